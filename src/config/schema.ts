@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { parseBytes, parseDuration } from '../lib/units.js';
+
+const bytes = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseBytes(v);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use bytes or e.g. "10GB")` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseDuration(v);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use milliseconds or e.g. "30 seconds")` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const port = z.number().int().min(0).max(65535);
+const nullableString = z.string().min(1).nullable();
+
+export const RESOLUTION_KEYS = ['0p', '144p', '240p', '360p', '480p', '720p', '1080p', '1440p', '2160p'] as const;
+export type ResolutionKey = (typeof RESOLUTION_KEYS)[number];
+
+const resolutions = z.strictObject(
+  Object.fromEntries(RESOLUTION_KEYS.map((k) => [k, z.boolean()])) as Record<ResolutionKey, z.ZodBoolean>,
+);
+
+/**
+ * The whole configuration. Every key is documented in config/default.yaml; keys follow PeerTube's
+ * names wherever PeerTube has the setting. Objects are strict: an unknown key stops start-up.
+ */
+export const configSchema = z.strictObject({
+  listen: z.strictObject({ hostname: z.string().min(1), port }),
+  webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port }),
+  database: z.strictObject({
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .nullable(),
+    pool_size: z.number().int().min(1).max(100),
+  }),
+  storage: z.strictObject({
+    root: z.string().min(1),
+    tmp: nullableString,
+    web_videos: nullableString,
+    streaming_playlists: nullableString,
+    redundancy: nullableString,
+    torrents: nullableString,
+    thumbnails: nullableString,
+    previews: nullableString,
+    database: nullableString,
+  }),
+  admin: z.strictObject({ initial_password: z.string().min(6).nullable(), email: z.string().min(3) }),
+  instance: z.strictObject({ name: z.string().min(1), short_description: z.string(), description: z.string() }),
+  user: z.strictObject({ video_quota: bytes, video_quota_daily: bytes }),
+  uploads: z.strictObject({ max_file_size: bytes, resumable_expiration: duration }),
+  ffmpeg: z.strictObject({ path: z.string().min(1) }),
+  ffprobe: z.strictObject({ path: z.string().min(1) }),
+  transcoding: z.strictObject({
+    enabled: z.boolean(),
+    threads: z.number().int().min(0).max(64),
+    concurrency: z.number().int().min(1).max(64),
+    preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']),
+    hls_segment_duration: z.number().int().min(1).max(60),
+    resolutions,
+    hls: z.strictObject({ enabled: z.boolean() }),
+    web_videos: z.strictObject({ enabled: z.boolean() }),
+  }),
+  tracker: z.strictObject({ enabled: z.boolean(), private: z.boolean() }),
+  jobs: z.strictObject({ poll_interval: duration, lease_duration: duration, shutdown_deadline: duration }),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { applyMigrations, readMigrations, type SqlExecutor } from './migrate.js';
+import type { Logger } from '../lib/logger.js';
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for a server; null for the embedded database in `dataDir` */
+  url: string | null;
+  /** folder of the embedded database; 'memory://' keeps it in memory (tests) */
+  dataDir: string;
+  poolSize?: number;
+  logger: Logger;
+}
+
+/** Opens the database, applies pending migrations, and returns a Prisma client over it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const log = options.logger.child({ component: 'db' });
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const client = await pool.connect();
+    try {
+      const applied = await applyMigrations(pgExecutor(client), readMigrations());
+      if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    } finally {
+      client.release();
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      prisma,
+      kind: 'postgres',
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  const lite = await PGlite.create(options.dataDir);
+  const applied = await applyMigrations(pgliteExecutor(lite), readMigrations());
+  if (applied.length > 0) log.info({ applied, dataDir: options.dataDir }, 'migrations applied (embedded database)');
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  return {
+    prisma,
+    kind: 'embedded',
+    close: async () => {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+function pgExecutor(client: pg.PoolClient): SqlExecutor {
+  return {
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+  };
+}
+
+function pgliteExecutor(db: PGlite): SqlExecutor {
+  return {
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+  };
+}
