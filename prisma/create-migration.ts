@@ -22,10 +22,15 @@ if (!name) {
 
 const require = createRequire(import.meta.url);
 const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
-const module = new WebAssembly.Module(readFileSync(wasmPath));
-const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
+interface Wasm {
+  Module: new (bytes: Buffer) => object;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const module = new wasm.Module(readFileSync(wasmPath));
+const instance = new wasm.Instance(module, { './schema_engine_bg.js': bg });
 bg.__wbg_set_wasm(instance.exports);
-(instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
+(instance.exports.__wbindgen_start as () => void)();
 
 const files = readdirSync(schemaDir)
   .filter((f) => f.endsWith('.prisma'))

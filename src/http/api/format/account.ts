@@ -1,0 +1,112 @@
+import type { Actor, Account, User, VideoChannel } from '../../../generated/prisma/client.js';
+import { ROLE_LABELS } from '../../../accounts/index.js';
+import type { InstanceUrls } from '../../../lib/instance-urls.js';
+
+type AccountWith = Account & { actor: Actor; user?: User | null };
+type ChannelWith = VideoChannel & { actor: Actor; account: AccountWith };
+
+function actorHost(actor: Actor, urls: InstanceUrls): string {
+  return actor.host ?? urls.host;
+}
+
+/** PeerTube's Account object. */
+export function formatAccount(account: AccountWith, urls: InstanceUrls) {
+  return {
+    url: account.actor.url,
+    name: account.name,
+    host: actorHost(account.actor, urls),
+    avatars: [],
+    id: account.id,
+    hostRedundancyAllowed: false,
+    followingCount: 0,
+    followersCount: 0,
+    createdAt: account.createdAt.toISOString(),
+    displayName: account.displayName,
+    description: account.description ?? null,
+    updatedAt: account.updatedAt.toISOString(),
+    userId: account.user?.id ?? null,
+  };
+}
+
+/** PeerTube's VideoChannel object (with ownerAccount). */
+export function formatChannel(channel: ChannelWith, urls: InstanceUrls) {
+  return {
+    url: channel.actor.url,
+    name: channel.name,
+    host: actorHost(channel.actor, urls),
+    avatars: [],
+    id: channel.id,
+    hostRedundancyAllowed: false,
+    followingCount: 0,
+    followersCount: 0,
+    createdAt: channel.createdAt.toISOString(),
+    banners: [],
+    displayName: channel.displayName,
+    description: channel.description ?? null,
+    support: channel.support ?? null,
+    isLocal: channel.actor.host === null,
+    updatedAt: channel.updatedAt.toISOString(),
+    ownerAccount: formatAccount(channel.account, urls),
+  };
+}
+
+/** The short channel/account summary embedded in videos. */
+export function formatChannelSummary(channel: ChannelWith, urls: InstanceUrls) {
+  return {
+    id: channel.id,
+    name: channel.name,
+    displayName: channel.displayName,
+    url: channel.actor.url,
+    host: actorHost(channel.actor, urls),
+    avatars: [],
+  };
+}
+
+export function formatAccountSummary(account: AccountWith, urls: InstanceUrls) {
+  return {
+    id: account.id,
+    name: account.name,
+    displayName: account.displayName,
+    url: account.actor.url,
+    host: actorHost(account.actor, urls),
+    avatars: [],
+  };
+}
+
+type UserWith = User & { account: Account & { actor: Actor; channels: (VideoChannel & { actor: Actor })[] } };
+
+/** PeerTube's User object (what GET /api/v1/users/me answers). */
+export function formatUser(user: UserWith, urls: InstanceUrls, extra: { videoQuotaUsed?: number; videoQuotaUsedDaily?: number } = {}) {
+  const account = { ...user.account, user };
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    pendingEmail: null,
+    emailVerified: true,
+    emailPublic: false,
+    nsfwPolicy: 'display',
+    p2pEnabled: true,
+    videosHistoryEnabled: true,
+    autoPlayVideo: true,
+    autoPlayNextVideo: false,
+    autoPlayNextVideoPlaylist: true,
+    videoLanguages: null,
+    role: { id: user.role, label: ROLE_LABELS[user.role] ?? 'User' },
+    videoQuota: Number(user.videoQuota),
+    videoQuotaDaily: Number(user.videoQuotaDaily),
+    videoQuotaUsed: extra.videoQuotaUsed ?? 0,
+    videoQuotaUsedDaily: extra.videoQuotaUsedDaily ?? 0,
+    blocked: user.blocked,
+    blockedReason: null,
+    noInstanceConfigWarningModal: true,
+    noWelcomeModal: true,
+    noAccountSetupWarningModal: true,
+    createdAt: user.createdAt.toISOString(),
+    pluginAuth: null,
+    lastLoginDate: null,
+    twoFactorEnabled: false,
+    account: formatAccount(account, urls),
+    videoChannels: user.account.channels.map((c) => formatChannel({ ...c, account }, urls)),
+  };
+}

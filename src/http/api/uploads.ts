@@ -1,0 +1,115 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type { ResumableRefusal, ResumableUploads } from '../../videos/upload/resumable-uploads.js';
+import { parseContentRange } from '../../videos/upload/resumable-uploads.js';
+import { collectFormFields, uploadMetadataSchema } from '../../videos/upload/upload-metadata.js';
+import { receiveMultipart } from '../../videos/upload/receive-multipart.js';
+import type { VideoService } from '../../videos/video-service.js';
+import type { Auth } from '../auth.js';
+import { currentUser } from '../auth.js';
+import { validate } from '../middleware.js';
+import { Problem } from '../problem.js';
+
+/** Maps an upload refusal to PeerTube's status and error code. */
+function refusalProblem(reason: ResumableRefusal): Problem {
+  switch (reason.type) {
+    case 'not-your-channel':
+      return new Problem(403, reason.message);
+    case 'quota-reached':
+      return new Problem(413, reason.message, 'quota_reached');
+    case 'too-large':
+      return new Problem(413, reason.message, 'max_file_size_reached');
+    case 'unreadable-media':
+      return new Problem(422, reason.message, 'video_file_unreadable');
+    case 'unknown-upload':
+      return new Problem(404, reason.message);
+    case 'bad-range':
+      return new Problem(400, reason.message);
+  }
+}
+
+/** POST /videos/upload (multipart) and PeerTube's resumable protocol on /videos/upload-resumable. */
+export function uploadsRouter(deps: { videos: VideoService; resumable: ResumableUploads; auth: Auth; tmpDir: string; maxFileSize: number }): Router {
+  const { auth } = deps;
+  const router = new Router();
+
+  router.post('/videos/upload', auth.required, async (ctx) => {
+    const user = currentUser(ctx);
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > deps.maxFileSize + 1024 * 1024) {
+      throw new Problem(413, `the upload is larger than the limit of ${deps.maxFileSize} bytes`, 'max_file_size_reached');
+    }
+    const received = await receiveMultipart(ctx.req, { tmpDir: deps.tmpDir, fileField: 'videofile', maxFileSize: deps.maxFileSize });
+    if (!received.ok) {
+      const r = received.reason;
+      if (r.type === 'too-large') throw new Problem(413, r.message, 'max_file_size_reached');
+      throw new Problem(r.type === 'not-multipart' ? 415 : 400, r.message);
+    }
+    const parsed = uploadMetadataSchema.safeParse(collectFormFields(received.fields));
+    if (!parsed.success) {
+      await deps.videos.discard(received.file.path);
+      validate(uploadMetadataSchema, collectFormFields(received.fields), 'video metadata');
+      return;
+    }
+    const accepted = await deps.videos.acceptUpload(user.id, parsed.data, received.file);
+    if (!accepted.ok) throw refusalProblem(accepted.reason);
+    ctx.body = { video: accepted.value };
+  });
+
+  const uploadId = (ctx: Koa.Context): string => {
+    const id = ctx.query.upload_id;
+    if (typeof id !== 'string' || id === '') throw new Problem(400, 'missing upload_id query parameter');
+    return id;
+  };
+
+  router.post('/videos/upload-resumable', auth.required, async (ctx) => {
+    const user = currentUser(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const metadata = validate(uploadMetadataSchema, body, 'video metadata');
+    const size = Number(ctx.get('x-upload-content-length'));
+    if (!Number.isSafeInteger(size) || size <= 0) throw new Problem(400, 'X-Upload-Content-Length header must give the file size in bytes');
+    const filename = typeof body.filename === 'string' && body.filename ? body.filename : 'video';
+    const init = await deps.resumable.init(user.id, metadata, { filename, size, mimeType: ctx.get('x-upload-content-type') || null });
+    if (!init.ok) throw refusalProblem(init.reason);
+    ctx.status = 201;
+    ctx.set('Location', `/api/v1/videos/upload-resumable?upload_id=${init.value.id}`);
+    ctx.set('Content-Length', '0');
+    ctx.body = '';
+  });
+
+  router.put('/videos/upload-resumable', auth.required, async (ctx) => {
+    const user = currentUser(ctx);
+    const id = uploadId(ctx);
+    const range = parseContentRange(ctx.get('content-range'));
+    if (!range) throw new Problem(400, 'Content-Range header must be "bytes <start>-<end>/<total>" or "bytes */<total>"');
+    if ('query' in range) {
+      const status = await deps.resumable.received(user.id, id);
+      if (!status.ok) throw refusalProblem(status.reason);
+      answerIncomplete(ctx, status.value.received);
+      return;
+    }
+    const result = await deps.resumable.writeChunk(user.id, id, range, ctx.req);
+    if (!result.ok) throw refusalProblem(result.reason);
+    if (result.value.status === 'incomplete') {
+      answerIncomplete(ctx, result.value.received);
+      return;
+    }
+    ctx.status = 200;
+    ctx.body = { video: result.value.video };
+  });
+
+  router.delete('/videos/upload-resumable', auth.required, async (ctx) => {
+    const removed = await deps.resumable.cancel(currentUser(ctx).id, uploadId(ctx));
+    if (!removed) throw new Problem(404, 'unknown upload id');
+    ctx.status = 204;
+  });
+  return router;
+}
+
+/** 308 "Resume Incomplete" with the bytes we have, as node-uploadx answers. */
+function answerIncomplete(ctx: Koa.Context, received: number): void {
+  ctx.status = 308;
+  if (received > 0) ctx.set('Range', `bytes=0-${received - 1}`);
+  ctx.set('Content-Length', '0');
+  ctx.body = '';
+}

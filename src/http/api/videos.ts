@@ -1,0 +1,95 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import { hasRight } from '../../accounts/index.js';
+import type { InstanceUrls } from '../../lib/instance-urls.js';
+import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VideoPrivacy } from '../../videos/constants.js';
+import { videoUpdateSchema } from '../../videos/upload/upload-metadata.js';
+import type { VideoQueries } from '../../videos/video-queries.js';
+import { VIDEO_SORTS } from '../../videos/video-queries.js';
+import type { VideoService } from '../../videos/video-service.js';
+import type { Auth, AuthState } from '../auth.js';
+import { currentUser } from '../auth.js';
+import { paginationSchema, validate } from '../middleware.js';
+import { Problem } from '../problem.js';
+import { formatVideo, formatVideoDetails, type MagnetBuilder } from './format/video.js';
+
+const listQuery = paginationSchema.extend({
+  sort: z.enum(VIDEO_SORTS as [string, ...string[]]).optional(),
+  isLocal: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  search: z.string().max(200).optional(),
+});
+
+/** The video API: list, details, update, delete, views, and PeerTube's enumerations. */
+export function videosRouter(deps: { videos: VideoService; queries: VideoQueries; urls: InstanceUrls; auth: Auth; magnet: MagnetBuilder }): Router {
+  const { auth, queries, urls } = deps;
+  const router = new Router();
+
+  router.get('/videos/categories', (ctx) => {
+    ctx.body = VIDEO_CATEGORIES;
+  });
+  router.get('/videos/licences', (ctx) => {
+    ctx.body = VIDEO_LICENCES;
+  });
+  router.get('/videos/languages', (ctx) => {
+    ctx.body = VIDEO_LANGUAGES;
+  });
+  router.get('/videos/privacies', (ctx) => {
+    ctx.body = VIDEO_PRIVACIES;
+  });
+
+  router.get('/videos', async (ctx) => {
+    const q = validate(listQuery, ctx.query, 'query');
+    const result = await queries.list(q);
+    ctx.body = { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
+  });
+
+  /** Loads the video of `:id`; private videos only for their owner and moderators. */
+  async function load(ctx: Koa.Context) {
+    const video = await queries.findByRef(ctx.params.id ?? '');
+    if (!video) throw new Problem(404, 'Video not found');
+    if (video.privacy === VideoPrivacy.PRIVATE || video.privacy === VideoPrivacy.INTERNAL) {
+      const user = (ctx.state as AuthState).user;
+      if (!user) throw new Problem(401, 'Authentication is required to see this video');
+      if (video.channel.account.user?.id !== user.id && !hasRight(user.role, 'SEE_ALL_VIDEOS')) throw new Problem(403, 'Cannot get this private video');
+    }
+    return video;
+  }
+
+  async function loadOwned(ctx: Koa.Context) {
+    const video = await load(ctx);
+    const user = currentUser(ctx);
+    if (!video.isLocal) throw new Problem(403, 'Cannot manage a video of another instance');
+    if (video.channel.account.user?.id !== user.id && !hasRight(user.role, 'MANAGE_ANY_VIDEO')) throw new Problem(403, 'Cannot manage a video of another user');
+    return video;
+  }
+
+  router.get('/videos/:id', auth.optional, async (ctx) => {
+    ctx.body = formatVideoDetails(await load(ctx), urls, deps.magnet);
+  });
+
+  router.get('/videos/:id/description', auth.optional, async (ctx) => {
+    ctx.body = { description: (await load(ctx)).description };
+  });
+
+  router.put('/videos/:id', auth.required, async (ctx) => {
+    const video = await loadOwned(ctx);
+    const patch = validate(videoUpdateSchema, ctx.request.body ?? {}, 'video update');
+    const result = await deps.videos.update(video.id, patch, currentUser(ctx).id);
+    if (!result.ok) throw new Problem(403, result.reason.message);
+    ctx.status = 204;
+  });
+
+  router.delete('/videos/:id', auth.required, async (ctx) => {
+    const video = await loadOwned(ctx);
+    await deps.videos.remove(video.id);
+    ctx.status = 204;
+  });
+
+  router.post('/videos/:id/views', auth.optional, async (ctx) => {
+    const video = await load(ctx);
+    await deps.videos.addView(video.id);
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,80 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Tracker } from '../p2p/index.js';
+import { createStaticRouter, type StaticMount } from './static/index.js';
+import { errorMiddleware } from './middleware.js';
+
+export interface HttpAppParts {
+  logger: Logger;
+  metrics: Metrics;
+  /** routers mounted under /api/v1 */
+  apiRouters: Router[];
+  staticMounts: StaticMount[];
+  tracker: Tracker | null;
+  /** false while starting or stopping: /readyz answers 503 */
+  isReady(): boolean;
+  /** resolves true when the database answers */
+  checkDatabase(): Promise<boolean>;
+}
+
+/** A bounded label for request metrics: the first path segment(s), never ids or file names. */
+export function routeGroup(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'api' && parts[1] === 'v1') return `/api/v1/${parts[2] ?? ''}`.replace(/[^a-z0-9/_-]/gi, '');
+  const first = parts[0] ?? '';
+  return ['static', 'lazy-static', 'download', 'tracker', 'metrics', 'healthz', 'readyz', 'videos', 'accounts', 'video-channels', '.well-known'].includes(first)
+    ? `/${first}`
+    : 'other';
+}
+
+/** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
+export function createHttpApp(parts: HttpAppParts): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    const end = parts.metrics.httpDuration.startTimer({ route: routeGroup(ctx.path), method: ctx.method });
+    try {
+      await next();
+    } finally {
+      end({ status: `${Math.floor(ctx.status / 100)}xx` });
+    }
+  });
+  app.use(errorMiddleware(parts.logger.child({ component: 'http' })));
+
+  const root = new Router();
+  root.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  root.get('/readyz', async (ctx) => {
+    const ready = parts.isReady() && (await parts.checkDatabase());
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready' };
+  });
+  root.get('/metrics', async (ctx) => {
+    ctx.type = parts.metrics.registry.contentType;
+    ctx.body = await parts.metrics.registry.metrics();
+  });
+  if (parts.tracker) {
+    const tracker = parts.tracker;
+    for (const action of ['announce', 'scrape'] as const) {
+      root.get(`/tracker/${action}`, (ctx) => {
+        ctx.respond = false;
+        tracker.handleHttp(ctx.req, ctx.res, action);
+      });
+    }
+  }
+  app.use(root.routes());
+  app.use(createStaticRouter(parts.staticMounts));
+
+  const api = new Router({ prefix: '/api/v1' });
+  api.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '256kb', encoding: 'utf-8' }));
+  for (const r of parts.apiRouters) api.use(r.routes(), r.allowedMethods());
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/index.js';
+import { createInstance } from './instance.js';
+import { SOFTWARE_VERSION } from './http/api/server.js';
+
+const USAGE = `mirrortube ${SOFTWARE_VERSION}: a PeerTube-compatible instance with a redundancy engine
+
+Usage: mirrortube [command] [--config FILE]...
+
+Commands:
+  serve          start the instance (default)
+  check-config   validate the configuration, print it as JSON, and exit
+
+Options:
+  -c, --config FILE   a YAML file layered over config/default.yaml (repeatable; later wins)
+  -h, --help          this help
+  -v, --version       the version
+
+Environment: MIRRORTUBE_<KEY_PATH> overrides any key, nested keys joined by "__"
+(e.g. MIRRORTUBE_LISTEN__PORT=9001, MIRRORTUBE_DATABASE__URL=postgres://…).`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.values.version) {
+    console.log(SOFTWARE_VERSION);
+    return 0;
+  }
+  const command = parsed.positionals[0] ?? 'serve';
+  if (!['serve', 'check-config'].includes(command) || parsed.positionals.length > 1) {
+    console.error(`unknown command "${parsed.positionals.join(' ')}"\n\n${USAGE}`);
+    return 2;
+  }
+
+  const loaded = loadConfig({ files: parsed.values.config ?? [], env: process.env });
+  if (!loaded.ok) {
+    console.error(`mirrortube: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`);
+    return 1;
+  }
+  if (command === 'check-config') {
+    const shown = structuredClone(loaded.config);
+    if (shown.admin.initial_password) shown.admin.initial_password = '[redacted]';
+    if (shown.database.url) shown.database.url = shown.database.url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
+    console.log(JSON.stringify(shown, null, 2));
+    return 0;
+  }
+
+  const instance = await createInstance(loaded.config);
+  await instance.start();
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      instance.logger.info({ signal }, 'stopping');
+      instance.stop().then(resolve, (err: unknown) => {
+        instance.logger.error({ err }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return 0;
+}

@@ -1,0 +1,186 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Prisma } from '../db/index.js';
+import { jobFailure, type JobContext, type JobHandler } from '../jobs/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import {
+  planLadder,
+  probeMedia,
+  transcodeHls,
+  transcodeWebVideo,
+  type Ffmpeg,
+  type HlsPlaylistFile,
+  type WebVideoFile,
+  type LadderConfig,
+  type TranscodeOptions,
+} from '../transcoding/index.js';
+import { VideoState } from './constants.js';
+import { moveFile, removeAll } from './files.js';
+import type { TorrentMaker } from './ports.js';
+import type { StorageLayout } from './storage-layout.js';
+
+export const TRANSCODE_JOB = 'video-transcoding';
+export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } };
+
+const payloadSchema = z.object({ videoId: z.number().int().positive() });
+
+export interface TranscodeJobDeps {
+  prisma: Prisma;
+  ffmpeg: Ffmpeg;
+  clock: Clock;
+  urls: InstanceUrls;
+  layout: StorageLayout;
+  torrents: TorrentMaker;
+  ladder: LadderConfig;
+  options: TranscodeOptions;
+  concurrency: number;
+  /** transcoding wall time per output type */
+  observe?(type: 'hls' | 'web-video', seconds: number): void;
+}
+
+/**
+ * Transcodes an uploaded video into the HLS ladder (and web videos when enabled). Everything is
+ * written to a work folder, torrents included; only a complete result is moved into place, then one
+ * transaction swaps the file rows and publishes the video. A crash at any point leaves the upload
+ * intact, and the job (claimed under a lease) runs again from the start.
+ */
+export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId: number }> {
+  const { prisma, layout, urls } = deps;
+
+  async function run(payload: { videoId: number }, ctx: JobContext): Promise<unknown> {
+    const video = await prisma.video.findUnique({ where: { id: payload.videoId }, include: { files: true, streamingPlaylists: true } });
+    if (!video) return { skipped: 'video deleted' };
+    if (video.state === VideoState.PUBLISHED && video.streamingPlaylists.length > 0) return { skipped: 'already transcoded' };
+    const original = [...video.files].sort((a, b) => b.resolution - a.resolution)[0];
+    if (!original) return jobFailure(`video ${video.uuid} has no input file`);
+    const input = layout.webVideo(original.filename);
+
+    const probed = await probeMedia(deps.ffmpeg, input, { signal: ctx.signal });
+    if (!probed.ok) return markFailed(video.id, `input unreadable: ${probed.reason.message}`);
+    const probe = probed.probe;
+    const ladder = planLadder(probe, deps.ladder);
+    if (ladder.length === 0) return markFailed(video.id, 'nothing to transcode: no enabled resolution fits this input');
+
+    const work = join(layout.transcodeTmp, `${video.uuid}-${ctx.job.id}`);
+    await rm(work, { recursive: true, force: true });
+    await mkdir(join(work, 'torrents'), { recursive: true });
+    try {
+      const playlists: (HlsPlaylistFile & { torrentFilename: string; infoHash: string })[] = [];
+      let hls: Awaited<ReturnType<typeof transcodeHls>> | undefined;
+      if (deps.ladder.hls) {
+        const started = performance.now();
+        hls = await transcodeHls({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'hls'), uuid: video.uuid, ladder, probe, options: deps.options, signal: ctx.signal });
+        if (!hls.ok) return failOrRetry(ctx, video.id, `HLS transcoding failed: ${hls.reason.message}`, hls.reason.type);
+        deps.observe?.('hls', (performance.now() - started) / 1000);
+        for (const p of hls.hls.playlists) {
+          const torrentFilename = `${video.uuid}-${p.resolution}-hls.torrent`;
+          const t = await deps.torrents.create({ filePath: join(work, 'hls', p.fileFilename), name: video.name, urlList: [urls.hlsFile(video.uuid, p.fileFilename)] });
+          await writeFile(join(work, 'torrents', torrentFilename), t.torrent);
+          playlists.push({ ...p, torrentFilename, infoHash: t.infoHash });
+        }
+      }
+
+      const webVideos: (WebVideoFile & { torrentFilename: string; infoHash: string })[] = [];
+      if (deps.ladder.webVideos) {
+        await mkdir(join(work, 'web'), { recursive: true });
+        for (const rendition of ladder) {
+          const started = performance.now();
+          const out = await transcodeWebVideo({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'web'), uuid: video.uuid, rendition, probe, options: deps.options, signal: ctx.signal });
+          if (!out.ok) return failOrRetry(ctx, video.id, `web video transcoding failed: ${out.reason.message}`, out.reason.type);
+          deps.observe?.('web-video', (performance.now() - started) / 1000);
+          const torrentFilename = `${video.uuid}-${out.webVideo.resolution}.torrent`;
+          const t = await deps.torrents.create({ filePath: join(work, 'web', out.webVideo.filename), name: video.name, urlList: [urls.webVideo(out.webVideo.filename)] });
+          await writeFile(join(work, 'torrents', torrentFilename), t.torrent);
+          webVideos.push({ ...out.webVideo, torrentFilename, infoHash: t.infoHash });
+        }
+      }
+
+      // Move the complete result into place, then swap the rows in one transaction.
+      if (hls?.ok) {
+        await rm(layout.hlsDir(video.uuid), { recursive: true, force: true });
+        await rename(join(work, 'hls'), layout.hlsDir(video.uuid));
+      }
+      const keep = new Set<string>();
+      for (const w of webVideos) {
+        await moveFile(join(work, 'web', w.filename), layout.webVideo(w.filename));
+        keep.add(w.filename);
+      }
+      for (const t of [...playlists, ...webVideos]) {
+        await moveFile(join(work, 'torrents', t.torrentFilename), layout.torrent(t.torrentFilename));
+        keep.add(t.torrentFilename);
+      }
+
+      await prisma.$transaction(async (tx) => {
+        await tx.videoFile.deleteMany({ where: { videoId: video.id } });
+        await tx.videoStreamingPlaylist.deleteMany({ where: { videoId: video.id } });
+        if (hls?.ok) {
+          await tx.videoStreamingPlaylist.create({
+            data: {
+              videoId: video.id,
+              type: 1,
+              playlistFilename: hls.hls.masterFilename,
+              segmentsSha256Filename: hls.hls.segmentsSha256Filename,
+              p2pMediaLoaderInfohashes: playlists.map((p) => p.infoHash),
+              files: {
+                create: playlists.map((p) => ({
+                  resolution: p.resolution,
+                  width: p.hasVideo ? p.width : null,
+                  height: p.hasVideo ? p.height : null,
+                  fps: p.fps,
+                  size: BigInt(p.size),
+                  extname: '.mp4',
+                  filename: p.fileFilename,
+                  playlistFilename: p.playlistFilename,
+                  torrentFilename: p.torrentFilename,
+                  infoHash: p.infoHash,
+                })),
+              },
+            },
+          });
+        }
+        for (const w of webVideos) {
+          await tx.videoFile.create({
+            data: {
+              videoId: video.id,
+              resolution: w.resolution,
+              width: w.resolution === 0 ? null : w.width,
+              height: w.resolution === 0 ? null : w.height,
+              fps: w.fps,
+              size: BigInt(w.size),
+              extname: '.mp4',
+              filename: w.filename,
+              torrentFilename: w.torrentFilename,
+              infoHash: w.infoHash,
+            },
+          });
+        }
+        await tx.video.update({
+          where: { id: video.id },
+          data: { state: VideoState.PUBLISHED, duration: Math.round(probe.durationSeconds), publishedAt: deps.clock.now() },
+        });
+      });
+
+      // The upload has been replaced (unless a transcoded web video took its exact name).
+      const stale = video.files.flatMap((f) => [f.filename, f.torrentFilename ?? '']).filter((n) => n && !keep.has(n));
+      await removeAll(stale.map((n) => (n.endsWith('.torrent') ? layout.torrent(n) : layout.webVideo(n))));
+      return { resolutions: ladder.map((r) => r.resolution), hls: playlists.length, webVideos: webVideos.length };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  async function markFailed(videoId: number, message: string) {
+    await prisma.video.update({ where: { id: videoId }, data: { state: VideoState.TRANSCODING_FAILED } });
+    return jobFailure(message);
+  }
+
+  /** Aborts are retried later; ffmpeg failures are retried until the last attempt, which marks the video failed. */
+  async function failOrRetry(ctx: JobContext, videoId: number, message: string, type: string): Promise<unknown> {
+    if (type !== 'aborted' && ctx.job.attempts >= ctx.job.maxAttempts) return markFailed(videoId, message);
+    throw new Error(message);
+  }
+
+  return { concurrency: deps.concurrency, maxAttempts: 3, parse: (raw) => payloadSchema.parse(raw), run };
+}

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { Prisma } from '../db/index.js';
+import type { Prisma as P } from '../generated/prisma/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import { fail, ok, type Result } from '../lib/result.js';
+import { VideoPrivacy, VideoState } from './constants.js';
+import { moveFile, removeAll } from './files.js';
+import type { MediaTools, TorrentMaker } from './ports.js';
+import type { StorageLayout } from './storage-layout.js';
+import { toShortUuid } from './short-uuid.js';
+import type { UploadMetadata, VideoUpdate } from './upload/upload-metadata.js';
+import type { ReceivedFile } from './upload/receive-multipart.js';
+
+export type UploadRefusal =
+  | { type: 'not-your-channel'; message: string }
+  | { type: 'quota-reached'; message: string }
+  | { type: 'too-large'; message: string }
+  | { type: 'unreadable-media'; message: string };
+
+/** Schedules the transcoding of a new upload inside the transaction that creates the video. */
+export interface TranscodeScheduler {
+  schedule(videoId: number, tx: P.TransactionClient): Promise<void>;
+  /** Called after the commit: start at once instead of on the next poll. */
+  wake(): void;
+}
+
+const KNOWN_EXTENSIONS = new Set(['.mp4', '.webm', '.mkv', '.mov', '.ogv', '.ogg', '.avi', '.flv', '.m4v', '.mp3', '.m4a', '.wav', '.flac', '.opus', '.aac']);
+
+/** The extension we store an upload under: the client's if it is a known media one, else from the container. */
+export function storedExtension(originalName: string, formatName: string): string {
+  const ext = extname(originalName).toLowerCase();
+  if (KNOWN_EXTENSIONS.has(ext)) return ext;
+  if (formatName.includes('webm') || formatName.includes('matroska')) return '.mkv';
+  if (formatName.includes('mp3')) return '.mp3';
+  return '.mp4';
+}
+
+export function createVideoService(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  urls: InstanceUrls;
+  layout: StorageLayout;
+  media: MediaTools;
+  torrents: TorrentMaker;
+  transcoding: TranscodeScheduler;
+  logger: Logger;
+  options: { transcodingEnabled: boolean; maxFileSize: number };
+}) {
+  const { prisma, urls, layout } = deps;
+  const log = deps.logger.child({ component: 'videos' });
+
+  async function quotaUsed(userId: number): Promise<{ total: number; daily: number }> {
+    const since = new Date(deps.clock.now().getTime() - 24 * 3600_000);
+    const owned = { channel: { account: { user: { id: userId } } } };
+    const [total, daily] = await Promise.all([
+      prisma.videoFile.aggregate({ _sum: { size: true }, where: { OR: [{ video: owned }, { streamingPlaylist: { video: owned } }] } }),
+      prisma.videoFile.aggregate({
+        _sum: { size: true },
+        where: { OR: [{ video: { ...owned, createdAt: { gte: since } } }, { streamingPlaylist: { video: { ...owned, createdAt: { gte: since } } } }] },
+      }),
+    ]);
+    return { total: Number(total._sum.size ?? 0n), daily: Number(daily._sum.size ?? 0n) };
+  }
+
+  /** Checks channel ownership, size and quota before any byte is stored (resumable init, multipart end). */
+  async function checkUploadAllowed(userId: number, channelId: number, size: number): Promise<Result<void, UploadRefusal>> {
+    const channel = await prisma.videoChannel.findFirst({ where: { id: channelId, account: { user: { id: userId } } } });
+    if (!channel) return fail({ type: 'not-your-channel', message: `channel ${channelId} does not exist or is not one of yours` });
+    if (size > deps.options.maxFileSize) {
+      return fail({ type: 'too-large', message: `the file (${size} bytes) is larger than the limit of ${deps.options.maxFileSize} bytes` });
+    }
+    const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    const used = await quotaUsed(userId);
+    if (user.videoQuota >= 0n && used.total + size > Number(user.videoQuota)) {
+      return fail({ type: 'quota-reached', message: 'The user video quota is exceeded with this video.' });
+    }
+    if (user.videoQuotaDaily >= 0n && used.daily + size > Number(user.videoQuotaDaily)) {
+      return fail({ type: 'quota-reached', message: 'The user video daily quota is exceeded with this video.' });
+    }
+    return ok(undefined);
+  }
+
+  /**
+   * Turns a received file into a video: probe, store as the first web video with its torrent,
+   * thumbnails, then one transaction writes the video, its file and its transcoding job. Whatever
+   * fails, the temporary file and anything written for it are removed.
+   */
+  async function acceptUpload(
+    userId: number,
+    metadata: UploadMetadata,
+    file: ReceivedFile,
+  ): Promise<Result<{ id: number; uuid: string; shortUUID: string }, UploadRefusal>> {
+    const written: string[] = [file.path];
+    try {
+      const allowed = await checkUploadAllowed(userId, metadata.channelId, file.size);
+      if (!allowed.ok) return allowed;
+      const probed = await deps.media.probe(file.path);
+      if (!probed.ok) return fail({ type: 'unreadable-media', message: `the file is not a readable video: ${probed.reason.message}` });
+      const probe = probed.probe;
+      if (!probe.hasVideo && !probe.hasAudio) return fail({ type: 'unreadable-media', message: 'the file has no video or audio stream' });
+
+      const uuid = randomUUID();
+      const resolution = probe.hasVideo ? Math.min(probe.width, probe.height) : 0;
+      const ext = storedExtension(file.originalName, probe.formatName);
+      const filename = `${uuid}-${resolution}${ext}`;
+      const torrentFilename = `${uuid}-${resolution}.torrent`;
+      const stored = layout.webVideo(filename);
+      await moveFile(file.path, stored);
+      written.push(stored);
+
+      const torrent = await deps.torrents.create({ filePath: stored, name: metadata.name, urlList: [urls.webVideo(filename)] });
+      await writeFile(layout.torrent(torrentFilename), torrent.torrent);
+      written.push(layout.torrent(torrentFilename));
+
+      const imageName = `${uuid}.jpg`;
+      let images = true;
+      try {
+        await deps.media.generateImages({ input: stored, probe, thumbnailPath: layout.thumbnail(imageName), previewPath: layout.preview(imageName) });
+        written.push(layout.thumbnail(imageName), layout.preview(imageName));
+      } catch (err) {
+        images = false;
+        log.warn({ err, video: uuid }, 'could not generate thumbnails');
+      }
+
+      const now = deps.clock.now();
+      const video = await prisma.$transaction(async (tx) => {
+        const created = await tx.video.create({
+          data: {
+            uuid,
+            url: urls.video(uuid),
+            name: metadata.name,
+            description: metadata.description ?? null,
+            support: metadata.support ?? null,
+            privacy: metadata.privacy ?? VideoPrivacy.PUBLIC,
+            state: deps.options.transcodingEnabled ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED,
+            category: metadata.category ?? null,
+            licence: metadata.licence ?? null,
+            language: metadata.language ?? null,
+            nsfw: metadata.nsfw ?? false,
+            tags: metadata.tags ?? [],
+            duration: Math.round(probe.durationSeconds),
+            aspectRatio: probe.hasVideo && probe.height > 0 ? Math.round((probe.width / probe.height) * 10_000) / 10_000 : null,
+            waitTranscoding: metadata.waitTranscoding ?? false,
+            commentsEnabled: metadata.commentsEnabled ?? true,
+            downloadEnabled: metadata.downloadEnabled ?? true,
+            originallyPublishedAt: metadata.originallyPublishedAt ? new Date(metadata.originallyPublishedAt) : null,
+            thumbnailFilename: images ? imageName : null,
+            previewFilename: images ? imageName : null,
+            channelId: metadata.channelId,
+            publishedAt: now,
+            createdAt: now,
+            files: {
+              create: {
+                resolution,
+                width: probe.hasVideo ? probe.width : null,
+                height: probe.hasVideo ? probe.height : null,
+                fps: probe.hasVideo ? probe.fps : -1,
+                size: BigInt(file.size),
+                extname: ext,
+                filename,
+                torrentFilename,
+                infoHash: torrent.infoHash,
+              },
+            },
+          },
+        });
+        if (deps.options.transcodingEnabled) await deps.transcoding.schedule(created.id, tx);
+        return created;
+      });
+      deps.transcoding.wake();
+      log.info({ video: uuid, size: file.size, resolution }, 'upload accepted');
+      return ok({ id: video.id, uuid, shortUUID: toShortUuid(uuid) });
+    } catch (err) {
+      await removeAll(written);
+      throw err;
+    } finally {
+      await removeAll([file.path]);
+    }
+  }
+
+  async function update(videoId: number, patch: VideoUpdate, userId: number): Promise<Result<void, UploadRefusal>> {
+    if (patch.channelId !== undefined) {
+      const channel = await prisma.videoChannel.findFirst({ where: { id: patch.channelId, account: { user: { id: userId } } } });
+      if (!channel) return fail({ type: 'not-your-channel', message: `channel ${patch.channelId} does not exist or is not one of yours` });
+    }
+    await prisma.video.update({
+      where: { id: videoId },
+      data: {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.support !== undefined ? { support: patch.support } : {}),
+        ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
+        ...(patch.category !== undefined ? { category: patch.category } : {}),
+        ...(patch.licence !== undefined ? { licence: patch.licence } : {}),
+        ...(patch.language !== undefined ? { language: patch.language } : {}),
+        ...(patch.nsfw !== undefined ? { nsfw: patch.nsfw } : {}),
+        ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+        ...(patch.commentsEnabled !== undefined ? { commentsEnabled: patch.commentsEnabled } : {}),
+        ...(patch.downloadEnabled !== undefined ? { downloadEnabled: patch.downloadEnabled } : {}),
+        ...(patch.waitTranscoding !== undefined ? { waitTranscoding: patch.waitTranscoding } : {}),
+        ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
+        ...(patch.originallyPublishedAt !== undefined
+          ? { originallyPublishedAt: patch.originallyPublishedAt ? new Date(patch.originallyPublishedAt) : null }
+          : {}),
+      },
+    });
+    return ok(undefined);
+  }
+
+  /** Deletes a video, its rows and every file it has on disk. */
+  async function remove(videoId: number): Promise<void> {
+    const video = await prisma.video.findUnique({ where: { id: videoId }, include: { files: true, streamingPlaylists: { include: { files: true } } } });
+    if (!video) return;
+    await prisma.video.delete({ where: { id: videoId } });
+    const paths = [layout.hlsDir(video.uuid)];
+    for (const f of [...video.files, ...video.streamingPlaylists.flatMap((p) => p.files)]) {
+      if (f.videoId !== null) paths.push(layout.webVideo(f.filename));
+      if (f.torrentFilename) paths.push(layout.torrent(f.torrentFilename));
+    }
+    if (video.thumbnailFilename) paths.push(layout.thumbnail(video.thumbnailFilename));
+    if (video.previewFilename) paths.push(layout.preview(video.previewFilename));
+    await removeAll(paths);
+    log.info({ video: video.uuid }, 'video deleted');
+  }
+
+  /** Counts a view (kept per day as well: the trending strategy ranks by views over days). */
+  async function addView(videoId: number): Promise<void> {
+    const day = new Date(deps.clock.now().toISOString().slice(0, 10));
+    await prisma.$transaction([
+      prisma.video.update({ where: { id: videoId }, data: { views: { increment: 1 } } }),
+      prisma.videoViewDaily.upsert({
+        where: { videoId_day: { videoId, day } },
+        create: { videoId, day, views: 1 },
+        update: { views: { increment: 1 } },
+      }),
+    ]);
+  }
+
+  /** Removes a received file that will not become a video. */
+  async function discard(path: string): Promise<void> {
+    await removeAll([path]);
+  }
+
+  return { acceptUpload, checkUploadAllowed, update, remove, addView, quotaUsed, discard };
+}
+
+export type VideoService = ReturnType<typeof createVideoService>;
