@@ -194,6 +194,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs,
     scheduler,
     layout,
+    tracker,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
