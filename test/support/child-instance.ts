@@ -1,0 +1,25 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './ports.js';
+
+const BIN = fileURLToPath(new URL('../../src/bin/mirrortube.js', import.meta.url));
+
+/** The `mirrortube` command in a child process (so a test can SIGKILL it), configured by environment. */
+export async function startChildInstance(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  let output = '';
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(
+    `mirrortube on port ${port} to be ready`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${output}`);
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    },
+    60_000,
+    100,
+  );
+  return { child, output: () => output, exited };
+}
