@@ -96,7 +96,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     torrents,
     transcoding: {
       schedule: async (videoId, tx) => {
-        await jobs.enqueue(TRANSCODE_JOB, { videoId }, {}, tx);
+        await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx);
       },
       wake: () => wakeTranscoding(),
     },

@@ -116,7 +116,7 @@ export function createAccountService(deps: {
     /** Creates the `root` administrator on first start; returns the password when we generated it. */
     async ensureRootUser(options: { password: string; email: string }): Promise<{ created: boolean }> {
       if ((await prisma.user.count({ where: { username: 'root' } })) > 0) return { created: false };
-      const result = await createUser({ username: 'root', email: options.email, password: options.password, role: UserRole.ADMINISTRATOR });
+      const result = await createUser({ username: 'root', email: options.email, password: options.password, role: UserRole.ADMINISTRATOR, videoQuota: -1, videoQuotaDaily: -1 });
       if (!result.ok) throw new Error(`cannot create the root user: ${result.reason.message}`);
       return { created: true };
     },

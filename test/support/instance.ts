@@ -30,7 +30,11 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
           admin: { initial_password: ROOT_PASSWORD },
           log: { level: process.env.MT_TEST_LOG ?? 'silent' },
           jobs: { poll_interval: '200ms', lease_duration: '5 seconds', shutdown_deadline: '2 seconds' },
-          transcoding: { preset: 'ultrafast', threads: 1, resolutions: { '240p': true, '144p': true, '360p': false, '480p': false, '720p': false } },
+          transcoding: {
+            preset: 'ultrafast',
+            threads: 1,
+            resolutions: { '144p': true, '240p': true, '360p': false, '480p': false, '720p': false, '1080p': false, '1440p': false, '2160p': false },
+          },
         },
       },
       ...(options.overrides ? [{ name: 'test overrides', data: options.overrides }] : []),

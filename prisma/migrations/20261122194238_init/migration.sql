@@ -94,6 +94,7 @@ CREATE TABLE "Job" (
     "state" TEXT NOT NULL DEFAULT 'pending',
     "priority" INTEGER NOT NULL DEFAULT 0,
     "attempts" INTEGER NOT NULL DEFAULT 0,
+    "progress" INTEGER NOT NULL DEFAULT 0,
     "maxAttempts" INTEGER NOT NULL DEFAULT 5,
     "runAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lockedBy" TEXT,
@@ -240,7 +241,10 @@ CREATE UNIQUE INDEX "OAuthToken_accessTokenHash_key" ON "OAuthToken"("accessToke
 CREATE UNIQUE INDEX "OAuthToken_refreshTokenHash_key" ON "OAuthToken"("refreshTokenHash");
 
 -- CreateIndex
-CREATE INDEX "Job_state_kind_runAt_idx" ON "Job"("state", "kind", "runAt");
+CREATE INDEX "Job_kind_state_priority_runAt_id_idx" ON "Job"("kind", "state", "priority", "runAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Job_state_createdAt_idx" ON "Job"("state", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "Job_kind_dedupeKey_idx" ON "Job"("kind", "dedupeKey");
