@@ -284,6 +284,15 @@ describe('verifyRequestSignature: refusals', () => {
     expect((await refusal(request)).reason?.type).toBe('bad-signature');
   });
 
+  it('host-mismatch when told our host and the request was signed for another (no key fetched)', async () => {
+    const keys = aliceKeys();
+    const result = await verifyRequestSignature({ request: signedPost(), now: NOW, fetchPublicKey: keys, expectedHost: 'c.example' });
+    expect(result).toEqual({ ok: false, reason: { type: 'host-mismatch', expected: 'c.example', received: 'b.example' } });
+    expect(keys.calls).toEqual([]);
+    const ours = await verifyRequestSignature({ request: signedPost(), now: NOW, fetchPublicKey: aliceKeys(), expectedHost: 'B.example' });
+    expect(ours.ok).toBe(true);
+  });
+
   it('key-unavailable when the key cannot be obtained, passing the cause through', async () => {
     const keys = tableKeyFetcher(new Map());
     const { reason } = await refusal(signedPost(), NOW, keys);

@@ -1,0 +1,18 @@
+import pg from 'pg';
+import { TEST_PG_ADMIN_URL } from './support/database.js';
+
+/** Fails the run at once, with a clear message, when the test PostgreSQL server is not reachable. */
+export default async function setup(): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `The integration tests need a PostgreSQL server: ${TEST_PG_ADMIN_URL} is not reachable (${(err as Error).message}). ` +
+        'Start one (see README, "Running the tests") or point MT_TEST_PG_URL at a server where this user may create databases.',
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
