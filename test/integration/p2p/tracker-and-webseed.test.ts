@@ -247,11 +247,14 @@ describe('p2p: our tracker and webseed with real WebTorrent clients', () => {
       client.on('error', (error: Error) => {
         throw error;
       });
+      // This bare client only checks the tracker's answers; it must not keep WebRTC connections
+      // that other peers' offers could open (nobody would own them at teardown).
+      client.on('peer', (peer: { destroy(): void }) => peer.destroy());
       trackerClients.push(client);
       return client;
     };
 
-    const ours = wsClient(webseedTorrent.infoHash);
+    const ours = wsClient(trackerOnlyTorrent.infoHash);
     const update = once<{ complete: number; incomplete: number }>(ours, 'update');
     ours.start({ left: 0, numwant: 0 });
     const answer = await update;

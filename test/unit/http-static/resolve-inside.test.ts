@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isInside, resolveInside } from '../../../src/http/static/index.js';
-import type { PathRefusal } from '../../../src/http/static/index.js';
+import type { PathRefusalType } from '../../../src/http/static/index.js';
 
 const ROOT = '/srv/storage/hls';
 
@@ -16,7 +16,7 @@ describe('resolveInside', () => {
     expect(resolveInside(ROOT, relative)).toEqual({ ok: true, path: expected });
   });
 
-  const evil: Array<[string, PathRefusal]> = [
+  const evil: Array<[string, PathRefusalType]> = [
     ['', 'empty'],
     ['..', 'dot-dot'],
     ['../etc/passwd', 'dot-dot'],
@@ -50,7 +50,7 @@ describe('resolveInside', () => {
   ];
 
   it.each(evil)('refuses %j (%s)', (relative, reason) => {
-    expect(resolveInside(ROOT, relative)).toEqual({ ok: false, reason });
+    expect(resolveInside(ROOT, relative)).toEqual({ ok: false, reason: { type: reason } });
   });
 
   it('never returns a path outside the root, whatever the input', () => {

@@ -54,7 +54,7 @@ describe('createTorrentFile', () => {
     const parsed = readTorrentInfo(torrent);
     expect(parsed).toEqual({
       ok: true,
-      torrent: {
+      value: {
         infoHash,
         name: 'test 360p.mp4',
         length: content.length,
@@ -82,10 +82,10 @@ describe('createTorrentFile', () => {
     });
     expect(bare.infoHash).toBe(full.infoHash);
     const parsed = readTorrentInfo(bare.torrent);
-    expect(parsed.ok && parsed.torrent.announceList).toEqual([]);
-    expect(parsed.ok && parsed.torrent.urlList).toEqual([]);
+    expect(parsed.ok && parsed.value.announceList).toEqual([]);
+    expect(parsed.ok && parsed.value.urlList).toEqual([]);
     const parsedFull = readTorrentInfo(full.torrent);
-    expect(parsedFull.ok && parsedFull.torrent.createdBy).toBe('PeerTube');
+    expect(parsedFull.ok && parsedFull.value.createdBy).toBe('PeerTube');
   });
 
   it('fails for a missing file', async () => {

@@ -39,7 +39,7 @@ describe('decodeBencode', () => {
     ['i1ei2e', 'trailing-bytes'],
     ['l'.repeat(100) + 'e'.repeat(100), 'too-deep'],
   ])('refuses %j (%s)', (input, reason) => {
-    expect(decodeBencode(b(input))).toMatchObject({ ok: false, reason });
+    expect(decodeBencode(b(input))).toMatchObject({ ok: false, reason: { type: reason } });
   });
 });
 
@@ -68,7 +68,7 @@ describe('readTorrentInfo', () => {
   it('reads a PeerTube-style single-file torrent and hashes the raw info dictionary', () => {
     expect(readTorrentInfo(torrent)).toEqual({
       ok: true,
-      torrent: {
+      value: {
         infoHash: sha1(info),
         name: 'video 720p.mp4',
         length: 40000,
@@ -102,7 +102,7 @@ describe('readTorrentInfo', () => {
     const result = readTorrentInfo(multi);
     expect(result).toMatchObject({
       ok: true,
-      torrent: {
+      value: {
         infoHash: sha1(multiInfo),
         length: 7,
         files: [

@@ -1,0 +1,14 @@
+export { resolveInside, isInside } from './resolve-inside.js';
+export type { PathRefusal, PathRefusalType, ResolveResult } from './resolve-inside.js';
+export { realpathInside } from './realpath-inside.js';
+export type { RealpathResult } from './realpath-inside.js';
+export { parseRange } from './byte-range.js';
+export type { RangeDecision } from './byte-range.js';
+export { contentTypeFor, DEFAULT_CONTENT_TYPE } from './content-type.js';
+export { strongEtag, ifNoneMatchHits, notModifiedSince, ifRangeHolds } from './validators.js';
+export { setCorsHeaders, answerPreflight } from './cors.js';
+export { countSentBytes } from './count-sent-bytes.js';
+export { serveFile } from './serve-file.js';
+export type { ServeFileOptions, ServeFileResult } from './serve-file.js';
+export { createStaticRouter } from './static-router.js';
+export type { StaticMount } from './static-router.js';

@@ -1,0 +1,20 @@
+export { createTorrentFile } from './create-torrent-file.js';
+export type { CreateTorrentFileInput, CreatedTorrent } from './create-torrent-file.js';
+export { readTorrentInfo } from './read-torrent-info.js';
+export type { TorrentInfo, TorrentRefusal, ReadTorrentResult } from './read-torrent-info.js';
+export { decodeBencode, isBencodeDict } from './bencode-decode.js';
+export type { BencodeValue, BencodeDict, BencodeError, BencodeFailure, BencodeResult } from './bencode-decode.js';
+export { buildMagnetUri } from './magnet-uri.js';
+export type { MagnetUriInput } from './magnet-uri.js';
+export {
+  buildTrackerUrls,
+  buildAnnounceList,
+  buildMagnetTrackers,
+  TRACKER_ANNOUNCE_PATH,
+  TRACKER_SCRAPE_PATH,
+  TRACKER_SOCKET_PATH,
+} from './tracker-urls.js';
+export type { TrackerUrls } from './tracker-urls.js';
+export { buildTorrentInfoName } from './torrent-info-name.js';
+export { createTracker, UNKNOWN_INFOHASH_MESSAGE } from './tracker.js';
+export type { Tracker, TrackerOptions, TrackerStats, TrackerLogger } from './tracker.js';

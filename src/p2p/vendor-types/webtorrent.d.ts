@@ -1,0 +1,75 @@
+// Minimal typings for webtorrent 2.8 (ships none): only what mirrortube and its tests use.
+declare module 'webtorrent' {
+  import type { EventEmitter } from 'node:events';
+
+  export interface WebTorrentOptions {
+    utp?: boolean;
+    dht?: boolean | object;
+    lsd?: boolean;
+    utPex?: boolean;
+    natUpnp?: boolean | 'permanent';
+    natPmp?: boolean;
+    webSeeds?: boolean;
+    torrentPort?: number;
+    tracker?: false | { rtcConfig?: object; [key: string]: unknown };
+    maxConns?: number;
+  }
+
+  export interface AddTorrentOptions {
+    path?: string;
+    announce?: string[];
+    urlList?: string[];
+    skipVerify?: boolean;
+    private?: boolean;
+    store?: unknown;
+  }
+
+  export interface Wire {
+    type: 'webrtc' | 'tcpIncoming' | 'tcpOutgoing' | 'utpIncoming' | 'utpOutgoing' | 'webSeed';
+    remoteAddress?: string;
+    remotePort?: number;
+    downloaded: number;
+    uploaded: number;
+  }
+
+  export interface TorrentFile {
+    name: string;
+    path: string;
+    length: number;
+  }
+
+  export interface Torrent extends EventEmitter {
+    infoHash: string;
+    magnetURI: string;
+    name: string;
+    length: number;
+    path: string;
+    done: boolean;
+    ready: boolean;
+    progress: number;
+    downloaded: number;
+    uploaded: number;
+    numPeers: number;
+    wires: Wire[];
+    files: TorrentFile[];
+    announce: string[];
+    urlList: string[];
+    torrentFile: Uint8Array;
+    destroy(options?: { destroyStore?: boolean }, callback?: (err?: Error | null) => void): void;
+  }
+
+  export default class WebTorrent extends EventEmitter {
+    constructor(options?: WebTorrentOptions);
+    static readonly WEBRTC_SUPPORT: boolean;
+    static readonly UTP_SUPPORT: boolean;
+    torrents: Torrent[];
+    torrentPort: number;
+    peerId: string;
+    destroyed: boolean;
+    add(torrentId: string | Uint8Array | Buffer, options?: AddTorrentOptions, onTorrent?: (torrent: Torrent) => void): Torrent;
+    seed(input: string | Buffer | Array<string | Buffer>, options?: object, onSeed?: (torrent: Torrent) => void): Torrent;
+    get(torrentId: string): Promise<Torrent | null>;
+    remove(torrentId: string | Torrent, options?: object, callback?: (err?: Error | null) => void): Promise<void>;
+    destroy(callback?: (err?: Error | null) => void): void;
+  }
+}
