@@ -35,7 +35,7 @@ export function toApiJob(job: Job, context: { now: Date; paused: boolean; progre
     type: job.kind,
     data: job.payload,
     priority: job.priority,
-    progress: context.progress ?? (state === 'completed' ? 100 : 0),
+    progress: context.progress ?? (state === 'completed' ? 100 : job.progress),
     error: job.lastError,
     createdAt: job.createdAt.toISOString(),
     finishedOn: job.finishedAt?.toISOString() ?? null,

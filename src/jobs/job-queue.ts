@@ -215,7 +215,7 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
     entry.heartbeatInFlight = true;
     try {
       const now = clock.now();
-      const held = await store.extendLease(entry.lease, new Date(now.getTime() + leaseMs), now);
+      const held = await store.extendLease(entry.lease, new Date(now.getTime() + leaseMs), now, entry.progress);
       if (!held && !entry.abandoned && running.has(entry.job.id)) {
         entry.leaseLost = true;
         clearInterval(entry.heartbeat);

@@ -30,7 +30,8 @@ export interface JobStore {
   insert(job: NewJob, tx?: Prisma.TransactionClient): Promise<EnqueueResult>;
   /** Atomically leases the next due job of `kind` (or an active one whose lease expired). */
   claim(kind: string, now: Date, leaseMs: number): Promise<Job | null>;
-  extendLease(lease: JobLease, lockedUntil: Date, now: Date): Promise<boolean>;
+  /** Extends the lease and stores the progress the handler reported. */
+  extendLease(lease: JobLease, lockedUntil: Date, now: Date, progress: number): Promise<boolean>;
   complete(lease: JobLease, result: unknown, now: Date): Promise<boolean>;
   retry(lease: JobLease, runAt: Date, error: string, now: Date): Promise<boolean>;
   fail(lease: JobLease, error: string, now: Date): Promise<boolean>;
@@ -114,8 +115,8 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
       return prisma.job.findUnique({ where: { id: Number(claimed.id) } });
     },
 
-    async extendLease(lease, lockedUntil, now) {
-      const { count } = await prisma.job.updateMany({ where: owned(lease), data: { lockedUntil, updatedAt: now } });
+    async extendLease(lease, lockedUntil, now, progress) {
+      const { count } = await prisma.job.updateMany({ where: owned(lease), data: { lockedUntil, updatedAt: now, progress } });
       return count === 1;
     },
 

@@ -50,6 +50,7 @@ describe('toApiJob', () => {
     payload: { videoUUID: 'abc' },
     state: 'completed',
     priority: 100,
+    progress: 0,
     attempts: 1,
     maxAttempts: 5,
     runAt: before,
