@@ -162,7 +162,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     apiRouters: [
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: videos }),
-      uploadsRouter({ videos, resumable, auth, tmpDir: layout.uploadsTmp, maxFileSize: config.uploads.max_file_size }),
+      uploadsRouter({
+        videos,
+        resumable,
+        auth,
+        tmpDir: layout.uploadsTmp,
+        maxFileSize: config.uploads.max_file_size,
+        countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
+      }),
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri }),
       serverRouter({ config, prisma, jobs, auth }),
     ],

@@ -8,7 +8,7 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && !ctx.respond === false) {
+      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
         ctx.status = 404;
         ctx.type = 'application/problem+json';
         ctx.body = problemBody(404, `no route for ${ctx.method} ${ctx.path}`);

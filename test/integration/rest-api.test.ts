@@ -143,6 +143,7 @@ describe('PeerTube REST API (embedded database)', () => {
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/mirrortube_job_attempts_total\{kind="video-transcoding",outcome="completed"\} [1-9]/);
     expect(metrics).toMatch(/mirrortube_transcode_duration_seconds_count\{type="hls"\} [1-9]/);
+    expect(metrics).toMatch(/mirrortube_uploads_total\{protocol="multipart",outcome="accepted"\} [1-9]/);
     expect(metrics).toContain('process_cpu_seconds_total');
   });
 });

@@ -29,7 +29,14 @@ function refusalProblem(reason: ResumableRefusal): Problem {
 }
 
 /** POST /videos/upload (multipart) and PeerTube's resumable protocol on /videos/upload-resumable. */
-export function uploadsRouter(deps: { videos: VideoService; resumable: ResumableUploads; auth: Auth; tmpDir: string; maxFileSize: number }): Router {
+export function uploadsRouter(deps: {
+  videos: VideoService;
+  resumable: ResumableUploads;
+  auth: Auth;
+  tmpDir: string;
+  maxFileSize: number;
+  countUpload(protocol: 'multipart' | 'resumable', outcome: 'accepted' | 'refused'): void;
+}): Router {
   const { auth } = deps;
   const router = new Router();
 
@@ -45,13 +52,15 @@ export function uploadsRouter(deps: { videos: VideoService; resumable: Resumable
       if (r.type === 'too-large') throw new Problem(413, r.message, 'max_file_size_reached');
       throw new Problem(r.type === 'not-multipart' ? 415 : 400, r.message);
     }
-    const parsed = uploadMetadataSchema.safeParse(collectFormFields(received.fields));
-    if (!parsed.success) {
+    let metadata;
+    try {
+      metadata = validate(uploadMetadataSchema, collectFormFields(received.fields), 'video metadata');
+    } catch (err) {
       await deps.videos.discard(received.file.path);
-      validate(uploadMetadataSchema, collectFormFields(received.fields), 'video metadata');
-      return;
+      throw err;
     }
-    const accepted = await deps.videos.acceptUpload(user.id, parsed.data, received.file);
+    const accepted = await deps.videos.acceptUpload(user.id, metadata, received.file);
+    deps.countUpload('multipart', accepted.ok ? 'accepted' : 'refused');
     if (!accepted.ok) throw refusalProblem(accepted.reason);
     ctx.body = { video: accepted.value };
   });
@@ -89,7 +98,9 @@ export function uploadsRouter(deps: { videos: VideoService; resumable: Resumable
       return;
     }
     const result = await deps.resumable.writeChunk(user.id, id, range, ctx.req);
+    if (!result.ok && result.reason.type === 'unreadable-media') deps.countUpload('resumable', 'refused');
     if (!result.ok) throw refusalProblem(result.reason);
+    if (result.value.status === 'complete') deps.countUpload('resumable', 'accepted');
     if (result.value.status === 'incomplete') {
       answerIncomplete(ctx, result.value.received);
       return;
