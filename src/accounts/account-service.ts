@@ -53,6 +53,8 @@ export function createAccountService(deps: {
       outboxUrl: `${url}/outbox`,
       followersUrl: `${url}/followers`,
       followingUrl: `${url}/following`,
+      keyId: `${url}#main-key`,
+      name,
       ...keys,
     };
   }
