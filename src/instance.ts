@@ -21,7 +21,7 @@ import { createMetrics } from './metrics/index.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { createFfmpeg } from './transcoding/index.js';
 import { createMediaTools } from './videos/media-tools.js';
-import type { TorrentMaker } from './videos/ports.js';
+import { noVideoEvents, type TorrentMaker, type VideoEvents } from './videos/ports.js';
 import { createStorageLayout } from './videos/storage-layout.js';
 import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './videos/transcode-job.js';
 import { createResumableUploads } from './videos/upload/resumable-uploads.js';
@@ -85,6 +85,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   };
 
   const scheduler = createScheduler({ clock, logger });
+  // Federation replaces this once its services exist (they need the job queue created below).
+  const videoEvents: VideoEvents = { ...noVideoEvents };
   // The queue is created after the handlers' dependencies; the video service reaches it through this port.
   let wakeTranscoding = () => {};
   const videos = createVideoService({
@@ -100,6 +102,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       },
       wake: () => wakeTranscoding(),
     },
+    events: videoEvents,
     logger,
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
   });
@@ -123,6 +126,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         layout,
         torrents,
         concurrency: config.transcoding.enabled ? config.transcoding.concurrency : 0,
+        events: videoEvents,
         ladder: { resolutions: config.transcoding.resolutions, hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
         options: {
           preset: config.transcoding.preset,

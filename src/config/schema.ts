@@ -73,6 +73,22 @@ export const configSchema = z.strictObject({
   tracker: z.strictObject({ enabled: z.boolean(), private: z.boolean() }),
   jobs: z.strictObject({ poll_interval: duration, lease_duration: duration, shutdown_deadline: duration }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  federation: z.strictObject({
+    allow_private_addresses: z.boolean(),
+    max_activity_size: bytes,
+    max_collection_items: z.number().int().min(1).max(10_000),
+    remote_object_max_age: duration,
+    views_update_delay: duration,
+    delivery: z.strictObject({
+      concurrency: z.number().int().min(1).max(100),
+      timeout: duration,
+      failures_before_pause: z.number().int().min(1).max(100),
+      pause: duration,
+      max_pause: duration,
+    }),
+  }),
+  followers: z.strictObject({ instance: z.strictObject({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
+  followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
 });
 
 export type Config = z.output<typeof configSchema>;

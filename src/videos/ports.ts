@@ -11,3 +11,22 @@ export interface MediaTools {
 export interface TorrentMaker {
   create(input: { filePath: string; name: string; urlList: string[] }): Promise<{ torrent: Buffer; infoHash: string }>;
 }
+
+/** Tells federation about local video changes (no-op when federation is off). */
+export interface VideoEvents {
+  /** a local video became published (transcoding done, or uploaded without transcoding) */
+  published(videoId: number): Promise<void>;
+  /** a published local video's attributes changed */
+  updated(videoId: number): Promise<void>;
+  /** a local video is about to be deleted (called before its rows go) */
+  deleting(videoId: number): Promise<void>;
+  /** a view was counted on a video (local or remote) */
+  viewed(videoId: number): Promise<void>;
+}
+
+export const noVideoEvents: VideoEvents = {
+  published: async () => {},
+  updated: async () => {},
+  deleting: async () => {},
+  viewed: async () => {},
+};

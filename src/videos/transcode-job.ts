@@ -18,7 +18,7 @@ import {
 } from '../transcoding/index.js';
 import { VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
-import type { TorrentMaker } from './ports.js';
+import type { TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
@@ -36,6 +36,7 @@ export interface TranscodeJobDeps {
   ladder: LadderConfig;
   options: TranscodeOptions;
   concurrency: number;
+  events: VideoEvents;
   /** transcoding wall time per output type */
   observe?(type: 'hls' | 'web-video', seconds: number): void;
 }
@@ -161,6 +162,8 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
           data: { state: VideoState.PUBLISHED, duration: Math.round(probe.durationSeconds), publishedAt: deps.clock.now() },
         });
       });
+
+      await deps.events.published(video.id);
 
       // The upload has been replaced (unless a transcoded web video took its exact name).
       const stale = video.files.flatMap((f) => [f.filename, f.torrentFilename ?? '']).filter((n) => n && !keep.has(n));

@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import { VideoPrivacy, VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
-import type { MediaTools, TorrentMaker } from './ports.js';
+import type { MediaTools, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 import { toShortUuid } from './short-uuid.js';
 import type { UploadMetadata, VideoUpdate } from './upload/upload-metadata.js';
@@ -47,6 +47,7 @@ export function createVideoService(deps: {
   media: MediaTools;
   torrents: TorrentMaker;
   transcoding: TranscodeScheduler;
+  events: VideoEvents;
   logger: Logger;
   options: { transcodingEnabled: boolean; maxFileSize: number };
 }) {
@@ -172,6 +173,7 @@ export function createVideoService(deps: {
         return created;
       });
       deps.transcoding.wake();
+      if (!deps.options.transcodingEnabled) await deps.events.published(video.id);
       log.info({ video: uuid, size: file.size, resolution }, 'upload accepted');
       return ok({ id: video.id, uuid, shortUUID: toShortUuid(uuid) });
     } catch (err) {
@@ -208,6 +210,7 @@ export function createVideoService(deps: {
           : {}),
       },
     });
+    await deps.events.updated(videoId);
     return ok(undefined);
   }
 
@@ -215,6 +218,7 @@ export function createVideoService(deps: {
   async function remove(videoId: number): Promise<void> {
     const video = await prisma.video.findUnique({ where: { id: videoId }, include: { files: true, streamingPlaylists: { include: { files: true } } } });
     if (!video) return;
+    if (video.isLocal) await deps.events.deleting(videoId);
     await prisma.video.delete({ where: { id: videoId } });
     const paths = [layout.hlsDir(video.uuid)];
     for (const f of [...video.files, ...video.streamingPlaylists.flatMap((p) => p.files)]) {
@@ -238,6 +242,7 @@ export function createVideoService(deps: {
         update: { views: { increment: 1 } },
       }),
     ]);
+    await deps.events.viewed(videoId);
   }
 
   /** Removes a received file that will not become a video. */

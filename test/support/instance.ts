@@ -29,6 +29,7 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
           storage: { root: storage },
           admin: { initial_password: ROOT_PASSWORD },
           log: { level: process.env.MT_TEST_LOG ?? 'silent' },
+          federation: { allow_private_addresses: true },
           jobs: { poll_interval: '200ms', lease_duration: '5 seconds', shutdown_deadline: '2 seconds' },
           transcoding: {
             preset: 'ultrafast',

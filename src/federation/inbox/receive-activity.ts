@@ -1,0 +1,218 @@
+import type { Prisma } from '../../db/index.js';
+import type { Prisma as P } from '../../generated/prisma/client.js';
+import type { Clock } from '../../lib/clock.js';
+import { fail, ok, type Result } from '../../lib/result.js';
+import {
+  checkActivityOrigin,
+  readLdSignature,
+  verifyJsonLd,
+  verifyRequestSignature,
+  type ActivityOriginFailure,
+  type FetchPublicKey,
+  type LdSignatureOutcome,
+  type RequestSignatureFailure,
+} from '../signatures/index.js';
+import { parseJsonWithDepthLimit } from './json-guard.js';
+
+export type InboxRefusal =
+  | { type: 'body-too-large'; limit: number }
+  | { type: 'bad-content-type'; contentType: string }
+  | { type: 'malformed-json' }
+  | { type: 'json-too-deep' }
+  | { type: 'signature'; reason: RequestSignatureFailure }
+  | { type: 'malformed-activity'; message: string }
+  | { type: 'origin'; reason: ActivityOriginFailure }
+  | { type: 'blocked-host'; host: string }
+  | { type: 'collection-too-large'; items: number; limit: number };
+
+export interface InboundRequest {
+  method: string;
+  /** path with query, as received */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface InboxMetricsPort {
+  /** one inbound request's outcome: accepted, duplicate, or the refusal type */
+  received(outcome: string, activityType: string): void;
+  signatureRefused(reason: string): void;
+}
+
+const ACTIVITY_TYPES = /^application\/(activity\+json|ld\+json)\b/i;
+const AS_COLLECTIONS = new Set(['Collection', 'OrderedCollection', 'CollectionPage', 'OrderedCollectionPage']);
+const MAX_JSON_DEPTH = 32;
+
+const hostOf = (url: string): string | null => {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
+};
+const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined;
+
+/**
+ * The inbound checks of ../shared/reference/inbound-checks.md, in order; nothing is stored or
+ * fetched for an activity until the cheaper checks before have passed. An accepted activity is
+ * written (with its processing job) in one transaction before the caller answers 2xx; a repeat of
+ * an activity id is accepted and ignored.
+ */
+export function createActivityReceiver(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  /** our public host (signed requests for another host are refused) */
+  host: string;
+  fetchPublicKey: FetchPublicKey;
+  maxBodyBytes: number;
+  maxCollectionItems: number;
+  /** writes the processing job inside the transaction that stores the activity */
+  scheduleProcessing(inboxActivityId: number, tx: P.TransactionClient): Promise<void>;
+  wake(): void;
+  metrics?: InboxMetricsPort;
+}) {
+  const { prisma } = deps;
+
+  async function ldOutcome(activity: Record<string, unknown>): Promise<LdSignatureOutcome | undefined> {
+    const read = readLdSignature(activity);
+    if (!read.ok) return undefined;
+    const key = await deps.fetchPublicKey(read.signature.creator, { refresh: false });
+    if (!key.ok) return { ok: false, reason: { type: 'ld-key-unavailable' } };
+    const verified = await verifyJsonLd(activity, key.key.keyObject ?? key.key.publicKeyPem);
+    return verified.ok ? { ok: true, owner: key.key.owner } : { ok: false, reason: verified.reason };
+  }
+
+  async function check(request: InboundRequest): Promise<Result<{ activities: Record<string, unknown>[]; signer: string }, InboxRefusal>> {
+    if (request.body.length > deps.maxBodyBytes) return fail({ type: 'body-too-large', limit: deps.maxBodyBytes });
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!ACTIVITY_TYPES.test(contentType)) return fail({ type: 'bad-content-type', contentType });
+    const parsed = parseJsonWithDepthLimit(request.body.toString('utf8'), MAX_JSON_DEPTH);
+    if (!parsed.ok) return fail({ type: parsed.reason });
+    const doc = parsed.value;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail({ type: 'malformed-activity', message: 'the body is not a JSON object' });
+
+    const signature = await verifyRequestSignature({
+      request: { method: request.method, path: request.path, headers: request.headers, body: request.body },
+      now: deps.clock.now(),
+      fetchPublicKey: deps.fetchPublicKey,
+      expectedHost: deps.host,
+    });
+    if (!signature.ok) return fail({ type: 'signature', reason: signature.reason });
+
+    const record = doc as Record<string, unknown>;
+    let activities: Record<string, unknown>[] = [record];
+    if (typeof record.type === 'string' && AS_COLLECTIONS.has(record.type)) {
+      const items = record.orderedItems ?? record.items;
+      if (!Array.isArray(items)) return fail({ type: 'malformed-activity', message: 'a collection without items' });
+      if (items.length > deps.maxCollectionItems) return fail({ type: 'collection-too-large', items: items.length, limit: deps.maxCollectionItems });
+      activities = items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i));
+    }
+
+    for (const activity of activities) {
+      if (typeof activity.id !== 'string' || typeof activity.type !== 'string' || !idOf(activity.actor)) {
+        return fail({ type: 'malformed-activity', message: 'an activity needs an id, a type and an actor' });
+      }
+      const actor = idOf(activity.actor)!;
+      const ld = actor === signature.owner ? undefined : await ldOutcome(activity);
+      const origin = checkActivityOrigin({ activity, signerOwner: signature.owner, ldSignatureResult: ld });
+      if (!origin.ok) return fail({ type: 'origin', reason: origin.reason });
+    }
+
+    const hosts = [...new Set(activities.map((a) => hostOf(idOf(a.actor)!)).filter((h): h is string => h !== null))];
+    if (hosts.length > 0) {
+      const blocked = await prisma.remoteServer.findFirst({ where: { host: { in: hosts }, blocked: true } });
+      if (blocked) return fail({ type: 'blocked-host', host: blocked.host });
+    }
+    return ok({ activities, signer: signature.owner });
+  }
+
+  return {
+    async receive(request: InboundRequest): Promise<Result<{ accepted: number; duplicates: number }, InboxRefusal>> {
+      const checked = await check(request);
+      if (!checked.ok) {
+        deps.metrics?.received(checked.reason.type, 'unknown');
+        if (checked.reason.type === 'signature') deps.metrics?.signatureRefused(checked.reason.reason.type);
+        return checked;
+      }
+      let accepted = 0;
+      let duplicates = 0;
+      for (const activity of checked.value.activities) {
+        const activityId = activity.id as string;
+        const stored = await prisma
+          .$transaction(async (tx) => {
+            const existing = await tx.inboxActivity.findUnique({ where: { activityId }, select: { id: true } });
+            if (existing) return false;
+            const row = await tx.inboxActivity.create({
+            data: {
+              activityId,
+              type: activity.type as string,
+              actorUrl: idOf(activity.actor)!,
+              signerUrl: checked.value.signer,
+              payload: activity as object,
+                receivedAt: deps.clock.now(),
+              },
+            });
+            await deps.scheduleProcessing(row.id, tx);
+            return true;
+          })
+          // the same activity arriving twice at once: the unique id lets one through
+          .catch((err: { code?: string }) => {
+            if (err.code === 'P2002') return false;
+            throw err;
+          });
+        if (stored) accepted++;
+        else duplicates++;
+        deps.metrics?.received(stored ? 'accepted' : 'duplicate', activity.type as string);
+      }
+      if (accepted > 0) deps.wake();
+      return ok({ accepted, duplicates });
+    },
+  };
+}
+
+export type ActivityReceiver = ReturnType<typeof createActivityReceiver>;
+
+/** HTTP status for a refusal: 413 size, 415 type, 400 malformed, 401 unsigned, 403 the rest. */
+export function refusalStatus(reason: InboxRefusal): number {
+  switch (reason.type) {
+    case 'body-too-large':
+      return 413;
+    case 'bad-content-type':
+      return 415;
+    case 'malformed-json':
+    case 'json-too-deep':
+    case 'malformed-activity':
+    case 'collection-too-large':
+      return 400;
+    case 'signature':
+      return reason.reason.type === 'missing-signature' ? 401 : 403;
+    case 'origin':
+    case 'blocked-host':
+      return 403;
+  }
+}
+
+/** A message for the refusal, safe to send back. */
+export function refusalMessage(reason: InboxRefusal): string {
+  switch (reason.type) {
+    case 'body-too-large':
+      return `the activity is larger than ${reason.limit} bytes`;
+    case 'bad-content-type':
+      return `expected application/activity+json, got "${reason.contentType}"`;
+    case 'malformed-json':
+      return 'the body is not valid JSON';
+    case 'json-too-deep':
+      return 'the JSON document is nested too deeply';
+    case 'malformed-activity':
+      return reason.message;
+    case 'collection-too-large':
+      return `the collection has ${reason.items} items; at most ${reason.limit} are accepted`;
+    case 'signature':
+      return `HTTP signature refused: ${reason.reason.type}${'detail' in reason.reason && reason.reason.detail ? ` (${reason.reason.detail})` : ''}`;
+    case 'origin':
+      return `activity refused: ${reason.reason.type}`;
+    case 'blocked-host':
+      return `${reason.host} is blocked on this instance`;
+  }
+}

@@ -1,0 +1,163 @@
+import type { Prisma } from '../db/index.js';
+import type { Actor } from '../generated/prisma/client.js';
+import type { Clock } from '../lib/clock.js';
+
+/** What we keep of a remote Video object (the vocab parser's normalised output). */
+export interface RemoteVideoInput {
+  uuid: string;
+  url: string;
+  name: string;
+  description: string | null;
+  durationSeconds: number;
+  views: number;
+  likes: number;
+  dislikes: number;
+  category: number | null;
+  licence: number | null;
+  language: string | null;
+  tags: string[];
+  nsfw: boolean;
+  state: number;
+  commentsEnabled: boolean;
+  downloadEnabled: boolean;
+  waitTranscoding: boolean;
+  support: string | null;
+  published: string;
+  updated: string | null;
+  originallyPublishedAt: string | null;
+  hls: {
+    playlistUrl: string;
+    segmentsSha256Url: string | null;
+    files: { resolution: number; size: number; fps: number; fileUrl: string; torrentUrl: string | null; infoHash: string | null; width?: number | null; height?: number | null }[];
+  } | null;
+  webVideoFiles: { resolution: number; size: number; fps: number; fileUrl: string; torrentUrl: string | null; infoHash: string | null }[];
+}
+
+/** The last path segment of a URL: remote files keep their origin's names. */
+const lastSegment = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+
+/**
+ * Remote accounts, channels and videos as rows: what a Create/Update of a Video writes, what a
+ * Delete removes. Remote file rows keep the origin's URLs (fileUrl, torrentUrl, playlistUrl).
+ */
+export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }) {
+  const { prisma } = deps;
+
+  async function ensureAccount(person: Actor) {
+    const existing = await prisma.account.findUnique({ where: { actorId: person.id } });
+    if (existing) {
+      if (person.name && existing.displayName !== person.name) await prisma.account.update({ where: { id: existing.id }, data: { displayName: person.name } });
+      return existing;
+    }
+    return prisma.account.create({ data: { name: person.preferredUsername, displayName: person.name ?? person.preferredUsername, description: person.summary, actorId: person.id } });
+  }
+
+  async function ensureChannel(group: Actor, accountId: number) {
+    const existing = await prisma.videoChannel.findUnique({ where: { actorId: group.id } });
+    if (existing) return existing;
+    return prisma.videoChannel.create({
+      data: { name: group.preferredUsername, displayName: group.name ?? group.preferredUsername, description: group.summary, accountId, actorId: group.id },
+    });
+  }
+
+  return {
+    /** Creates or replaces a remote video. Returns its id and whether it was new. */
+    async upsert(video: RemoteVideoInput, owners: { account: Actor; channel: Actor }): Promise<{ id: number; created: boolean }> {
+      const account = await ensureAccount(owners.account);
+      const channel = await ensureChannel(owners.channel, account.id);
+      const data = {
+        uuid: video.uuid,
+        url: video.url,
+        name: video.name,
+        description: video.description,
+        support: video.support,
+        privacy: 1,
+        state: video.state,
+        category: video.category,
+        licence: video.licence,
+        language: video.language,
+        nsfw: video.nsfw,
+        tags: video.tags,
+        duration: video.durationSeconds,
+        views: video.views,
+        likes: video.likes,
+        dislikes: video.dislikes,
+        isLocal: false,
+        waitTranscoding: video.waitTranscoding,
+        commentsEnabled: video.commentsEnabled,
+        downloadEnabled: video.downloadEnabled,
+        channelId: channel.id,
+        publishedAt: new Date(video.published),
+        originallyPublishedAt: video.originallyPublishedAt ? new Date(video.originallyPublishedAt) : null,
+        lastFetchedAt: deps.clock.now(),
+      };
+      return prisma.$transaction(async (tx) => {
+        const existing = await tx.video.findUnique({ where: { url: video.url }, select: { id: true, isLocal: true } });
+        if (existing?.isLocal) throw new Error(`refusing to overwrite local video ${video.url}`);
+        const row = existing
+          ? await tx.video.update({ where: { id: existing.id }, data })
+          : await tx.video.create({ data: { ...data, createdAt: deps.clock.now() } });
+        await tx.videoFile.deleteMany({ where: { videoId: row.id } });
+        await tx.videoStreamingPlaylist.deleteMany({ where: { videoId: row.id } });
+        if (video.hls) {
+          await tx.videoStreamingPlaylist.create({
+            data: {
+              videoId: row.id,
+              type: 1,
+              playlistFilename: lastSegment(video.hls.playlistUrl),
+              segmentsSha256Filename: video.hls.segmentsSha256Url ? lastSegment(video.hls.segmentsSha256Url) : '',
+              playlistUrl: video.hls.playlistUrl,
+              segmentsSha256Url: video.hls.segmentsSha256Url,
+              p2pMediaLoaderInfohashes: video.hls.files.map((f) => f.infoHash).filter((h): h is string => h !== null),
+              files: {
+                create: video.hls.files.map((f) => ({
+                  resolution: f.resolution,
+                  width: f.width ?? null,
+                  height: f.height ?? null,
+                  fps: f.fps,
+                  size: BigInt(f.size),
+                  extname: '.mp4',
+                  filename: lastSegment(f.fileUrl),
+                  fileUrl: f.fileUrl,
+                  torrentUrl: f.torrentUrl,
+                  infoHash: f.infoHash,
+                })),
+              },
+            },
+          });
+        }
+        for (const f of video.webVideoFiles) {
+          await tx.videoFile.create({
+            data: {
+              videoId: row.id,
+              resolution: f.resolution,
+              fps: f.fps,
+              size: BigInt(f.size),
+              extname: '.mp4',
+              filename: lastSegment(f.fileUrl),
+              fileUrl: f.fileUrl,
+              torrentUrl: f.torrentUrl,
+              infoHash: f.infoHash,
+            },
+          });
+        }
+        return { id: row.id, created: !existing };
+      });
+    },
+
+    /** Deletes a remote video if `actorUrl` owns it (its account or channel actor). */
+    async remove(videoUrl: string, actorUrl: string): Promise<boolean> {
+      const video = await prisma.video.findUnique({ where: { url: videoUrl }, include: { channel: { include: { actor: true, account: { include: { actor: true } } } } } });
+      if (!video || video.isLocal) return false;
+      if (![video.channel.actor.url, video.channel.account.actor.url].includes(actorUrl) && new URL(actorUrl).host !== new URL(videoUrl).host) return false;
+      await prisma.video.delete({ where: { id: video.id } });
+      return true;
+    },
+
+    async setViews(videoUrl: string, views: number): Promise<void> {
+      await prisma.video.updateMany({ where: { url: videoUrl, isLocal: false }, data: { views } });
+    },
+  };
+}
+
+export type RemoteVideoStore = ReturnType<typeof createRemoteVideoStore>;
