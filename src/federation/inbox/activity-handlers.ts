@@ -1,0 +1,160 @@
+import type { Prisma } from '../../db/index.js';
+import type { Result } from '../../lib/result.js';
+import type { Logger } from '../../lib/logger.js';
+import type { FollowService, RemoteActorResolver } from '../follows.js';
+import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
+import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
+
+/** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
+export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
+
+export interface ActivityHandlerDeps {
+  prisma: Prisma;
+  logger: Logger;
+  follows: FollowService;
+  resolver: RemoteActorResolver;
+  remoteVideos: RemoteVideoStore;
+  parseVideo(object: unknown): Result<ParsedRemoteVideo, { type: string; message: string }>;
+  /** signed GET of a remote object (through the safe fetcher) */
+  fetchObject(url: string): Promise<Result<unknown, { type: string; message: string }>>;
+  /** counts a view of one of our videos (and schedules its federation) */
+  addLocalView(videoId: number): Promise<void>;
+  /** handlers added by other areas (CacheFile for redundancy, ...) */
+  extra?: Partial<Record<string, ActivityHandler>>;
+}
+
+const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined;
+const typeOf = (v: unknown): string | undefined =>
+  typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' ? (v as { type: string }).type : undefined;
+const hostOf = (url: string) => new URL(url).host;
+const processed: HandlerOutcome = { status: 'processed' };
+const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
+
+/** One handler per activity type (PeerTube's set). */
+export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string, ActivityHandler> {
+  const { prisma, follows } = deps;
+
+  /** Stores a remote video from its object (embedded or fetched), if it comes from a host we follow. */
+  async function importVideo(activity: InboundActivity, object: unknown, mustExist: boolean): Promise<HandlerOutcome> {
+    let doc = object;
+    if (typeof object === 'string') {
+      if (hostOf(object) !== hostOf(activity.actor) && !(await follows.followedHosts()).includes(hostOf(object))) return skipped('video of a host we do not follow');
+      const fetched = await deps.fetchObject(object);
+      if (!fetched.ok) throw new Error(`cannot fetch ${object}: ${fetched.reason.message}`);
+      doc = fetched.value;
+    }
+    if (typeOf(doc) !== 'Video') return skipped(`object type ${typeOf(doc) ?? 'unknown'} is not handled`);
+    const parsed = deps.parseVideo(doc);
+    if (!parsed.ok) return skipped(`invalid Video object: ${parsed.reason.message}`);
+    const video = parsed.value;
+    const origin = hostOf(video.url);
+    if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return skipped('video owners on another host than the video');
+    if (mustExist && !(await prisma.video.findUnique({ where: { url: video.url }, select: { id: true } }))) {
+      // an Update of a video we never saw: treat as a creation if we follow its host
+      mustExist = false;
+    }
+    if (!(await follows.followedHosts()).includes(origin)) {
+      const known = await prisma.video.findUnique({ where: { url: video.url }, select: { id: true } });
+      if (!known) return skipped(`not following ${origin}`);
+    }
+    const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
+    if (!account.ok) throw new Error(`cannot resolve ${video.accountUrl}: ${account.reason.message}`);
+    if (!channel.ok) throw new Error(`cannot resolve ${video.channelUrl}: ${channel.reason.message}`);
+    await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
+    return processed;
+  }
+
+  async function localVideoByUrl(url: string | undefined) {
+    if (!url) return null;
+    return prisma.video.findFirst({ where: { url, isLocal: true } });
+  }
+
+  async function rate(activity: InboundActivity, field: 'likes' | 'dislikes', delta: 1 | -1): Promise<HandlerOutcome> {
+    const target = activity.type === 'Undo' ? idOf((activity.body.object as Record<string, unknown>)?.object) : idOf(activity.body.object);
+    const video = await localVideoByUrl(target);
+    if (!video) return skipped('not one of our videos');
+    await prisma.video.update({ where: { id: video.id }, data: { [field]: { increment: delta } } });
+    return processed;
+  }
+
+  const handlers: Record<string, ActivityHandler> = {
+    async Follow(activity) {
+      const target = idOf(activity.body.object);
+      if (!target) return skipped('Follow without object');
+      const follower = await deps.resolver.resolve({ url: activity.actor });
+      if (!follower.ok) throw new Error(`cannot resolve follower ${activity.actor}: ${follower.reason.message}`);
+      const state = await follows.onFollow({ activityId: activity.id, follower: follower.value, followingUrl: target });
+      return state === 'unknown-target' ? skipped('follow of an unknown actor') : processed;
+    },
+
+    async Accept(activity) {
+      const object = activity.body.object;
+      const done = await follows.onFollowAnswer({ remoteActor: activity.actor, followId: idOf(object), followerUrl: idOf((object as Record<string, unknown>)?.actor), accepted: true });
+      return done ? processed : skipped('no matching follow');
+    },
+
+    async Reject(activity) {
+      const object = activity.body.object;
+      const done = await follows.onFollowAnswer({ remoteActor: activity.actor, followId: idOf(object), followerUrl: idOf((object as Record<string, unknown>)?.actor), accepted: false });
+      return done ? processed : skipped('no matching follow');
+    },
+
+    async Undo(activity, ctx) {
+      const object = activity.body.object;
+      switch (typeOf(object)) {
+        case 'Follow': {
+          const following = idOf((object as Record<string, unknown>).object);
+          if (!following) return skipped('Undo Follow without object');
+          return (await follows.onUndoFollow({ followerUrl: activity.actor, followingUrl: following })) ? processed : skipped('no such follow');
+        }
+        case 'Like':
+          return rate(activity, 'likes', -1);
+        case 'Dislike':
+          return rate(activity, 'dislikes', -1);
+        default: {
+          const extra = deps.extra?.[`Undo:${typeOf(object) ?? ''}`] ?? deps.extra?.[`Undo:${typeOf((object as Record<string, unknown>)?.object) ?? ''}`];
+          return extra ? extra(activity, ctx) : skipped(`Undo of ${typeOf(object) ?? 'an unknown object'} is not handled`);
+        }
+      }
+    },
+
+    async Create(activity, ctx) {
+      const object = activity.body.object;
+      if (typeOf(object) === 'Video') return importVideo(activity, object, false);
+      const extra = deps.extra?.[`Create:${typeOf(object) ?? ''}`];
+      return extra ? extra(activity, ctx) : skipped(`Create of ${typeOf(object) ?? 'an unknown object'} is not handled`);
+    },
+
+    async Update(activity, ctx) {
+      const object = activity.body.object;
+      if (typeOf(object) === 'Video') return importVideo(activity, object, true);
+      const extra = deps.extra?.[`Update:${typeOf(object) ?? ''}`];
+      return extra ? extra(activity, ctx) : skipped(`Update of ${typeOf(object) ?? 'an unknown object'} is not handled`);
+    },
+
+    async Delete(activity) {
+      const target = idOf(activity.body.object);
+      if (!target) return skipped('Delete without object');
+      return (await deps.remoteVideos.remove(target, activity.actor)) ? processed : skipped('nothing of ours to delete');
+    },
+
+    async Announce(activity) {
+      const target = idOf(activity.body.object);
+      if (!target) return skipped('Announce without object');
+      if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
+      return importVideo(activity, activity.body.object, false);
+    },
+
+    async View(activity) {
+      const video = await localVideoByUrl(idOf(activity.body.object));
+      if (!video) return skipped('not one of our videos');
+      await deps.addLocalView(video.id);
+      return processed;
+    },
+
+    Like: (activity) => rate(activity, 'likes', 1),
+    Dislike: (activity) => rate(activity, 'dislikes', 1),
+  };
+  return handlers;
+}
