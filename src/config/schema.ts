@@ -77,6 +77,7 @@ export const configSchema = z.strictObject({
     allow_private_addresses: z.boolean(),
     max_activity_size: bytes,
     max_collection_items: z.number().int().min(1).max(10_000),
+    inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
     views_update_delay: duration,
     delivery: z.strictObject({

@@ -29,6 +29,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const log = options.logger.child({ component: 'db' });
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle connection closed by the server (restart, failover) must not crash the process.
+    pool.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
     const client = await pool.connect();
     try {
       const applied = await applyMigrations(pgExecutor(client), readMigrations());
