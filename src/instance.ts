@@ -13,12 +13,16 @@ import { serverRouter, SOFTWARE_VERSION } from './http/api/server.js';
 import { uploadsRouter } from './http/api/uploads.js';
 import { usersRouter } from './http/api/users.js';
 import { videosRouter } from './http/api/videos.js';
+import { activityPubGetRouter } from './http/activitypub/index.js';
+import { wellKnownRouter } from './http/well-known/index.js';
 import { createJobQueue, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createMetrics } from './metrics/index.js';
-import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
+import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
+import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
+import { playbackMetricsRouter } from './http/api/playback-metrics.js';
+import { transfersRouter } from './http/api/transfers.js';
 import { createFfmpeg } from './transcoding/index.js';
 import { createMediaTools } from './videos/media-tools.js';
 import { noVideoEvents, type TorrentMaker, type VideoEvents } from './videos/ports.js';
@@ -27,6 +31,9 @@ import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './videos/
 import { createResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
+import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
+import { inboxRouter } from './http/activitypub/inbox-router.js';
+import { followsRouter } from './http/api/follows.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -34,7 +41,7 @@ export interface InstanceOptions {
 }
 
 /** Job kinds of the whole instance: each area declares its own. */
-export type InstanceJobKinds = VideoJobKinds;
+export type InstanceJobKinds = VideoJobKinds & FederationJobKinds;
 
 /** A stable id for this instance's job leases, kept in its storage so a restart reclaims its own jobs. */
 async function workerIdFor(root: string): Promise<string> {
@@ -67,7 +74,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
   });
   const { prisma } = db;
-  const metrics = createMetrics({ version: SOFTWARE_VERSION });
+  const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
+  const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
+  // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
+  const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
   const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }) });
 
   const accounts = createAccountService({
@@ -83,6 +93,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const torrents: TorrentMaker = {
     create: ({ filePath, name, urlList }) => createTorrentFile({ filePath, name, urlList, announceList: buildAnnounceList(trackerUrls) }),
   };
+
+  const seeding = createSeedingService({
+    settings: config.seeding,
+    prisma,
+    paths: { webVideo: layout.webVideo, hlsFile: (uuid, filename) => join(layout.hlsDir(uuid), filename), torrent: layout.torrent },
+    ownHost: urls.host,
+    clock,
+    logger,
+    onUpload: (_infoHash, bytes, protocol, file) => transfers.served(file, protocol, bytes),
+  });
+  if (seeding.seeder) metrics.p2p.setSeederSource(() => seeding.seeder!.stats());
 
   const scheduler = createScheduler({ clock, logger });
   // Federation replaces this once its services exist (they need the job queue created below).
@@ -103,10 +124,23 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       wake: () => wakeTranscoding(),
     },
     events: videoEvents,
+    seeding: seeding.port,
     logger,
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
   });
   const queries = createVideoQueries(prisma);
+  const federation = createFederation({
+    config,
+    prisma,
+    clock,
+    logger,
+    urls,
+    metrics,
+    magnet: buildMagnetUri,
+    jobs: () => jobs,
+    addLocalView: (videoId) => videos.addView(videoId),
+  });
+  Object.assign(videoEvents, federation.videoEvents);
   const resumable = createResumableUploads({ prisma, clock, layout, videos, expirationMs: config.uploads.resumable_expiration });
 
   const jobs = createJobQueue<InstanceJobKinds>({
@@ -118,6 +152,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     leaseMs: config.jobs.lease_duration,
     metrics: metrics.jobs,
     handlers: {
+      ...federation.jobHandlers,
       [TRANSCODE_JOB]: createTranscodeJob({
         prisma,
         ffmpeg,
@@ -127,6 +162,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         torrents,
         concurrency: config.transcoding.enabled ? config.transcoding.concurrency : 0,
         events: videoEvents,
+        seeding: seeding.port,
         ladder: { resolutions: config.transcoding.resolutions, hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
         options: {
           preset: config.transcoding.preset,
@@ -146,14 +182,18 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         private: config.tracker.private,
         isAllowedInfoHash: async (infoHash) => (await prisma.videoFile.count({ where: { infoHash } })) > 0,
         logger: logger.child({ component: 'tracker' }),
+        onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
+        onRefused: () => metrics.p2p.refused(),
       })
     : null;
+  if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
 
   let ready = false;
   const app = createHttpApp({
     logger,
     metrics,
     tracker,
+    metricsOnMainListener: metricsServer === null,
     isReady: () => ready,
     checkDatabase: async () => {
       try {
@@ -163,7 +203,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         return false;
       }
     },
+    rootRouters: [
+      inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
+      activityPubGetRouter({ prisma, urls, magnet: buildMagnetUri }),
+      // the redundancy summary is a placeholder until the redundancy engine owns its settings
+      wellKnownRouter({ prisma, urls, clock, config, version: SOFTWARE_VERSION, redundancy: { strategies: [], acceptFrom: 'nobody' } }),
+    ],
     apiRouters: [
+      followsRouter({ follows: federation.follows, prisma, urls, auth }),
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: videos }),
       uploadsRouter({
@@ -176,15 +223,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       }),
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri }),
       serverRouter({ config, prisma, jobs, auth }),
+      transfersRouter({ transfers, prisma }),
+      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
     ],
     staticMounts: [
-      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot },
-      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos },
-      { urlPrefix: '/static/redundancy/hls/', directory: config.storage.redundancy },
-      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents },
-      { urlPrefix: '/download/torrents/', directory: config.storage.torrents },
-      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails },
-      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews },
+      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
+      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
+      { urlPrefix: '/static/redundancy/hls/', directory: config.storage.redundancy, onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
+      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
+      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
+      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
     ],
   });
 
@@ -206,6 +255,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     scheduler,
     layout,
     tracker,
+    federation,
+    transfers,
+    seeding,
+    metricsServer,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -213,6 +266,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
 
     async start(): Promise<void> {
+      await transfers.start();
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
       const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
@@ -235,6 +289,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         server!.once('error', reject);
         server!.listen(config.listen.port, config.listen.hostname, () => resolve());
       });
+      await seeding.start();
+      await metricsServer?.start();
       await jobs.start();
       scheduler.start();
       ready = true;
@@ -244,6 +300,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     /** Stops intake, drains jobs within the deadline, kills ffmpeg children, closes sockets and the database. */
     async stop(): Promise<void> {
       ready = false;
+      await seeding.stop();
+      await metricsServer?.stop();
       const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
       await scheduler.stop({ deadlineMs: config.jobs.shutdown_deadline });
@@ -252,6 +310,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await tracker?.close();
       for (const socket of sockets) socket.destroy();
       await closed;
+      await transfers.stop();
       await db.close();
       logger.info('mirrortube stopped');
     },

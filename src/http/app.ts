@@ -12,8 +12,12 @@ export interface HttpAppParts {
   metrics: Metrics;
   /** routers mounted under /api/v1 */
   apiRouters: Router[];
+  /** routers mounted at the root (ActivityPub GETs, /.well-known, NodeInfo) */
+  rootRouters?: Router[];
   staticMounts: StaticMount[];
   tracker: Tracker | null;
+  /** false when /metrics has a listener of its own (`metrics.listen`) */
+  metricsOnMainListener?: boolean;
   /** false while starting or stopping: /readyz answers 503 */
   isReady(): boolean;
   /** resolves true when the database answers */
@@ -55,10 +59,16 @@ export function createHttpApp(parts: HttpAppParts): Koa {
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not ready' };
   });
-  root.get('/metrics', async (ctx) => {
-    ctx.type = parts.metrics.registry.contentType;
-    ctx.body = await parts.metrics.registry.metrics();
-  });
+  // With `metrics.listen` set, /metrics lives on its own listener only (see instance.ts).
+  if (parts.metricsOnMainListener !== false) {
+    root.get('/metrics', async (ctx) => {
+      const answer = await parts.metrics.endpoint.scrape(ctx.get('authorization') || undefined);
+      ctx.status = answer.status;
+      ctx.set(answer.headers);
+      ctx.type = answer.contentType;
+      ctx.body = answer.body;
+    });
+  }
   if (parts.tracker) {
     const tracker = parts.tracker;
     for (const action of ['announce', 'scrape'] as const) {
@@ -70,6 +80,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
   }
   app.use(root.routes());
   app.use(createStaticRouter(parts.staticMounts));
+  for (const r of parts.rootRouters ?? []) app.use(r.routes());
 
   const api = new Router({ prefix: '/api/v1' });
   api.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '256kb', encoding: 'utf-8' }));

@@ -129,7 +129,11 @@ export function createActivityReceiver(deps: {
       }
       const actor = idOf(activity.actor)!;
       const ld = actor === signature.owner ? undefined : await ldOutcome(activity);
-      const origin = checkActivityOrigin({ activity, signerOwner: signature.owner, ldSignatureResult: ld });
+      // An Accept or Reject answers one of OUR activities (a Follow): the embedded object is ours,
+      // on our host, and is looked up locally by the handler rather than trusted as sent.
+      const answersOurs = (activity.type === 'Accept' || activity.type === 'Reject') && hostOf(idOf(activity.object) ?? '') === deps.host;
+      const checked = answersOurs ? { ...activity, object: idOf(activity.object) } : activity;
+      const origin = checkActivityOrigin({ activity: checked, signerOwner: signature.owner, ldSignatureResult: ld });
       if (!origin.ok) return fail({ type: 'origin', reason: origin.reason });
     }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERY_JOB } from '../../../src/federation/delivery/index.js';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
@@ -105,7 +106,7 @@ describe('federation between three instances: B and C follow A', () => {
     await waitFor('the new video on C', () => remoteVideo(c, video.uuid), 30_000);
     // C got it through the same delivery path; B, no longer a follower, was sent nothing about it.
     expect((await b.api(`/api/v1/videos/${video.uuid}`)).status).toBe(404);
-    const sent = await a.instance.prisma.job.findMany({ where: { kind: 'activitypub-delivery', createdAt: { gte: before } } });
+    const sent = await a.instance.prisma.job.findMany({ where: { kind: DELIVERY_JOB, createdAt: { gte: before } } });
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.filter((j) => JSON.stringify(j.payload).includes(hostOf(b)))).toEqual([]);
   });

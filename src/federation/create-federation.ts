@@ -1,0 +1,235 @@
+import type { InstanceConfig } from '../config/index.js';
+import type { Prisma } from '../db/index.js';
+import type { Prisma as P } from '../generated/prisma/client.js';
+import type { JobQueue } from '../jobs/index.js';
+import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import { ok } from '../lib/result.js';
+import type { Metrics } from '../metrics/index.js';
+import { createDeliveryHandlers, createDeliveryService, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
+import { createFollowService, type ActivitySender } from './follows.js';
+import { createActivityHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
+import { createInboxProcessor, INBOX_JOB, type ActivityHandler, type InboxJobKinds } from './inbox/process-activity.js';
+import { createActivityReceiver } from './inbox/receive-activity.js';
+import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
+import { createRemoteActorResolver } from './remote-actor-resolver.js';
+import { createRemoteVideoStore } from './remote-videos.js';
+import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type ParseActor, type SignWith } from './remote/index.js';
+import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
+import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
+
+export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds;
+
+/** The vocab parser in the shape the remote module's resolvers take. */
+const parseActorForRemote: ParseActor = (json) => {
+  const r = parseActor(json);
+  if (!r.ok) return { ok: false, message: describeRefusal(r.reason) };
+  const a = r.value;
+  return {
+    ok: true,
+    actor: {
+      url: a.id,
+      type: a.type,
+      preferredUsername: a.preferredUsername,
+      name: a.name,
+      summary: a.summary,
+      inboxUrl: a.inbox,
+      sharedInboxUrl: a.sharedInbox,
+      outboxUrl: a.outbox,
+      followersUrl: a.followers,
+      followingUrl: a.following,
+      publicKeys: [a.publicKey],
+    },
+  };
+};
+
+/**
+ * Builds the federation side of an instance: remote fetching, key resolution, delivery, follows,
+ * the inbox (receive → store → process), and the publishing of our videos. The instance merges
+ * `jobHandlers` into its queue and mounts the routers.
+ */
+export function createFederation(deps: {
+  config: InstanceConfig;
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  metrics: Metrics;
+  magnet: MagnetBuilder;
+  /** the instance's job queue, created after this (its handlers come from here) */
+  jobs: () => JobQueue<FederationJobKinds>;
+  /** counts a view of a local video (the video service's) */
+  addLocalView(videoId: number): Promise<void>;
+  /** more inbox handlers (`Create:CacheFile`, ... for redundancy) */
+  extraHandlers?: Partial<Record<string, ActivityHandler>>;
+}) {
+  const { config, prisma, clock, logger, urls } = deps;
+  const fed = config.federation;
+  const userAgent = `mirrortube (+${urls.base})`;
+
+  const fetcher = createSafeFetcher({
+    allowPrivateAddresses: fed.allow_private_addresses,
+    timeoutMs: fed.delivery.timeout,
+    connectTimeoutMs: Math.min(5000, fed.delivery.timeout),
+    maxBytes: fed.max_activity_size,
+    maxRedirects: 3,
+    userAgent,
+    clock,
+    negativeCacheTtlMs: 30_000,
+  });
+  const webfinger = createWebfingerResolver({ fetcher, scheme: () => (config.webserver.https ? 'https' : 'http') });
+  const actorStore = createPrismaActorStore(prisma);
+
+  // Our GETs are signed by the instance actor, keyId the bare actor URL (as PeerTube does).
+  let instanceKey: SignWith | undefined;
+  const signWith = async (): Promise<SignWith> => {
+    if (!instanceKey) {
+      const actor = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+      instanceKey = { keyId: actor.url, privateKeyPem: actor.privateKeyPem! };
+    }
+    return instanceKey;
+  };
+  const fetchPublicKey = createPublicKeyResolver({ fetcher, store: actorStore, clock, maxAgeMs: fed.remote_object_max_age, parseActor: parseActorForRemote, webfinger, signWith, minRefreshIntervalMs: 60_000 });
+  const resolver = createRemoteActorResolver({ prisma, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
+
+  const queue: DeliveryQueue = {
+    enqueue: (kind, payload, options, tx) => deps.jobs().enqueue(kind, payload, options, tx),
+    wake: () => deps.jobs().wake(DELIVERY_JOB),
+  };
+  const deliveryMetrics: DeliveryMetrics = {
+    deliveryFinished(outcome) {
+      deps.metrics.federation.delivery(outcome === 'delivered' ? 'delivered' : outcome === 'failed' ? 'gave-up' : outcome === 'retried' ? 'failed' : 'deferred');
+    },
+    deliverySkipped: () => deps.metrics.federation.delivery('skipped'),
+  };
+  const deliveryOptions = {
+    concurrency: fed.delivery.concurrency,
+    requestTimeoutMs: fed.delivery.timeout,
+    pauseAfterFailures: fed.delivery.failures_before_pause,
+    pauseBaseMs: fed.delivery.pause,
+    pauseMaxMs: fed.delivery.max_pause,
+    userAgent,
+  };
+  const delivery = createDeliveryService({ prisma, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
+  // Our activities go out LD-signed (so they can be forwarded); the caller's transaction, if any, carries the jobs.
+  const pendingWake = new Set<P.TransactionClient>();
+  const sender: ActivitySender = {
+    async send(activity, target, tx) {
+      await delivery.deliver(activity, target, tx);
+      if (tx) pendingWake.add(tx);
+      else delivery.wake();
+    },
+  };
+
+  const follows = createFollowService({
+    prisma,
+    clock,
+    urls,
+    logger,
+    resolver,
+    sender: {
+      // follow changes commit with their deliveries; wake the workers right after
+      send: async (activity, target, tx) => {
+        await sender.send(activity, target, tx);
+        if (tx) setImmediate(() => delivery.wake());
+      },
+    },
+    activities: {
+      follow: (i) => withContext(buildFollow(i), 'Follow'),
+      accept: (i) => withContext(buildAccept(i), 'Accept'),
+      reject: (i) => withContext(buildReject(i), 'Reject'),
+      undo: (i) => withContext(buildUndo(i), 'Follow'),
+    },
+    config: {
+      followersEnabled: config.followers.instance.enabled,
+      manualApproval: config.followers.instance.manual_approval,
+      autoFollowBack: config.followings.instance.auto_follow_back.enabled,
+    },
+  });
+
+  const local = createLocalDocuments({ prisma, urls, magnet: deps.magnet });
+  const remoteVideos = createRemoteVideoStore({ prisma, clock });
+  const publisher = createVideoPublisher({
+    prisma,
+    clock,
+    logger,
+    local,
+    follows,
+    sender,
+    viewsUpdateDelayMs: fed.views_update_delay,
+    scheduleViewsUpdate: async (videoId, runAt) => {
+      await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}` });
+    },
+  });
+
+  const parseVideo = (object: unknown) => {
+    const r = parseVideoObject(object);
+    if (!r.ok) return { ok: false as const, reason: { type: r.reason.type, message: describeRefusal(r.reason) } };
+    const v = r.value;
+    const accountUrl = v.accountUrl ?? v.attributedTo[0];
+    const channelUrl = v.channelUrl ?? v.attributedTo[1] ?? v.attributedTo[0];
+    if (!accountUrl || !channelUrl) return { ok: false as const, reason: { type: 'missing-owner', message: 'attributedTo names no account and channel' } };
+    const parsed: ParsedRemoteVideo = {
+      ...v,
+      likes: 0,
+      dislikes: 0,
+      accountUrl,
+      channelUrl,
+      hls: v.hls ? { playlistUrl: v.hls.playlistUrl, segmentsSha256Url: v.hls.segmentsSha256Url, files: v.hls.files } : null,
+    };
+    return ok(parsed);
+  };
+
+  const handlers = createActivityHandlers({
+    prisma,
+    logger,
+    follows,
+    resolver,
+    remoteVideos,
+    parseVideo,
+    fetchObject: async (url) => {
+      const r = await fetcher.fetchJson(url, { signWith: await signWith() });
+      return r.ok ? ok(r.json) : { ok: false, reason: { type: r.reason.type, message: r.reason.message } };
+    },
+    addLocalView: deps.addLocalView,
+    ...(deps.extraHandlers ? { extra: deps.extraHandlers } : {}),
+  });
+
+  const receiver = createActivityReceiver({
+    prisma,
+    clock,
+    host: urls.host,
+    fetchPublicKey,
+    maxBodyBytes: fed.max_activity_size,
+    maxCollectionItems: fed.max_collection_items,
+    jobKind: INBOX_JOB,
+    jobMaxAttempts: 5,
+    wake: () => deps.jobs().wake(INBOX_JOB),
+    metrics: {
+      received: (outcome, type) => {
+        if (outcome === 'duplicate') deps.metrics.federation.inboxActivity(type, 'duplicate');
+        else if (outcome !== 'accepted') deps.metrics.federation.inboxActivity(type, 'refused');
+      },
+      signatureRefused: (reason) => deps.metrics.federation.signatureRefused(reason),
+    },
+  });
+
+  const jobHandlers = {
+    [INBOX_JOB]: createInboxProcessor({
+      prisma,
+      clock,
+      logger,
+      handlers,
+      concurrency: fed.inbox_workers,
+      onProcessed: (type, outcome) => deps.metrics.federation.inboxActivity(type, outcome),
+    }),
+    ...createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
+    [VIEWS_JOB]: publisher.viewsJob,
+  };
+
+  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, videoEvents: publisher.events, jobHandlers };
+}
+
+export type Federation = ReturnType<typeof createFederation>;

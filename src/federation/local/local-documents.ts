@@ -1,0 +1,142 @@
+import type { Prisma } from '../../db/index.js';
+import type { InstanceUrls } from '../../lib/instance-urls.js';
+import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
+import {
+  activityIds,
+  buildActorObject,
+  buildAnnounce,
+  buildCreate,
+  buildOrderedCollection,
+  buildOrderedCollectionPage,
+  buildVideoObject,
+  COLLECTION_PAGE_SIZE,
+  contextFor,
+  publicAudience,
+  withContext,
+} from '../vocab/index.js';
+import { actorObjectInput, createLocalActorQueries, type LocalActor } from './local-actors.js';
+import { createLocalVideoQueries } from './local-videos.js';
+import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
+
+type Window = { start: number; count: number };
+type PageRequest = { page?: number | undefined; size?: number | undefined };
+
+/** Mirrors of a local video's HLS playlist to list in its object (the redundancy engine's, later). */
+export type RedundanciesOf = (video: VideoForActivityPub) => Promise<{ baseUrl: string }[]>;
+
+/**
+ * The ActivityPub documents of this instance's actors, videos and collections, as served on GET
+ * and as delivered: loaded from the database, built by the vocab module, `@context` included.
+ */
+export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls; magnet: MagnetBuilder; redundanciesOf?: RedundanciesOf }) {
+  const { prisma, urls } = deps;
+  const actors = createLocalActorQueries(prisma);
+  const videos = createLocalVideoQueries(prisma);
+  const sharedInbox = `${urls.base}/inbox`;
+
+  /** OrderedCollection summary without `page`, OrderedCollectionPage with it. */
+  async function collection<T>(id: string, request: PageRequest, load: (window: Window) => Promise<{ total: number; items: T[] }>) {
+    if (request.page === undefined) {
+      const { total } = await load({ start: 0, count: 0 });
+      return withContext(buildOrderedCollection({ id, totalItems: total }), 'Collection');
+    }
+    const size = request.size ?? COLLECTION_PAGE_SIZE;
+    const { total, items } = await load({ start: (request.page - 1) * size, count: size });
+    return withContext(buildOrderedCollectionPage({ id, page: request.page, size, totalItems: total, items }), 'Collection');
+  }
+
+  async function videoObject(video: VideoForActivityPub) {
+    const audience = localVideoAudience(video);
+    if (!audience) throw new Error(`video ${video.uuid} (privacy ${video.privacy}) does not federate`);
+    const redundancies = deps.redundanciesOf ? await deps.redundanciesOf(video) : [];
+    return buildVideoObject(videoObjectInput(video, deps, { audience, redundancies }));
+  }
+
+  /** Create of a local video by its account (the object embedded, without its own context). */
+  async function createVideoActivity(video: VideoForActivityPub) {
+    const { to, cc, ...object } = await videoObject(video);
+    return buildCreate({ actor: video.channel.account.actor.url, object, audience: { to, cc } });
+  }
+
+  /** Announce of a local video by one of our actors (channel, instance actor): PeerTube shares each public video so. */
+  function announceVideo(video: VideoForActivityPub, by: { id: number; url: string }) {
+    const account = video.channel.account.actor;
+    return buildAnnounce({
+      id: activityIds.announce(video.url, by.id),
+      actor: by.url,
+      object: video.url,
+      audience: publicAudience([account.followersUrl ?? `${account.url}/followers`]),
+    });
+  }
+
+  async function follows(actor: LocalActor, direction: 'followers' | 'following', window: Window) {
+    const where = direction === 'followers' ? { followingId: actor.row.id, state: 'accepted' } : { followerId: actor.row.id, state: 'accepted' };
+    const [total, rows] = await prisma.$transaction([
+      prisma.actorFollow.count({ where }),
+      prisma.actorFollow.findMany({ where, orderBy: { id: 'asc' }, skip: window.start, take: window.count, include: { follower: true, following: true } }),
+    ]);
+    return { total, items: rows.map((r) => (direction === 'followers' ? r.follower.url : r.following.url)) };
+  }
+
+  const instanceActor = () => prisma.actor.findFirst({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+
+  return {
+    actors,
+    videos,
+
+    actorDocument(actor: LocalActor) {
+      return withContext(buildActorObject(actorObjectInput(actor, sharedInbox)), 'Actor');
+    },
+
+    followers(actor: LocalActor, request: PageRequest) {
+      return collection(actor.row.followersUrl ?? `${actor.row.url}/followers`, request, (w) => follows(actor, 'followers', w));
+    },
+
+    following(actor: LocalActor, request: PageRequest) {
+      return collection(actor.row.followingUrl ?? `${actor.row.url}/following`, request, (w) => follows(actor, 'following', w));
+    },
+
+    /**
+     * An account's outbox: Create of its public videos; a channel's: its Announces of its videos;
+     * the instance actor's: its Announces of every public video (what PeerTube crawls on follow).
+     */
+    outbox(actor: LocalActor, request: PageRequest) {
+      return collection<object>(actor.row.outboxUrl ?? `${actor.row.url}/outbox`, request, async (window) => {
+        const of = actor.kind === 'account' ? { accountId: actor.accountId } : actor.kind === 'channel' ? { channelId: actor.channelId ?? -1 } : {};
+        const { total, data } = await videos.listPublic(window, of);
+        const items = actor.kind === 'account' ? await Promise.all(data.map(createVideoActivity)) : data.map((v) => announceVideo(v, actor.row));
+        return { total, items };
+      });
+    },
+
+    /** The Video object, `@context` first, as served on /videos/watch/:uuid. */
+    async videoDocument(video: VideoForActivityPub) {
+      return withContext(await videoObject(video), 'Video');
+    },
+
+    async createVideoDocument(video: VideoForActivityPub) {
+      return withContext(await createVideoActivity(video), 'Video');
+    },
+
+    createVideoActivity,
+    announceVideo,
+
+    /** likes/dislikes: the counts (we keep no list of who rated); announces: our channel's and instance actor's shares. */
+    videoCollection(video: VideoForActivityPub, which: 'likes' | 'dislikes' | 'announces' | 'comments', request: PageRequest) {
+      const id = `${video.url}/${which}`;
+      return collection(id, request, async (window) => {
+        if (which === 'likes' || which === 'dislikes') return { total: which === 'likes' ? video.likes : video.dislikes, items: [] as string[] };
+        if (which === 'comments' || video.privacy !== 1) return { total: 0, items: [] as string[] };
+        const instance = await instanceActor();
+        const shares = [video.channel.actor, ...(instance ? [instance] : [])].map((a) => activityIds.announce(video.url, a.id));
+        return { total: shares.length, items: shares.slice(window.start, window.start + window.count) };
+      });
+    },
+
+    chaptersDocument(video: VideoForActivityPub) {
+      return { '@context': contextFor('Chapters'), id: `${video.url}/chapters`, hasPart: [] as unknown[] };
+    },
+  };
+}
+
+export type LocalDocuments = ReturnType<typeof createLocalDocuments>;

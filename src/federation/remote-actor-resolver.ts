@@ -1,0 +1,76 @@
+import type { Prisma } from '../db/index.js';
+import type { Clock } from '../lib/clock.js';
+import { fail, ok } from '../lib/result.js';
+import type { RemoteActorResolver } from './follows.js';
+import type { ParseActor, RemoteActorStore, ResolveWebfinger, SafeFetcher, SignWith } from './remote/index.js';
+
+/**
+ * Resolves remote actors (by URL, `name@host` handle, or instance host) through the safe fetcher,
+ * stores them, and returns the Actor row. A stored actor younger than `maxAgeMs` is not fetched.
+ */
+export function createRemoteActorResolver(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  fetcher: Pick<SafeFetcher, 'fetchJson'>;
+  webfinger: ResolveWebfinger;
+  store: RemoteActorStore;
+  parseActor: ParseActor;
+  signWith: () => Promise<SignWith>;
+  maxAgeMs: number;
+  /** our own host: our actors are never fetched */
+  localHost: string;
+}): RemoteActorResolver {
+  const { prisma } = deps;
+
+  async function byUrl(url: string) {
+    const stored = await prisma.actor.findUnique({ where: { url } });
+    if (stored && (stored.host === null || (stored.lastFetchedAt && deps.clock.now().getTime() - stored.lastFetchedAt.getTime() < deps.maxAgeMs))) {
+      return ok(stored);
+    }
+    const fetched = await deps.fetcher.fetchJson(url, { signWith: await deps.signWith() });
+    if (!fetched.ok) {
+      // a stale copy beats nothing while the remote is unreachable
+      if (stored) return ok(stored);
+      return fail({ type: fetched.reason.type, message: `cannot fetch ${url}: ${fetched.reason.message}` });
+    }
+    const parsed = deps.parseActor(fetched.json);
+    if (!parsed.ok) return fail({ type: 'invalid-actor', message: `${url} is not a valid actor: ${parsed.message}` });
+    const actor = parsed.actor;
+    if (actor.url !== url && new URL(actor.url).host !== new URL(url).host) return fail({ type: 'invalid-actor', message: `${url} answered an actor of another host` });
+    const key = actor.publicKeys.find((k) => k.owner === actor.url);
+    if (!key) return fail({ type: 'invalid-actor', message: `${actor.url} publishes no key of its own` });
+    const saved = await deps.store.saveRemoteActor({
+      url: actor.url,
+      type: actor.type,
+      preferredUsername: actor.preferredUsername,
+      host: new URL(actor.url).host,
+      name: actor.name,
+      summary: actor.summary,
+      inboxUrl: actor.inboxUrl,
+      sharedInboxUrl: actor.sharedInboxUrl,
+      outboxUrl: actor.outboxUrl,
+      followersUrl: actor.followersUrl,
+      followingUrl: actor.followingUrl,
+      keyId: key.id,
+      publicKeyPem: key.publicKeyPem,
+      lastFetchedAt: deps.clock.now(),
+    });
+    if (!saved.ok) return fail({ type: saved.reason.type, message: saved.reason.detail });
+    return ok(await prisma.actor.findUniqueOrThrow({ where: { url: actor.url } }));
+  }
+
+  return {
+    async resolve(target) {
+      if ('url' in target) return byUrl(target.url);
+      const handle = 'handle' in target ? target.handle : `peertube@${target.host}`;
+      const [name, host] = handle.split('@');
+      if (host === deps.localHost) {
+        const local = await prisma.actor.findFirst({ where: { preferredUsername: name, host: null } });
+        return local ? ok(local) : fail({ type: 'not-found', message: `no local actor ${name}` });
+      }
+      const found = await deps.webfinger(handle);
+      if (!found.ok) return fail({ type: found.reason.type, message: `cannot resolve ${handle}: ${found.reason.message}` });
+      return byUrl(found.actorUrl);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** A stored actor's key as the key resolver needs it. */
+export interface StoredActorKey {
+  /** the actor's id (URL) */
+  readonly actorUrl: string;
+  /** the key's id as published (`…#main-key`); null when only the actor URL is known */
+  readonly keyId: string | null;
+  readonly publicKeyPem: string;
+  /** when the remote actor was last fetched; null for local actors */
+  readonly lastFetchedAt: Date | null;
+  /** a local actor (ours): never fetched, never overwritten */
+  readonly local: boolean;
+}
+
+/** A remote actor to create or update, with the key that was resolved. */
+export interface RemoteActorRecord {
+  readonly url: string;
+  readonly type: string;
+  readonly preferredUsername: string;
+  /** host[:port] of `url`, as PeerTube writes hosts */
+  readonly host: string;
+  readonly name: string | null;
+  readonly summary: string | null;
+  readonly inboxUrl: string;
+  readonly sharedInboxUrl: string | null;
+  readonly outboxUrl: string | null;
+  readonly followersUrl: string | null;
+  readonly followingUrl: string | null;
+  readonly keyId: string;
+  readonly publicKeyPem: string;
+  readonly lastFetchedAt: Date;
+}
+
+export type SaveRemoteActorResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: { readonly type: 'local-actor' | 'conflict'; readonly detail: string } };
+
+/** The port the key resolver keeps actors in (Prisma in production: createPrismaActorStore). */
+export interface RemoteActorStore {
+  /**
+   * The actor whose key is `keyId`: by the stored key id, else by actor URL (PeerTube signs with
+   * the bare actor URL), else a local actor whose URL is `keyId` without its fragment.
+   * Undefined when unknown or when no public key is stored.
+   */
+  findByKeyId(keyId: string): Promise<StoredActorKey | undefined>;
+  /** Creates or updates a remote actor by URL; never touches a local actor. */
+  saveRemoteActor(actor: RemoteActorRecord): Promise<SaveRemoteActorResult>;
+}

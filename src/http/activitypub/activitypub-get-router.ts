@@ -1,0 +1,28 @@
+import Router from '@koa/router';
+import type { Prisma } from '../../db/index.js';
+import { createLocalDocuments, type MagnetBuilder, type RedundanciesOf } from '../../federation/local/index.js';
+import type { InstanceUrls } from '../../lib/instance-urls.js';
+import { addActorRoutes } from './actor-routes.js';
+import { addVideoRoutes } from './video-routes.js';
+
+export interface ActivityPubGetDeps {
+  prisma: Prisma;
+  urls: InstanceUrls;
+  /** the p2p module's buildMagnetUri */
+  magnet: MagnetBuilder;
+  /** mirrors to list in a video's HLS link (none until the redundancy engine provides them) */
+  redundanciesOf?: RedundanciesOf;
+}
+
+/**
+ * The GET side of federation: actors, their outbox/followers/following, videos and their
+ * collections. Actor and video URLs are also HTML pages: they answer ActivityPub only when the
+ * Accept header asks for it, and fall through otherwise.
+ */
+export function activityPubGetRouter(deps: ActivityPubGetDeps): Router {
+  const documents = createLocalDocuments(deps);
+  const router = new Router();
+  addActorRoutes(router, { documents, urls: deps.urls });
+  addVideoRoutes(router, { documents });
+  return router;
+}

@@ -1,0 +1,3 @@
+// ActivityPub over HTTP: the GET side (actors, videos, collections).
+export { activityPubGetRouter, type ActivityPubGetDeps } from './activitypub-get-router.js';
+export { negotiateActivityJson, sendActivityJson, wantsActivityJson } from './activity-json.js';
