@@ -110,6 +110,9 @@ export function createFederation(deps: {
     pauseAfterFailures: fed.delivery.failures_before_pause,
     pauseBaseMs: fed.delivery.pause,
     pauseMaxMs: fed.delivery.max_pause,
+    maxAttempts: fed.delivery.max_attempts,
+    retry: { baseMs: fed.delivery.retry_delay, maxMs: fed.delivery.max_retry_delay },
+    maxAgeMs: fed.delivery.max_age,
     userAgent,
   };
   const delivery = createDeliveryService({ prisma, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
