@@ -34,6 +34,7 @@ import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
+import { searchRouter } from './http/api/search.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -221,7 +222,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri }),
+      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale }),
+      searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth }),
       transfersRouter({ transfers, prisma }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
@@ -17,10 +18,13 @@ import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
 import { createRemoteVideoStore } from './remote-videos.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type ParseActor, type SignWith } from './remote/index.js';
+import { createVideoImporter } from './video-importer.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
 
-export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds;
+export const REFRESH_JOB = 'activitypub-refresher';
+const refreshPayload = z.object({ videoId: z.number().int().positive() });
+export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } };
 
 /** The vocab parser in the shape the remote module's resolvers take. */
 const parseActorForRemote: ParseActor = (json) => {
@@ -185,17 +189,20 @@ export function createFederation(deps: {
     return ok(parsed);
   };
 
+  const fetchObject = async (url: string) => {
+    const r = await fetcher.fetchJson(url, { signWith: await signWith() });
+    if (r.ok) return ok(r.json);
+    return { ok: false as const, reason: { type: r.reason.type, message: r.reason.message, ...('status' in r.reason ? { status: r.reason.status } : {}) } };
+  };
+  const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject });
+
   const handlers = createActivityHandlers({
     prisma,
     logger,
     follows,
     resolver,
     remoteVideos,
-    parseVideo,
-    fetchObject: async (url) => {
-      const r = await fetcher.fetchJson(url, { signWith: await signWith() });
-      return r.ok ? ok(r.json) : { ok: false, reason: { type: r.reason.type, message: r.reason.message } };
-    },
+    importer,
     addLocalView: deps.addLocalView,
     ...(deps.extraHandlers ? { extra: deps.extraHandlers } : {}),
   });
@@ -230,9 +237,23 @@ export function createFederation(deps: {
     }),
     ...createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
     [VIEWS_JOB]: publisher.viewsJob,
+    [REFRESH_JOB]: {
+      concurrency: 2,
+      maxAttempts: 3,
+      parse: (raw: unknown) => refreshPayload.parse(raw),
+      run: async (payload: { videoId: number }) => ({ outcome: await importer.refresh(payload.videoId) }),
+    },
   };
 
-  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, videoEvents: publisher.events, jobHandlers };
+  /** Schedules a fetch of a remote video whose copy is older than `remote_object_max_age`. */
+  async function refreshIfStale(video: { id: number; isLocal: boolean; lastFetchedAt: Date | null }): Promise<void> {
+    if (video.isLocal) return;
+    const age = video.lastFetchedAt ? clock.now().getTime() - video.lastFetchedAt.getTime() : Infinity;
+    if (age < fed.remote_object_max_age) return;
+    await deps.jobs().enqueue(REFRESH_JOB, { videoId: video.id }, { dedupeKey: `refresh-${video.id}` });
+  }
+
+  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, importer, refreshIfStale, videoEvents: publisher.events, jobHandlers };
 }
 
 export type Federation = ReturnType<typeof createFederation>;

@@ -1,8 +1,8 @@
 import type { Prisma } from '../../db/index.js';
-import type { Result } from '../../lib/result.js';
 import type { Logger } from '../../lib/logger.js';
 import type { FollowService, RemoteActorResolver } from '../follows.js';
 import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
+import type { VideoImporter } from '../video-importer.js';
 import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
 
 /** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
@@ -14,9 +14,7 @@ export interface ActivityHandlerDeps {
   follows: FollowService;
   resolver: RemoteActorResolver;
   remoteVideos: RemoteVideoStore;
-  parseVideo(object: unknown): Result<ParsedRemoteVideo, { type: string; message: string }>;
-  /** signed GET of a remote object (through the safe fetcher) */
-  fetchObject(url: string): Promise<Result<unknown, { type: string; message: string }>>;
+  importer: VideoImporter;
   /** counts a view of one of our videos (and schedules its federation) */
   addLocalView(videoId: number): Promise<void>;
   /** handlers added by other areas (CacheFile for redundancy, ...) */
@@ -36,33 +34,18 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
   const { prisma, follows } = deps;
 
   /** Stores a remote video from its object (embedded or fetched), if it comes from a host we follow. */
-  async function importVideo(activity: InboundActivity, object: unknown, mustExist: boolean): Promise<HandlerOutcome> {
-    let doc = object;
-    if (typeof object === 'string') {
-      if (hostOf(object) !== hostOf(activity.actor) && !(await follows.followedHosts()).includes(hostOf(object))) return skipped('video of a host we do not follow');
-      const fetched = await deps.fetchObject(object);
-      if (!fetched.ok) throw new Error(`cannot fetch ${object}: ${fetched.reason.message}`);
-      doc = fetched.value;
-    }
-    if (typeOf(doc) !== 'Video') return skipped(`object type ${typeOf(doc) ?? 'unknown'} is not handled`);
-    const parsed = deps.parseVideo(doc);
-    if (!parsed.ok) return skipped(`invalid Video object: ${parsed.reason.message}`);
-    const video = parsed.value;
-    const origin = hostOf(video.url);
-    if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return skipped('video owners on another host than the video');
-    if (mustExist && !(await prisma.video.findUnique({ where: { url: video.url }, select: { id: true } }))) {
-      // an Update of a video we never saw: treat as a creation if we follow its host
-      mustExist = false;
-    }
-    if (!(await follows.followedHosts()).includes(origin)) {
-      const known = await prisma.video.findUnique({ where: { url: video.url }, select: { id: true } });
-      if (!known) return skipped(`not following ${origin}`);
-    }
-    const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
-    if (!account.ok) throw new Error(`cannot resolve ${video.accountUrl}: ${account.reason.message}`);
-    if (!channel.ok) throw new Error(`cannot resolve ${video.channelUrl}: ${channel.reason.message}`);
-    await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
-    return processed;
+  async function importVideo(activity: InboundActivity, object: unknown): Promise<HandlerOutcome> {
+    const url = idOf(object);
+    if (!url) return skipped('video without id');
+    const origin = hostOf(url);
+    if (origin !== hostOf(activity.actor)) return skipped('video of another host than the actor');
+    const known = await prisma.video.findUnique({ where: { url }, select: { id: true } });
+    if (!known && !(await follows.followedHosts()).includes(origin)) return skipped(`not following ${origin}`);
+    const imported = typeof object === 'string' ? await deps.importer.importUrl(url) : await deps.importer.importObject(object, url);
+    if (imported.ok) return processed;
+    // a remote that is down or an owner we cannot fetch now: retry later; a bad object: skip
+    if (imported.reason.type === 'invalid-video' || imported.reason.type === 'origin-mismatch') return skipped(imported.reason.message);
+    throw new Error(imported.reason.message);
   }
 
   async function localVideoByUrl(url: string | undefined) {
@@ -121,14 +104,14 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
 
     async Create(activity, ctx) {
       const object = activity.body.object;
-      if (typeOf(object) === 'Video') return importVideo(activity, object, false);
+      if (typeOf(object) === 'Video') return importVideo(activity, object);
       const extra = deps.extra?.[`Create:${typeOf(object) ?? ''}`];
       return extra ? extra(activity, ctx) : skipped(`Create of ${typeOf(object) ?? 'an unknown object'} is not handled`);
     },
 
     async Update(activity, ctx) {
       const object = activity.body.object;
-      if (typeOf(object) === 'Video') return importVideo(activity, object, true);
+      if (typeOf(object) === 'Video') return importVideo(activity, object);
       const extra = deps.extra?.[`Update:${typeOf(object) ?? ''}`];
       return extra ? extra(activity, ctx) : skipped(`Update of ${typeOf(object) ?? 'an unknown object'} is not handled`);
     },
@@ -143,7 +126,7 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
       const target = idOf(activity.body.object);
       if (!target) return skipped('Announce without object');
       if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
-      return importVideo(activity, activity.body.object, false);
+      return importVideo(activity, activity.body.object);
     },
 
     async View(activity) {

@@ -21,7 +21,15 @@ const listQuery = paginationSchema.extend({
 });
 
 /** The video API: list, details, update, delete, views, and PeerTube's enumerations. */
-export function videosRouter(deps: { videos: VideoService; queries: VideoQueries; urls: InstanceUrls; auth: Auth; magnet: MagnetBuilder }): Router {
+export function videosRouter(deps: {
+  videos: VideoService;
+  queries: VideoQueries;
+  urls: InstanceUrls;
+  auth: Auth;
+  magnet: MagnetBuilder;
+  /** schedules a refresh of a remote video read while stale */
+  refreshIfStale?(video: { id: number; isLocal: boolean; lastFetchedAt: Date | null }): Promise<void>;
+}): Router {
   const { auth, queries, urls } = deps;
   const router = new Router();
 
@@ -65,7 +73,9 @@ export function videosRouter(deps: { videos: VideoService; queries: VideoQueries
   }
 
   router.get('/videos/:id', auth.optional, async (ctx) => {
-    ctx.body = formatVideoDetails(await load(ctx), urls, deps.magnet);
+    const video = await load(ctx);
+    await deps.refreshIfStale?.(video);
+    ctx.body = formatVideoDetails(video, urls, deps.magnet);
   });
 
   router.get('/videos/:id/description', auth.optional, async (ctx) => {

@@ -110,4 +110,24 @@ describe('federation between three instances: B and C follow A', () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.filter((j) => JSON.stringify(j.payload).includes(hostOf(b)))).toEqual([]);
   });
+
+  it('search by URL resolves a remote video, and a stale remote copy is refreshed from its origin', async () => {
+    const list = await a.json<{ data: { id: number; uuid: string; url: string; name: string }[] }>('/api/v1/videos');
+    const target = list.data.find((v) => v.name === 'after unfollow')!;
+    // B no longer follows A: it never received this video, but a logged-in user can resolve it by URL.
+    const anonymous = await b.json<{ total: number }>(`/api/v1/search/videos?search=${encodeURIComponent(target.url)}`, { token: null });
+    expect(anonymous.total).toBe(0);
+    const found = await b.json<{ total: number; data: { uuid: string; isLocal: boolean }[] }>(`/api/v1/search/videos?search=${encodeURIComponent(target.url)}`);
+    expect(found.total).toBe(1);
+    expect(found.data[0]).toMatchObject({ uuid: target.uuid, isLocal: false });
+    expect((await remoteVideo(b, target.uuid))?.name).toBe('after unfollow');
+
+    // A renames it; B, not a follower, hears nothing, until its copy is stale and read again.
+    const put = await a.api(`/api/v1/videos/${target.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'renamed later' }) });
+    expect(put.status).toBe(204);
+    expect((await remoteVideo(b, target.uuid))?.name).toBe('after unfollow');
+    await b.instance.prisma.video.update({ where: { uuid: target.uuid }, data: { lastFetchedAt: new Date(Date.now() - 2 * 86_400_000) } });
+    await remoteVideo(b, target.uuid);
+    await waitFor('the refreshed name on B', async () => ((await remoteVideo(b, target.uuid))?.name === 'renamed later' ? true : undefined), 30_000);
+  });
 });

@@ -1,0 +1,64 @@
+import type { Prisma } from '../db/index.js';
+import { fail, ok, type Result } from '../lib/result.js';
+import type { RemoteActorResolver } from './follows.js';
+import type { ParsedRemoteVideo } from './inbox/activity-handlers.js';
+import type { RemoteVideoStore } from './remote-videos.js';
+
+export type ImportRefusal = { type: string; message: string };
+
+/**
+ * Turns a remote Video object (given, or fetched by URL) into stored rows: parses it, checks that its
+ * owners live on its host, resolves them, and upserts the video. Used by the inbox (Create, Update,
+ * Announce), by search by URL, and by the refresh of stale remote videos.
+ */
+export function createVideoImporter(deps: {
+  prisma: Prisma;
+  resolver: RemoteActorResolver;
+  remoteVideos: RemoteVideoStore;
+  parseVideo(object: unknown): Result<ParsedRemoteVideo, ImportRefusal>;
+  fetchObject(url: string): Promise<Result<unknown, ImportRefusal & { status?: number }>>;
+}) {
+  const hostOf = (url: string) => new URL(url).host;
+
+  async function importObject(doc: unknown, expectedUrl?: string): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
+    const parsed = deps.parseVideo(doc);
+    if (!parsed.ok) return fail({ type: 'invalid-video', message: `invalid Video object: ${parsed.reason.message}` });
+    const video = parsed.value;
+    if (expectedUrl && hostOf(video.url) !== hostOf(expectedUrl)) return fail({ type: 'origin-mismatch', message: `${expectedUrl} answered a video of another host` });
+    const origin = hostOf(video.url);
+    if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return fail({ type: 'origin-mismatch', message: 'video owners on another host than the video' });
+    const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
+    if (!account.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.accountUrl}: ${account.reason.message}` });
+    if (!channel.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.channelUrl}: ${channel.reason.message}` });
+    const stored = await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
+    return ok({ id: stored.id, url: video.url });
+  }
+
+  return {
+    importObject,
+
+    async importUrl(url: string): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
+      const fetched = await deps.fetchObject(url);
+      if (!fetched.ok) return fail({ type: fetched.reason.type, message: `cannot fetch ${url}: ${fetched.reason.message}` });
+      return importObject(fetched.value, url);
+    },
+
+    /** Fetches a remote video again; a video its origin says is gone (404/410) is removed here too. */
+    async refresh(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'> {
+      const video = await deps.prisma.video.findUnique({ where: { id: videoId } });
+      if (!video || video.isLocal) return 'unchanged';
+      const fetched = await deps.fetchObject(video.url);
+      if (!fetched.ok) {
+        if (fetched.reason.status === 404 || fetched.reason.status === 410) {
+          await deps.prisma.video.delete({ where: { id: videoId } });
+          return 'deleted';
+        }
+        return 'failed';
+      }
+      const imported = await importObject(fetched.value, video.url);
+      return imported.ok ? 'refreshed' : 'failed';
+    },
+  };
+}
+
+export type VideoImporter = ReturnType<typeof createVideoImporter>;
