@@ -23,6 +23,8 @@ import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
 
 export const REFRESH_JOB = 'activitypub-refresher';
+/** inbound activity types forwarded to a local video's followers (when LD-signed) */
+const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update'] as const;
 const refreshPayload = z.object({ videoId: z.number().int().positive() });
 export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } };
 
@@ -206,6 +208,32 @@ export function createFederation(deps: {
     addLocalView: deps.addLocalView,
     ...(deps.extraHandlers ? { extra: deps.extraHandlers } : {}),
   });
+
+  /**
+   * PeerTube forwards activities about our videos (ratings, mirrors' CacheFiles) to the video's
+   * followers, unchanged, so their LD signature still vouches for the original actor.
+   */
+  const forwarded = (handler: ActivityHandler): ActivityHandler => async (activity, ctx) => {
+    const outcome = await handler(activity, ctx);
+    if (outcome.status !== 'processed' || activity.body.signature === undefined) return outcome;
+    const object = activity.body.object;
+    const candidates = [object, typeof object === 'object' && object !== null ? (object as { object?: unknown }).object : undefined];
+    const urlsOf = candidates.map((c) => (typeof c === 'string' ? c : typeof c === 'object' && c !== null ? (c as { id?: unknown }).id : undefined)).filter((u): u is string => typeof u === 'string');
+    const video = await prisma.video.findFirst({ where: { url: { in: urlsOf }, isLocal: true }, include: { channel: { include: { account: true } } } });
+    if (!video) return outcome;
+    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+    const senderHost = new URL(activity.actor).host;
+    const inboxes = (await follows.followerInboxes([instance.id, video.channel.actorId, video.channel.account.actorId])).filter((i) => new URL(i).host !== senderHost);
+    if (inboxes.length > 0) {
+      await delivery.forwardActivity(JSON.stringify(activity.body), { signerActorId: instance.id, inboxes });
+      delivery.wake();
+    }
+    return outcome;
+  };
+  for (const type of FORWARDED_TYPES) {
+    const handler = handlers[type];
+    if (handler) handlers[type] = forwarded(handler);
+  }
 
   const receiver = createActivityReceiver({
     prisma,

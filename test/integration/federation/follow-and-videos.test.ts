@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_JOB } from '../../../src/federation/delivery/index.js';
+import { signJsonLd, signRequest } from '../../../src/federation/signatures/index.js';
+import { buildLike, withContext } from '../../../src/federation/vocab/index.js';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
@@ -129,5 +131,24 @@ describe('federation between three instances: B and C follow A', () => {
     await b.instance.prisma.video.update({ where: { uuid: target.uuid }, data: { lastFetchedAt: new Date(Date.now() - 2 * 86_400_000) } });
     await remoteVideo(b, target.uuid);
     await waitFor('the refreshed name on B', async () => ((await remoteVideo(b, target.uuid))?.name === 'renamed later' ? true : undefined), 30_000);
+  });
+
+  it('A forwards a Like of its video, LD signature intact, to its other followers', async () => {
+    const list = await a.json<{ data: { id: number; url: string }[] }>('/api/v1/videos');
+    const video = list.data[0]!;
+    const liker = await b.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'root', host: null } });
+    const like = await signJsonLd(
+      withContext(buildLike({ id: `${liker.url}/likes/forward-test`, actor: liker.url, object: video.url, audience: { to: [liker.followersUrl!], cc: [] } }), 'Rate'),
+      { creator: liker.keyId!, privateKeyPem: liker.privateKeyPem!, now: new Date() },
+    );
+    const body = JSON.stringify(like);
+    const h = signRequest({ method: 'POST', url: `${a.url}/inbox`, body, keyId: liker.keyId!, privateKeyPem: liker.privateKeyPem!, now: new Date() });
+    const res = await fetch(`${a.url}/inbox`, { method: 'POST', body, headers: { 'content-type': 'application/activity+json', date: h.Date, digest: h.Digest!, signature: h.Signature } });
+    expect(res.status).toBe(204);
+    await waitFor('the like counted on A', async () => ((await a.json<{ likes: number }>(`/api/v1/videos/${video.id}`)).likes === 1 ? true : undefined), 30_000);
+    const onC = await waitFor('the forwarded Like on C', () => c.instance.prisma.inboxActivity.findUnique({ where: { activityId: like.id } }).then((r) => r ?? undefined), 30_000);
+    const instanceOfA = await a.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'peertube', host: null } });
+    // C accepted it on B's LD signature although A's instance actor delivered it.
+    expect(onC).toMatchObject({ actorUrl: liker.url, signerUrl: instanceOfA.url });
   });
 });
