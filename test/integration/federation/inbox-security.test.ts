@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSigningString, computeDigest, formatSignatureHeader, signJsonLd, signRequest } from '../../../src/federation/signatures/index.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { waitFor } from '../../support/ports.js';
 
 /**
  * Each forged or malformed inbound request is refused with the reason and leaves nothing stored.
@@ -143,5 +144,21 @@ describe('inbound ActivityPub checks', () => {
     expect(huge.status).toBe(413);
     const malformed = await fetch(`${receiver.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: '{"type": ' });
     expect(malformed.status).toBe(400);
+  });
+
+  it('caps inbound collections, and skips unknown activity types after storing them', async () => {
+    const before = await stored();
+    const items = Array.from({ length: 101 }, (_, i) => ({ ...followActivity(), id: `${instanceActor.url}/bulk/${i}` }));
+    const collection = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${instanceActor.url}/bulk`, type: 'OrderedCollection', orderedItems: items };
+    await expectRefused(await post(collection), 400, /at most 100/);
+    expect(await stored()).toBe(before);
+
+    const flag = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${instanceActor.url}/flags/1`, type: 'Flag', actor: instanceActor.url, object: `${receiver.url}/accounts/root` };
+    expect((await post(flag)).status).toBe(204);
+    const row = await waitFor('the Flag to be handled', async () => {
+      const r = await receiver.instance.prisma.inboxActivity.findUnique({ where: { activityId: flag.id } });
+      return r && r.state !== 'pending' ? r : undefined;
+    });
+    expect(row).toMatchObject({ state: 'skipped', error: 'type Flag is not handled' });
   });
 });
