@@ -8,6 +8,8 @@ export const videoDetailsInclude = {
   channel: { include: channelInclude },
   files: true,
   streamingPlaylists: { include: { files: true } },
+  /** mirrors listed to clients: healthy ones only (expired ones are removed by a periodic tick) */
+  redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' } },
 } as const;
 
 export interface VideoListQuery {

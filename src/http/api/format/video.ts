@@ -1,4 +1,4 @@
-import type { Actor, Account, User, Video, VideoChannel, VideoFile, VideoStreamingPlaylist } from '../../../generated/prisma/client.js';
+import type { Actor, Account, User, Video, VideoChannel, VideoFile, VideoRedundancy, VideoStreamingPlaylist } from '../../../generated/prisma/client.js';
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VIDEO_STATES, resolutionLabel } from '../../../videos/constants.js';
 import { toShortUuid } from '../../../videos/short-uuid.js';
@@ -9,6 +9,8 @@ export type VideoForList = Video & { channel: ChannelWith };
 export type VideoForDetails = VideoForList & {
   files: VideoFile[];
   streamingPlaylists: (VideoStreamingPlaylist & { files: VideoFile[] })[];
+  /** healthy mirrored copies of the HLS playlist */
+  redundancies: VideoRedundancy[];
 };
 
 /** Builds a magnet URI (the p2p module's, injected so formatting stays pure). */
@@ -67,7 +69,7 @@ interface FileUrls {
   torrentDownloadUrl: string | null;
 }
 
-function formatFile(video: Video, file: VideoFile, links: FileUrls, urls: InstanceUrls, magnet: MagnetBuilder) {
+function formatFile(video: Video, file: VideoFile, links: FileUrls, urls: InstanceUrls, magnet: MagnetBuilder, mirrors: string[] = []) {
   const trackers = [urls.trackerAnnounce, urls.trackerSocket];
   return {
     id: file.id,
@@ -76,7 +78,7 @@ function formatFile(video: Video, file: VideoFile, links: FileUrls, urls: Instan
     height: file.height,
     magnetUri:
       file.infoHash && links.torrentUrl
-        ? magnet({ infoHash: file.infoHash, name: video.name, torrentUrl: links.torrentUrl, trackers, webseeds: [links.fileUrl] })
+        ? magnet({ infoHash: file.infoHash, name: video.name, torrentUrl: links.torrentUrl, trackers, webseeds: [links.fileUrl, ...mirrors] })
         : null,
     size: Number(file.size),
     fps: file.fps,
@@ -110,7 +112,7 @@ export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, m
       type: p.type,
       playlistUrl: p.playlistUrl ?? urls.hlsFile(video.uuid, p.playlistFilename),
       segmentsSha256Url: p.segmentsSha256Url ?? urls.hlsFile(video.uuid, p.segmentsSha256Filename),
-      redundancies: [] as { baseUrl: string }[],
+      redundancies: video.redundancies.map((r) => ({ baseUrl: r.fileUrl })),
       files: [...p.files].sort(byResolutionDesc).map((f) =>
         formatFile(
           video,
@@ -122,6 +124,8 @@ export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, m
           },
           urls,
           magnet,
+          // healthy mirrors are webseeds too
+          video.redundancies.map((r) => `${r.fileUrl}/${f.filename}`),
         ),
       ),
     })),

@@ -1,0 +1,95 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Prisma } from '../../db/index.js';
+import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
+import type { Auth } from '../auth.js';
+import { paginationSchema, validate } from '../middleware.js';
+import { Problem } from '../problem.js';
+
+/** What the redundancy API asks of the engine. */
+export interface RedundancyEnginePort {
+  /** a manual copy of a remote video; refusals: local/live (400), unknown (404), already mirrored (409) */
+  addManual(videoId: number): Promise<{ ok: true; redundancyId: number } | { ok: false; status: 400 | 404 | 409; message: string }>;
+  /** withdraws and deletes one of our copies */
+  evict(redundancyId: number, reason: string): Promise<boolean>;
+  /** the admin changed whether a host's videos may be mirrored */
+  hostPolicyChanged(host: string): Promise<void>;
+}
+
+const listQuery = paginationSchema.extend({
+  target: z.enum(['my-videos', 'remote-videos']),
+  sort: z.enum(['name', '-name']).optional(),
+});
+
+/**
+ * PeerTube's redundancy admin API: `PUT /server/redundancy/:host`, `GET|POST /server/redundancy/videos`,
+ * `DELETE /server/redundancy/videos/:redundancyId`.
+ */
+export function redundancyRouter(deps: { prisma: Prisma; auth: Auth; engine: RedundancyEnginePort }): Router {
+  const { prisma, auth } = deps;
+  const router = new Router();
+  const admin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
+
+  router.put('/server/redundancy/:host', ...admin, async (ctx) => {
+    const body = validate(z.object({ redundancyAllowed: z.boolean() }), ctx.request.body ?? {}, 'redundancy setting');
+    const host = (ctx.params.host ?? '').toLowerCase();
+    const known = await prisma.actorFollow.findFirst({ where: { OR: [{ following: { host } }, { follower: { host } }] } });
+    if (!known) throw new Problem(404, `${host} is neither followed nor following`);
+    await prisma.remoteServer.upsert({ where: { host }, create: { host, redundancyAllowed: body.redundancyAllowed }, update: { redundancyAllowed: body.redundancyAllowed } });
+    await deps.engine.hostPolicyChanged(host);
+    ctx.status = 204;
+  });
+
+  router.get('/server/redundancy/videos', ...admin, async (ctx) => {
+    const q = validate(listQuery, ctx.query, 'query');
+    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+    const copyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { actorId: instance.id, state: 'active' };
+    const where = { isLocal: q.target === 'my-videos', redundancies: { some: copyWhere } };
+    const [total, videos] = await prisma.$transaction([
+      prisma.video.count({ where }),
+      prisma.video.findMany({
+        where,
+        skip: q.start,
+        take: q.count,
+        orderBy: [{ name: q.sort === '-name' ? 'desc' : 'asc' }, { id: 'asc' }],
+        include: { redundancies: { where: copyWhere, orderBy: { id: 'asc' } } },
+      }),
+    ]);
+    ctx.body = {
+      total,
+      data: videos.map((v) => ({
+        id: v.id,
+        name: v.name,
+        url: v.url,
+        uuid: v.uuid,
+        redundancies: {
+          files: [],
+          streamingPlaylists: v.redundancies.map((r) => ({
+            id: r.id,
+            fileUrl: r.fileUrl,
+            strategy: r.strategy,
+            createdAt: r.createdAt.toISOString(),
+            updatedAt: r.updatedAt.toISOString(),
+            expiresOn: r.expiresOn.toISOString(),
+            size: Number(r.sizeBytes),
+          })),
+        },
+      })),
+    };
+  });
+
+  router.post('/server/redundancy/videos', ...admin, async (ctx) => {
+    const body = validate(z.object({ videoId: z.coerce.number().int().positive() }), ctx.request.body ?? {}, 'redundancy request');
+    const result = await deps.engine.addManual(body.videoId);
+    if (!result.ok) throw new Problem(result.status, result.message);
+    ctx.status = 204;
+  });
+
+  router.delete('/server/redundancy/videos/:redundancyId', ...admin, async (ctx) => {
+    const id = Number(ctx.params.redundancyId);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new Problem(400, 'redundancyId must be a positive integer');
+    if (!(await deps.engine.evict(id, 'removed by an administrator'))) throw new Problem(404, 'Video redundancy not found');
+    ctx.status = 204;
+  });
+  return router;
+}

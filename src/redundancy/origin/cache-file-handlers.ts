@@ -1,0 +1,75 @@
+import type { Prisma } from '../../db/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import type { RemoteActorResolver } from '../../federation/follows.js';
+import type { ActivityHandler, HandlerOutcome } from '../../federation/inbox/process-activity.js';
+import { parseCacheFile, describeRefusal } from '../../federation/vocab/index.js';
+
+export type AcceptFrom = 'nobody' | 'anybody' | 'followings';
+
+const processed: HandlerOutcome = { status: 'processed' };
+const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
+const hostOf = (url: string) => new URL(url).host;
+
+/**
+ * The origin side of redundancy: mirrors announce their copies with Create/Update/Undo of a
+ * CacheFile. A copy is recorded if `accept_from` allows its actor; only the announcing actor may
+ * update or withdraw it. Copies of our own videos are probed before they are listed (state
+ * `pending-probe` → `active` or `unhealthy`); copies of remote videos (forwarded by their origin)
+ * are listed as the origin vouches for them.
+ */
+export function createCacheFileHandlers(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  resolver: RemoteActorResolver;
+  acceptFrom: AcceptFrom;
+  followedHosts(): Promise<string[]>;
+  /** schedules the probe of a newly announced copy of one of our videos */
+  scheduleProbe(redundancyId: number): Promise<void>;
+}): Record<string, ActivityHandler> {
+  const { prisma } = deps;
+  const log = deps.logger.child({ component: 'redundancy-origin' });
+
+  async function record(actorUrl: string, object: unknown, update: boolean): Promise<HandlerOutcome> {
+    const parsed = parseCacheFile(object);
+    if (!parsed.ok) return skipped(`invalid CacheFile: ${describeRefusal(parsed.reason)}`);
+    const cache = parsed.value;
+    if (cache.kind !== 'hls') return skipped('only HLS copies are recorded');
+    const mirrorHost = hostOf(actorUrl);
+    if (hostOf(cache.id) !== mirrorHost || hostOf(cache.baseUrl) !== mirrorHost) return skipped('CacheFile id or URL on another host than its actor');
+    if (deps.acceptFrom === 'nobody') return skipped('remote_redundancy.videos.accept_from is nobody');
+    if (deps.acceptFrom === 'followings' && !(await deps.followedHosts()).includes(mirrorHost)) return skipped(`${mirrorHost} is not followed (accept_from: followings)`);
+    const video = await prisma.video.findUnique({ where: { url: cache.videoUrl } });
+    if (!video) return skipped('unknown video');
+    const actor = await deps.resolver.resolve({ url: actorUrl });
+    if (!actor.ok) throw new Error(`cannot resolve ${actorUrl}: ${actor.reason.message}`);
+    const expiresOn = cache.expires ? new Date(cache.expires) : new Date(deps.clock.now().getTime() + 86_400_000);
+    const existing = await prisma.videoRedundancy.findUnique({ where: { url: cache.id } });
+    if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
+    if (update && !existing) log.info({ cacheFile: cache.id }, 'update of an unknown CacheFile: recorded as new');
+    const row = existing
+      ? await prisma.videoRedundancy.update({ where: { id: existing.id }, data: { expiresOn, fileUrl: cache.baseUrl } })
+      : await prisma.videoRedundancy.upsert({
+          where: { videoId_actorId: { videoId: video.id, actorId: actor.value.id } },
+          create: { videoId: video.id, actorId: actor.value.id, url: cache.id, fileUrl: cache.baseUrl, expiresOn, state: video.isLocal ? 'pending-probe' : 'active' },
+          update: { url: cache.id, fileUrl: cache.baseUrl, expiresOn },
+        });
+    if (video.isLocal && (!existing || row.state !== 'active')) await deps.scheduleProbe(row.id);
+    log.info({ video: video.uuid, mirror: mirrorHost, expiresOn }, existing ? 'mirror renewed' : 'mirror announced');
+    return processed;
+  }
+
+  return {
+    'Create:CacheFile': (activity) => record(activity.actor, activity.body.object, false),
+    'Update:CacheFile': (activity) => record(activity.actor, activity.body.object, true),
+    async 'Undo:CacheFile'(activity) {
+      const inner = activity.body.object as Record<string, unknown>;
+      const cacheFile = inner?.type === 'CacheFile' ? inner : (inner?.object as Record<string, unknown> | undefined);
+      const id = typeof cacheFile?.id === 'string' ? cacheFile.id : typeof cacheFile === 'string' ? cacheFile : undefined;
+      if (!id) return skipped('Undo of a CacheFile without id');
+      const { count } = await prisma.videoRedundancy.deleteMany({ where: { url: id, actor: { url: activity.actor } } });
+      return count > 0 ? processed : skipped('no such copy of this actor');
+    },
+  };
+}
