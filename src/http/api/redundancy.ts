@@ -70,7 +70,7 @@ export function redundancyRouter(deps: { prisma: Prisma; auth: Auth; engine: Red
             strategy: r.strategy,
             createdAt: r.createdAt.toISOString(),
             updatedAt: r.updatedAt.toISOString(),
-            expiresOn: r.expiresOn.toISOString(),
+            expiresOn: r.expiresOn?.toISOString() ?? null,
             size: Number(r.sizeBytes),
           })),
         },

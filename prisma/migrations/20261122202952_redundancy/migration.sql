@@ -8,7 +8,7 @@ CREATE TABLE "VideoRedundancy" (
     "strategy" TEXT,
     "state" TEXT NOT NULL DEFAULT 'planned',
     "sizeBytes" BIGINT NOT NULL DEFAULT 0,
-    "expiresOn" TIMESTAMP(3) NOT NULL,
+    "expiresOn" TIMESTAMP(3),
     "reason" TEXT,
     "lastVerifiedAt" TIMESTAMP(3),
     "failures" INTEGER NOT NULL DEFAULT 0,
