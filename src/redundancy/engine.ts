@@ -1,0 +1,312 @@
+import { z } from 'zod';
+import type { Prisma } from '../db/index.js';
+import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
+import type { ActivitySender } from '../federation/follows.js';
+import { activityIds, buildCreate, buildHlsCacheFile, buildUndo, buildUpdate, directAudience, withContext } from '../federation/vocab/index.js';
+import { PermanentJobError, type JobHandler } from '../jobs/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import type { Candidate, CurrentCopy, Plan, PlanSnapshot, Policy } from './planner/types.js';
+
+export const MIRROR_JOB = 'videos-redundancy-mirror';
+export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number } };
+
+/** What the engine needs from the mirror module (download, verify, remove copies on disk). */
+export interface MirrorPort {
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: string[]; signal: AbortSignal }): Promise<
+    { ok: true; totalBytes: number } | { ok: false; permanent: boolean; message: string }
+  >;
+  verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  remove(uuid: string): Promise<void>;
+  /** removes work folders and copies on disk that are not in `keep` (after a crash) */
+  cleanup(keep: Set<string>): Promise<void>;
+}
+
+export interface RedundancyEngineMetrics {
+  copies(byState: Record<string, number>): void;
+  usage(strategy: string, usedBytes: number, limitBytes: number): void;
+  failure(stage: 'download' | 'verify' | 'announce' | 'evict'): void;
+  downloaded(copy: { videoUuid: string; originHost: string }, bytes: number): void;
+}
+
+const payloadSchema = z.object({ redundancyId: z.number().int().positive() });
+
+/**
+ * The mirror side of redundancy: each tick takes a snapshot (remote catalogue, our copies, policy,
+ * now), asks the pure planner what to add, renew and evict, and carries the decisions out: a copy
+ * row + a durable mirror job per addition (download, verify, atomic move, then Create CacheFile to
+ * the origin), Update CacheFile per renewal, Undo CacheFile + deletion per eviction.
+ */
+export function createRedundancyEngine(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  policy: Policy;
+  trendingIntervalDays: number;
+  plan(snapshot: PlanSnapshot): Plan;
+  mirror: MirrorPort;
+  sender: ActivitySender;
+  enqueueMirror(redundancyId: number): Promise<void>;
+  metrics?: RedundancyEngineMetrics;
+}) {
+  const { prisma, urls } = deps;
+  const log = deps.logger.child({ component: 'redundancy' });
+  const instanceActor = () => prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+  const copyBase = (uuid: string) => `${urls.base}/static/redundancy/hls/${uuid}`;
+
+  async function snapshot(): Promise<PlanSnapshot> {
+    const now = deps.clock.now();
+    const me = await instanceActor();
+    const [allowed, remote, ours] = await Promise.all([
+      prisma.remoteServer.findMany({ where: { redundancyAllowed: true, blocked: false }, select: { host: true } }),
+      prisma.video.findMany({
+        where: { isLocal: false },
+        include: {
+          channel: { include: { actor: true, account: { include: { actor: true } } } },
+          streamingPlaylists: { include: { files: true } },
+          redundancies: { where: { state: 'active', actorId: { not: me.id } }, select: { id: true } },
+        },
+      }),
+      prisma.videoRedundancy.findMany({ where: { actorId: me.id }, include: { video: { select: { url: true } } } }),
+    ]);
+    const since = new Date(now.getTime() - deps.trendingIntervalDays * 86_400_000);
+    const daily = await prisma.videoViewDaily.groupBy({ by: ['videoId'], where: { day: { gte: since } }, _sum: { views: true } });
+    const inInterval = new Map(daily.map((d) => [d.videoId, d._sum.views ?? 0]));
+    const candidates: Candidate[] = remote.map((v) => {
+      const hls = v.streamingPlaylists[0];
+      return {
+        videoId: v.id,
+        uuid: v.uuid,
+        url: v.url,
+        host: new URL(v.url).host,
+        channelUrl: v.channel.actor.url,
+        channelName: v.channel.actor.preferredUsername,
+        accountUrl: v.channel.account.actor.url,
+        accountName: v.channel.account.actor.preferredUsername,
+        tags: v.tags,
+        language: v.language,
+        licence: v.licence,
+        category: v.category,
+        sizeBytes: hls ? hls.files.reduce((n, f) => n + Number(f.size), 0) : 0,
+        durationSeconds: v.duration,
+        publishedAt: v.publishedAt.getTime(),
+        views: v.views,
+        viewsInInterval: inInterval.get(v.id) ?? v.views,
+        isLive: v.isLive,
+        privacy: v.privacy,
+        hasHls: Boolean(hls?.segmentsSha256Url),
+        knownHealthyMirrors: v.redundancies.length,
+      };
+    });
+    const copies: CurrentCopy[] = ours
+      .filter((r) => r.state !== 'failed')
+      .map((r) => ({
+        videoId: r.videoId,
+        host: new URL(r.video.url).host,
+        budget: r.strategy ?? 'manual',
+        sizeBytes: Number(r.sizeBytes),
+        createdAt: r.createdAt.getTime(),
+        expiresAt: r.expiresOn?.getTime() ?? null,
+        manual: r.strategy === 'manual',
+        state: r.state === 'active' ? 'ready' : 'pending',
+      }));
+    return { now: now.getTime(), policy: deps.policy, candidates, copies, allowedHosts: allowed.map((a) => a.host), trendingIntervalDays: deps.trendingIntervalDays };
+  }
+
+  async function videoWithOrigin(videoId: number) {
+    return prisma.video.findUniqueOrThrow({
+      where: { id: videoId },
+      include: { channel: { include: { actor: true, account: { include: { actor: true } } } }, streamingPlaylists: { include: { files: true } } },
+    });
+  }
+
+  function cacheFileFor(video: { uuid: string; url: string; channel: { account: { actor: { url: string } } } }, expiresOn: Date | null) {
+    return buildHlsCacheFile({
+      id: activityIds.hlsCacheFile(urls.base, video.uuid),
+      videoUrl: video.url,
+      expires: expiresOn,
+      baseUrl: copyBase(video.uuid),
+      audience: directAudience(video.channel.account.actor.url),
+    });
+  }
+
+  /** Sends Create, Update or Undo of our CacheFile to the video's origin. */
+  async function announce(kind: 'create' | 'update' | 'undo', videoId: number, expiresOn: Date | null): Promise<void> {
+    const video = await videoWithOrigin(videoId);
+    const me = await instanceActor();
+    const cacheFile = cacheFileFor(video, expiresOn);
+    const { to, cc, ...object } = cacheFile;
+    const create = buildCreate({ actor: me.url, object: { ...object, to, cc }, audience: { to, cc } });
+    const activity =
+      kind === 'create'
+        ? create
+        : kind === 'update'
+          ? buildUpdate({ id: activityIds.update(cacheFile.id, deps.clock.now()), actor: me.url, object: { ...object, to, cc }, audience: { to, cc } })
+          : buildUndo({ actor: me.url, object: create, audience: { to, cc } });
+    const origin = video.channel.actor;
+    try {
+      await deps.sender.send(withContext(activity, 'CacheFile'), { signerActorId: me.id, inboxes: [origin.sharedInboxUrl ?? origin.inboxUrl] });
+    } catch (err) {
+      deps.metrics?.failure('announce');
+      throw err;
+    }
+  }
+
+  async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
+    await prisma.videoRedundancy.delete({ where: { id: row.id } });
+    await deps.mirror.remove(row.video.uuid);
+    if (row.state === 'active') await announce('undo', row.videoId, null).catch((err) => log.warn({ err }, 'could not send the Undo of a CacheFile'));
+    log.info({ video: row.video.uuid, reason }, 'copy evicted');
+  }
+
+  async function execute(plan: Plan): Promise<void> {
+    const me = await instanceActor();
+    for (const d of plan.decisions) {
+      if (d.type === 'evict') {
+        const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id }, include: { video: { select: { uuid: true } } } });
+        if (row) await evictRow(row, d.reason);
+      } else if (d.type === 'renew') {
+        const expiresOn = new Date(d.expiresAt);
+        const row = await prisma.videoRedundancy.update({ where: { videoId_actorId: { videoId: d.videoId, actorId: me.id } }, data: { expiresOn, reason: d.reason } });
+        if (row.state === 'active') await announce('update', d.videoId, expiresOn);
+      } else {
+        const row = await prisma.videoRedundancy.create({
+          data: {
+            videoId: d.videoId,
+            actorId: me.id,
+            url: activityIds.hlsCacheFile(urls.base, d.uuid),
+            fileUrl: copyBase(d.uuid),
+            strategy: d.budget,
+            state: 'planned',
+            sizeBytes: BigInt(d.sizeBytes),
+            expiresOn: new Date(d.expiresAt),
+            reason: d.reason,
+          },
+        });
+        await deps.enqueueMirror(row.id);
+      }
+    }
+    for (const u of plan.usage) deps.metrics?.usage(u.budget, u.afterPlan, u.limit);
+  }
+
+  async function reportCopies(): Promise<void> {
+    if (!deps.metrics) return;
+    const me = await instanceActor();
+    const rows = await prisma.videoRedundancy.groupBy({ by: ['state'], where: { actorId: me.id }, _count: { _all: true } });
+    deps.metrics.copies(Object.fromEntries(rows.map((r) => [r.state, r._count._all])));
+  }
+
+  const mirrorJob: JobHandler<{ redundancyId: number }> = {
+    concurrency: 2,
+    maxAttempts: 5,
+    parse: (raw) => payloadSchema.parse(raw),
+    async run(payload, ctx) {
+      const row = await prisma.videoRedundancy.findUnique({ where: { id: payload.redundancyId } });
+      if (!row) return { skipped: 'copy no longer planned' };
+      if (row.state === 'active') return { skipped: 'already mirrored' };
+      const video = await videoWithOrigin(row.videoId);
+      const hls = video.streamingPlaylists[0];
+      if (!hls?.playlistUrl || !hls.segmentsSha256Url) throw new PermanentJobError('the video has no HLS playlist to mirror');
+      await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
+      const result = await deps.mirror.copy({
+        uuid: video.uuid,
+        playlistUrl: hls.playlistUrl,
+        segmentsSha256Url: hls.segmentsSha256Url,
+        torrentUrls: hls.files.map((f) => f.torrentUrl).filter((u): u is string => u !== null),
+        signal: ctx.signal,
+      });
+      if (!result.ok) {
+        deps.metrics?.failure(result.message.includes('hash') ? 'verify' : 'download');
+        if (result.permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
+          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'failed', reason: result.message, failures: { increment: 1 } } });
+          throw new PermanentJobError(result.message);
+        }
+        await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'planned', reason: result.message, failures: { increment: 1 } } });
+        throw new Error(result.message);
+      }
+      const now = deps.clock.now();
+      const active = await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } });
+      deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, result.totalBytes);
+      await announce('create', row.videoId, active.expiresOn);
+      await reportCopies();
+      log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
+      return { bytes: result.totalBytes };
+    },
+  };
+
+  return {
+    mirrorJob,
+    snapshot,
+
+    /** One planning round: snapshot → plan → decisions carried out. */
+    async tick(): Promise<Plan> {
+      const plan = deps.plan(await snapshot());
+      await execute(plan);
+      await reportCopies();
+      if (plan.decisions.length > 0) log.info({ decisions: plan.decisions.length, notes: plan.notes }, 'redundancy plan carried out');
+      return plan;
+    },
+
+    /** Re-verifies our stored copies; a copy that fails is withdrawn and deleted. */
+    async verifyCopies(): Promise<{ verified: number; failed: number }> {
+      const me = await instanceActor();
+      const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: 'active' }, include: { video: { select: { uuid: true } } } });
+      let failed = 0;
+      for (const row of rows) {
+        const verdict = await deps.mirror.verify(row.video.uuid);
+        if (verdict.ok) {
+          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { lastVerifiedAt: deps.clock.now() } });
+          continue;
+        }
+        failed++;
+        deps.metrics?.failure('verify');
+        await evictRow(row, `stored copy failed verification: ${verdict.message}`);
+      }
+      await reportCopies();
+      return { verified: rows.length - failed, failed };
+    },
+
+    /** After a crash: work folders and unknown copies go; planned or interrupted copies resume through their jobs. */
+    async cleanup(): Promise<void> {
+      const me = await instanceActor();
+      const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
+      await deps.mirror.cleanup(new Set(rows.filter((r) => r.state === 'active').map((r) => r.video.uuid)));
+      for (const r of rows.filter((x) => x.state !== 'active')) await deps.enqueueMirror(r.id);
+    },
+
+    async addManual(videoId: number) {
+      const video = await prisma.video.findUnique({ where: { id: videoId }, include: { streamingPlaylists: { include: { files: true } } } });
+      if (!video) return { ok: false as const, status: 404 as const, message: 'Video not found' };
+      if (video.isLocal) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a local video' };
+      if (video.isLive) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a live video' };
+      const me = await instanceActor();
+      if (await prisma.videoRedundancy.findFirst({ where: { videoId, actorId: me.id } })) return { ok: false as const, status: 409 as const, message: 'This video is already mirrored' };
+      const size = video.streamingPlaylists[0]?.files.reduce((n, f) => n + Number(f.size), 0) ?? 0;
+      const row = await prisma.videoRedundancy.create({
+        data: { videoId, actorId: me.id, url: activityIds.hlsCacheFile(urls.base, video.uuid), fileUrl: copyBase(video.uuid), strategy: 'manual', state: 'planned', sizeBytes: BigInt(size), expiresOn: null, reason: 'asked by an administrator' },
+      });
+      await deps.enqueueMirror(row.id);
+      return { ok: true as const, redundancyId: row.id };
+    },
+
+    async evict(redundancyId: number, reason: string): Promise<boolean> {
+      const me = await instanceActor();
+      const row = await prisma.videoRedundancy.findFirst({ where: { id: redundancyId, actorId: me.id }, include: { video: { select: { uuid: true } } } });
+      if (!row) return false;
+      await evictRow(row, reason);
+      await reportCopies();
+      return true;
+    },
+
+    /** Disallowing a host (or unfollowing it) removes our copies of it at once. */
+    async hostPolicyChanged(): Promise<void> {
+      const plan = deps.plan(await snapshot());
+      await execute({ ...plan, decisions: plan.decisions.filter((d) => d.type === 'evict') });
+      await reportCopies();
+    },
+  };
+}
+
+export type RedundancyEngine = ReturnType<typeof createRedundancyEngine>;
