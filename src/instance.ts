@@ -32,6 +32,9 @@ import { createResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
+import type { ActivityHandler } from './federation/inbox/process-activity.js';
+import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
+import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
@@ -42,7 +45,7 @@ export interface InstanceOptions {
 }
 
 /** Job kinds of the whole instance: each area declares its own. */
-export type InstanceJobKinds = VideoJobKinds & FederationJobKinds;
+export type InstanceJobKinds = VideoJobKinds & FederationJobKinds & RedundancyJobKinds;
 
 /** A stable id for this instance's job leases, kept in its storage so a restart reclaims its own jobs. */
 async function workerIdFor(root: string): Promise<string> {
@@ -130,6 +133,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
   });
   const queries = createVideoQueries(prisma);
+  const redundancyHandlers: Record<string, ActivityHandler> = {};
   const federation = createFederation({
     config,
     prisma,
@@ -140,8 +144,26 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     magnet: buildMagnetUri,
     jobs: () => jobs,
     addLocalView: (videoId) => videos.addView(videoId),
+    extraHandlers: redundancyHandlers,
   });
   Object.assign(videoEvents, federation.videoEvents);
+  const redundancy = createRedundancy({
+    config,
+    prisma,
+    clock,
+    logger,
+    urls,
+    metrics,
+    fetcher: federation.fetcher,
+    resolver: federation.resolver,
+    follows: federation.follows,
+    sender: federation.sender,
+    jobs: () => jobs,
+    recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
+    hlsDir: layout.hlsDir,
+  });
+  // inbound CacheFile activities reach the origin side of redundancy
+  Object.assign(redundancyHandlers, redundancy.originHandlers);
   const resumable = createResumableUploads({ prisma, clock, layout, videos, expirationMs: config.uploads.resumable_expiration });
 
   const jobs = createJobQueue<InstanceJobKinds>({
@@ -154,6 +176,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     metrics: metrics.jobs,
     handlers: {
       ...federation.jobHandlers,
+      ...redundancy.jobHandlers,
       [TRANSCODE_JOB]: createTranscodeJob({
         prisma,
         ffmpeg,
@@ -177,6 +200,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   wakeTranscoding = () => jobs.wake(TRANSCODE_JOB);
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
+  scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
+  scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
+  scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
 
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
@@ -211,7 +237,13 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       wellKnownRouter({ prisma, urls, clock, config, version: SOFTWARE_VERSION, redundancy: { strategies: [], acceptFrom: 'nobody' } }),
     ],
     apiRouters: [
-      followsRouter({ follows: federation.follows, prisma, urls, auth }),
+      followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
+      redundancyRouter({
+        prisma,
+        auth,
+        engine: redundancy.engine,
+        policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: redundancy.ticks.plan },
+      }),
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: videos }),
       uploadsRouter({
@@ -224,14 +256,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       }),
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
-      serverRouter({ config, prisma, jobs, auth }),
+      serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
     ],
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
-      { urlPrefix: '/static/redundancy/hls/', directory: config.storage.redundancy, onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
@@ -258,6 +290,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     layout,
     tracker,
     federation,
+    redundancy,
     transfers,
     seeding,
     metricsServer,
@@ -291,6 +324,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         server!.once('error', reject);
         server!.listen(config.listen.port, config.listen.hostname, () => resolve());
       });
+      await redundancy.engine.cleanup();
       await seeding.start();
       await metricsServer?.start();
       await jobs.start();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from './schema.js';
+import { validatePolicy } from '../redundancy/planner/index.js';
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 export const ENV_PREFIX = 'MIRRORTUBE_';
@@ -145,6 +146,11 @@ export function loadConfig(options: {
       }
     }
     return { ok: false, errors };
+  }
+  const policy = validatePolicy(parsed.data.redundancy.videos, { minLifetimeFloorMs: parsed.data.redundancy.min_lifetime_floor });
+  if (!policy.ok) {
+    const source = origins.get('redundancy.videos') ?? [...origins].find(([k]) => k.startsWith('redundancy.videos.'))?.[1] ?? 'defaults';
+    return { ok: false, errors: policy.errors.map((e) => `invalid redundancy policy: redundancy.videos.${e} (set in ${source})`) };
   }
   return { ok: true, config: resolveStorage(parsed.data, options.cwd ?? process.cwd()) };
 }

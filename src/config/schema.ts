@@ -109,6 +109,15 @@ export const configSchema = z.strictObject({
     }),
   }),
   followers: z.strictObject({ instance: z.strictObject({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
+  trending: z.strictObject({ videos: z.strictObject({ interval_days: z.number().int().min(1).max(365) }) }),
+  redundancy: z.strictObject({
+    /** PeerTube's strategies and our host rules: validated by the planner's validatePolicy (errors name the rule) */
+    videos: z.record(z.string(), z.unknown()),
+    min_lifetime_floor: duration,
+    verify_interval: duration,
+    mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes }),
+  }),
+  remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
 });
 

@@ -281,7 +281,7 @@ export function createFederation(deps: {
     await deps.jobs().enqueue(REFRESH_JOB, { videoId: video.id }, { dedupeKey: `refresh-${video.id}` });
   }
 
-  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, importer, refreshIfStale, videoEvents: publisher.events, jobHandlers };
+  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, importer, refreshIfStale, sender, videoEvents: publisher.events, jobHandlers };
 }
 
 export type Federation = ReturnType<typeof createFederation>;

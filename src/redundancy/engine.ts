@@ -14,7 +14,7 @@ export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number } };
 
 /** What the engine needs from the mirror module (download, verify, remove copies on disk). */
 export interface MirrorPort {
-  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: string[]; signal: AbortSignal }): Promise<
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal }): Promise<
     { ok: true; totalBytes: number } | { ok: false; permanent: boolean; message: string }
   >;
   verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
@@ -55,12 +55,20 @@ export function createRedundancyEngine(deps: {
   const log = deps.logger.child({ component: 'redundancy' });
   const instanceActor = () => prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
   const copyBase = (uuid: string) => `${urls.base}/static/redundancy/hls/${uuid}`;
+  const followedHosts = async (meId: number) =>
+    (await prisma.actorFollow.findMany({ where: { followerId: meId, state: 'accepted' }, include: { following: true } }))
+      .map((f) => f.following.host)
+      .filter((h): h is string => h !== null);
 
   async function snapshot(): Promise<PlanSnapshot> {
     const now = deps.clock.now();
     const me = await instanceActor();
     const [allowed, remote, ours] = await Promise.all([
-      prisma.remoteServer.findMany({ where: { redundancyAllowed: true, blocked: false }, select: { host: true } }),
+      prisma.remoteServer.findMany({
+        // PeerTube's rule: an instance we follow (accepted) whose admin switch allows redundancy
+        where: { redundancyAllowed: true, blocked: false, host: { in: await followedHosts(me.id) } },
+        select: { host: true },
+      }),
       prisma.video.findMany({
         where: { isLocal: false },
         include: {
@@ -214,7 +222,7 @@ export function createRedundancyEngine(deps: {
         uuid: video.uuid,
         playlistUrl: hls.playlistUrl,
         segmentsSha256Url: hls.segmentsSha256Url,
-        torrentUrls: hls.files.map((f) => f.torrentUrl).filter((u): u is string => u !== null),
+        torrentUrls: Object.fromEntries(hls.files.filter((f) => f.torrentUrl !== null).map((f) => [f.filename, f.torrentUrl!])),
         signal: ctx.signal,
       });
       if (!result.ok) {

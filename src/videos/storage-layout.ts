@@ -23,6 +23,7 @@ export function createStorageLayout(storage: InstanceConfig['storage']) {
       storage.web_videos,
       join(storage.streaming_playlists, 'hls'),
       storage.redundancy,
+      join(storage.redundancy, 'hls'),
       storage.torrents,
       storage.thumbnails,
       storage.previews,

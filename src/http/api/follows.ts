@@ -34,7 +34,7 @@ function formatActor(actor: Actor, urls: InstanceUrls, redundancyAllowed: Map<st
 }
 
 /** /api/v1/server/following and /api/v1/server/followers (PeerTube's instance follows API). */
-export function followsRouter(deps: { follows: FollowService; prisma: Prisma; urls: InstanceUrls; auth: Auth }): Router {
+export function followsRouter(deps: { follows: FollowService; prisma: Prisma; urls: InstanceUrls; auth: Auth; afterUnfollow?(host: string): Promise<void> }): Router {
   const { auth, follows } = deps;
   const router = new Router();
 
@@ -56,6 +56,15 @@ export function followsRouter(deps: { follows: FollowService; prisma: Prisma; ur
   for (const direction of ['following', 'followers'] as const) {
     router.get(`/server/${direction}`, async (ctx) => {
       const q = validate(listQuery, ctx.query, 'query');
+      if (q.sort === '-redundancyAllowed' || q.sort === 'redundancyAllowed') {
+        // PeerTube's sort on the followed host's redundancy switch: sort the whole list here
+        const all = await follows.list(direction, { ...q, start: 0, count: 10_000, sort: undefined });
+        const formatted = await format(all.data);
+        const key = (f: (typeof formatted)[number]) => (direction === 'following' ? f.following : f.follower).hostRedundancyAllowed;
+        formatted.sort((a, b) => (Number(key(b)) - Number(key(a))) * (q.sort === 'redundancyAllowed' ? -1 : 1) || a.id - b.id);
+        ctx.body = { total: all.total, data: formatted.slice(q.start, q.start + q.count) };
+        return;
+      }
       const { total, data } = await follows.list(direction, q);
       ctx.body = { total, data: await format(data) };
     });
@@ -74,8 +83,11 @@ export function followsRouter(deps: { follows: FollowService; prisma: Prisma; ur
   });
 
   router.delete('/server/following/:hostOrHandle', auth.required, auth.right('MANAGE_SERVER_FOLLOW'), async (ctx) => {
-    const result = await follows.unfollow(ctx.params.hostOrHandle ?? '');
+    const target = ctx.params.hostOrHandle ?? '';
+    const result = await follows.unfollow(target);
     if (!result.ok) throw new Problem(404, result.reason.message);
+    // PeerTube removes its copies of an instance it stops following
+    await deps.afterUnfollow?.(target.includes('@') ? (target.split('@')[1] ?? target) : target);
     ctx.status = 204;
   });
 

@@ -25,7 +25,13 @@ const listQuery = paginationSchema.extend({
  * PeerTube's redundancy admin API: `PUT /server/redundancy/:host`, `GET|POST /server/redundancy/videos`,
  * `DELETE /server/redundancy/videos/:redundancyId`.
  */
-export function redundancyRouter(deps: { prisma: Prisma; auth: Auth; engine: RedundancyEnginePort }): Router {
+export function redundancyRouter(deps: {
+  prisma: Prisma;
+  auth: Auth;
+  engine: RedundancyEnginePort;
+  /** our policy endpoint: read and replace `redundancy.videos` at run time */
+  policy: { get(): Record<string, unknown>; set(input: unknown): { ok: true } | { ok: false; errors: string[] }; changed(): Promise<unknown> };
+}): Router {
   const { prisma, auth } = deps;
   const router = new Router();
   const admin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
@@ -38,6 +44,17 @@ export function redundancyRouter(deps: { prisma: Prisma; auth: Auth; engine: Red
     await prisma.remoteServer.upsert({ where: { host }, create: { host, redundancyAllowed: body.redundancyAllowed }, update: { redundancyAllowed: body.redundancyAllowed } });
     await deps.engine.hostPolicyChanged(host);
     ctx.status = 204;
+  });
+
+  // Ours (PeerTube has no such endpoint): the mirroring policy, in the config file's shape.
+  router.get('/server/redundancy/policy', ...admin, (ctx) => {
+    ctx.body = deps.policy.get();
+  });
+  router.put('/server/redundancy/policy', ...admin, async (ctx) => {
+    const result = deps.policy.set(ctx.request.body ?? {});
+    if (!result.ok) throw new Problem(400, `invalid redundancy policy: ${result.errors.join('; ')}`, undefined, { errors: result.errors });
+    await deps.policy.changed();
+    ctx.body = deps.policy.get();
   });
 
   router.get('/server/redundancy/videos', ...admin, async (ctx) => {

@@ -56,7 +56,7 @@ export function buildServerConfig(config: InstanceConfig) {
 }
 
 /** GET /config, GET /server/stats, GET /jobs/:state. */
-export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; prisma: Prisma; jobs: JobQueue<K>; auth: Auth }): Router {
+export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; prisma: Prisma; jobs: JobQueue<K>; auth: Auth; redundancyStats?(): Promise<unknown[]> }): Router {
   const { prisma, auth } = deps;
   const router = new Router();
   const serverConfig = buildServerConfig(deps.config);
@@ -66,6 +66,11 @@ export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig;
   });
 
   router.get('/server/stats', async (ctx) => {
+    const instanceActor = { preferredUsername: 'peertube', host: null };
+    const [followers, following] = await Promise.all([
+      prisma.actorFollow.count({ where: { following: instanceActor, state: 'accepted' } }),
+      prisma.actorFollow.count({ where: { follower: instanceActor, state: 'accepted' } }),
+    ]);
     const [totalUsers, totalAdmins, totalModerators, totalLocalVideos, totalVideos, views, size, channels] = await Promise.all([
       prisma.user.count(),
       prisma.user.count({ where: { role: 0 } }),
@@ -97,9 +102,9 @@ export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig;
       totalLocalWeeklyActiveVideoChannels: 0,
       totalLocalMonthlyActiveVideoChannels: 0,
       totalLocalPlaylists: 0,
-      totalInstanceFollowers: 0,
-      totalInstanceFollowing: 0,
-      videosRedundancy: [],
+      totalInstanceFollowers: followers,
+      totalInstanceFollowing: following,
+      videosRedundancy: (await deps.redundancyStats?.()) ?? [],
       totalActivityPubMessagesProcessed: 0,
       totalActivityPubMessagesSuccesses: 0,
       totalActivityPubMessagesErrors: 0,

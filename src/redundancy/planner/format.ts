@@ -53,7 +53,7 @@ const DURATION_STEPS: readonly [number, string][] = [
 /** Exact, re-parseable form of a duration: "25 hours" when whole, else milliseconds. */
 export function durationForConfig(ms: number): string | number {
   for (const [unit, name] of DURATION_STEPS) {
-    if (ms >= unit && ms % unit === 0) return `${ms / unit} ${name}`;
+    if (ms >= unit && ms % unit === 0) return ms === unit ? `1 ${name.slice(0, -1)}` : `${ms / unit} ${name}`;
   }
   return ms;
 }

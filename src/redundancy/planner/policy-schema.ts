@@ -36,7 +36,7 @@ const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) 
 const positiveSize = z
   .union([z.number(), z.string()], { error: (iss) => `must be a size such as "10GB" or a number of bytes (got ${show(iss.input)})` })
   .transform((v, ctx) => {
-    const n = parseBytes(v);
+    const n = typeof v === 'number' && v <= 0 ? v : parseBytes(v);
     if (n === null) {
       ctx.addIssue({ code: 'custom', message: `must be a size such as "10GB" or a number of bytes (got ${show(v)})` });
       return z.NEVER;
@@ -53,7 +53,7 @@ const positiveDurationMs = z
     error: (iss) => `must be a duration such as "25 hours" or a number of milliseconds (got ${show(iss.input)})`,
   })
   .transform((v, ctx) => {
-    const n = parseDuration(v);
+    const n = typeof v === 'number' && v <= 0 ? v : parseDuration(v);
     if (n === null) {
       ctx.addIssue({ code: 'custom', message: `must be a duration such as "25 hours" or a number of milliseconds (got ${show(v)})` });
       return z.NEVER;
@@ -117,43 +117,13 @@ const excludeSchema = z.strictObject(
   { error: filterMapError },
 );
 
-const globalStrategySchema = z.strictObject(
-  {
-    strategy: strategyName,
-    size: positiveSize,
-    min_lifetime: positiveDurationMs,
-    min_views: integer().optional(),
-    priority: integer().optional(),
-  },
-  { error: 'must be a strategy such as { strategy: most-views, size: "10GB", min_lifetime: "25 hours" }' },
-);
-
-const ruleStrategySchema = z.strictObject(
-  { strategy: strategyName, min_views: integer().optional() },
-  { error: 'must be a strategy such as { strategy: trending }' },
-);
-
-const hostRuleSchema = z.strictObject(
-  {
-    host: z.string({ error: 'must be a host name such as tube.example' }),
-    priority: integer().optional(),
-    size: positiveSize,
-    min_lifetime: positiveDurationMs,
-    mirror_all: z.boolean({ error: 'must be true or false' }).optional(),
-    strategies: z.array(ruleStrategySchema, { error: 'must be a list of strategies' }).optional(),
-    include: includeSchema.optional(),
-    exclude: excludeSchema.optional(),
-  },
-  { error: 'must be a host rule such as { host: tube.example, size: "20GB", min_lifetime: "2 days", mirror_all: true }' },
-);
-
-type RawGlobalStrategy = z.output<typeof globalStrategySchema>;
-type RawHostRule = z.output<typeof hostRuleSchema>;
-
-// --- semantic checks ----------------------------------------------------------------------
+type Add = (message: string, path?: (string | number)[]) => void;
+type Ctx = { addIssue: (issue: { code: 'custom'; message: string; path: (string | number)[] }) => void };
+const adder = (ctx: Ctx): Add => (message, path = []) => ctx.addIssue({ code: 'custom', message, path });
 
 const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
+/** How errors name a rule: `strategies[0] (most-views)`, `hosts[1] (tube.example)`. */
 export const strategyLabel = (i: number, s: { strategy?: unknown }): string =>
   typeof s.strategy === 'string' ? `strategies[${i}] (${s.strategy})` : `strategies[${i}]`;
 export const hostLabel = (i: number, r: { host?: unknown }): string =>
@@ -167,62 +137,98 @@ export function normalizeActorEntry(entry: string, host: string): string {
   return handle.includes('@') ? handle : `${handle}@${host}`;
 }
 
-function checkLifetime(label: string, ms: number, floorMs: number, checkIntervalMs: number, add: (m: string) => void): void {
-  if (ms < floorMs) {
-    add(`${label}: min_lifetime must be at least ${formatDuration(floorMs)} (got ${formatDuration(ms)})`);
-  } else if (ms / 2 < checkIntervalMs) {
-    add(
-      `${label}: min_lifetime ${formatDuration(ms)} is too short for check_interval ${formatDuration(checkIntervalMs)}: ` +
-        `copies are renewed in the last half of their lifetime, which must be at least one check_interval`,
-    );
-  }
-}
-
-function checkMinViews(label: string, strategy: StrategyName, minViews: number | undefined, add: (m: string) => void): void {
+function checkMinViews(strategy: StrategyName, minViews: number | undefined, add: Add, path: (string | number)[]): void {
   if (minViews === undefined) return;
-  if (strategy !== 'recently-added') add(`${label}: min_views only applies to the recently-added strategy`);
-  else if (minViews < 0) add(`${label}: min_views must be 0 or more (got ${minViews})`);
+  if (strategy !== 'recently-added') add('only applies to the recently-added strategy', [...path, 'min_views']);
+  else if (minViews < 0) add(`must be 0 or more (got ${minViews})`, [...path, 'min_views']);
 }
 
-function checkHostRule(label: string, r: RawHostRule, floorMs: number, checkIntervalMs: number, add: (m: string) => void): void {
-  if (!HOST_RE.test(r.host.toLowerCase())) {
-    add(`${label}: host must be a host name such as tube.example, without scheme or path (got ${show(r.host)})`);
-  }
-  checkLifetime(label, r.min_lifetime, floorMs, checkIntervalMs, add);
-  const strategies = r.strategies ?? [];
-  if (r.mirror_all === true && strategies.length > 0) {
-    add(`${label}: mirror_all and strategies cannot be combined (mirror_all already takes every video of the host)`);
-  } else if (r.mirror_all !== true && strategies.length === 0) {
-    add(`${label}: give either mirror_all: true or a non-empty strategies list`);
-  }
-  const seen = new Set<string>();
-  strategies.forEach((s, j) => {
-    if (seen.has(s.strategy)) add(`${label}: strategies[${j}]: strategy ${s.strategy} is listed twice`);
-    seen.add(s.strategy);
-    checkMinViews(`${label}: strategies[${j}] (${s.strategy})`, s.strategy, s.min_views, add);
-  });
-  const inc = r.include ?? {};
-  const exc = r.exclude ?? {};
-  for (const key of ['channels', 'accounts', 'tags', 'languages', 'licences', 'categories'] as const) {
-    const list = inc[key];
-    if (list !== undefined && list.length === 0) add(`${label}: include.${key} is empty, which would match nothing; remove it to allow every value`);
-  }
-  const host = r.host.toLowerCase();
-  const overlap = <T extends string | number>(key: string, a: readonly T[] | undefined, b: readonly T[] | undefined, f: (v: T) => T) => {
-    if (!a || !b) return;
-    const inA = new Set(a.map(f));
-    for (const v of b) if (inA.has(f(v))) add(`${label}: ${show(v)} is both in include.${key} and exclude.${key}`);
-  };
-  overlap('channels', inc.channels, exc.channels, (v) => normalizeActorEntry(v, host));
-  overlap('accounts', inc.accounts, exc.accounts, (v) => normalizeActorEntry(v, host));
-  overlap('tags', inc.tags, exc.tags, (v) => v.toLowerCase());
-  overlap('languages', inc.languages, exc.languages, (v) => v.toLowerCase());
-  overlap('licences', inc.licences, exc.licences, (v) => v);
-  overlap('categories', inc.categories, exc.categories, (v) => v);
-  if (inc.min_duration !== undefined && inc.max_duration !== undefined && inc.min_duration > inc.max_duration) {
-    add(`${label}: include.min_duration must not be longer than include.max_duration`);
-  }
+function checkFloor(ms: number, floorMs: number, add: Add): void {
+  if (ms < floorMs) add(`must be at least ${formatDuration(floorMs)} (got ${formatDuration(ms)})`, ['min_lifetime']);
 }
+
+/** The schemas of one global strategy and one host rule, with their own checks (see the factory). */
+function itemSchemas(floorMs: number) {
+  const globalStrategy = z
+    .strictObject(
+      {
+        strategy: strategyName,
+        size: positiveSize,
+        min_lifetime: positiveDurationMs,
+        min_views: integer().optional(),
+        priority: integer().optional(),
+      },
+      { error: 'must be a strategy such as { strategy: most-views, size: "10GB", min_lifetime: "25 hours" }' },
+    )
+    .superRefine((s, ctx) => {
+      const add = adder(ctx);
+      checkFloor(s.min_lifetime, floorMs, add);
+      checkMinViews(s.strategy, s.min_views, add, []);
+    });
+
+  const ruleStrategy = z.strictObject(
+    { strategy: strategyName, min_views: integer().optional() },
+    { error: 'must be a strategy such as { strategy: trending }' },
+  );
+
+  const hostRule = z
+    .strictObject(
+      {
+        host: z.string({ error: 'must be a host name such as tube.example' }),
+        priority: integer().optional(),
+        size: positiveSize,
+        min_lifetime: positiveDurationMs,
+        mirror_all: z.boolean({ error: 'must be true or false' }).optional(),
+        strategies: z.array(ruleStrategy, { error: 'must be a list of strategies' }).optional(),
+        include: includeSchema.optional(),
+        exclude: excludeSchema.optional(),
+      },
+      { error: 'must be a host rule such as { host: tube.example, size: "20GB", min_lifetime: "2 days", mirror_all: true }' },
+    )
+    .superRefine((r, ctx) => {
+      const add = adder(ctx);
+      const host = r.host.toLowerCase();
+      if (!HOST_RE.test(host)) add(`must be a host name such as tube.example, without scheme or path (got ${show(r.host)})`, ['host']);
+      checkFloor(r.min_lifetime, floorMs, add);
+      const strategies = r.strategies ?? [];
+      if (r.mirror_all === true && strategies.length > 0) {
+        add('mirror_all and strategies cannot be combined (mirror_all already takes every video of the host)');
+      } else if (r.mirror_all !== true && strategies.length === 0) {
+        add('give either mirror_all: true or a non-empty strategies list');
+      }
+      const seen = new Set<string>();
+      strategies.forEach((s, j) => {
+        if (seen.has(s.strategy)) add(`repeats strategy ${s.strategy}`, ['strategies', j]);
+        seen.add(s.strategy);
+        checkMinViews(s.strategy, s.min_views, add, ['strategies', j]);
+      });
+      const inc = r.include ?? {};
+      const exc = r.exclude ?? {};
+      for (const key of ['channels', 'accounts', 'tags', 'languages', 'licences', 'categories'] as const) {
+        const list = inc[key];
+        if (list !== undefined && list.length === 0) add('is empty, which would match nothing; remove it to allow every value', ['include', key]);
+      }
+      const overlap = <T extends string | number>(key: string, a: readonly T[] | undefined, b: readonly T[] | undefined, f: (v: T) => T) => {
+        if (!a || !b) return;
+        const inA = new Set(a.map(f));
+        for (const v of b) if (inA.has(f(v))) add(`${show(v)} is both in include.${key} and exclude.${key}`);
+      };
+      overlap('channels', inc.channels, exc.channels, (v) => normalizeActorEntry(v, host));
+      overlap('accounts', inc.accounts, exc.accounts, (v) => normalizeActorEntry(v, host));
+      overlap('tags', inc.tags, exc.tags, (v) => v.toLowerCase());
+      overlap('languages', inc.languages, exc.languages, (v) => v.toLowerCase());
+      overlap('licences', inc.licences, exc.licences, (v) => v);
+      overlap('categories', inc.categories, exc.categories, (v) => v);
+      if (inc.min_duration !== undefined && inc.max_duration !== undefined && inc.min_duration > inc.max_duration) {
+        add('include.min_duration must not be longer than include.max_duration');
+      }
+    });
+
+  return { globalStrategy, hostRule };
+}
+
+type RawGlobalStrategy = z.output<ReturnType<typeof itemSchemas>['globalStrategy']>;
+type RawHostRule = z.output<ReturnType<typeof itemSchemas>['hostRule']>;
 
 // --- normalization ------------------------------------------------------------------------
 
@@ -273,46 +279,62 @@ const toGlobalStrategy = (s: RawGlobalStrategy): GlobalStrategy => ({
 
 // --- the schema ---------------------------------------------------------------------------
 
+/**
+ * Checks across rules (duplicate strategies and hosts, lifetimes against check_interval). They
+ * run even when some rule has type errors, on the rules that parsed, so that one pass reports
+ * everything; hence the defensive reading.
+ */
+function crossChecks(v: Record<string, unknown>, add: Add): void {
+  const checkInterval = typeof v.check_interval === 'number' ? v.check_interval : null;
+  const lifetime = (ms: unknown, path: (string | number)[]) => {
+    if (checkInterval === null || typeof ms !== 'number' || ms / 2 >= checkInterval) return;
+    add(
+      `must be at least twice check_interval (${formatDuration(checkInterval)}), since copies are renewed in the last half of their lifetime (got ${formatDuration(ms)})`,
+      [...path, 'min_lifetime'],
+    );
+  };
+  const list = (x: unknown) => (Array.isArray(x) ? (x as unknown[]) : []).map((e) => (e !== null && typeof e === 'object' ? (e as Record<string, unknown>) : {}));
+  const seenStrategies = new Map<string, number>();
+  list(v.strategies).forEach((s, i) => {
+    if (typeof s.strategy === 'string') {
+      const first = seenStrategies.get(s.strategy);
+      if (first !== undefined) add(`${s.strategy} is already configured in strategies[${first}] (each strategy is one budget)`, ['strategies', i, 'strategy']);
+      else seenStrategies.set(s.strategy, i);
+    }
+    lifetime(s.min_lifetime, ['strategies', i]);
+  });
+  const seenHosts = new Map<string, number>();
+  list(v.hosts).forEach((r, i) => {
+    if (typeof r.host === 'string') {
+      const host = r.host.toLowerCase();
+      const first = seenHosts.get(host);
+      if (first !== undefined) add(`${host} already has a rule (hosts[${first}]); merge them into one`, ['hosts', i, 'host']);
+      else seenHosts.set(host, i);
+    }
+    lifetime(r.min_lifetime, ['hosts', i]);
+  });
+}
+
 /** Builds the schema of `redundancy.videos`; its output is the planner's `Policy`. */
 export function createRedundancyPolicySchema(options: PolicySchemaOptions = {}) {
-  const floorMs = options.minLifetimeFloorMs ?? DEFAULT_MIN_LIFETIME_FLOOR_MS;
+  const { globalStrategy, hostRule } = itemSchemas(options.minLifetimeFloorMs ?? DEFAULT_MIN_LIFETIME_FLOOR_MS);
   return z
     .strictObject(
       {
         check_interval: positiveDurationMs.default(DEFAULT_CHECK_INTERVAL_MS),
-        target_replicas: integer('an integer of 1 or more, or null').nullable().default(null),
+        target_replicas: integer('an integer of 1 or more, or null')
+          .min(1, { error: (iss) => `must be an integer of 1 or more, or null (got ${show(iss.input)})` })
+          .nullable()
+          .default(null),
         total_size: positiveSize.nullable().default(null),
-        strategies: z.array(globalStrategySchema, { error: 'must be a list of strategies' }).nullable().default([]),
-        hosts: z.array(hostRuleSchema, { error: 'must be a list of host rules' }).nullable().default([]),
+        strategies: z.array(globalStrategy, { error: 'must be a list of strategies' }).nullable().default([]),
+        hosts: z.array(hostRule, { error: 'must be a list of host rules' }).nullable().default([]),
       },
       { error: 'redundancy.videos must be a map (check_interval, strategies, hosts, ...)' },
     )
-    .superRefine((v, ctx) => {
-      const add = (path: (string | number)[]) => (message: string) =>
-        ctx.addIssue({ code: 'custom', message, path, params: { named: true } });
-      if (v.target_replicas !== null && v.target_replicas < 1) {
-        add(['target_replicas'])(`target_replicas must be 1 or more, or null (got ${v.target_replicas})`);
-      }
-      const seenStrategies = new Map<string, number>();
-      (v.strategies ?? []).forEach((s, i) => {
-        const label = strategyLabel(i, s);
-        const report = add(['strategies', i]);
-        const first = seenStrategies.get(s.strategy);
-        if (first !== undefined) report(`${label}: strategy ${s.strategy} is already configured in strategies[${first}] (each strategy is one budget)`);
-        else seenStrategies.set(s.strategy, i);
-        checkLifetime(label, s.min_lifetime, floorMs, v.check_interval, report);
-        checkMinViews(label, s.strategy, s.min_views, report);
-      });
-      const seenHosts = new Map<string, number>();
-      (v.hosts ?? []).forEach((r, i) => {
-        const label = hostLabel(i, r);
-        const report = add(['hosts', i]);
-        const host = r.host.toLowerCase();
-        const first = seenHosts.get(host);
-        if (first !== undefined) report(`${label}: host ${host} already has a rule (hosts[${first}]); merge them into one`);
-        else seenHosts.set(host, i);
-        checkHostRule(label, r, floorMs, v.check_interval, report);
-      });
+    .superRefine((v, ctx) => crossChecks(v as Record<string, unknown>, adder(ctx)), {
+      // run on whatever parsed, so that cross-rule errors come with the others in one pass
+      when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value),
     })
     .transform(
       (v): Policy => ({
@@ -346,7 +368,6 @@ function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 function formatIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
-  if (issue.code === 'custom' && (issue.params as { named?: boolean } | undefined)?.named) return [issue.message];
   const path = issue.path;
   const root = (input ?? {}) as { strategies?: unknown; hosts?: unknown };
   let label = '';
@@ -377,7 +398,15 @@ export function validatePolicy(input: unknown, options: PolicySchemaOptions = {}
   const schema = options.minLifetimeFloorMs === undefined ? redundancyPolicySchema : createRedundancyPolicySchema(options);
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return { ok: true, policy: parsed.data };
-  return { ok: false, errors: parsed.error.issues.flatMap((i) => formatIssue(i, input)) };
+  // Grouped by rule: top-level keys, then strategies[i], then hosts[i] (zod reports cross-rule checks last).
+  const rank = (path: readonly PropertyKey[]) => {
+    const [head, index] = path;
+    const i = typeof index === 'number' ? index : 0;
+    return head === 'strategies' ? 1 + i : head === 'hosts' ? 1_000_000 + i : 0;
+  };
+  const issues = parsed.error.issues.map((issue, order) => ({ issue, order, rank: rank(issue.path) }));
+  issues.sort((a, b) => a.rank - b.rank || a.order - b.order);
+  return { ok: false, errors: issues.flatMap(({ issue }) => formatIssue(issue, input)) };
 }
 
 // --- serializePolicy ----------------------------------------------------------------------

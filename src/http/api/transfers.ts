@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { Prisma } from '../../db/index.js';
+import type { TransferAccounting } from '../../metrics/index.js';
+import { parseVideoRef } from '../../videos/short-uuid.js';
+import { paginationSchema, validate } from '../middleware.js';
+import { Problem } from '../problem.js';
+
+const query = paginationSchema.extend({ videoId: z.string().min(1).max(64).optional() });
+
+/**
+ * `GET /api/v1/server/transfers` (ours, beyond PeerTube's API): bytes served (`uploadedBytes`)
+ * and downloaded, with the seeding ratio, in total, per origin host and kind, per origin host,
+ * and per video (largest first; `start`/`count` pages them, `videoId` picks one video).
+ */
+export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'report'>; prisma: Prisma }): Router {
+  const router = new Router();
+  router.get('/server/transfers', async (ctx) => {
+    const q = validate(query, ctx.query, 'query');
+    let videoUuid: string | undefined;
+    if (q.videoId !== undefined) {
+      const where = parseVideoRef(q.videoId);
+      if (!where) throw new Problem(400, `invalid query: videoId: not a video id, uuid or short uuid: ${q.videoId}`);
+      const video = await deps.prisma.video.findUnique({ where, select: { uuid: true } });
+      if (!video) throw new Problem(404, 'Video not found');
+      videoUuid = video.uuid;
+    }
+    ctx.body = await deps.transfers.report({ videoUuid, start: q.start, count: q.count });
+  });
+  return router;
+}

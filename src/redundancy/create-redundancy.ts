@@ -1,0 +1,201 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InstanceConfig } from '../config/index.js';
+import type { Prisma } from '../db/index.js';
+import type { ActivitySender, FollowService, RemoteActorResolver } from '../federation/follows.js';
+import type { SafeFetcher } from '../federation/remote/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/index.js';
+import { buildAnnounceList, buildTrackerUrls } from '../p2p/index.js';
+import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
+import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
+import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
+import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
+import { planRedundancy, serializePolicy, validatePolicy } from './planner/index.js';
+import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
+
+export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds;
+
+const COPY_STATE_METRIC: Record<string, 'pending' | 'downloading' | 'active' | 'failed'> = { planned: 'pending', downloading: 'downloading', active: 'active', failed: 'failed' };
+
+/**
+ * Builds both sides of redundancy for one instance: the mirror side (planner → engine → mirror
+ * jobs → CacheFile announcements) and the origin side (inbound CacheFiles, probes, expiry).
+ */
+export function createRedundancy(deps: {
+  config: InstanceConfig;
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  metrics: Metrics;
+  fetcher: Pick<SafeFetcher, 'fetch'>;
+  resolver: RemoteActorResolver;
+  follows: FollowService;
+  sender: ActivitySender;
+  jobs: () => JobQueue<RedundancyJobKinds>;
+  /** bytes downloaded to build a copy (seeding ratios) */
+  recordDownload(input: { videoUuid: string; originHost: string; bytes: number }): void;
+  /** where our own HLS files are, to probe mirrors against our hashes */
+  hlsDir(uuid: string): string;
+}) {
+  const { config, prisma, clock, logger, urls } = deps;
+  const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
+  if (!validated.ok) throw new Error(`invalid redundancy policy: ${validated.errors.join('; ')}`);
+  let policy = validated.policy;
+
+  const redundancyDir = config.storage.redundancy;
+  const tmpDir = join(config.storage.tmp, 'mirror');
+  const downloader = createHttpDownloader({
+    allowPrivateAddresses: config.federation.allow_private_addresses,
+    concurrency: config.redundancy.mirror.concurrency,
+    bytesPerSecond: config.redundancy.mirror.bandwidth,
+    timeoutMs: config.redundancy.mirror.timeout,
+    clock,
+    userAgent: `mirrortube (+${urls.base})`,
+  });
+  const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
+
+  const mirror: MirrorPort = {
+    async copy(input) {
+      let bytes = 0;
+      const result = await mirrorHlsCopy({
+        source: { playlistUrl: input.playlistUrl, segmentsSha256Url: input.segmentsSha256Url, torrentUrls: input.torrentUrls },
+        uuid: input.uuid,
+        layout: { redundancyDir, tmpDir },
+        downloader,
+        signal: input.signal,
+        resume: true,
+        maxBytes: config.redundancy.mirror.max_copy_size,
+        torrents: { ourBaseUrl: urls.base, announceList, clock },
+        onBytes: (n) => {
+          bytes += n;
+        },
+      });
+      if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
+      if (result.ok) return { ok: true, totalBytes: result.copy.totalBytes };
+      const permanent = result.reason.type === 'hash-mismatch' || result.reason.type === 'too-large' || result.reason.type === 'bad-playlist';
+      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}` };
+    },
+    async verify(uuid) {
+      const r = await verifyStoredCopy(join(redundancyDir, 'hls', uuid));
+      return r.ok ? { ok: true } : { ok: false, message: JSON.stringify(r.reason) };
+    },
+    remove: (uuid) => rm(join(redundancyDir, 'hls', uuid), { recursive: true, force: true }),
+    async cleanup(keep) {
+      await cleanupOrphans({ redundancyDir, tmpDir, keep });
+    },
+  };
+
+  const engine = createRedundancyEngine({
+    prisma,
+    clock,
+    logger,
+    urls,
+    get policy() {
+      return policy;
+    },
+    trendingIntervalDays: config.trending.videos.interval_days,
+    plan: planRedundancy,
+    mirror,
+    sender: deps.sender,
+    enqueueMirror: async (redundancyId) => {
+      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId }, { dedupeKey: `mirror-${redundancyId}` });
+      deps.jobs().wake(MIRROR_JOB);
+    },
+    metrics: {
+      copies: (byState) => {
+        const counts: Record<string, number> = {};
+        for (const [state, n] of Object.entries(byState)) {
+          const key = COPY_STATE_METRIC[state];
+          if (key) counts[key] = (counts[key] ?? 0) + n;
+        }
+        deps.metrics.redundancy.setCopies(counts);
+      },
+      usage: (budget, used, limit) => {
+        if ((REDUNDANCY_STRATEGIES as readonly string[]).includes(budget)) deps.metrics.redundancy.setBudget(budget as (typeof REDUNDANCY_STRATEGIES)[number], used, limit);
+      },
+      failure: (stage) => deps.metrics.redundancy.failure(stage),
+      downloaded: () => {},
+    },
+  });
+
+  const prober = createCopyProber({
+    prisma,
+    clock,
+    logger,
+    fetcher: deps.fetcher,
+    readLocalSha256: async (uuid) => {
+      const playlist = await prisma.videoStreamingPlaylist.findFirst({ where: { video: { uuid, isLocal: true } } });
+      if (!playlist) return null;
+      try {
+        return JSON.parse(await readFile(join(deps.hlsDir(uuid), playlist.segmentsSha256Filename), 'utf8')) as Record<string, Record<string, string>>;
+      } catch {
+        return null;
+      }
+    },
+  });
+
+  const originHandlers = createCacheFileHandlers({
+    prisma,
+    clock,
+    logger,
+    resolver: deps.resolver,
+    acceptFrom: config.remote_redundancy.videos.accept_from,
+    followedHosts: () => deps.follows.followedHosts(),
+    scheduleProbe: async (redundancyId) => {
+      await deps.jobs().enqueue(PROBE_JOB, { redundancyId }, { dedupeKey: `probe-${redundancyId}` });
+      deps.jobs().wake(PROBE_JOB);
+    },
+  });
+
+  return {
+    engine,
+    prober,
+    originHandlers,
+    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job },
+    get policy() {
+      return policy;
+    },
+    serializedPolicy: () => serializePolicy(policy),
+    /** PeerTube's `videosRedundancy` of GET /api/v1/server/stats: one entry per strategy, plus manual. */
+    async stats() {
+      const me = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+      const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: 'active' }, include: { video: { include: { streamingPlaylists: { include: { _count: { select: { files: true } } } } } } } });
+      const budgets = [...policy.strategies.map((s) => ({ strategy: s.strategy as string, size: s.sizeBytes })), ...policy.hosts.map((h) => ({ strategy: `host:${h.host}`, size: h.sizeBytes })), { strategy: 'manual', size: 0 }];
+      return budgets.map((b) => {
+        const mine = rows.filter((r) => (r.strategy ?? 'manual') === b.strategy);
+        return {
+          strategy: b.strategy,
+          totalSize: b.size,
+          totalUsed: mine.reduce((n, r) => n + Number(r.sizeBytes), 0),
+          totalVideoFiles: mine.reduce((n, r) => n + (r.video.streamingPlaylists[0]?._count.files ?? 0), 0),
+          totalVideos: mine.length,
+        };
+      });
+    },
+    /** Replaces the policy (admin endpoint); refused with the validator's messages when invalid. */
+    setPolicy(input: unknown): { ok: true } | { ok: false; errors: string[] } {
+      const v = validatePolicy(input, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
+      if (!v.ok) return v;
+      policy = v.policy;
+      return { ok: true };
+    },
+    /** periodic ticks: plan, verify our copies, probe mirrors of our videos, drop expired remote copies */
+    ticks: {
+      plan: () => engine.tick(),
+      verify: () => engine.verifyCopies(),
+      probe: async () => {
+        const due = await prober.dueForProbe(new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval));
+        for (const id of due) await prober.probe(id);
+        return prober.removeExpired();
+      },
+    },
+  };
+}
+
+export type Redundancy = ReturnType<typeof createRedundancy>;

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeFully, generatedClip } from '../../support/media.js';
+import { waitFor } from '../../support/ports.js';
+import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { downloadWithWebTorrent } from '../../support/webtorrent.js';
+
+interface Details {
+  uuid: string;
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; redundancies: { baseUrl: string }[]; files: { fileUrl: string }[] }[];
+}
+
+const MIRROR_POLICY = {
+  redundancy: {
+    min_lifetime_floor: '1 second',
+    videos: { check_interval: '1 second', strategies: [{ strategy: 'most-views', size: '50MB', min_lifetime: '1 hour' }] },
+  },
+};
+
+describe('redundancy between three instances: B mirrors A, C follows A', () => {
+  let a: TestInstance;
+  let b: TestInstance;
+  let c: TestInstance;
+  let uuid = '';
+  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
+  const details = (t: TestInstance) => t.json<Details>(`/api/v1/videos/${uuid}`);
+  const plan = (t: TestInstance) => t.instance.scheduler.runNow('redundancy-plan');
+
+  beforeAll(async () => {
+    [a, b, c] = await Promise.all([
+      startTestInstance({ db: 'postgres' }),
+      startTestInstance({ db: 'embedded', overrides: MIRROR_POLICY }),
+      startTestInstance({ db: 'postgres' }),
+    ]);
+    for (const follower of [b, c]) {
+      const res = await follower.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
+      expect(res.status).toBe(204);
+    }
+    const { video } = (await (await a.uploadMultipart(await generatedClip(), { name: 'to be mirrored', channelId: '1' })).json()) as { video: { uuid: string } };
+    uuid = video.uuid;
+    await a.waitForPublished(uuid);
+    for (const t of [b, c]) await waitFor('the video on the followers', () => t.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 30_000);
+  });
+  afterAll(async () => {
+    await Promise.all([a, b, c].filter(Boolean).map((i) => i.stop()));
+  });
+
+  it('mirrors nothing before the host is allowed', async () => {
+    await plan(b);
+    const list = await b.json<{ total: number }>('/api/v1/server/redundancy/videos?target=remote-videos');
+    expect(list.total).toBe(0);
+    expect(await readdir(join(b.config.storage.redundancy, 'hls'))).toEqual([]);
+  });
+
+  it('once allowed, mirrors in one tick and the copy is listed on all three instances', async () => {
+    const allow = await b.api(`/api/v1/server/redundancy/${hostOf(a)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redundancyAllowed: true }) });
+    expect(allow.status).toBe(204);
+    await plan(b);
+    const baseUrl = `${b.url}/static/redundancy/hls/${uuid}`;
+    for (const t of [b, a, c]) {
+      const d = await waitFor(`the redundancy listed on ${hostOf(t)}`, async () => {
+        const v = await details(t);
+        return v.streamingPlaylists[0]!.redundancies.length > 0 ? v : undefined;
+      }, 60_000);
+      expect(d.streamingPlaylists[0]!.redundancies).toEqual([{ baseUrl }]);
+    }
+    const mine = await b.json<{ total: number; data: { uuid: string; redundancies: { streamingPlaylists: { fileUrl: string; strategy: string; size: number }[] } }[] }>('/api/v1/server/redundancy/videos?target=remote-videos');
+    expect(mine.data[0]!.redundancies.streamingPlaylists[0]).toMatchObject({ fileUrl: baseUrl, strategy: 'most-views' });
+    const theirs = await a.json<{ total: number }>('/api/v1/server/redundancy/videos?target=my-videos');
+    expect(theirs.total).toBe(1);
+    const stats = await b.json<{ videosRedundancy: { strategy: string; totalSize: number; totalUsed: number; totalVideos: number }[] }>('/api/v1/server/stats');
+    const mostViews = stats.videosRedundancy.find((s) => s.strategy === 'most-views')!;
+    expect(mostViews.totalVideos).toBe(1);
+    expect(mostViews.totalUsed).toBeGreaterThan(0);
+    expect(mostViews.totalUsed).toBeLessThanOrEqual(mostViews.totalSize);
+  });
+
+  it('the copy has the origin file names and every segment matches the origin hashes', async () => {
+    const origin = await details(a);
+    const hls = origin.streamingPlaylists[0]!;
+    const originDir = a.instance.layout.hlsDir(uuid);
+    const copyDir = join(b.config.storage.redundancy, 'hls', uuid);
+    const originFiles = (await readdir(originDir)).sort();
+    const copyFiles = (await readdir(copyDir)).filter((f) => !f.endsWith('.torrent')).sort();
+    expect(copyFiles).toEqual(originFiles);
+    const sha = JSON.parse(await readFile(join(originDir, 'segments-sha256.json'), 'utf8')) as Record<string, Record<string, string>>;
+    for (const [file, ranges] of Object.entries(sha)) {
+      const bytes = Buffer.from(await (await fetch(`${b.url}/static/redundancy/hls/${uuid}/${file}`)).arrayBuffer());
+      for (const [range, hash] of Object.entries(ranges)) {
+        const [start, end] = range.split('-').map(Number) as [number, number];
+        expect(createHash('sha256').update(bytes.subarray(start, end + 1)).digest('hex')).toBe(hash);
+      }
+    }
+    expect(hls.playlistUrl.endsWith('master.m3u8')).toBe(true);
+  });
+
+  it('with the origin stopped, the mirror still plays: the master decodes and a torrent download completes', async () => {
+    const copyBase = `${b.url}/static/redundancy/hls/${uuid}`;
+    const torrentFile = (await readdir(join(b.config.storage.redundancy, 'hls', uuid))).find((f) => f.endsWith('.torrent'))!;
+    await a.stop();
+    a = undefined as unknown as TestInstance;
+    await decodeFully(`${copyBase}/master.m3u8`);
+    const torrent = Buffer.from(await (await fetch(`${copyBase}/${torrentFile}`)).arrayBuffer());
+    const { data } = await downloadWithWebTorrent(torrent);
+    // the bytes are those of one of the copy's media files, served by the mirror
+    const media = (await readdir(join(b.config.storage.redundancy, 'hls', uuid))).filter((f) => f.endsWith('.mp4'));
+    const hashes = await Promise.all(media.map(async (f) => createHash('sha256').update(Buffer.from(await (await fetch(`${copyBase}/${f}`)).arrayBuffer())).digest('hex')));
+    expect(hashes).toContain(createHash('sha256').update(data).digest('hex'));
+  });
+});
