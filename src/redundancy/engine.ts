@@ -140,13 +140,17 @@ export function createRedundancyEngine(deps: {
     });
   }
 
-  /** Sends Create, Update or Undo of our CacheFile to the video's origin. */
-  async function announce(kind: 'create' | 'update' | 'undo', videoId: number, expiresOn: Date | null): Promise<void> {
+  /**
+   * Sends Create, Update or Undo of our CacheFile to the video's origin. `copyId` (the row's id)
+   * makes the Create's id unique per copy: a video mirrored again after an eviction is announced
+   * anew (the origin deduplicates activities by id).
+   */
+  async function announce(kind: 'create' | 'update' | 'undo', videoId: number, expiresOn: Date | null, copyId: number): Promise<void> {
     const video = await videoWithOrigin(videoId);
     const me = await instanceActor();
     const cacheFile = cacheFileFor(video, expiresOn);
     const { to, cc, ...object } = cacheFile;
-    const create = buildCreate({ actor: me.url, object: { ...object, to, cc }, audience: { to, cc } });
+    const create = buildCreate({ id: `${activityIds.create(cacheFile.id)}/${copyId}`, actor: me.url, object: { ...object, to, cc }, audience: { to, cc } });
     const activity =
       kind === 'create'
         ? create
@@ -165,7 +169,7 @@ export function createRedundancyEngine(deps: {
   async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
     await prisma.videoRedundancy.delete({ where: { id: row.id } });
     await deps.mirror.remove(row.video.uuid);
-    if (row.state === 'active') await announce('undo', row.videoId, null).catch((err) => log.warn({ err }, 'could not send the Undo of a CacheFile'));
+    if (row.state === 'active') await announce('undo', row.videoId, null, row.id).catch((err) => log.warn({ err }, 'could not send the Undo of a CacheFile'));
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
   }
 
@@ -178,7 +182,7 @@ export function createRedundancyEngine(deps: {
       } else if (d.type === 'renew') {
         const expiresOn = new Date(d.expiresAt);
         const row = await prisma.videoRedundancy.update({ where: { videoId_actorId: { videoId: d.videoId, actorId: me.id } }, data: { expiresOn, reason: d.reason } });
-        if (row.state === 'active') await announce('update', d.videoId, expiresOn);
+        if (row.state === 'active') await announce('update', d.videoId, expiresOn, row.id);
       } else {
         const row = await prisma.videoRedundancy.create({
           data: {
@@ -237,7 +241,7 @@ export function createRedundancyEngine(deps: {
       const now = deps.clock.now();
       const active = await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } });
       deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, result.totalBytes);
-      await announce('create', row.videoId, active.expiresOn);
+      await announce('create', row.videoId, active.expiresOn, row.id);
       await reportCopies();
       log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
       return { bytes: result.totalBytes };

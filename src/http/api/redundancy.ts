@@ -36,16 +36,6 @@ export function redundancyRouter(deps: {
   const router = new Router();
   const admin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
 
-  router.put('/server/redundancy/:host', ...admin, async (ctx) => {
-    const body = validate(z.object({ redundancyAllowed: z.boolean() }), ctx.request.body ?? {}, 'redundancy setting');
-    const host = (ctx.params.host ?? '').toLowerCase();
-    const known = await prisma.actorFollow.findFirst({ where: { OR: [{ following: { host } }, { follower: { host } }] } });
-    if (!known) throw new Problem(404, `${host} is neither followed nor following`);
-    await prisma.remoteServer.upsert({ where: { host }, create: { host, redundancyAllowed: body.redundancyAllowed }, update: { redundancyAllowed: body.redundancyAllowed } });
-    await deps.engine.hostPolicyChanged(host);
-    ctx.status = 204;
-  });
-
   // Ours (PeerTube has no such endpoint): the mirroring policy, in the config file's shape.
   router.get('/server/redundancy/policy', ...admin, (ctx) => {
     ctx.body = deps.policy.get();
@@ -55,6 +45,16 @@ export function redundancyRouter(deps: {
     if (!result.ok) throw new Problem(400, `invalid redundancy policy: ${result.errors.join('; ')}`, undefined, { errors: result.errors });
     await deps.policy.changed();
     ctx.body = deps.policy.get();
+  });
+
+  router.put('/server/redundancy/:host', ...admin, async (ctx) => {
+    const body = validate(z.object({ redundancyAllowed: z.boolean() }), ctx.request.body ?? {}, 'redundancy setting');
+    const host = (ctx.params.host ?? '').toLowerCase();
+    const known = await prisma.actorFollow.findFirst({ where: { OR: [{ following: { host } }, { follower: { host } }] } });
+    if (!known) throw new Problem(404, `${host} is neither followed nor following`);
+    await prisma.remoteServer.upsert({ where: { host }, create: { host, redundancyAllowed: body.redundancyAllowed }, update: { redundancyAllowed: body.redundancyAllowed } });
+    await deps.engine.hostPolicyChanged(host);
+    ctx.status = 204;
   });
 
   router.get('/server/redundancy/videos', ...admin, async (ctx) => {

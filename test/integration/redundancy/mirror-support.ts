@@ -42,6 +42,12 @@ export interface TestFileServerOptions {
   readonly transform?: (name: string, bytes: Buffer) => Buffer;
   /** `count`: how many requests for this name came before this one */
   readonly behaviour?: (request: { name: string; range?: string; count: number }) => Behaviour;
+  /**
+   * 'cut' closes the connection once this resolves (given the number of bytes sent): a test waits
+   * until the client has taken the bytes in, because a reader destroyed by a premature close drops
+   * what it had buffered and the test could not know what reached the file.
+   */
+  readonly cutWhen?: (sent: number) => Promise<void>;
 }
 
 /**
@@ -116,9 +122,12 @@ export async function startTestFileServer(options: TestFileServerOptions): Promi
         const half = body.subarray(0, Math.floor(body.length / 2));
         entry.bytes = half.length;
         res.write(half, () => {
+          if (behaviour === 'stall') {
+            onStall();
+            return;
+          }
           // FIN after the data (a destroy() may send RST, which can drop bytes still in flight)
-          if (behaviour === 'cut') req.socket.end();
-          else onStall();
+          void (options.cutWhen?.(half.length) ?? Promise.resolve()).then(() => req.socket.end());
         });
         return;
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFully, generatedClip } from '../../support/media.js';
@@ -94,6 +94,49 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
       }
     }
     expect(hls.playlistUrl.endsWith('master.m3u8')).toBe(true);
+  });
+
+  it('the admin API answers with PeerTube\'s codes', async () => {
+    const post = (t: TestInstance, body: unknown, token?: string | null) =>
+      t.api('/api/v1/server/redundancy/videos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(token !== undefined ? { token } : {}) });
+    expect((await post(b, { videoId: 1 }, null)).status).toBe(401);
+    const local = await b.uploadMultipart(await generatedClip(), { name: 'local on b', channelId: '1' });
+    const localId = ((await local.json()) as { video: { id: number } }).video.id;
+    expect((await post(b, { videoId: localId })).status).toBe(400);
+    expect((await post(b, { videoId: 999_999 })).status).toBe(404);
+    const remoteId = (await b.json<{ id: number }>(`/api/v1/videos/${uuid}`)).id;
+    expect((await post(b, { videoId: remoteId })).status).toBe(409);
+    expect((await b.api('/api/v1/server/redundancy/videos/999999', { method: 'DELETE' })).status).toBe(404);
+    const badPolicy = await b.api('/api/v1/server/redundancy/policy', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ strategies: [{ strategy: 'most-loved', size: '1GB' }] }) });
+    expect(badPolicy.status).toBe(400);
+    expect(((await badPolicy.json()) as { detail: string }).detail).toMatch(/strategies\[0\]/);
+  });
+
+  it('a byte flipped in the stored copy is detected: the copy is withdrawn and leaves the origin\'s list', async () => {
+    const copyDir = join(b.config.storage.redundancy, 'hls', uuid);
+    const media = (await readdir(copyDir)).find((f) => f.endsWith('-fragmented.mp4'))!;
+    const bytes = await readFile(join(copyDir, media));
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
+    await writeFile(join(copyDir, media), bytes);
+    await b.instance.scheduler.runNow('redundancy-verify');
+    expect(await readdir(join(b.config.storage.redundancy, 'hls'))).toEqual([]);
+    for (const t of [a, b]) {
+      await waitFor(`the copy gone from ${hostOf(t)}`, async () => ((await details(t)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 30_000);
+    }
+    // the next tick mirrors it again, whole
+    await plan(b);
+    await waitFor('a fresh copy', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 1 ? true : undefined), 60_000);
+  });
+
+  it('disallowing the host removes the copy and its files', async () => {
+    const set = (allowed: boolean) => b.api(`/api/v1/server/redundancy/${hostOf(a)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redundancyAllowed: allowed }) });
+    expect((await set(false)).status).toBe(204);
+    expect(await readdir(join(b.config.storage.redundancy, 'hls'))).toEqual([]);
+    expect((await b.json<{ total: number }>('/api/v1/server/redundancy/videos?target=remote-videos')).total).toBe(0);
+    await waitFor('the copy gone from A', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 30_000);
+    expect((await set(true)).status).toBe(204);
+    await plan(b);
+    await waitFor('the copy back on A', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 1 ? true : undefined), 60_000);
   });
 
   it('with the origin stopped, the mirror still plays: the master decodes and a torrent download completes', async () => {

@@ -19,7 +19,7 @@ import {
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { decodeFully, generatedClip } from '../../support/media.js';
 import { downloadWithWebTorrent } from '../../support/webtorrent.js';
-import { startTestFileServer, type Behaviour, type TestFileServer } from './mirror-support.js';
+import { startTestFileServer, type TestFileServer, type TestFileServerOptions } from './mirror-support.js';
 
 interface VideoDetails {
   uuid: string;
@@ -62,7 +62,7 @@ async function layout(name: string) {
 }
 
 /** the origin's files served again by a server of ours, with faults */
-async function proxyOrigin(options: { transform?: (name: string, bytes: Buffer) => Buffer; behaviour?: (r: { name: string; range?: string; count: number }) => Behaviour } = {}) {
+async function proxyOrigin(options: Omit<TestFileServerOptions, 'prefix' | 'dir'> = {}) {
   const prefix = `/static/streaming-playlists/hls/${video.uuid}/`;
   const server = await startTestFileServer({ prefix, dir: originDir, ...options });
   servers.push(server);
@@ -91,6 +91,36 @@ async function expectNothingLeft(l: { redundancyDir: string; tmpDir: string }) {
   expect(await readdir(l.tmpDir)).toEqual([]);
   const hls = await readdir(join(l.redundancyDir, 'hls')).catch(() => []);
   expect(hls).toEqual([]);
+}
+
+/**
+ * A downloader that counts the bytes of one file as the client takes them in, and can wait for a
+ * count (the test servers use it to cut a connection only after those bytes have arrived).
+ */
+function watching(fileName: string, onReceived?: (received: number) => void) {
+  const base = downloader();
+  let received = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const watched: Downloader = {
+    fetchDocument: (url, options) => base.fetchDocument(url, options),
+    downloadFile: (url, path, options) =>
+      base.downloadFile(url, path, {
+        ...options,
+        onBytes: (n) => {
+          options.onBytes?.(n);
+          if (!path.endsWith(fileName)) return;
+          received += n;
+          onReceived?.(received);
+          for (const w of waiters.filter((w) => received >= w.n)) w.resolve();
+        },
+      }),
+  };
+  const reached = (n: number) =>
+    new Promise<void>((resolve) => {
+      if (received >= n) resolve();
+      else waiters.push({ n, resolve });
+    });
+  return { downloader: watched, reached };
 }
 
 async function mirror(params: Omit<MirrorHlsCopyParams, 'uuid'> & { uuid?: string }) {
@@ -280,9 +310,10 @@ describe('interrupted downloads resume with Range', () => {
   const target = () => mediaFiles()[0]!;
 
   it('a connection closed mid-file once → the next request asks from the bytes already written (206) and the copy completes', async () => {
-    const { server, source } = await proxyOrigin({ behaviour: ({ name, count }) => (name === target() && count === 0 ? 'cut' : 'normal') });
+    const watch = watching(target());
+    const { server, source } = await proxyOrigin({ behaviour: ({ name, count }) => (name === target() && count === 0 ? 'cut' : 'normal'), cutWhen: watch.reached });
     const l = await layout('cut');
-    const result = await mirror({ source, layout: l, downloader: downloader() });
+    const result = await mirror({ source, layout: l, downloader: watch.downloader });
     if (!result.ok) throw new Error(JSON.stringify(result.reason));
     const asked = server.requests.filter((r) => r.name === target());
     expect(asked).toHaveLength(2);
@@ -297,11 +328,13 @@ describe('interrupted downloads resume with Range', () => {
     ['answers 200 with the whole file', 'ignore-range' as const, 200],
     ['answers 206 from the wrong byte', 'wrong-range' as const, 206],
   ])('a server that %s after the cut: the partial file is restarted from 0 and still verifies', async (_name, second, status) => {
+    const watch = watching(target());
     const { server, source } = await proxyOrigin({
       behaviour: ({ name, count }) => (name !== target() ? 'normal' : count === 0 ? 'cut' : count === 1 ? second : 'normal'),
+      cutWhen: watch.reached,
     });
     const l = await layout(second);
-    const result = await mirror({ source, layout: l, downloader: downloader() });
+    const result = await mirror({ source, layout: l, downloader: watch.downloader });
     if (!result.ok) throw new Error(JSON.stringify(result.reason));
     const asked = server.requests.filter((r) => r.name === target());
     expect(asked[1]).toMatchObject({ range: `bytes=${asked[0]!.bytes}-`, status });
@@ -317,21 +350,9 @@ describe('interrupted downloads resume with Range', () => {
     const controller = new AbortController();
     // cancel (a shutdown) once the origin has sent half the file and stopped
     const half = Math.floor((await stat(join(originDir, target()))).size / 2);
-    const base = downloader();
-    let received = 0;
-    const cancelling: Downloader = {
-      fetchDocument: (url, options) => base.fetchDocument(url, options),
-      downloadFile: (url, path, options) =>
-        base.downloadFile(url, path, {
-          ...options,
-          onBytes: (n) => {
-            options.onBytes?.(n);
-            if (!path.endsWith(target())) return;
-            received += n;
-            if (received >= half) controller.abort();
-          },
-        }),
-    };
+    const { downloader: cancelling } = watching(target(), (received) => {
+      if (received >= half) controller.abort();
+    });
     const first = await mirror({ source, layout: l, downloader: cancelling, signal: controller.signal });
     expect(first).toMatchObject({ ok: false, reason: { type: 'aborted' } });
     const [work] = await readdir(l.tmpDir);
@@ -375,7 +396,7 @@ describe('downloadFile on a partial file that is already whole', () => {
       },
     });
     expect(result).toMatchObject({ ok: true, size: original.length, resumedFrom: original.length });
-    expect(result.requests).toEqual([{ range: `bytes=${original.length}-`, status: 416, outcome: 'complete' }]);
+    expect(result.requests).toEqual([{ range: `bytes=${original.length}-`, status: 416, contentRange: `bytes */${original.length}`, outcome: 'complete' }]);
     expect(seen).toBe(original.length);
 
     const flipped = Buffer.from(original);
