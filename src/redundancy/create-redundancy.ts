@@ -86,8 +86,8 @@ export function createRedundancy(deps: {
       return r.ok ? { ok: true } : { ok: false, message: JSON.stringify(r.reason) };
     },
     remove: (uuid) => rm(join(redundancyDir, 'hls', uuid), { recursive: true, force: true }),
-    async cleanup(keep) {
-      await cleanupOrphans({ redundancyDir, tmpDir, keep });
+    async cleanup(keep, inProgress) {
+      await cleanupOrphans({ redundancyDir, tmpDir, keep, inProgress });
     },
   };
 

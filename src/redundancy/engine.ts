@@ -19,8 +19,8 @@ export interface MirrorPort {
   >;
   verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
   remove(uuid: string): Promise<void>;
-  /** removes work folders and copies on disk that are not in `keep` (after a crash) */
-  cleanup(keep: Set<string>): Promise<void>;
+  /** removes copies on disk not in `keep`, and work folders except those of `inProgress` (after a crash) */
+  cleanup(keep: Set<string>, inProgress: Set<string>): Promise<void>;
 }
 
 export interface RedundancyEngineMetrics {
@@ -284,8 +284,10 @@ export function createRedundancyEngine(deps: {
     async cleanup(): Promise<void> {
       const me = await instanceActor();
       const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
-      await deps.mirror.cleanup(new Set(rows.filter((r) => r.state === 'active').map((r) => r.video.uuid)));
-      for (const r of rows.filter((x) => x.state !== 'active')) await deps.enqueueMirror(r.id);
+      const unfinished = rows.filter((r) => r.state !== 'active');
+      // partial downloads of unfinished copies stay: their jobs resume them with Range
+      await deps.mirror.cleanup(new Set(rows.filter((r) => r.state === 'active').map((r) => r.video.uuid)), new Set(unfinished.map((r) => r.video.uuid)));
+      for (const r of unfinished) await deps.enqueueMirror(r.id);
     },
 
     async addManual(videoId: number) {
