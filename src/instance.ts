@@ -106,6 +106,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     clock,
     logger,
     onUpload: (_infoHash, bytes, protocol, file) => transfers.served(file, protocol, bytes),
+    redundancyDir: config.storage.redundancy,
   });
   if (seeding.seeder) metrics.p2p.setSeederSource(() => seeding.seeder!.stats());
 
@@ -202,12 +203,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
+  // new mirrored copies get seeded, evicted ones stop being seeded
+  scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
 
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
         private: config.tracker.private,
-        isAllowedInfoHash: async (infoHash) => (await prisma.videoFile.count({ where: { infoHash } })) > 0,
+        isAllowedInfoHash: async (infoHash) => seeding.isSeeding(infoHash) || (await prisma.videoFile.count({ where: { infoHash } })) > 0,
         logger: logger.child({ component: 'tracker' }),
         onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
         onRefused: () => metrics.p2p.refused(),

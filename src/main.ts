@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     const shown = structuredClone(loaded.config);
     if (shown.admin.initial_password) shown.admin.initial_password = '[redacted]';
     if (shown.database.url) shown.database.url = shown.database.url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
+    if (shown.metrics.bearer_token) shown.metrics.bearer_token = '[redacted]';
     console.log(JSON.stringify(shown, null, 2));
     return 0;
   }

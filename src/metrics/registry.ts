@@ -1,12 +1,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobMetrics } from '../jobs/index.js';
+import { defineFederationMetrics } from './federation-metrics.js';
+import { createMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
+import { defineP2pMetrics } from './p2p-metrics.js';
+import { definePlaybackMetrics } from './playback-metrics.js';
+import { defineRedundancyMetrics } from './redundancy-metrics.js';
+import { defineTransferMetrics } from './transfer-metrics.js';
 
 /**
  * Every metric of one instance, on its own registry (no global default registry: several
  * instances can run in one process). Names follow Prometheus conventions: base units, `_total`
  * only on counters, bounded labels (never a video, user or URL).
  */
-export function createMetrics(options: { version: string }) {
+export function createMetrics(options: { version: string; endpoint?: MetricsEndpointOptions }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -55,17 +61,40 @@ export function createMetrics(options: { version: string }) {
     registers: [registry],
   });
 
+  // Every outcome of a kind is exported (at 0) from the kind's first sighting, so rates and
+  // alerts on failed attempts have a series before the first failure.
+  const knownKinds = new Set<string>();
+  const initKind = (kind: string) => {
+    if (knownKinds.has(kind)) return;
+    knownKinds.add(kind);
+    for (const outcome of ['completed', 'failed', 'retried'] as const) jobAttempts.inc({ kind, outcome }, 0);
+  };
   const jobs: JobMetrics = {
     jobFinished(kind, outcome, seconds) {
+      initKind(kind);
       jobAttempts.inc({ kind, outcome });
       jobDuration.observe({ kind }, seconds);
     },
     queueDepth(kind, counts) {
+      initKind(kind);
       for (const [state, n] of Object.entries(counts)) jobQueueDepth.set({ kind, state }, n);
     },
   };
 
-  return { registry, httpDuration, transcodeDuration, uploads, jobs };
+  return {
+    registry,
+    httpDuration,
+    transcodeDuration,
+    uploads,
+    jobs,
+    transfers: defineTransferMetrics(registry),
+    p2p: defineP2pMetrics(registry),
+    playback: definePlaybackMetrics(registry),
+    redundancy: defineRedundancyMetrics(registry),
+    federation: defineFederationMetrics(registry),
+    /** `/metrics` (main listener or `metrics.listen`), with the optional bearer token */
+    endpoint: createMetricsEndpoint(registry, options.endpoint ?? { enabled: true, bearerToken: null }),
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

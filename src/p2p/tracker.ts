@@ -20,6 +20,10 @@ export interface TrackerOptions {
   trustProxy?: boolean;
   /** Re-announce interval given to HTTP clients (WebSocket clients get a fifth). Default 10 min. */
   announceIntervalMs?: number;
+  /** Called for every accepted announce (metrics): `event` is started, completed, stopped, update or paused. */
+  onAnnounce?: (protocol: 'http' | 'ws' | 'udp', event: string | undefined) => void;
+  /** Called for every refused or malformed request (metrics). */
+  onRefused?: () => void;
 }
 
 export interface TrackerStats {
@@ -78,7 +82,18 @@ export function createTracker(options: TrackerOptions): Tracker {
   }
 
   // Refused and malformed announces are the clients' problem; keep them out of normal logs.
-  server.on('warning', (error: Error) => logger.debug({ err: error }, 'tracker: request refused'));
+  server.on('warning', (error: Error) => {
+    logger.debug({ err: error }, 'tracker: request refused');
+    options.onRefused?.();
+  });
+  // bittorrent-tracker emits each accepted announce under its event's name, with the request's params.
+  const ANNOUNCE_EVENTS: Record<string, string> = { start: 'started', complete: 'completed', stop: 'stopped', update: 'update', pause: 'paused' };
+  if (options.onAnnounce) {
+    const onAnnounce = options.onAnnounce;
+    for (const [emitted, event] of Object.entries(ANNOUNCE_EVENTS)) {
+      server.on(emitted, (_peer: unknown, params: { type?: 'http' | 'ws' | 'udp' } | undefined) => onAnnounce(params?.type ?? 'http', event));
+    }
+  }
   server.on('error', (error: Error) => logger.error({ err: error }, 'tracker: error'));
 
   const wss = server.ws;

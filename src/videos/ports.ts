@@ -30,3 +30,14 @@ export const noVideoEvents: VideoEvents = {
   deleting: async () => {},
   viewed: async () => {},
 };
+
+/**
+ * What the videos module tells the p2p seeder. Best-effort: the methods never reject (the seeder
+ * logs its own failures), so an upload or a job never fails because of seeding.
+ */
+export interface SeedingPort {
+  /** Seeds the video's current files (after an upload or a transcode) and stops seeding those it no longer has. */
+  syncVideo(videoUuid: string): Promise<void>;
+  /** Stops seeding every file of the video (before they are deleted). */
+  unseedVideo(videoUuid: string): Promise<void>;
+}

@@ -18,7 +18,7 @@ import {
 } from '../transcoding/index.js';
 import { VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
-import type { TorrentMaker, VideoEvents } from './ports.js';
+import type { SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
@@ -39,6 +39,8 @@ export interface TranscodeJobDeps {
   events: VideoEvents;
   /** transcoding wall time per output type */
   observe?(type: 'hls' | 'web-video', seconds: number): void;
+  /** server-side seeding of the new files (absent when disabled) */
+  seeding?: SeedingPort;
 }
 
 /**
@@ -164,6 +166,8 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
       });
 
       await deps.events.published(video.id);
+      // Seed the new files, and stop seeding the replaced upload before it is removed.
+      await deps.seeding?.syncVideo(video.uuid);
 
       // The upload has been replaced (unless a transcoded web video took its exact name).
       const stale = video.files.flatMap((f) => [f.filename, f.torrentFilename ?? '']).filter((n) => n && !keep.has(n));

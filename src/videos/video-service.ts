@@ -9,7 +9,7 @@ import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import { VideoPrivacy, VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
-import type { MediaTools, TorrentMaker, VideoEvents } from './ports.js';
+import type { MediaTools, SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 import { toShortUuid } from './short-uuid.js';
 import type { UploadMetadata, VideoUpdate } from './upload/upload-metadata.js';
@@ -48,6 +48,8 @@ export function createVideoService(deps: {
   torrents: TorrentMaker;
   transcoding: TranscodeScheduler;
   events: VideoEvents;
+  /** server-side seeding (absent when disabled) */
+  seeding?: SeedingPort;
   logger: Logger;
   options: { transcodingEnabled: boolean; maxFileSize: number };
 }) {
@@ -174,6 +176,7 @@ export function createVideoService(deps: {
       });
       deps.transcoding.wake();
       if (!deps.options.transcodingEnabled) await deps.events.published(video.id);
+      if (!deps.options.transcodingEnabled) await deps.seeding?.syncVideo(uuid);
       log.info({ video: uuid, size: file.size, resolution }, 'upload accepted');
       return ok({ id: video.id, uuid, shortUUID: toShortUuid(uuid) });
     } catch (err) {
@@ -220,6 +223,7 @@ export function createVideoService(deps: {
     if (!video) return;
     if (video.isLocal) await deps.events.deleting(videoId);
     await prisma.video.delete({ where: { id: videoId } });
+    await deps.seeding?.unseedVideo(video.uuid);
     const paths = [layout.hlsDir(video.uuid)];
     for (const f of [...video.files, ...video.streamingPlaylists.flatMap((p) => p.files)]) {
       if (f.videoId !== null) paths.push(layout.webVideo(f.filename));

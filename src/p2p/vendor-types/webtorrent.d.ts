@@ -13,7 +13,15 @@ declare module 'webtorrent' {
     torrentPort?: number;
     tracker?: false | { rtcConfig?: object; [key: string]: unknown };
     maxConns?: number;
+    /** bytes per second for all torrents together; -1 = unlimited */
+    uploadLimit?: number;
+    downloadLimit?: number;
+    /** when done, still connect to peers learnt from trackers/PEX (default true) */
+    seedOutgoingConnections?: boolean;
   }
+
+  /** An abstract-chunk-store constructor, called as `new Store(pieceLength, { length, files, ... })`. */
+  export type ChunkStoreConstructor = new (chunkLength: number, options: { length: number; [key: string]: unknown }) => object;
 
   export interface AddTorrentOptions {
     path?: string;
@@ -21,11 +29,18 @@ declare module 'webtorrent' {
     urlList?: string[];
     skipVerify?: boolean;
     private?: boolean;
-    store?: unknown;
+    store?: ChunkStoreConstructor;
+    /** pieces cached in memory (default 20); 0 disables the cache */
+    storeCacheSlots?: number;
+    getAnnounceOpts?: () => object;
   }
 
   export interface Wire {
     type: 'webrtc' | 'tcpIncoming' | 'tcpOutgoing' | 'utpIncoming' | 'utpOutgoing' | 'webSeed';
+    /** 'upload': piece bytes sent; 'close' */
+    on(event: 'upload' | 'download', listener: (bytes: number) => void): this;
+    once(event: 'close', listener: () => void): this;
+    destroy(): void;
     remoteAddress?: string;
     remotePort?: number;
     downloaded: number;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebTorrent from 'webtorrent';
 import type { Torrent, WebTorrentOptions } from 'webtorrent';
 import { createStaticRouter } from '../../../src/http/static/index.js';
+import { reannounceUntilConnected } from '../../support/seeding.js';
 import {
   buildAnnounceList,
   buildTrackerUrls,
@@ -19,7 +20,9 @@ import {
   createTracker,
   decodeBencode,
   isBencodeDict,
+  shortenWebRtcAnswerDelay,
   TRACKER_SOCKET_PATH,
+  webRtcAnswerDelayMs,
 } from '../../../src/p2p/index.js';
 import type { CreatedTorrent, Tracker, TrackerLogger, TrackerUrls } from '../../../src/p2p/index.js';
 
@@ -282,10 +285,14 @@ describe('p2p: our tracker and webseed with real WebTorrent clients', () => {
     const seederAnnounced = once(seeding, 'trackerAnnounce');
     await once(seeding, 'done');
     await seederAnnounced;
+    // As our seeder does: answer offers without waiting simple-peer's 5 s for an end of ICE
+    // gathering that node-datachannel never signals (5 s on each side can outlast libdatachannel).
+    shortenWebRtcAnswerDelay(seeding, webRtcAnswerDelayMs([]));
 
     const leecher = newClient();
     const leeching: Torrent = leecher.add(webrtcOnly.torrent, { path: path.join(tmp, 'leech-e') });
-    await once(leeching, 'done', 60_000);
+    const stopReannouncing = reannounceUntilConnected(leeching);
+    await once(leeching, 'done', 60_000).finally(stopReannouncing);
 
     const downloaded = await readFile(path.join(tmp, 'leech-e', fileName));
     expect(sha256(downloaded)).toBe(sha256(content));

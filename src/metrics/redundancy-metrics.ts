@@ -1,0 +1,67 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** PeerTube's redundancy strategies, plus copies an admin asked for by hand. */
+export const REDUNDANCY_STRATEGIES = ['most-views', 'trending', 'recently-added', 'manual'] as const;
+export type RedundancyStrategy = (typeof REDUNDANCY_STRATEGIES)[number];
+
+/** The life of a mirrored copy: planned → downloading → verifying → active → evicting (or failed). */
+export const REDUNDANCY_COPY_STATES = ['pending', 'downloading', 'verifying', 'active', 'evicting', 'failed'] as const;
+export type RedundancyCopyState = (typeof REDUNDANCY_COPY_STATES)[number];
+
+/** Where building or keeping a copy failed. `verify`: a segment did not match the origin's sha256. */
+export const REDUNDANCY_FAILURE_STAGES = ['download', 'verify', 'announce', 'evict'] as const;
+export type RedundancyFailureStage = (typeof REDUNDANCY_FAILURE_STAGES)[number];
+
+/**
+ * The redundancy engine's figures. Defined here (every metric lives in src/metrics) and exported
+ * at zero from the start, so dashboards and alerts have series before the first copy exists.
+ */
+export function defineRedundancyMetrics(registry: Registry) {
+  const used = new Gauge({
+    name: 'mirrortube_redundancy_used_bytes',
+    help: 'Bytes used by mirrored copies, per redundancy strategy',
+    labelNames: ['strategy'],
+    registers: [registry],
+  });
+  const limit = new Gauge({
+    name: 'mirrortube_redundancy_limit_bytes',
+    help: 'Bytes the configuration allows mirrored copies to use, per redundancy strategy (0: strategy not configured)',
+    labelNames: ['strategy'],
+    registers: [registry],
+  });
+  const copies = new Gauge({
+    name: 'mirrortube_redundancy_copies',
+    help: 'Mirrored copies by state (pending, downloading, verifying, active, evicting, failed)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'mirrortube_redundancy_failures_total',
+    help: 'Failures building or keeping mirrored copies, by stage (download, verify, announce, evict)',
+    labelNames: ['stage'],
+    registers: [registry],
+  });
+
+  for (const strategy of REDUNDANCY_STRATEGIES) {
+    used.set({ strategy }, 0);
+    limit.set({ strategy }, 0);
+  }
+  for (const state of REDUNDANCY_COPY_STATES) copies.set({ state }, 0);
+  for (const stage of REDUNDANCY_FAILURE_STAGES) failures.inc({ stage }, 0);
+
+  return {
+    setBudget(strategy: RedundancyStrategy, usedBytes: number, limitBytes: number): void {
+      used.set({ strategy }, usedBytes);
+      limit.set({ strategy }, limitBytes);
+    },
+    /** Every state's count (states not given are set to 0). */
+    setCopies(counts: Partial<Record<RedundancyCopyState, number>>): void {
+      for (const state of REDUNDANCY_COPY_STATES) copies.set({ state }, counts[state] ?? 0);
+    },
+    failure(stage: RedundancyFailureStage): void {
+      failures.inc({ stage });
+    },
+  };
+}
+
+export type RedundancyMetrics = ReturnType<typeof defineRedundancyMetrics>;
