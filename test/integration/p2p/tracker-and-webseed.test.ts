@@ -171,8 +171,10 @@ describe('p2p: our tracker and webseed with real WebTorrent clients', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await rm(tmp, { recursive: true, force: true });
     // Nothing left open by the tracker, the HTTP server or the WebTorrent clients: no socket,
-    // no server, no timer beyond what the test worker had before.
-    expect(activeResources()).toEqual(resourcesBefore);
+    // no server, no timer beyond what the test worker had before (some of those may have ended).
+    const count = (list: string[]) => list.reduce<Record<string, number>>((m, t) => ({ ...m, [t]: (m[t] ?? 0) + 1 }), {});
+    const before = count(resourcesBefore);
+    for (const [type, n] of Object.entries(count(activeResources()))) expect(n, `${type} left open`).toBeLessThanOrEqual(before[type] ?? 0);
   });
 
   it('(a) a WebTorrent client downloads the file from our webseed alone, byte for byte', async () => {
