@@ -162,6 +162,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs: () => jobs,
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
+    onCopiesChanged: () => seeding.syncCopies(),
   });
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);
@@ -246,6 +247,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         auth,
         engine: redundancy.engine,
         policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: redundancy.ticks.plan },
+        transfers,
       }),
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: videos }),

@@ -42,6 +42,7 @@ export function createRedundancy(deps: {
   recordDownload(input: { videoUuid: string; originHost: string; bytes: number }): void;
   /** where our own HLS files are, to probe mirrors against our hashes */
   hlsDir(uuid: string): string;
+  onCopiesChanged?(): Promise<unknown>;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -122,6 +123,7 @@ export function createRedundancy(deps: {
       failure: (stage) => deps.metrics.redundancy.failure(stage),
       downloaded: () => {},
     },
+    ...(deps.onCopiesChanged ? { onCopiesChanged: deps.onCopiesChanged } : {}),
   });
 
   const prober = createCopyProber({

@@ -50,6 +50,8 @@ export function createRedundancyEngine(deps: {
   sender: ActivitySender;
   enqueueMirror(redundancyId: number): Promise<void>;
   metrics?: RedundancyEngineMetrics;
+  /** a copy became active or was removed: the seeder follows (it also catches up on a schedule) */
+  onCopiesChanged?(): Promise<unknown>;
 }) {
   const { prisma, urls } = deps;
   const log = deps.logger.child({ component: 'redundancy' });
@@ -168,6 +170,7 @@ export function createRedundancyEngine(deps: {
 
   async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
     await prisma.videoRedundancy.delete({ where: { id: row.id } });
+    await deps.onCopiesChanged?.();
     await deps.mirror.remove(row.video.uuid);
     if (row.state === 'active') await announce('undo', row.videoId, null, row.id).catch((err) => log.warn({ err }, 'could not send the Undo of a CacheFile'));
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
@@ -242,6 +245,7 @@ export function createRedundancyEngine(deps: {
       const active = await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } });
       deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, result.totalBytes);
       await announce('create', row.videoId, active.expiresOn, row.id);
+      await deps.onCopiesChanged?.();
       await reportCopies();
       log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
       return { bytes: result.totalBytes };

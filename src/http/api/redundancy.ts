@@ -31,6 +31,8 @@ export function redundancyRouter(deps: {
   engine: RedundancyEnginePort;
   /** our policy endpoint: read and replace `redundancy.videos` at run time */
   policy: { get(): Record<string, unknown>; set(input: unknown): { ok: true } | { ok: false; errors: string[] }; changed(): Promise<unknown> };
+  /** bytes served and downloaded per video (seeding ratios), added to each entry (ours) */
+  transfers?: { videoSummaries(uuids: readonly string[]): Promise<Map<string, { uploadedBytes: number; downloadedBytes: number; ratio: number | null }>> };
 }): Router {
   const { prisma, auth } = deps;
   const router = new Router();
@@ -72,6 +74,7 @@ export function redundancyRouter(deps: {
         include: { redundancies: { where: copyWhere, orderBy: { id: 'asc' } } },
       }),
     ]);
+    const summaries = (await deps.transfers?.videoSummaries(videos.map((v) => v.uuid))) ?? new Map();
     ctx.body = {
       total,
       data: videos.map((v) => ({
@@ -89,6 +92,10 @@ export function redundancyRouter(deps: {
             updatedAt: r.updatedAt.toISOString(),
             expiresOn: r.expiresOn?.toISOString() ?? null,
             size: Number(r.sizeBytes),
+            // ours: what this copy served and cost (the video's totals on this instance)
+            uploadedBytes: summaries.get(v.uuid)?.uploadedBytes ?? 0,
+            downloadedBytes: summaries.get(v.uuid)?.downloadedBytes ?? 0,
+            ratio: summaries.get(v.uuid)?.ratio ?? null,
           })),
         },
       })),

@@ -66,8 +66,11 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
       }, 60_000);
       expect(d.streamingPlaylists[0]!.redundancies).toEqual([{ baseUrl }]);
     }
-    const mine = await b.json<{ total: number; data: { uuid: string; redundancies: { streamingPlaylists: { fileUrl: string; strategy: string; size: number }[] } }[] }>('/api/v1/server/redundancy/videos?target=remote-videos');
-    expect(mine.data[0]!.redundancies.streamingPlaylists[0]).toMatchObject({ fileUrl: baseUrl, strategy: 'most-views' });
+    const mine = await b.json<{ total: number; data: { uuid: string; redundancies: { streamingPlaylists: { fileUrl: string; strategy: string; size: number; downloadedBytes: number; ratio: number | null }[] } }[] }>('/api/v1/server/redundancy/videos?target=remote-videos');
+    const entry = mine.data[0]!.redundancies.streamingPlaylists[0]!;
+    expect(entry).toMatchObject({ fileUrl: baseUrl, strategy: 'most-views' });
+    // what building the copy cost, for its seeding ratio
+    expect(entry.downloadedBytes).toBeGreaterThan(0.9 * entry.size); // the copy also holds torrents we wrote
     const theirs = await a.json<{ total: number }>('/api/v1/server/redundancy/videos?target=my-videos');
     expect(theirs.total).toBe(1);
     const stats = await b.json<{ videosRedundancy: { strategy: string; totalSize: number; totalUsed: number; totalVideos: number }[] }>('/api/v1/server/stats');
