@@ -2,7 +2,7 @@ import type { Prisma } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { fail, ok } from '../lib/result.js';
 import type { RemoteActorResolver } from './follows.js';
-import type { ParseActor, RemoteActorStore, ResolveWebfinger, SafeFetcher, SignWith } from './remote/index.js';
+import { remoteActorRecord, type ParseActor, type RemoteActorStore, type ResolveWebfinger, type SafeFetcher, type SignWith } from './remote/index.js';
 
 /**
  * Resolves remote actors (by URL, `name@host` handle, or instance host) through the safe fetcher,
@@ -39,22 +39,7 @@ export function createRemoteActorResolver(deps: {
     if (actor.url !== url && new URL(actor.url).host !== new URL(url).host) return fail({ type: 'invalid-actor', message: `${url} answered an actor of another host` });
     const key = actor.publicKeys.find((k) => k.owner === actor.url);
     if (!key) return fail({ type: 'invalid-actor', message: `${actor.url} publishes no key of its own` });
-    const saved = await deps.store.saveRemoteActor({
-      url: actor.url,
-      type: actor.type,
-      preferredUsername: actor.preferredUsername,
-      host: new URL(actor.url).host,
-      name: actor.name,
-      summary: actor.summary,
-      inboxUrl: actor.inboxUrl,
-      sharedInboxUrl: actor.sharedInboxUrl,
-      outboxUrl: actor.outboxUrl,
-      followersUrl: actor.followersUrl,
-      followingUrl: actor.followingUrl,
-      keyId: key.id,
-      publicKeyPem: key.publicKeyPem,
-      lastFetchedAt: deps.clock.now(),
-    });
+    const saved = await deps.store.saveRemoteActor(remoteActorRecord(actor, key, deps.clock.now()));
     if (!saved.ok) return fail({ type: saved.reason.type, message: saved.reason.detail });
     return ok(await prisma.actor.findUniqueOrThrow({ where: { url: actor.url } }));
   }

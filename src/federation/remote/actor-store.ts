@@ -45,3 +45,27 @@ export interface RemoteActorStore {
   /** Creates or updates a remote actor by URL; never touches a local actor. */
   saveRemoteActor(actor: RemoteActorRecord): Promise<SaveRemoteActorResult>;
 }
+
+/** The record to store for a fetched actor and the key it publishes (one mapping, used by every resolver). */
+export function remoteActorRecord(
+  actor: { url: string; type: string; preferredUsername: string; name: string | null; summary: string | null; inboxUrl: string; sharedInboxUrl: string | null; outboxUrl: string | null; followersUrl: string | null; followingUrl: string | null },
+  key: { id: string; publicKeyPem: string },
+  fetchedAt: Date,
+): RemoteActorRecord {
+  return {
+    url: actor.url,
+    type: actor.type,
+    preferredUsername: actor.preferredUsername,
+    host: new URL(actor.url).host,
+    name: actor.name,
+    summary: actor.summary,
+    inboxUrl: actor.inboxUrl,
+    sharedInboxUrl: actor.sharedInboxUrl,
+    outboxUrl: actor.outboxUrl,
+    followersUrl: actor.followersUrl,
+    followingUrl: actor.followingUrl,
+    keyId: key.id,
+    publicKeyPem: key.publicKeyPem,
+    lastFetchedAt: fetchedAt,
+  };
+}

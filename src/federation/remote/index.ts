@@ -34,6 +34,7 @@ export {
   type PublishedKey,
 } from './actor-document.js';
 export type { RemoteActorStore, RemoteActorRecord, StoredActorKey, SaveRemoteActorResult } from './actor-store.js';
+export { remoteActorRecord } from './actor-store.js';
 export { createPrismaActorStore } from './prisma-actor-store.js';
 export { createMemoryActorStore, type LocalActorKey } from './memory-actor-store.js';
 export { createPublicKeyResolver, type PublicKeyResolverOptions, type KeyResolutionFailureType } from './public-key-resolver.js';

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { remoteActorRecord } from './actor-store.js';
 import type { Clock } from '../../lib/clock.js';
 import type { FetchPublicKey, FetchPublicKeyResult, PublicKeyRecord } from '../signatures/index.js';
 import { parseActorDocument, parseKeyDocument, type ParseActor, type PublishedKey, type FetchedActor } from './actor-document.js';
@@ -199,22 +200,7 @@ export function createPublicKeyResolver(options: PublicKeyResolverOptions): Fetc
       return fetched;
     }
     const { actor, key, keyObject } = fetched;
-    const saved = await options.store.saveRemoteActor({
-      url: actor.url,
-      type: actor.type,
-      preferredUsername: actor.preferredUsername,
-      host: new URL(actor.url).host,
-      name: actor.name,
-      summary: actor.summary,
-      inboxUrl: actor.inboxUrl,
-      sharedInboxUrl: actor.sharedInboxUrl,
-      outboxUrl: actor.outboxUrl,
-      followersUrl: actor.followersUrl,
-      followingUrl: actor.followingUrl,
-      keyId: key.id,
-      publicKeyPem: key.publicKeyPem,
-      lastFetchedAt: now,
-    });
+    const saved = await options.store.saveRemoteActor(remoteActorRecord(actor, key, now));
     // A conflict (the same name@host stored for another URL) does not make the key less valid.
     if (!saved.ok && saved.reason.type === 'local-actor') return fail('local-actor', saved.reason.detail);
     const record: PublicKeyRecord = { id: key.id, owner: actor.url, publicKeyPem: key.publicKeyPem, keyObject };
