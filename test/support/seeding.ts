@@ -157,6 +157,10 @@ export async function startRestartableInstance(options: { overrides?: Record<str
     get instance() {
       return instance;
     },
+    /** the root user's bearer token */
+    get token() {
+      return token;
+    },
     config,
     url,
     get prisma(): Prisma {

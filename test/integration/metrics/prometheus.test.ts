@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../../support/media.js';
@@ -13,11 +14,12 @@ import {
   withBoolComparisons,
   type QueryUse,
 } from '../../support/prometheus.js';
-import { fakeMirrorCopy, leech, startRestartableInstance, torrentWithOnlyTrackers } from '../../support/seeding.js';
+import { leech, startRestartableInstance, torrentWithOnlyTrackers } from '../../support/seeding.js';
+import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 // A real Prometheus (Debian's package) scrapes a running instance through a scripted scenario:
-// upload and transcode, HTTP and BitTorrent downloads, a player's report, a mirrored copy served
-// and downloaded. Then every PromQL expression of the dashboards and alert rules must return data.
+// upload and transcode, HTTP and BitTorrent downloads, a player's report, a real mirrored copy of
+// another instance's video (followed, allowed, planned, downloaded) served over HTTP. Then every PromQL expression of the dashboards and alert rules must return data.
 
 const SCRAPE_SECONDS = 1;
 
@@ -25,8 +27,20 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
   let t: Awaited<ReturnType<typeof startRestartableInstance>>;
   let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 
+  let origin: TestInstance;
+
   beforeAll(async () => {
-    t = await startRestartableInstance();
+    [t, origin] = await Promise.all([
+      startRestartableInstance({
+        overrides: {
+          redundancy: {
+            min_lifetime_floor: '1 second',
+            videos: { check_interval: '1 second', strategies: [{ strategy: 'most-views', size: '50MB', min_lifetime: '1 hour' }] },
+          },
+        },
+      }),
+      startTestInstance({ db: 'embedded' }),
+    ]);
     prometheus = await startPrometheus({
       target: `127.0.0.1:${t.instance.port}`,
       scrapeIntervalSeconds: SCRAPE_SECONDS,
@@ -44,9 +58,19 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
     await leech(torrentWithOnlyTrackers(torrent, [[`${t.url}/tracker/announce`]]));
     await (await fetch(file.fileUrl)).arrayBuffer();
     await (await fetch(file.fileUrl, { headers: { range: 'bytes=0-999' } })).arrayBuffer();
-    const copy = await fakeMirrorCopy(t.prisma, t.config.storage.redundancy, 'origin.example', join(t.config.storage.streaming_playlists, 'hls', uuid, file.fileUrl.split('/').pop()!));
-    await (await fetch(`${t.url}${copy.path}`)).arrayBuffer();
-    t.instance.transfers.recordDownload({ videoUuid: copy.uuid, originHost: 'origin.example', protocol: 'http', bytes: copy.size });
+    // A real mirror: t follows the origin, is allowed to mirror it, plans, downloads and serves the copy.
+    const originHost = `127.0.0.1:${origin.instance.port}`;
+    const follow = await fetch(`${t.url}/api/v1/server/following`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [originHost] }) });
+    expect(follow.status).toBe(204);
+    const remote = ((await (await origin.uploadMultipart(clip, { name: 'mirrored and scraped', channelId: '1' })).json()) as { video: { uuid: string } }).video.uuid;
+    await origin.waitForPublished(remote);
+    await waitFor('the remote video on the mirror', () => fetch(`${t.url}/api/v1/videos/${remote}`).then((r) => (r.ok ? true : undefined)), 30_000);
+    const allow = await fetch(`${t.url}/api/v1/server/redundancy/${originHost}`, { method: 'PUT', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ redundancyAllowed: true }) });
+    expect(allow.status).toBe(204);
+    await t.instance.scheduler.runNow('redundancy-plan');
+    await waitFor('the copy', async () => ((await t.prisma.videoRedundancy.count({ where: { state: 'active' } })) === 1 ? true : undefined), 60_000);
+    const copyFile = (await readdir(join(t.config.storage.redundancy, 'hls', remote))).find((f) => f.endsWith('-fragmented.mp4'))!;
+    await (await fetch(`${t.url}/static/redundancy/hls/${remote}/${copyFile}`)).arrayBuffer();
     const playback = await fetch(`${t.url}/api/v1/metrics/playback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -70,6 +94,7 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
   afterAll(async () => {
     await prometheus?.stop();
     await t?.stop();
+    await origin?.stop();
   });
 
   it('promtool test rules passes (alerts.yml against alerts.test.yml), and the example configuration is valid', () => {
@@ -121,8 +146,14 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
     // The figures Prometheus holds are the instance's own.
     const up = await prometheus.query('up{job="mirrortube"}');
     expect(up.map((r) => r.value[1])).toEqual(['1']);
-    const ratio = await prometheus.query('mirrortube_seeding_ratio{origin_host="origin.example"}');
-    expect(Number(ratio[0]?.value[1])).toBe(1);
+    // the mirror's seeding ratio for the origin: Prometheus and the REST totals agree
+    const originHost = `127.0.0.1:${origin.instance.port}`;
+    await waitFor('the same ratio in Prometheus and REST', async () => {
+      const rest = (await (await fetch(`${t.url}/api/v1/server/transfers`)).json()) as { hosts: { originHost: string; ratio: number | null }[] };
+      const expected = rest.hosts.find((h) => h.originHost === originHost)?.ratio;
+      const scraped = Number((await prometheus.query(`mirrortube_seeding_ratio{origin_host="${originHost}"}`))[0]?.value[1]);
+      return typeof expected === 'number' && expected > 0 && Math.abs(scraped - expected) < 1e-9 ? true : undefined;
+    }, 30_000, SCRAPE_SECONDS * 1000);
     const rules = await prometheus.rules();
     expect(rules.map((r) => r.name).sort()).toEqual((await alertExpressions()).map((u) => u.where.replace('alert ', '')).sort());
     await waitFor('the rules to be evaluated', async () => ((await prometheus.rules()).every((r) => r.health === 'ok') ? true : undefined), 10_000, 200);
