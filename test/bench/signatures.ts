@@ -4,6 +4,7 @@
 import { createPublicKey, sign, verify, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { PEERTUBE_REAL_DIR } from '../support/reference.js';
 import {
   generateActorKeyPair,
   signJsonLd,
@@ -47,10 +48,10 @@ export async function benchSignatures(seconds = 1): Promise<Figure[]> {
   const rawSignature = sign('sha256', message, privateKeyObject);
 
   const cacheFile = JSON.parse(
-    readFileSync('/work/shared/reference/peertube/real/activity-Create-CacheFile-hls-received-by-a.json', 'utf8'),
+    readFileSync(`${PEERTUBE_REAL_DIR}/activity-Create-CacheFile-hls-received-by-a.json`, 'utf8'),
   ) as Record<string, unknown>;
   const cacheFileKey = (
-    JSON.parse(readFileSync('/work/shared/reference/peertube/real/actor-instance-peertube-9001.json', 'utf8')) as {
+    JSON.parse(readFileSync(`${PEERTUBE_REAL_DIR}/actor-instance-peertube-9001.json`, 'utf8')) as {
       publicKey: { publicKeyPem: string };
     }
   ).publicKey.publicKeyPem;

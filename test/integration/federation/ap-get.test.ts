@@ -4,8 +4,9 @@ import { parseActor, parseVideoObject, readMagnetUri } from '../../../src/federa
 import { signRequest, verifyRequestSignature } from '../../../src/federation/signatures/index.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { generatedClip } from '../../support/media.js';
+import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 
-const REAL = '/work/shared/reference/peertube/real';
+const REAL = PEERTUBE_REAL_DIR;
 const AP = 'application/activity+json';
 const fixture = (name: string) => JSON.parse(readFileSync(`${REAL}/${name}`, 'utf8')) as Record<string, unknown>;
 /** The body of a captured HTTP answer (headers, blank line, body). */

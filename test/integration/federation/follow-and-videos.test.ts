@@ -60,7 +60,11 @@ describe('federation between three instances: B and C follow A', () => {
     const { video } = (await up.json()) as { video: { uuid: string } };
     const origin = (await a.waitForPublished(video.uuid)) as unknown as VideoDetails;
     for (const follower of [b, c]) {
-      const copy = await waitFor(`the video on ${hostOf(follower)}`, () => remoteVideo(follower, video.uuid), 30_000);
+      // (the Create and the channel's Announce may both import it: wait for the settled copy)
+      const copy = await waitFor(`the video with its files on ${hostOf(follower)}`, async () => {
+        const v = await remoteVideo(follower, video.uuid);
+        return v && v.streamingPlaylists[0]?.files.length === origin.streamingPlaylists[0]!.files.length ? v : undefined;
+      }, 30_000);
       expect(copy.isLocal).toBe(false);
       expect(copy).toMatchObject({ uuid: origin.uuid, name: 'federated video', duration: origin.duration });
       expect(copy.streamingPlaylists[0]!.playlistUrl).toBe(origin.streamingPlaylists[0]!.playlistUrl);

@@ -11,9 +11,10 @@ import {
   parseKeyDocument,
 } from '../../../src/federation/remote/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
+import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 
-const REAL = new URL('../../../../shared/reference/peertube/real/', import.meta.url);
-const realJson = (name: string): unknown => JSON.parse(readFileSync(new URL(name, REAL), 'utf8'));
+const REAL = PEERTUBE_REAL_DIR;
+const realJson = (name: string): unknown => JSON.parse(readFileSync(`${REAL}/${name}`, 'utf8'));
 
 describe('isAcceptedContentType', () => {
   it.each([

@@ -1,8 +1,9 @@
 // Loads the PeerTube / Mastodon reference fixtures used by the signature tests.
 import { readFileSync } from 'node:fs';
 import type { FetchPublicKey, PublicKeyRecord } from '../../../src/federation/signatures/index.js';
+import { REFERENCE_DIR } from '../../support/reference.js';
 
-const REFERENCE = '/work/shared/reference/peertube';
+const REFERENCE = `${REFERENCE_DIR}/peertube`;
 
 export function readReference<T = Record<string, unknown>>(relativePath: string): T {
   return JSON.parse(readFileSync(`${REFERENCE}/${relativePath}`, 'utf8')) as T;

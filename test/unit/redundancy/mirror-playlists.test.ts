@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 import {
   buildCopyPlan,
   checkInitSectionBytes,
@@ -13,7 +14,7 @@ import {
   type HashedRange,
 } from '../../../src/redundancy/mirror/index.js';
 
-const REAL = '/work/shared/reference/peertube/real';
+const REAL = PEERTUBE_REAL_DIR;
 const ORIGIN = 'https://origin.example/static/streaming-playlists/hls/58338225-4a2b-4f8d-9506-ef418ce1c194/';
 const MASTER_URL = new URL(`${ORIGIN}07dc012e-master.m3u8`);
 
