@@ -213,6 +213,16 @@ export function createRedundancyEngine(deps: {
     deps.metrics.copies(Object.fromEntries(rows.map((r) => [r.state, r._count._all])));
   }
 
+  /** Copies on disk the database no longer knows (their video was deleted at its origin) go. */
+  async function removeOrphans(): Promise<void> {
+    const me = await instanceActor();
+    const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
+    await deps.mirror.cleanup(
+      new Set(rows.filter((r) => r.state === 'active').map((r) => r.video.uuid)),
+      new Set(rows.filter((r) => r.state !== 'active').map((r) => r.video.uuid)),
+    );
+  }
+
   const mirrorJob: JobHandler<{ redundancyId: number }> = {
     concurrency: 2,
     maxAttempts: 5,
@@ -260,6 +270,7 @@ export function createRedundancyEngine(deps: {
     async tick(): Promise<Plan> {
       const plan = deps.plan(await snapshot());
       await execute(plan);
+      await removeOrphans();
       await reportCopies();
       if (plan.decisions.length > 0) log.info({ decisions: plan.decisions.length, notes: plan.notes }, 'redundancy plan carried out');
       return plan;

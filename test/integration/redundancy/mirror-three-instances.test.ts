@@ -142,6 +142,20 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
     await waitFor('the copy back on A', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 1 ? true : undefined), 60_000);
   });
 
+  it('deleting a mirrored video at its origin removes the copies everywhere', async () => {
+    const { video } = (await (await a.uploadMultipart(await generatedClip(), { name: 'short-lived', channelId: '1' })).json()) as { video: { id: number; uuid: string } };
+    await a.waitForPublished(video.uuid);
+    await waitFor('the second video on B', () => b.api(`/api/v1/videos/${video.uuid}`).then((r) => (r.ok ? true : undefined)), 30_000);
+    await plan(b);
+    const copyDir = join(b.config.storage.redundancy, 'hls', video.uuid);
+    await waitFor('its copy on B', async () => ((await readdir(copyDir).catch(() => [])).length > 0 && (await b.instance.prisma.videoRedundancy.count({ where: { video: { uuid: video.uuid }, state: 'active' } })) === 1 ? true : undefined), 60_000);
+    expect((await a.api(`/api/v1/videos/${video.id}`, { method: 'DELETE' })).status).toBe(204);
+    await waitFor('the video gone from B', async () => ((await b.api(`/api/v1/videos/${video.uuid}`)).status === 404 ? true : undefined), 30_000);
+    await plan(b);
+    expect(await readdir(join(b.config.storage.redundancy, 'hls'))).toEqual([uuid]);
+    expect(await a.instance.prisma.videoRedundancy.count({ where: { video: { uuid: video.uuid } } })).toBe(0);
+  });
+
   it('with the origin stopped, the mirror still plays: the master decodes and a torrent download completes', async () => {
     const copyBase = `${b.url}/static/redundancy/hls/${uuid}`;
     const torrentFile = (await readdir(join(b.config.storage.redundancy, 'hls', uuid))).find((f) => f.endsWith('.torrent'))!;
