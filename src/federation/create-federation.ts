@@ -186,7 +186,7 @@ export function createFederation(deps: {
       dislikes: 0,
       accountUrl,
       channelUrl,
-      hls: v.hls ? { playlistUrl: v.hls.playlistUrl, segmentsSha256Url: v.hls.segmentsSha256Url, files: v.hls.files } : null,
+      hls: v.hls,
     };
     return ok(parsed);
   };

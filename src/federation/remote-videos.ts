@@ -1,37 +1,35 @@
 import type { Prisma } from '../db/index.js';
 import type { Actor } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
+import type { RemoteHlsPlaylist, RemoteVideo } from './vocab/index.js';
 
-/** What we keep of a remote Video object (the vocab parser's normalised output). */
-export interface RemoteVideoInput {
-  uuid: string;
-  url: string;
-  name: string;
-  description: string | null;
-  durationSeconds: number;
-  views: number;
+/** What we keep of a remote Video object: the vocab parser's output, with counts instead of collection URLs. */
+export type RemoteVideoInput = Pick<
+  RemoteVideo,
+  | 'uuid'
+  | 'url'
+  | 'name'
+  | 'description'
+  | 'durationSeconds'
+  | 'views'
+  | 'category'
+  | 'licence'
+  | 'language'
+  | 'tags'
+  | 'nsfw'
+  | 'state'
+  | 'commentsEnabled'
+  | 'downloadEnabled'
+  | 'waitTranscoding'
+  | 'support'
+  | 'published'
+  | 'originallyPublishedAt'
+  | 'webVideoFiles'
+> & {
   likes: number;
   dislikes: number;
-  category: number | null;
-  licence: number | null;
-  language: string | null;
-  tags: string[];
-  nsfw: boolean;
-  state: number;
-  commentsEnabled: boolean;
-  downloadEnabled: boolean;
-  waitTranscoding: boolean;
-  support: string | null;
-  published: string;
-  updated: string | null;
-  originallyPublishedAt: string | null;
-  hls: {
-    playlistUrl: string;
-    segmentsSha256Url: string | null;
-    files: { resolution: number; size: number; fps: number; fileUrl: string; torrentUrl: string | null; infoHash: string | null; width?: number | null; height?: number | null }[];
-  } | null;
-  webVideoFiles: { resolution: number; size: number; fps: number; fileUrl: string; torrentUrl: string | null; infoHash: string | null }[];
-}
+  hls: Pick<RemoteHlsPlaylist, 'playlistUrl' | 'segmentsSha256Url' | 'files'> | null;
+};
 
 /** The last path segment of a URL: remote files keep their origin's names. */
 const lastSegment = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
