@@ -14,6 +14,7 @@ import { uploadsRouter } from './http/api/uploads.js';
 import { usersRouter } from './http/api/users.js';
 import { videosRouter } from './http/api/videos.js';
 import { activityPubGetRouter } from './http/activitypub/index.js';
+import { torrentWebseedsResponder } from './http/static/index.js';
 import { wellKnownRouter } from './http/well-known/index.js';
 import { createJobQueue, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -34,6 +35,7 @@ import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
 import type { ActivityHandler } from './federation/inbox/process-activity.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
+import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
 import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
@@ -204,6 +206,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
+  scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
   // new mirrored copies get seeded, evicted ones stop being seeded
   scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
@@ -219,6 +222,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     : null;
   if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
 
+  // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
+  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
   let ready = false;
   const app = createHttpApp({
     logger,
@@ -259,7 +264,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale }),
+      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
@@ -269,8 +274,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
       { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
-      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
-      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents') },
+      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
+      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
       { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
     ],

@@ -115,6 +115,7 @@ export const configSchema = z.strictObject({
     videos: z.record(z.string(), z.unknown()),
     min_lifetime_floor: duration,
     verify_interval: duration,
+    origin_check_interval: duration,
     mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes }),
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),

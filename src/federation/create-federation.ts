@@ -216,9 +216,14 @@ export function createFederation(deps: {
   const forwarded = (handler: ActivityHandler): ActivityHandler => async (activity, ctx) => {
     const outcome = await handler(activity, ctx);
     if (outcome.status !== 'processed' || activity.body.signature === undefined) return outcome;
-    const object = activity.body.object;
-    const candidates = [object, typeof object === 'object' && object !== null ? (object as { object?: unknown }).object : undefined];
-    const urlsOf = candidates.map((c) => (typeof c === 'string' ? c : typeof c === 'object' && c !== null ? (c as { id?: unknown }).id : undefined)).filter((u): u is string => typeof u === 'string');
+    // the video is the object (Like), the object's object (Create CacheFile) or one level deeper (Undo of a Create CacheFile)
+    const urlsOf: string[] = [];
+    let node: unknown = activity.body.object;
+    for (let depth = 0; depth < 3 && node !== undefined && node !== null; depth++) {
+      if (typeof node === 'string') urlsOf.push(node);
+      else if (typeof node === 'object' && typeof (node as { id?: unknown }).id === 'string') urlsOf.push((node as { id: string }).id);
+      node = typeof node === 'object' ? (node as { object?: unknown }).object : undefined;
+    }
     const video = await prisma.video.findFirst({ where: { url: { in: urlsOf }, isLocal: true }, include: { channel: { include: { account: true } } } });
     if (!video) return outcome;
     const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });

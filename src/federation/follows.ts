@@ -57,12 +57,15 @@ export function createFollowService(deps: {
     if (remote.host === null) return fail({ type: 'self', message: 'cannot follow an actor of this instance' });
     const me = await instanceActor();
     const created = await prisma.$transaction(async (tx) => {
-      const row = await tx.actorFollow.upsert({
-        where: { followerId_followingId: { followerId: me.id, followingId: remote.id } },
-        create: { followerId: me.id, followingId: remote.id, state: 'pending', url: `${me.url}/follows/${remote.id}` },
-        update: {},
-        include: { follower: true, following: true },
-      });
+      const include = { follower: true, following: true } as const;
+      const existing = await tx.actorFollow.findUnique({ where: { followerId_followingId: { followerId: me.id, followingId: remote.id } }, include });
+      // the Follow's id names this follow (PeerTube: <actor>/follows/<follow id>): a follow after an
+      // unfollow is a new activity, not a duplicate the other side would drop
+      let row = existing;
+      if (!row) {
+        const created = await tx.actorFollow.create({ data: { followerId: me.id, followingId: remote.id, state: 'pending' } });
+        row = await tx.actorFollow.update({ where: { id: created.id }, data: { url: `${me.url}/follows/${created.id}` }, include });
+      }
       if (row.state !== 'accepted') await deps.sender.send(followActivity(row), { signerActorId: me.id, inboxes: [remote.inboxUrl] }, tx);
       return row;
     });
@@ -102,7 +105,8 @@ export function createFollowService(deps: {
 
   async function answer(row: FollowWithActors, accepted: boolean, tx: P.TransactionClient): Promise<void> {
     const build = accepted ? activities.accept : activities.reject;
-    const id = `${urls.base}/${accepted ? 'accepts' : 'rejects'}/follows/${row.follower.id}/${row.following.id}`;
+    // named after this follow's row: a new follow after an Undo gets a new answer, not a duplicate
+    const id = `${urls.base}/${accepted ? 'accepts' : 'rejects'}/follows/${row.id}`;
     await deps.sender.send(build({ id, actor: row.following.url, follow: followActivity(row) }), { signerActorId: row.followingId, inboxes: [inboxOf(row.follower)] }, tx);
   }
 

@@ -4,6 +4,10 @@ export { readTorrentInfo } from './read-torrent-info.js';
 export type { TorrentInfo, TorrentRefusal, ReadTorrentResult } from './read-torrent-info.js';
 export { decodeBencode, isBencodeDict } from './bencode-decode.js';
 export type { BencodeValue, BencodeDict, BencodeError, BencodeFailure, BencodeResult } from './bencode-decode.js';
+export { encodeBencode } from './bencode-encode.js';
+export type { BencodeInput } from './bencode-encode.js';
+export { addTorrentWebseeds } from './torrent-webseeds.js';
+export type { TorrentWithWebseeds, TorrentWebseedsRefusal } from './torrent-webseeds.js';
 export { buildMagnetUri } from './magnet-uri.js';
 export type { MagnetUriInput } from './magnet-uri.js';
 export {

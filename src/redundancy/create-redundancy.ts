@@ -14,6 +14,7 @@ import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPor
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
+import { createOriginHealth } from './origin-health.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
 import { planRedundancy, serializePolicy, validatePolicy } from './planner/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
@@ -126,6 +127,15 @@ export function createRedundancy(deps: {
     ...(deps.onCopiesChanged ? { onCopiesChanged: deps.onCopiesChanged } : {}),
   });
 
+  const ourCopiesBase = `${urls.base}/static/redundancy/hls/`;
+  const originHealth = createOriginHealth({
+    prisma,
+    clock,
+    logger,
+    fetcher: deps.fetcher,
+    ourActorId: async () => (await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null }, select: { id: true } })).id,
+  });
+
   const prober = createCopyProber({
     prisma,
     clock,
@@ -164,6 +174,12 @@ export function createRedundancy(deps: {
       return policy;
     },
     serializedPolicy: () => serializePolicy(policy),
+    originHealth,
+    /** failover: our copy's base URL when we hold one and the video's origin is down */
+    playFrom(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined {
+      if (video.isLocal || !originHealth.isDown(new URL(video.url).host)) return undefined;
+      return video.redundancies.find((r) => r.fileUrl.startsWith(ourCopiesBase))?.fileUrl;
+    },
     /** PeerTube's `videosRedundancy` of GET /api/v1/server/stats: one entry per strategy, plus manual. */
     async stats() {
       const me = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
@@ -190,6 +206,7 @@ export function createRedundancy(deps: {
     /** periodic ticks: plan, verify our copies, probe mirrors of our videos, drop expired remote copies */
     ticks: {
       plan: () => engine.tick(),
+      originHealth: () => originHealth.check(),
       verify: () => engine.verifyCopies(),
       probe: async () => {
         const due = await prober.dueForProbe(new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval));

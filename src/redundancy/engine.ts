@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Prisma } from '../db/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { ActivitySender } from '../federation/follows.js';
-import { activityIds, buildCreate, buildHlsCacheFile, buildUndo, buildUpdate, directAudience, withContext } from '../federation/vocab/index.js';
+import { activityIds, buildCreate, buildUndo, buildUpdate, directAudience, withContext } from '../federation/vocab/index.js';
+import { localHlsCacheFile } from '../federation/local/index.js';
 import { PermanentJobError, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -132,14 +133,9 @@ export function createRedundancyEngine(deps: {
     });
   }
 
+  // the same CacheFile as GET of its id serves (federation/local), addressed to the video's account
   function cacheFileFor(video: { uuid: string; url: string; channel: { account: { actor: { url: string } } } }, expiresOn: Date | null) {
-    return buildHlsCacheFile({
-      id: activityIds.hlsCacheFile(urls.base, video.uuid),
-      videoUrl: video.url,
-      expires: expiresOn,
-      baseUrl: copyBase(video.uuid),
-      audience: directAudience(video.channel.account.actor.url),
-    });
+    return localHlsCacheFile(urls, video, expiresOn, directAudience(video.channel.account.actor.url));
   }
 
   /**
@@ -198,6 +194,7 @@ export function createRedundancyEngine(deps: {
             sizeBytes: BigInt(d.sizeBytes),
             expiresOn: new Date(d.expiresAt),
             reason: d.reason,
+            createdAt: deps.clock.now(),
           },
         });
         await deps.enqueueMirror(row.id);
@@ -314,7 +311,7 @@ export function createRedundancyEngine(deps: {
       if (await prisma.videoRedundancy.findFirst({ where: { videoId, actorId: me.id } })) return { ok: false as const, status: 409 as const, message: 'This video is already mirrored' };
       const size = video.streamingPlaylists[0]?.files.reduce((n, f) => n + Number(f.size), 0) ?? 0;
       const row = await prisma.videoRedundancy.create({
-        data: { videoId, actorId: me.id, url: activityIds.hlsCacheFile(urls.base, video.uuid), fileUrl: copyBase(video.uuid), strategy: 'manual', state: 'planned', sizeBytes: BigInt(size), expiresOn: null, reason: 'asked by an administrator' },
+        data: { videoId, actorId: me.id, url: activityIds.hlsCacheFile(urls.base, video.uuid), fileUrl: copyBase(video.uuid), strategy: 'manual', state: 'planned', sizeBytes: BigInt(size), expiresOn: null, reason: 'asked by an administrator', createdAt: deps.clock.now() },
       });
       await deps.enqueueMirror(row.id);
       return { ok: true as const, redundancyId: row.id };

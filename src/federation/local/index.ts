@@ -11,3 +11,4 @@ export {
   type MagnetBuilder,
 } from './video-object-input.js';
 export { nodeUsage, type NodeUsage } from './node-usage.js';
+export { createLocalCacheFiles, localHlsCacheFile, localHlsCopyBaseUrl, type LocalCacheFiles } from './local-cache-files.js';

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { Prisma } from '../../db/index.js';
-import { createLocalDocuments, type MagnetBuilder, type RedundanciesOf } from '../../federation/local/index.js';
+import { createLocalCacheFiles, createLocalDocuments, type MagnetBuilder, type RedundanciesOf } from '../../federation/local/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { addActorRoutes } from './actor-routes.js';
+import { addRedundancyRoutes } from './redundancy-routes.js';
 import { addVideoRoutes } from './video-routes.js';
 
 export interface ActivityPubGetDeps {
@@ -16,13 +17,14 @@ export interface ActivityPubGetDeps {
 
 /**
  * The GET side of federation: actors, their outbox/followers/following, videos and their
- * collections. Actor and video URLs are also HTML pages: they answer ActivityPub only when the
- * Accept header asks for it, and fall through otherwise.
+ * collections, our CacheFiles (mirrored copies). Actor and video URLs are also HTML pages: they
+ * answer ActivityPub only when the Accept header asks for it, and fall through otherwise.
  */
 export function activityPubGetRouter(deps: ActivityPubGetDeps): Router {
   const documents = createLocalDocuments(deps);
   const router = new Router();
   addActorRoutes(router, { documents, urls: deps.urls });
   addVideoRoutes(router, { documents });
+  addRedundancyRoutes(router, { cacheFiles: createLocalCacheFiles(deps) });
   return router;
 }

@@ -29,6 +29,8 @@ export function videosRouter(deps: {
   magnet: MagnetBuilder;
   /** schedules a refresh of a remote video read while stale */
   refreshIfStale?(video: { id: number; isLocal: boolean; lastFetchedAt: Date | null }): Promise<void>;
+  /** failover: the base URL of our copy when the video's origin is down (players are sent there) */
+  playFrom?(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined;
 }): Router {
   const { auth, queries, urls } = deps;
   const router = new Router();
@@ -75,7 +77,7 @@ export function videosRouter(deps: {
   router.get('/videos/:id', auth.optional, async (ctx) => {
     const video = await load(ctx);
     await deps.refreshIfStale?.(video);
-    ctx.body = formatVideoDetails(video, urls, deps.magnet);
+    ctx.body = formatVideoDetails(video, urls, deps.magnet, deps.playFrom?.(video));
   });
 
   router.get('/videos/:id/description', auth.optional, async (ctx) => {

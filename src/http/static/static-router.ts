@@ -13,7 +13,24 @@ export interface StaticMount {
   cacheControl?: string;
   /** Body bytes written to clients, chunk by chunk, with the file's path below `directory`. */
   onBytesSent?: (n: number, relativePath: string) => void;
+  /**
+   * Answers a GET/HEAD for a file itself (a body derived from the file, e.g. a .torrent with more
+   * webseeds), after the path checks; resolves false to let the file be served as is.
+   */
+  respond?: StaticResponder;
 }
+
+/** The file a static request names, already checked (inside the mount, no escaping symlink). */
+export interface StaticFile {
+  absolutePath: string;
+  /** below the mount's directory, with the platform's separators */
+  relativePath: string;
+  cacheControl?: string | undefined;
+  /** the mount's onBytesSent, bound to this file */
+  onBytesSent?: ((n: number) => void) | undefined;
+}
+
+export type StaticResponder = (ctx: Context, file: StaticFile) => Promise<boolean>;
 
 /**
  * koa middleware serving each mount's folder under its URL prefix (the longest matching prefix
@@ -53,9 +70,11 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
 
     const onBytesSent = mount.onBytesSent;
     const servedPath = path.relative(mount.directory, lexical.path);
+    const countSent = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent }))) return;
     const result = await serveFile(ctx, real.path, {
       cacheControl: mount.cacheControl,
-      onBytesSent: onBytesSent ? (n) => onBytesSent(n, servedPath) : undefined,
+      onBytesSent: countSent,
     });
     if (!result.ok) return notFound(ctx);
   };

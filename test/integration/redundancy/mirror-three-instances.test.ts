@@ -9,13 +9,14 @@ import { downloadWithWebTorrent } from '../../support/webtorrent.js';
 
 interface Details {
   uuid: string;
-  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; redundancies: { baseUrl: string }[]; files: { fileUrl: string }[] }[];
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; redundancies: { baseUrl: string }[]; files: { fileUrl: string; torrentUrl: string; magnetUri: string }[] }[];
 }
 
 const MIRROR_POLICY = {
   redundancy: {
     min_lifetime_floor: '1 second',
-    videos: { check_interval: '1 second', strategies: [{ strategy: 'most-views', size: '50MB', min_lifetime: '1 hour' }] },
+    // ticks run only when the test says (runNow): the interval is long
+    videos: { check_interval: '10 minutes', strategies: [{ strategy: 'most-views', size: '50MB', min_lifetime: '1 hour' }] },
   },
 };
 
@@ -156,12 +157,45 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
     expect(await a.instance.prisma.videoRedundancy.count({ where: { video: { uuid: video.uuid } } })).toBe(0);
   });
 
+  it('unfollowing the host removes the copy and its files; following it again brings the copy back', async () => {
+    expect((await b.api(`/api/v1/server/following/${hostOf(a)}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await readdir(join(b.config.storage.redundancy, 'hls'))).toEqual([]);
+    expect((await b.json<{ total: number }>('/api/v1/server/redundancy/videos?target=remote-videos')).total).toBe(0);
+    for (const t of [a, c]) {
+      await waitFor(`the copy gone from ${hostOf(t)}`, async () => ((await details(t)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 30_000);
+    }
+    const follow = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
+    expect(follow.status).toBe(204);
+    // a new Follow (its own id: not dropped as a duplicate of the first) and a new Accept
+    await waitFor('the follow accepted', async () => {
+      const list = await b.json<{ data: { following: { host: string }; state: string }[] }>('/api/v1/server/following');
+      return list.data.some((f) => f.following.host === hostOf(a) && f.state === 'accepted') ? true : undefined;
+    }, 30_000);
+    await plan(b);
+    await waitFor('the copy back on A', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 1 ? true : undefined), 60_000);
+  });
+
   it('with the origin stopped, the mirror still plays: the master decodes and a torrent download completes', async () => {
     const copyBase = `${b.url}/static/redundancy/hls/${uuid}`;
     const torrentFile = (await readdir(join(b.config.storage.redundancy, 'hls', uuid))).find((f) => f.endsWith('.torrent'))!;
+    const hostUrlOfOrigin = a.url;
     await a.stop();
     a = undefined as unknown as TestInstance;
     await decodeFully(`${copyBase}/master.m3u8`);
+    // a player that knows only the mirror's REST API: once B saw the origin down, B's details point at its copy
+    const before = await details(b);
+    expect(before.streamingPlaylists[0]!.playlistUrl.startsWith(hostUrlOfOrigin)).toBe(true);
+    await b.instance.scheduler.runNow('redundancy-origin-health');
+    const failover = (await details(b)).streamingPlaylists[0]!;
+    expect(failover.playlistUrl).toBe(`${copyBase}/master.m3u8`);
+    expect(failover.segmentsSha256Url).toBe(`${copyBase}/segments-sha256.json`);
+    await decodeFully(failover.playlistUrl);
+    for (const f of failover.files) {
+      expect(f.fileUrl.startsWith(`${copyBase}/`)).toBe(true);
+      expect((await fetch(f.fileUrl, { method: 'HEAD' })).status).toBe(200);
+      expect((await fetch(f.torrentUrl)).status).toBe(200);
+      expect(new URLSearchParams(f.magnetUri.slice('magnet:?'.length)).getAll('ws')[0]).toBe(f.fileUrl);
+    }
     const torrent = Buffer.from(await (await fetch(`${copyBase}/${torrentFile}`)).arrayBuffer());
     const { data } = await downloadWithWebTorrent(torrent);
     // the bytes are those of one of the copy's media files, served by the mirror

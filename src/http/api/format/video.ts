@@ -2,6 +2,7 @@ import type { Actor, Account, User, Video, VideoChannel, VideoFile, VideoRedunda
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VIDEO_STATES, resolutionLabel } from '../../../videos/constants.js';
 import { toShortUuid } from '../../../videos/short-uuid.js';
+import { torrentFilenameFor } from '../../../redundancy/mirror/copy-layout.js';
 import { formatAccount, formatAccountSummary, formatChannel, formatChannelSummary } from './account.js';
 
 type ChannelWith = VideoChannel & { actor: Actor; account: Account & { actor: Actor; user?: User | null } };
@@ -93,8 +94,13 @@ function formatFile(video: Video, file: VideoFile, links: FileUrls, urls: Instan
   };
 }
 
-/** PeerTube's VideoDetails object (GET /api/v1/videos/:id). */
-export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, magnet: MagnetBuilder) {
+/**
+ * PeerTube's VideoDetails object (GET /api/v1/videos/:id). `playFrom`: the base URL of our own
+ * copy of the HLS playlist, given while the video's origin is down: the playlist, hashes, files
+ * and torrents then point at the copy (same file names, same info hashes), so a player that knows
+ * only us still plays; the shape is unchanged.
+ */
+export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, magnet: MagnetBuilder, playFrom?: string) {
   const torrentLinks = (file: VideoFile) => ({
     torrentUrl: file.torrentUrl ?? (file.torrentFilename ? urls.torrent(file.torrentFilename) : null),
     torrentDownloadUrl: file.torrentFilename ? urls.torrentDownload(file.torrentFilename) : file.torrentUrl,
@@ -110,22 +116,24 @@ export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, m
     streamingPlaylists: video.streamingPlaylists.map((p) => ({
       id: p.id,
       type: p.type,
-      playlistUrl: p.playlistUrl ?? urls.hlsFile(video.uuid, p.playlistFilename),
-      segmentsSha256Url: p.segmentsSha256Url ?? urls.hlsFile(video.uuid, p.segmentsSha256Filename),
+      playlistUrl: playFrom ? `${playFrom}/${p.playlistFilename}` : (p.playlistUrl ?? urls.hlsFile(video.uuid, p.playlistFilename)),
+      segmentsSha256Url: playFrom ? `${playFrom}/${p.segmentsSha256Filename}` : (p.segmentsSha256Url ?? urls.hlsFile(video.uuid, p.segmentsSha256Filename)),
       redundancies: video.redundancies.map((r) => ({ baseUrl: r.fileUrl })),
       files: [...p.files].sort(byResolutionDesc).map((f) =>
         formatFile(
           video,
           f,
-          {
-            fileUrl: f.fileUrl ?? urls.hlsFile(video.uuid, f.filename),
-            fileDownloadUrl: f.fileUrl ?? urls.hlsFileDownload(video.uuid, f.resolution),
-            ...torrentLinks(f),
-          },
+          playFrom
+            ? { fileUrl: `${playFrom}/${f.filename}`, fileDownloadUrl: `${playFrom}/${f.filename}`, torrentUrl: `${playFrom}/${torrentFilenameFor(f.filename)}`, torrentDownloadUrl: `${playFrom}/${torrentFilenameFor(f.filename)}` }
+            : {
+                fileUrl: f.fileUrl ?? urls.hlsFile(video.uuid, f.filename),
+                fileDownloadUrl: f.fileUrl ?? urls.hlsFileDownload(video.uuid, f.resolution),
+                ...torrentLinks(f),
+              },
           urls,
           magnet,
           // healthy mirrors are webseeds too
-          video.redundancies.map((r) => `${r.fileUrl}/${f.filename}`),
+          video.redundancies.filter((r) => r.fileUrl !== playFrom).map((r) => `${r.fileUrl}/${f.filename}`),
         ),
       ),
     })),
