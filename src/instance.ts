@@ -242,8 +242,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
       activityPubGetRouter({ prisma, urls, magnet: buildMagnetUri }),
-      // the redundancy summary is a placeholder until the redundancy engine owns its settings
-      wellKnownRouter({ prisma, urls, clock, config, version: SOFTWARE_VERSION, redundancy: { strategies: [], acceptFrom: 'nobody' } }),
+      wellKnownRouter({
+        prisma,
+        urls,
+        clock,
+        config,
+        version: SOFTWARE_VERSION,
+        redundancy: () => ({
+          strategies: redundancy.policy.strategies.map((s) => ({ strategy: s.strategy, size: s.sizeBytes, minLifetime: s.minLifetimeMs, minViews: s.minViews })),
+          acceptFrom: config.remote_redundancy.videos.accept_from,
+        }),
+      }),
     ],
     apiRouters: [
       followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),

@@ -17,7 +17,8 @@ export interface WellKnownDeps {
   config: InstanceConfig;
   /** our software version (NodeInfo) */
   version: string;
-  redundancy: RedundancySummary;
+  /** read per request: the policy can change at run time */
+  redundancy(): RedundancySummary;
 }
 
 /** webfinger, NodeInfo (2.0 and 2.1) and host-meta, as PeerTube serves them; readable from any origin. */
@@ -53,7 +54,7 @@ export function wellKnownRouter(deps: WellKnownDeps): Router {
     if (!version || !(NODEINFO_VERSIONS as readonly string[]).includes(version)) throw new Problem(404, 'Nodeinfo schema version not handled');
     const usage = await nodeUsage(prisma, deps.clock.now());
     ctx.type = `application/json; profile="${nodeinfoSchemaUrl(version as NodeinfoVersion)}#"`;
-    ctx.body = JSON.stringify(buildNodeinfo({ version: version as NodeinfoVersion, softwareVersion: deps.version, config: deps.config, usage, redundancy: deps.redundancy }));
+    ctx.body = JSON.stringify(buildNodeinfo({ version: version as NodeinfoVersion, softwareVersion: deps.version, config: deps.config, usage, redundancy: deps.redundancy() }));
   });
 
   router.get('/.well-known/host-meta', (ctx) => {
