@@ -53,3 +53,4 @@ export type { TranscodeWebVideoParams, TranscodeWebVideoResult, WebVideoFile } f
 export { generateImages } from './generate-images.js';
 export type { GenerateImagesParams, GenerateImagesResult, ImageFile } from './generate-images.js';
 export type { TranscodeFailure } from './transcode-failure.js';
+export { p2pMediaLoaderInfohashes } from './p2p-media-loader.js';

@@ -6,6 +6,7 @@ import { jobFailure, type JobContext, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import {
+  p2pMediaLoaderInfohashes,
   planLadder,
   probeMedia,
   transcodeHls,
@@ -125,7 +126,8 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
               type: 1,
               playlistFilename: hls.hls.masterFilename,
               segmentsSha256Filename: hls.hls.segmentsSha256Filename,
-              p2pMediaLoaderInfohashes: playlists.map((p) => p.infoHash),
+              // PeerTube's swarm ids of the variants (its player computes the same from the master URL)
+              p2pMediaLoaderInfohashes: p2pMediaLoaderInfohashes(urls.hlsFile(video.uuid, hls.hls.masterFilename), playlists.length),
               files: {
                 create: playlists.map((p) => ({
                   resolution: p.resolution,

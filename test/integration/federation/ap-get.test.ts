@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { p2pMediaLoaderInfohashes } from '../../../src/transcoding/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseActor, parseVideoObject, readMagnetUri } from '../../../src/federation/vocab/index.js';
 import { signRequest, verifyRequestSignature } from '../../../src/federation/signatures/index.js';
@@ -264,6 +265,8 @@ describe('ActivityPub GETs, webfinger, NodeInfo, host-meta (embedded database)',
       const row = await t.instance.prisma.videoStreamingPlaylist.findFirstOrThrow({ where: { video: { uuid: video.uuid } } });
       const tags = hls.tag!;
       expect(tags.filter((tag) => tag.type === 'Infohash').map((tag) => tag.name)).toEqual(row.p2pMediaLoaderInfohashes);
+      // PeerTube's swarm ids (sha1 of version + master URL + variant), not the torrents' infohashes
+      expect(row.p2pMediaLoaderInfohashes).toEqual(p2pMediaLoaderInfohashes(playlist.playlistUrl, playlist.files.length));
       expect(tags.find((tag) => tag.name === 'sha256')).toEqual({ type: 'Link', name: 'sha256', mediaType: 'application/json', href: playlist.segmentsSha256Url });
       const fileTags = tags.filter((tag) => tag.type === 'Link' && tag.name !== 'sha256');
       expect(fileTags).toHaveLength(4 * playlist.files.length);
