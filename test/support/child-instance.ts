@@ -4,22 +4,36 @@ import { waitFor } from './ports.js';
 
 const BIN = fileURLToPath(new URL('../../src/bin/mirrortube.js', import.meta.url));
 
-/** The `mirrortube` command in a child process (so a test can SIGKILL it), configured by environment. */
-export async function startChildInstance(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+/**
+ * The `mirrortube` command in a child process (so a test can SIGKILL it), configured by environment
+ * and by extra command-line arguments (e.g. `['--config', file]` for settings env cannot carry, like lists).
+ */
+export async function startChildInstance(
+  env: Record<string, string>,
+  port: number,
+  args: readonly string[] = [],
+): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   let output = '';
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(
-    `mirrortube on port ${port} to be ready`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${output}`);
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    },
-    60_000,
-    100,
-  );
+  try {
+    await waitFor(
+      `mirrortube on port ${port} to be ready`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${output}`);
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      },
+      60_000,
+      100,
+    );
+  } catch (err) {
+    // never ready: do not leave it running behind the failed test
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
   return { child, output: () => output, exited };
 }
