@@ -116,7 +116,7 @@ export const configSchema = z.strictObject({
     min_lifetime_floor: duration,
     verify_interval: duration,
     origin_check_interval: duration,
-    mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes }),
+    mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes, retry_failed_after: duration }),
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),

@@ -102,6 +102,7 @@ export function createRedundancy(deps: {
       return policy;
     },
     trendingIntervalDays: config.trending.videos.interval_days,
+    retryFailedAfterMs: config.redundancy.mirror.retry_failed_after,
     plan: planRedundancy,
     mirror,
     sender: deps.sender,

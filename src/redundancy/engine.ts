@@ -9,6 +9,8 @@ import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Candidate, CurrentCopy, Plan, PlanSnapshot, Policy } from './planner/types.js';
+import { copySizeEstimate } from './copy-size.js';
+import type { Prisma as P } from '../generated/prisma/client.js';
 
 export const MIRROR_JOB = 'videos-redundancy-mirror';
 export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number } };
@@ -46,6 +48,8 @@ export function createRedundancyEngine(deps: {
   urls: InstanceUrls;
   policy: Policy;
   trendingIntervalDays: number;
+  /** a copy that failed for good is tried again after this long (its video is not planned meanwhile) */
+  retryFailedAfterMs: number;
   plan(snapshot: PlanSnapshot): Plan;
   mirror: MirrorPort;
   sender: ActivitySender;
@@ -85,8 +89,13 @@ export function createRedundancyEngine(deps: {
     const since = new Date(now.getTime() - deps.trendingIntervalDays * 86_400_000);
     const daily = await prisma.videoViewDaily.groupBy({ by: ['videoId'], where: { day: { gte: since } }, _sum: { views: true } });
     const inInterval = new Map(daily.map((d) => [d.videoId, d._sum.views ?? 0]));
-    const candidates: Candidate[] = remote.map((v) => {
+    const failedRecently = new Set<number>(ours.filter((r) => r.state === 'failed').map((r) => r.videoId));
+    const estimates = new Map<number, number>();
+    // a copy that failed for good waits for retryFailedAfterMs (removeStaleFailures) before its video is planned again
+    const candidates: Candidate[] = remote.filter((v) => !failedRecently.has(v.id)).map((v) => {
       const hls = v.streamingPlaylists[0];
+      const sizeBytes = hls ? copySizeEstimate(hls.files.map((f) => ({ size: Number(f.size) })), v.duration) : 0;
+      estimates.set(v.id, sizeBytes);
       return {
         videoId: v.id,
         uuid: v.uuid,
@@ -100,7 +109,7 @@ export function createRedundancyEngine(deps: {
         language: v.language,
         licence: v.licence,
         category: v.category,
-        sizeBytes: hls ? hls.files.reduce((n, f) => n + Number(f.size), 0) : 0,
+        sizeBytes,
         durationSeconds: v.duration,
         publishedAt: v.publishedAt.getTime(),
         views: v.views,
@@ -117,7 +126,9 @@ export function createRedundancyEngine(deps: {
         videoId: r.videoId,
         host: new URL(r.video.url).host,
         budget: r.strategy ?? 'manual',
-        sizeBytes: Number(r.sizeBytes),
+        // charged as planned (media + allowance) unless it turned out larger: a copy that completes
+        // never weighs more than the candidate it was planned as, so it is not evicted and re-added
+        sizeBytes: Math.max(Number(r.sizeBytes), estimates.get(r.videoId) ?? 0),
         createdAt: r.createdAt.getTime(),
         expiresAt: r.expiresOn?.getTime() ?? null,
         manual: r.strategy === 'manual',
@@ -143,7 +154,7 @@ export function createRedundancyEngine(deps: {
    * makes the Create's id unique per copy: a video mirrored again after an eviction is announced
    * anew (the origin deduplicates activities by id).
    */
-  async function announce(kind: 'create' | 'update' | 'undo', videoId: number, expiresOn: Date | null, copyId: number): Promise<void> {
+  async function announcement(kind: 'create' | 'update' | 'undo', videoId: number, expiresOn: Date | null, copyId: number) {
     const video = await videoWithOrigin(videoId);
     const me = await instanceActor();
     const cacheFile = cacheFileFor(video, expiresOn);
@@ -156,8 +167,21 @@ export function createRedundancyEngine(deps: {
           ? buildUpdate({ id: activityIds.update(cacheFile.id, deps.clock.now()), actor: me.url, object: { ...object, to, cc }, audience: { to, cc } })
           : buildUndo({ actor: me.url, object: create, audience: { to, cc } });
     const origin = video.channel.actor;
+    return { activity: withContext(activity, 'CacheFile'), options: { signerActorId: me.id, inboxes: [origin.sharedInboxUrl ?? origin.inboxUrl] } };
+  }
+
+  /**
+   * Queues the announcement (a durable delivery job) together with the change of our copy's row,
+   * in one transaction: a crash cannot leave an active copy unannounced, a renewal unsent or an
+   * eviction unwithdrawn. The activity is built before (reads outside the transaction).
+   */
+  async function withAnnouncement<T>(built: Awaited<ReturnType<typeof announcement>>, change: (tx: P.TransactionClient) => Promise<T>): Promise<T> {
     try {
-      await deps.sender.send(withContext(activity, 'CacheFile'), { signerActorId: me.id, inboxes: [origin.sharedInboxUrl ?? origin.inboxUrl] });
+      return await prisma.$transaction(async (tx) => {
+        const result = await change(tx);
+        await deps.sender.send(built.activity, built.options, tx);
+        return result;
+      });
     } catch (err) {
       deps.metrics?.failure('announce');
       throw err;
@@ -165,10 +189,12 @@ export function createRedundancyEngine(deps: {
   }
 
   async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
-    await prisma.videoRedundancy.delete({ where: { id: row.id } });
+    const remove = (tx: P.TransactionClient | Prisma) => tx.videoRedundancy.delete({ where: { id: row.id } });
+    // files go after the row (a crash in between leaves an orphan folder, removed by the next tick)
+    if (row.state === 'active') await withAnnouncement(await announcement('undo', row.videoId, null, row.id), remove);
+    else await remove(prisma);
     await deps.onCopiesChanged?.();
     await deps.mirror.remove(row.video.uuid);
-    if (row.state === 'active') await announce('undo', row.videoId, null, row.id).catch((err) => log.warn({ err }, 'could not send the Undo of a CacheFile'));
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
   }
 
@@ -180,8 +206,11 @@ export function createRedundancyEngine(deps: {
         if (row) await evictRow(row, d.reason);
       } else if (d.type === 'renew') {
         const expiresOn = new Date(d.expiresAt);
-        const row = await prisma.videoRedundancy.update({ where: { videoId_actorId: { videoId: d.videoId, actorId: me.id } }, data: { expiresOn, reason: d.reason } });
-        if (row.state === 'active') await announce('update', d.videoId, expiresOn, row.id);
+        const where = { videoId_actorId: { videoId: d.videoId, actorId: me.id } };
+        const renew = (tx: P.TransactionClient | Prisma) => tx.videoRedundancy.update({ where, data: { expiresOn, reason: d.reason } });
+        const row = await prisma.videoRedundancy.findUniqueOrThrow({ where });
+        if (row.state === 'active') await withAnnouncement(await announcement('update', d.videoId, expiresOn, row.id), renew);
+        else await renew(prisma);
       } else {
         const row = await prisma.videoRedundancy.create({
           data: {
@@ -208,6 +237,13 @@ export function createRedundancyEngine(deps: {
     const me = await instanceActor();
     const rows = await prisma.videoRedundancy.groupBy({ by: ['state'], where: { actorId: me.id }, _count: { _all: true } });
     deps.metrics.copies(Object.fromEntries(rows.map((r) => [r.state, r._count._all])));
+  }
+
+  /** Failed copies older than retryFailedAfterMs are forgotten: their videos may be planned again. */
+  async function removeStaleFailures(): Promise<void> {
+    const me = await instanceActor();
+    const before = new Date(deps.clock.now().getTime() - deps.retryFailedAfterMs);
+    await prisma.videoRedundancy.deleteMany({ where: { actorId: me.id, state: 'failed', updatedAt: { lt: before } } });
   }
 
   /** Copies on disk the database no longer knows (their video was deleted at its origin) go. */
@@ -242,16 +278,19 @@ export function createRedundancyEngine(deps: {
       if (!result.ok) {
         deps.metrics?.failure(result.message.includes('hash') ? 'verify' : 'download');
         if (result.permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
-          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'failed', reason: result.message, failures: { increment: 1 } } });
+          // updatedAt from our clock: the failure's time, after which removeStaleFailures lets the video be planned again
+          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'failed', reason: result.message, failures: { increment: 1 }, updatedAt: deps.clock.now() } });
           throw new PermanentJobError(result.message);
         }
         await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'planned', reason: result.message, failures: { increment: 1 } } });
         throw new Error(result.message);
       }
       const now = deps.clock.now();
-      const active = await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } });
+      // active and announced together (the Create's delivery is a durable job)
+      await withAnnouncement(await announcement('create', row.videoId, row.expiresOn, row.id), (tx) =>
+        tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } }),
+      );
       deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, result.totalBytes);
-      await announce('create', row.videoId, active.expiresOn, row.id);
       await deps.onCopiesChanged?.();
       await reportCopies();
       log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
@@ -265,6 +304,7 @@ export function createRedundancyEngine(deps: {
 
     /** One planning round: snapshot → plan → decisions carried out. */
     async tick(): Promise<Plan> {
+      await removeStaleFailures();
       const plan = deps.plan(await snapshot());
       await execute(plan);
       await removeOrphans();
