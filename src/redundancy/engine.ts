@@ -3,7 +3,7 @@ import type { Prisma } from '../db/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { ActivitySender } from '../federation/follows.js';
 import { activityIds, buildCreate, buildUndo, buildUpdate, directAudience, withContext } from '../federation/vocab/index.js';
-import { localHlsCacheFile } from '../federation/local/index.js';
+import { localHlsCacheFile, localHlsCopyBaseUrl } from '../federation/local/index.js';
 import { PermanentJobError, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -61,7 +61,7 @@ export function createRedundancyEngine(deps: {
   const { prisma, urls } = deps;
   const log = deps.logger.child({ component: 'redundancy' });
   const instanceActor = () => prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-  const copyBase = (uuid: string) => `${urls.base}/static/redundancy/hls/${uuid}`;
+  const copyBase = (uuid: string) => localHlsCopyBaseUrl(urls, uuid);
   const followedHosts = async (meId: number) =>
     (await prisma.actorFollow.findMany({ where: { followerId: meId, state: 'accepted' }, include: { following: true } }))
       .map((f) => f.following.host)
@@ -349,7 +349,7 @@ export function createRedundancyEngine(deps: {
       if (video.isLive) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a live video' };
       const me = await instanceActor();
       if (await prisma.videoRedundancy.findFirst({ where: { videoId, actorId: me.id } })) return { ok: false as const, status: 409 as const, message: 'This video is already mirrored' };
-      const size = video.streamingPlaylists[0]?.files.reduce((n, f) => n + Number(f.size), 0) ?? 0;
+      const size = copySizeEstimate((video.streamingPlaylists[0]?.files ?? []).map((f) => ({ size: Number(f.size) })), video.duration);
       const row = await prisma.videoRedundancy.create({
         data: { videoId, actorId: me.id, url: activityIds.hlsCacheFile(urls.base, video.uuid), fileUrl: copyBase(video.uuid), strategy: 'manual', state: 'planned', sizeBytes: BigInt(size), expiresOn: null, reason: 'asked by an administrator', createdAt: deps.clock.now() },
       });
