@@ -44,7 +44,8 @@ export function createCacheFileHandlers(deps: {
     if (!video) return skipped('unknown video');
     const actor = await deps.resolver.resolve({ url: actorUrl });
     if (!actor.ok) throw new Error(`cannot resolve ${actorUrl}: ${actor.reason.message}`);
-    const expiresOn = cache.expires ? new Date(cache.expires) : new Date(deps.clock.now().getTime() + 86_400_000);
+    // no expires: a manual copy, kept until withdrawn (as PeerTube stores it)
+    const expiresOn = cache.expires ? new Date(cache.expires) : null;
     const existing = await prisma.videoRedundancy.findUnique({ where: { url: cache.id } });
     if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
     if (update && !existing) log.info({ cacheFile: cache.id }, 'update of an unknown CacheFile: recorded as new');
