@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffsetClock } from '../../../src/lib/clock.js';
@@ -160,5 +160,25 @@ describe('redundancy admin API, manual copies, and CacheFiles only their announc
     await waitFor('the copy gone from A', async () => ((await redundanciesOn(a, alpha.uuid)).length === 0 ? true : undefined), 30_000);
     expect(await redundanciesOn(a, uuids[1]!)).toEqual([{ baseUrl: copyBase(uuids[1]!) }]);
     expect((await b.api(`/api/v1/server/redundancy/videos/${alpha.redundancies.streamingPlaylists[0]!.id}`, { method: 'DELETE', token })).status).toBe(404);
+  });
+
+  it('the origin hides a copy that fails its periodic probe, and lists it again once it passes', async () => {
+    const uuid = uuids[1]!;
+    const dir = join(b.config.storage.redundancy, 'hls', uuid);
+    const media = (await readdir(dir)).filter((f) => f.endsWith('-fragmented.mp4'));
+    expect(media.length).toBeGreaterThan(0);
+    const probe = async () => {
+      clock.advance(2 * 3600_000); // past remote_redundancy.videos.probe_interval (1 hour)
+      expect((await a.instance.scheduler.runNow('redundancy-probe')).status).toBe('completed');
+    };
+    // the segments the probe asks for are gone from the mirror
+    for (const f of media) await rename(join(dir, f), join(dir, `${f}.away`));
+    await probe();
+    expect(await redundanciesOn(a, uuid)).toEqual([]);
+    const row = await a.instance.prisma.videoRedundancy.findFirstOrThrow({ where: { video: { uuid } } });
+    expect([row.state, row.reason]).toEqual(['unhealthy', expect.stringMatching(/segment/)]);
+    for (const f of media) await rename(join(dir, `${f}.away`), join(dir, f));
+    await probe();
+    expect(await redundanciesOn(a, uuid)).toEqual([{ baseUrl: copyBase(uuid) }]);
   });
 });
