@@ -267,6 +267,14 @@ export function createRedundancyEngine(deps: {
       const video = await videoWithOrigin(row.videoId);
       const hls = video.streamingPlaylists[0];
       if (!hls?.playlistUrl || !hls.segmentsSha256Url) throw new PermanentJobError('the video has no HLS playlist to mirror');
+      // complete in place already (moved there just before a crash): verified, it is announced as is
+      if ((await deps.mirror.verify(video.uuid)).ok) {
+        await withAnnouncement(await announcement('create', row.videoId, row.expiresOn, row.id), (tx) =>
+          tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', lastVerifiedAt: deps.clock.now() } }),
+        );
+        await deps.onCopiesChanged?.();
+        return { skipped: 'the copy was already complete in place: verified and announced' };
+      }
       await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
       const result = await deps.mirror.copy({
         uuid: video.uuid,
@@ -337,8 +345,9 @@ export function createRedundancyEngine(deps: {
       const me = await instanceActor();
       const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
       const unfinished = rows.filter((r) => r.state !== 'active');
-      // partial downloads of unfinished copies stay: their jobs resume them with Range
-      await deps.mirror.cleanup(new Set(rows.filter((r) => r.state === 'active').map((r) => r.video.uuid)), new Set(unfinished.map((r) => r.video.uuid)));
+      // partial downloads of unfinished copies stay: their jobs resume them with Range; a copy
+      // already moved into place (a crash before its row became active) stays too: its job checks it
+      await deps.mirror.cleanup(new Set(rows.map((r) => r.video.uuid)), new Set(unfinished.map((r) => r.video.uuid)));
       for (const r of unfinished) await deps.enqueueMirror(r.id);
     },
 

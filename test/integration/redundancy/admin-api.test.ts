@@ -1,4 +1,4 @@
-import { readdir, rename } from 'node:fs/promises';
+import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffsetClock } from '../../../src/lib/clock.js';
@@ -180,5 +180,24 @@ describe('redundancy admin API, manual copies, and CacheFiles only their announc
     for (const f of media) await rename(join(dir, `${f}.away`), join(dir, f));
     await probe();
     expect(await redundanciesOn(a, uuid)).toEqual([{ baseUrl: copyBase(uuid) }]);
+  });
+
+  it('a copy found complete in place for an unfinished row (a crash before it became active) is verified and announced, not downloaded again', async () => {
+    const uuid = uuids[1]!;
+    const dir = join(b.config.storage.redundancy, 'hls', uuid);
+    const media = (await readdir(dir)).find((f) => f.endsWith('-fragmented.mp4'))!;
+    const before = (await stat(join(dir, media))).ino;
+    // the state a crash between the atomic move and the row's activation leaves: a planned row
+    // (never announced) and the complete copy in place
+    const old = await b.instance.prisma.videoRedundancy.findFirstOrThrow({ where: { video: { uuid }, actor: { host: null } } });
+    await b.instance.prisma.videoRedundancy.delete({ where: { id: old.id } });
+    await a.instance.prisma.videoRedundancy.deleteMany({ where: { video: { uuid } } });
+    const { id: _id, createdAt: _c, updatedAt: _u, ...data } = old;
+    await b.instance.prisma.videoRedundancy.create({ data: { ...data, state: 'planned' } });
+    await b.instance.redundancy.engine.cleanup(); // what start-up does
+    await waitFor('the copy active again on B', async () => ((await b.instance.prisma.videoRedundancy.findFirst({ where: { video: { uuid }, actor: { host: null } } }))?.state === 'active' ? true : undefined), 30_000);
+    await waitFor('the copy announced to A again', async () => (JSON.stringify(await redundanciesOn(a, uuid)) === JSON.stringify([{ baseUrl: copyBase(uuid) }]) ? true : undefined), 30_000);
+    // the same file: kept and verified, not fetched again
+    expect((await stat(join(dir, media))).ino).toBe(before);
   });
 });
