@@ -1,4 +1,5 @@
 import type { Prisma } from '../db/index.js';
+import { createKeyedSerializer } from '../lib/keyed-serializer.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import type { RemoteActorResolver } from './follows.js';
 import type { ParsedRemoteVideo } from './inbox/activity-handlers.js';
@@ -19,6 +20,9 @@ export function createVideoImporter(deps: {
   fetchObject(url: string): Promise<Result<unknown, ImportRefusal & { status?: number }>>;
 }) {
   const hostOf = (url: string) => new URL(url).host;
+  // one video is stored by one import at a time (an Announce and the Create of a video often
+  // arrive together): the second waits, then updates what the first stored
+  const serialize = createKeyedSerializer();
 
   async function importObject(doc: unknown, expectedUrl?: string): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
     const parsed = deps.parseVideo(doc);
@@ -27,11 +31,13 @@ export function createVideoImporter(deps: {
     if (expectedUrl && hostOf(video.url) !== hostOf(expectedUrl)) return fail({ type: 'origin-mismatch', message: `${expectedUrl} answered a video of another host` });
     const origin = hostOf(video.url);
     if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return fail({ type: 'origin-mismatch', message: 'video owners on another host than the video' });
-    const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
-    if (!account.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.accountUrl}: ${account.reason.message}` });
-    if (!channel.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.channelUrl}: ${channel.reason.message}` });
-    const stored = await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
-    return ok({ id: stored.id, url: video.url });
+    return serialize(video.url, async () => {
+      const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
+      if (!account.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.accountUrl}: ${account.reason.message}` });
+      if (!channel.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.channelUrl}: ${channel.reason.message}` });
+      const stored = await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
+      return ok({ id: stored.id, url: video.url });
+    });
   }
 
   return {
