@@ -42,12 +42,20 @@ export function defineRedundancyMetrics(registry: Registry) {
     registers: [registry],
   });
 
+  const origins = new Gauge({
+    name: 'mirrortube_redundancy_origins',
+    help: 'Instances whose videos we hold copies of, by state at the last check: up, or down (our REST API then sends players to our copies)',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+
   for (const strategy of REDUNDANCY_STRATEGIES) {
     used.set({ strategy }, 0);
     limit.set({ strategy }, 0);
   }
   for (const state of REDUNDANCY_COPY_STATES) copies.set({ state }, 0);
   for (const stage of REDUNDANCY_FAILURE_STAGES) failures.inc({ stage }, 0);
+  for (const state of ['up', 'down']) origins.set({ state }, 0);
 
   return {
     setBudget(strategy: RedundancyStrategy, usedBytes: number, limitBytes: number): void {
@@ -60,6 +68,11 @@ export function defineRedundancyMetrics(registry: Registry) {
     },
     failure(stage: RedundancyFailureStage): void {
       failures.inc({ stage });
+    },
+    /** the origin health check's counts (failover) */
+    setOrigins(up: number, down: number): void {
+      origins.set({ state: 'up' }, up);
+      origins.set({ state: 'down' }, down);
     },
   };
 }

@@ -207,7 +207,11 @@ export function createRedundancy(deps: {
     /** periodic ticks: plan, verify our copies, probe mirrors of our videos, drop expired remote copies */
     ticks: {
       plan: () => engine.tick(),
-      originHealth: () => originHealth.check(),
+      originHealth: async () => {
+        const counts = await originHealth.check();
+        deps.metrics.redundancy.setOrigins(counts.up, counts.down);
+        return counts;
+      },
       verify: () => engine.verifyCopies(),
       probe: async () => {
         const due = await prober.dueForProbe(new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval));
