@@ -361,6 +361,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       server?.closeIdleConnections();
       await scheduler.stop({ deadlineMs: config.jobs.shutdown_deadline });
       await jobs.stop({ deadlineMs: config.jobs.shutdown_deadline });
+      redundancy.close();
       await ffmpeg.killAll();
       await tracker?.close();
       for (const socket of sockets) socket.destroy();

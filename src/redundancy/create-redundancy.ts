@@ -175,6 +175,8 @@ export function createRedundancy(deps: {
       return policy;
     },
     serializedPolicy: () => serializePolicy(policy),
+    /** after the jobs stopped: closes the mirror downloader's idle kept-alive connections */
+    close: () => downloader.close(),
     originHealth,
     /** failover: our copy's base URL when we hold one and the video's origin is down */
     playFrom(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined {

@@ -1,38 +1,27 @@
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { open, stat, truncate } from 'node:fs/promises';
+import type http from 'node:http';
 import PQueue from 'p-queue';
 import type { Clock } from '../../lib/clock.js';
+import { parseRemoteUrl, systemLookup, type LookupAddresses } from '../../federation/remote/index.js';
+import { openBatchedFileWriter } from './batched-file-writer.js';
+import { memorySink, transferBody, type ChunkObserver } from './body-transfer.js';
 import {
-  parseRemoteUrl,
-  resolveDestination,
-  systemLookup,
-  type DestinationPolicy,
-  type FetchFailure,
-  type LookupAddresses,
-  type ResolvedAddress,
-} from '../../federation/remote/index.js';
-// The socket-level pin of the SSRF guard (connect only to the vetted addresses). Not re-exported by
-// federation/remote/index.ts; imported from its file so there is one implementation of the pin.
-import { pinnedLookup } from '../../federation/remote/http-exchange.js';
+  aborted,
+  declaredTooLarge,
+  describeError,
+  httpErrorOf,
+  isRetryable,
+  rangeValidatorOf,
+  StopTransfer,
+  unaskedEncoding,
+  type DownloadFailure,
+} from './download-failure.js';
+import { createPinnedRequester } from './pinned-request.js';
 import { decideResume } from './range-resume.js';
 import { createTokenBucket, systemTimer, type Timer, type TokenBucket } from './token-bucket.js';
 
-/** Why a download did not complete. Expected failures are values. */
-export type DownloadFailure =
-  | FetchFailure
-  | { readonly type: 'aborted'; readonly message: string }
-  | { readonly type: 'disk'; readonly message: string; readonly code?: string }
-  /** the observer refused the bytes (a hash mismatch, the copy's size cap) */
-  | { readonly type: 'rejected'; readonly message: string };
-
-/** Sees every byte of the file in order from 0, including the part already on disk when resuming. */
-export interface ChunkObserver {
-  /** the file starts again from byte 0 */
-  restart(): void;
-  /** refuse to go on by returning ok: false */
-  update(chunk: Uint8Array, offset: number): { readonly ok: true } | { readonly ok: false; readonly message: string };
-}
+export type { DownloadFailure } from './download-failure.js';
+export type { ChunkObserver } from './body-transfer.js';
 
 export interface DownloadFileOptions {
   /** the file may not grow past this many bytes */
@@ -90,7 +79,7 @@ export interface HttpDownloaderOptions {
   /**
    * Per request to a host: no answer head, or no body byte, for this long → time-out (the transfer
    * as a whole has no deadline: a big file on a slow link is fine as long as bytes keep coming).
-   * Time spent waiting for the bandwidth cap does not count.
+   * Time spent waiting for the bandwidth cap (or for our disk) does not count.
    */
   readonly timeoutMs: number;
   /** DNS and TCP connect; default min(timeoutMs, 10 s) */
@@ -113,25 +102,11 @@ export interface HttpDownloader extends Downloader {
   readonly bucket: TokenBucket | undefined;
   /** requests waiting for a slot and running */
   pending(): { readonly queued: number; readonly running: number };
+  /** closes the idle kept-alive connections (they never keep the process alive; this frees them now) */
+  close(): void;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DOCUMENT_RETRIES = 2;
-
-class StopTransfer extends Error {
-  constructor(readonly reason: DownloadFailure) {
-    super(reason.message);
-  }
-}
-
-function describe(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && typeof message === 'string') return message.includes(code) ? message : `${code}: ${message}`;
-    if (typeof message === 'string') return message;
-  }
-  return String(err);
-}
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -140,9 +115,6 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   }
   return out;
 }
-
-const isRetryable = (reason: DownloadFailure) => reason.type === 'network' || reason.type === 'timeout';
-const aborted = (): DownloadFailure => ({ type: 'aborted', message: 'the download was cancelled' });
 
 async function sizeOf(path: string): Promise<number> {
   try {
@@ -172,263 +144,59 @@ async function feedPrefix(path: string, end: number, observer: ChunkObserver): P
   }
 }
 
-/** Bytes gathered before one write: fewer, larger writes through the thread pool (see writeBody). */
-const WRITE_BATCH_BYTES = 1024 * 1024;
-
 /**
- * Writes the metered body into the file at `start`, gathering chunks into batches of about 1 MiB
- * written with one `writev` each, at most one in flight while the next batch fills (a write per
- * network chunk costs a thread-pool round trip each, which halves throughput on a busy machine).
- * On any failure (the connection broke, a time-out, a cancel) the bytes already received are still
- * written before returning: that partial file is what the next attempt, or a resumed job, continues from.
- */
-async function writeBody(
-  res: http.IncomingMessage,
-  path: string,
-  start: number,
-  metered: (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>,
-): Promise<{ ok: true } | { ok: false; error: unknown; diskError?: NodeJS.ErrnoException }> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, start === 0 ? 'w' : 'r+');
-  } catch (err) {
-    res.destroy();
-    return { ok: false, error: err, diskError: err as NodeJS.ErrnoException };
-  }
-  let diskError: NodeJS.ErrnoException | undefined;
-  let position = start;
-  let batch: Buffer[] = [];
-  let batchBytes = 0;
-  let inflight: Promise<void> = Promise.resolve();
-  const writeAll = async (buffers: Buffer[], at: number) => {
-    let offset = at;
-    let rest = buffers;
-    while (rest.length > 0) {
-      const { bytesWritten } = await handle.writev(rest, offset);
-      offset += bytesWritten;
-      let skip = bytesWritten;
-      const left: Buffer[] = [];
-      for (const b of rest) {
-        if (skip >= b.length) skip -= b.length;
-        else {
-          left.push(skip > 0 ? b.subarray(skip) : b);
-          skip = 0;
-        }
-      }
-      rest = left;
-    }
-  };
-  const flush = async () => {
-    await inflight; // one write in flight: the next batch fills meanwhile
-    if (diskError !== undefined) throw diskError;
-    if (batchBytes === 0) return;
-    const buffers = batch;
-    const at = position;
-    position += batchBytes;
-    batch = [];
-    batchBytes = 0;
-    inflight = writeAll(buffers, at).catch((err: NodeJS.ErrnoException) => {
-      diskError = err;
-    });
-  };
-  let failure: unknown;
-  try {
-    for await (const chunk of metered(res)) {
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      if (batchBytes >= WRITE_BATCH_BYTES) await flush();
-    }
-    if (!res.complete) throw new Error('the connection closed before the body was complete');
-  } catch (err) {
-    failure = err;
-    res.destroy();
-  }
-  try {
-    await flush();
-    await inflight;
-  } catch {
-    // diskError holds it
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-  if (diskError !== undefined) return { ok: false, error: diskError, diskError };
-  return failure === undefined ? { ok: true } : { ok: false, error: failure };
-}
-
-/** A timer that fires if `touch()` is not called for `ms`; `pause()` while we, not the server, are slow. */
-function idleWatch(ms: number, onIdle: () => void) {
-  let timer: NodeJS.Timeout | undefined;
-  let fired = false;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      fired = true;
-      onIdle();
-    }, ms);
-  };
-  return {
-    touch: arm,
-    pause: () => clearTimeout(timer),
-    stop: () => clearTimeout(timer),
-    fired: () => fired,
-  };
-}
-
-/**
- * Builds the downloader the mirror uses. Every request: the URL must be http(s) without
- * credentials; its host is resolved and vetted by the federation SSRF guard (`resolveDestination`)
- * and the socket connects only to those addresses (`pinnedLookup`); redirects are followed by hand,
- * each target vetted again, never from https to http. Requests share one queue (`concurrency`) and
- * one token bucket (`bytesPerSecond`); every body byte is counted through `onBytes`.
+ * Builds the downloader the mirror uses. Every request goes through the SSRF-pinned requester
+ * (pinned-request.ts: vetted addresses only, on every redirect; kept-alive connections pooled per
+ * vetted address set). Requests share one queue (`concurrency`) and one token bucket
+ * (`bytesPerSecond`); bodies stream through transferBody (body-transfer.ts) into memory or into a
+ * batched file writer; every body byte is counted through `onBytes`.
  */
 export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownloader {
-  const policy: DestinationPolicy = {
-    allowPrivateAddresses: options.allowPrivateAddresses,
-    allowedPrivateHosts: options.allowedPrivateHosts?.map((h) => h.toLowerCase()),
-    lookup: options.lookup ?? systemLookup,
-  };
   const connectTimeoutMs = options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000);
-  const maxRedirects = options.maxRedirects ?? 5;
   const retries = options.retries ?? 3;
-  const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
+  const concurrency = Math.max(1, options.concurrency);
+  const queue = new PQueue({ concurrency });
+  const requester = createPinnedRequester({
+    policy: {
+      allowPrivateAddresses: options.allowPrivateAddresses,
+      allowedPrivateHosts: options.allowedPrivateHosts?.map((h) => h.toLowerCase()),
+      lookup: options.lookup ?? systemLookup,
+    },
+    connectTimeoutMs,
+    responseTimeoutMs: options.timeoutMs,
+    maxRedirects: options.maxRedirects ?? 5,
+    userAgent: options.userAgent,
+    maxFreeSockets: concurrency,
+  });
+  const timer = options.timer ?? systemTimer;
   const bucket =
     options.bytesPerSecond > 0
       ? createTokenBucket({
           bytesPerSecond: options.bytesPerSecond,
           clock: options.clock,
-          timer: options.timer ?? systemTimer,
+          timer,
           ...(options.burstBytes === undefined ? {} : { burstBytes: options.burstBytes }),
         })
       : undefined;
+  const throttle = bucket === undefined ? undefined : { bucket, timer };
 
-  type Opened = { ok: true; res: http.IncomingMessage; url: URL } | { ok: false; reason: DownloadFailure };
-
-  function request(url: URL, addresses: readonly ResolvedAddress[], headers: Record<string, string>, signal: AbortSignal): Promise<Opened> {
-    return new Promise((resolve) => {
-      let settled = false;
-      let timedOut: 'connect' | 'response' | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (outcome: Opened) => {
-        clearTimeout(timer);
-        if (settled) {
-          if (outcome.ok) outcome.res.destroy();
-          return;
-        }
-        settled = true;
-        resolve(outcome);
-      };
-      const transport = url.protocol === 'https:' ? https : http;
-      const req = transport.request(url, { method: 'GET', headers, lookup: pinnedLookup(addresses), agent: false, signal });
-      const arm = (phase: 'connect' | 'response', ms: number) => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = phase;
-          req.destroy(new Error(`${phase} time-out`));
-        }, ms);
-      };
-      arm('connect', connectTimeoutMs);
-      req.on('socket', (socket) => {
-        const connected = () => arm('response', options.timeoutMs);
-        if (!socket.connecting) connected();
-        else socket.once('connect', connected);
-      });
-      req.on('error', (err) => {
-        if (signal.aborted) settle({ ok: false, reason: aborted() });
-        else if (timedOut === 'connect') {
-          settle({ ok: false, reason: { type: 'timeout', phase: 'connect', message: `no connection to ${url.host} in ${connectTimeoutMs} ms` } });
-        } else if (timedOut === 'response') {
-          settle({ ok: false, reason: { type: 'timeout', phase: 'response', message: `no answer from ${url.host} in ${options.timeoutMs} ms` } });
-        } else settle({ ok: false, reason: { type: 'network', message: `request to ${url.host} failed: ${describe(err)}` } });
-      });
-      req.on('response', (res) => {
-        res.on('error', () => undefined); // the reader attaches its own handling
-        settle({ ok: true, res, url });
-      });
-      req.end();
-    });
-  }
-
-  async function openResponse(first: URL, extra: Record<string, string>, signal: AbortSignal): Promise<Opened> {
-    let url = first;
-    let redirects = 0;
-    while (true) {
-      if (signal.aborted) return { ok: false, reason: aborted() };
-      const parsed = parseRemoteUrl(url);
-      if (!parsed.ok) return { ok: false, reason: parsed.reason };
-      let lookupTimer: NodeJS.Timeout | undefined;
-      const destination = await Promise.race([
-        resolveDestination(parsed.host, policy),
-        new Promise<'timeout'>((resolve) => {
-          lookupTimer = setTimeout(() => resolve('timeout'), connectTimeoutMs);
-        }),
-      ]);
-      clearTimeout(lookupTimer);
-      if (destination === 'timeout') {
-        return { ok: false, reason: { type: 'timeout', phase: 'lookup', message: `no address for ${url.hostname} in time` } };
-      }
-      if (!destination.ok) return { ok: false, reason: destination.reason };
-      const headers = { 'user-agent': options.userAgent, accept: '*/*', 'accept-encoding': 'identity', ...extra };
-      const opened = await request(url, destination.addresses, headers, signal);
-      if (!opened.ok) return opened;
-      const { res } = opened;
-      const location = res.headers.location;
-      if (REDIRECTS.has(res.statusCode ?? 0) && location !== undefined) {
-        res.destroy();
-        if (redirects >= maxRedirects) {
-          return { ok: false, reason: { type: 'too-many-redirects', message: `more than ${maxRedirects} redirects`, limit: maxRedirects } };
-        }
-        const next = parseRemoteUrl(location, url);
-        if (!next.ok) return { ok: false, reason: { type: 'bad-url', message: `redirect from ${url.href}: ${next.reason.message}` } };
-        if (url.protocol === 'https:' && next.url.protocol === 'http:') {
-          return { ok: false, reason: { type: 'bad-url', message: `redirect from ${url.href} downgrades to ${next.url.href}` } };
-        }
-        redirects++;
-        url = next.url;
-        continue;
-      }
-      return opened;
-    }
-  }
-
-  /**
-   * Passes the body through: idle time-out, byte counting, the bandwidth cap, the observer, the
-   * size cap. Throws StopTransfer for a refusal; other throws are the connection's.
-   */
-  function meter(
-    state: { position: number; idle: ReturnType<typeof idleWatch> },
-    limits: { maxBytes: number; observer?: ChunkObserver; onBytes?: (n: number) => void; signal: AbortSignal; host: string },
-  ) {
-    return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-      state.idle.touch();
-      for await (const chunk of source) {
-        state.idle.touch();
-        options.onBytes?.(chunk.length, limits.host);
-        limits.onBytes?.(chunk.length);
-        if (state.position + chunk.length > limits.maxBytes) {
-          throw new StopTransfer({ type: 'too-large', message: `more than ${limits.maxBytes} bytes`, limit: limits.maxBytes });
-        }
-        if (bucket !== undefined) {
-          state.idle.pause();
-          await bucket.take(chunk.length, limits.signal);
-          state.idle.touch();
-        }
-        if (limits.observer !== undefined) {
-          const verdict = limits.observer.update(chunk, state.position);
-          if (!verdict.ok) throw new StopTransfer({ type: 'rejected', message: verdict.message });
-        }
-        state.position += chunk.length;
-        yield chunk;
-      }
-      state.idle.stop();
+  /** the byte counters of one call: the downloader's (per host) and the call's own */
+  const counter = (host: string, own: ((n: number) => void) | undefined): ((n: number) => void) => {
+    const all = options.onBytes;
+    if (all === undefined) return own ?? (() => undefined);
+    if (own === undefined) return (n) => all(n, host);
+    return (n) => {
+      all(n, host);
+      own(n);
     };
-  }
+  };
 
-  function failureOf(err: unknown, signal: AbortSignal, idleFired: boolean, diskError: NodeJS.ErrnoException | undefined, host: string): DownloadFailure {
-    if (err instanceof StopTransfer) return err.reason;
+  function failureOf(error: unknown, idle: boolean, signal: AbortSignal, diskError: NodeJS.ErrnoException | undefined, host: string): DownloadFailure {
+    if (error instanceof StopTransfer) return error.reason;
     if (signal.aborted) return aborted();
-    if (diskError !== undefined) return { type: 'disk', message: `cannot write: ${describe(diskError)}`, ...(diskError.code ? { code: diskError.code } : {}) };
-    if (idleFired) return { type: 'timeout', phase: 'response', message: `${host} sent nothing for ${options.timeoutMs} ms` };
-    return { type: 'network', message: `the transfer from ${host} broke off: ${describe(err)}` };
+    if (diskError !== undefined) return { type: 'disk', message: `cannot write: ${describeError(diskError)}`, ...(diskError.code ? { code: diskError.code } : {}) };
+    if (idle) return { type: 'timeout', phase: 'response', message: `${host} sent nothing for ${options.timeoutMs} ms` };
+    return { type: 'network', message: `the transfer from ${host} broke off: ${describeError(error)}` };
   }
 
   function linkSignal(signal: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
@@ -474,7 +242,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     if (!parsed.ok) return { ok: false, reason: parsed.reason };
     let failures = 0;
     while (true) {
-      const opened = await openResponse(parsed.url, {}, signal);
+      const opened = await requester.open(parsed.url, {}, signal);
       let outcome: FetchDocumentResult;
       if (!opened.ok) outcome = opened;
       else outcome = await readDocument(opened.res, opened.url, request, signal);
@@ -484,39 +252,16 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
 
   async function readDocument(res: http.IncomingMessage, url: URL, request: FetchDocumentOptions, signal: AbortSignal): Promise<FetchDocumentResult> {
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) {
+    const refusal =
+      status < 200 || status > 299 ? httpErrorOf(status, url.href, res.headers) : (unaskedEncoding(url.href, res.headers) ?? declaredTooLarge(url.href, res.headers, request.maxBytes));
+    if (refusal !== undefined) {
       res.destroy();
-      const retryAfter = res.headers['retry-after'];
-      return {
-        ok: false,
-        reason: { type: 'http-error', status, message: `${url.href} answered ${status}`, ...(retryAfter === undefined ? {} : { retryAfter }) },
-      };
+      return { ok: false, reason: refusal };
     }
-    const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding !== 'identity' && encoding !== '') {
-      res.destroy();
-      return { ok: false, reason: { type: 'network', message: `${url.href} answered with Content-Encoding ${encoding.slice(0, 40)}, not asked for` } };
-    }
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > request.maxBytes) {
-      res.destroy();
-      return { ok: false, reason: { type: 'too-large', message: `${url.href} is larger than ${request.maxBytes} bytes`, limit: request.maxBytes } };
-    }
-    const chunks: Buffer[] = [];
-    const idle = idleWatch(options.timeoutMs, () => res.destroy(new Error('idle')));
-    const state = { position: 0, idle };
-    try {
-      for await (const chunk of meter(state, { maxBytes: request.maxBytes, onBytes: request.onBytes, signal, host: url.host })(res)) {
-        chunks.push(chunk);
-      }
-      if (!res.complete) throw new Error('the connection closed before the body was complete');
-      return { ok: true, body: Buffer.concat(chunks, state.position), url: url.href, headers: flattenHeaders(res.headers) };
-    } catch (err) {
-      res.destroy();
-      return { ok: false, reason: failureOf(err, signal, idle.fired(), undefined, url.host) };
-    } finally {
-      idle.stop();
-    }
+    const sink = memorySink();
+    const end = await transferBody(res, sink, { start: 0, maxBytes: request.maxBytes, onBytes: counter(url.host, request.onBytes), ...(throttle ? { throttle } : {}), signal, idleMs: options.timeoutMs });
+    if (!end.ok) return { ok: false, reason: failureOf(end.error, end.idle, signal, undefined, url.host) };
+    return { ok: true, body: sink.body(), url: url.href, headers: flattenHeaders(res.headers) };
   }
 
   async function downloadFileNow(input: string | URL, path: string, request: DownloadFileOptions, signal: AbortSignal): Promise<DownloadFileResult> {
@@ -525,7 +270,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (typeof code !== 'string') throw err;
-      return { ok: false, reason: { type: 'disk', message: `${path}: ${describe(err)}`, code }, attempts: 0, requests: [] };
+      return { ok: false, reason: { type: 'disk', message: `${path}: ${describeError(err)}`, code }, attempts: 0, requests: [] };
     }
   }
 
@@ -551,7 +296,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
         headers.range = range;
         if (validator !== undefined) headers['if-range'] = validator;
       }
-      const opened = await openResponse(parsed.url, headers, signal);
+      const opened = await requester.open(parsed.url, headers, signal);
       if (!opened.ok) {
         requests.push({ ...(range ? { range } : {}), outcome: opened.reason.type });
         if (isRetryable(opened.reason) && ++failuresInARow <= retries) continue;
@@ -581,8 +326,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
       if (decision.action === 'fail') {
         res.destroy();
         record('http-error');
-        const retryAfter = res.headers['retry-after'];
-        return done({ type: 'http-error', status, message: `${url.href} answered ${status}`, ...(retryAfter === undefined ? {} : { retryAfter }) });
+        return done(httpErrorOf(status, url.href, res.headers));
       }
       if (decision.action === 'restart') {
         res.destroy();
@@ -592,11 +336,11 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
         if (++failuresInARow <= retries) continue;
         return done({ type: 'network', message: `${url.href}: ${decision.message}` });
       }
-      const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-      if (encoding !== 'identity' && encoding !== '') {
+      const badEncoding = unaskedEncoding(url.href, res.headers);
+      if (badEncoding !== undefined) {
         res.destroy();
         record('bad-encoding');
-        return done({ type: 'network', message: `${url.href} answered with Content-Encoding ${encoding.slice(0, 40)}, not asked for` });
+        return done(badEncoding);
       }
       const end = decision.total ?? decision.expectedEnd;
       if (end !== undefined && end > request.maxBytes) {
@@ -604,8 +348,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
         record('too-large');
         return done({ type: 'too-large', message: `${url.href} is ${end} bytes, over ${request.maxBytes}`, limit: request.maxBytes });
       }
-      const etag = res.headers.etag;
-      validator = etag !== undefined && !etag.startsWith('W/') ? etag : res.headers['last-modified'];
+      validator = rangeValidatorOf(res.headers);
 
       const start = decision.from;
       if (request.observer !== undefined) {
@@ -619,27 +362,45 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
           }
         }
       }
-      const idle = idleWatch(options.timeoutMs, () => res.destroy(new Error('idle')));
-      const state = { position: start, idle };
-      const written = await writeBody(res, path, start, meter(state, { maxBytes: request.maxBytes, observer: request.observer, onBytes: request.onBytes, signal, host: url.host }));
-      idle.stop();
-      if (!written.ok) {
-        const reason = failureOf(written.error, signal, idle.fired(), written.diskError, url.host);
-        record(`${reason.type} after ${state.position - start} bytes`);
-        if (state.position > start) failuresInARow = 0;
+      let writer;
+      try {
+        writer = await openBatchedFileWriter(path, start);
+      } catch (err) {
+        res.destroy();
+        const reason = failureOf(err, false, signal, err as NodeJS.ErrnoException, url.host);
+        record(`${reason.type} after 0 bytes`);
+        return done(reason);
+      }
+      const transfer = await transferBody(res, writer, {
+        start,
+        maxBytes: request.maxBytes,
+        ...(request.observer === undefined ? {} : { observer: request.observer }),
+        onBytes: counter(url.host, request.onBytes),
+        ...(throttle ? { throttle } : {}),
+        signal,
+        idleMs: options.timeoutMs,
+      });
+      // what was received is written, also after a failure: the next attempt continues from it
+      const diskError = await writer.close();
+      const position = transfer.position;
+      if (!transfer.ok || diskError !== undefined) {
+        const reason = transfer.ok ? failureOf(diskError, false, signal, diskError, url.host) : failureOf(transfer.error, transfer.idle, signal, diskError, url.host);
+        record(`${reason.type} after ${position - start} bytes`);
+        if (position > start) failuresInARow = 0;
         if (isRetryable(reason) && ++failuresInARow <= retries) continue;
         return done(reason);
       }
-      record(`wrote ${state.position - start} bytes`);
+      record(`wrote ${position - start} bytes`);
       failuresInARow = 0;
-      if (decision.total !== undefined && state.position < decision.total) continue; // a short 206: ask for the rest
-      return { ok: true, size: state.position, resumedFrom: initialSize, attempts, requests };
+      if (decision.total !== undefined && position < decision.total) continue; // a short 206: ask for the rest
+      return { ok: true, size: position, resumedFrom: initialSize, attempts, requests };
     }
   }
 
   return {
     bucket,
     pending: () => ({ queued: queue.size, running: queue.pending }),
+    close: () => requester.close(),
     fetchDocument(url, request) {
       const linked = linkSignal(request.signal);
       return inQueue(request.signal, () => fetchDocumentNow(url, request, linked.signal), () => ({ ok: false, reason: aborted() }) as const).finally(

@@ -42,5 +42,9 @@ export { buildCopyPlan, type CopyPlan, type CopyPlanInput, type PlannedFile, typ
 export { parseSegmentsSha256, parseRangeKey, type HashedRange } from './segments-hashes.js';
 export { decideResume, parseContentRange, type ResumeDecision, type ResumeAnswer } from './range-resume.js';
 export { createRangeVerifier, type RangeVerifier } from './range-verifier.js';
-export { checkInitSectionBytes } from './init-section.js';
+export { checkInitSectionBytes, captureInitSection } from './init-section.js';
+export { httpErrorOf, unaskedEncoding, declaredTooLarge, rangeValidatorOf, isRetryable, StopTransfer } from './download-failure.js';
+export { pinKey } from './pinned-agent.js';
+export { transferBody, memorySink, type BodySink, type BodyTransferOptions, type TransferEnd } from './body-transfer.js';
+export { openBatchedFileWriter, WRITE_BATCH_BYTES, type BatchedFileWriter } from './batched-file-writer.js';
 export { buildMirrorTorrent, type MirrorTorrent, type MirrorTorrentInput } from './mirror-torrent.js';

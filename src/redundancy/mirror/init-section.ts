@@ -1,5 +1,3 @@
-import { open } from 'node:fs/promises';
-
 /** Init sections are small (ftyp + moov of a fragmented mp4); a bigger one is not read. */
 export const MAX_INIT_SECTION_BYTES = 16 * 1024 * 1024;
 
@@ -36,16 +34,33 @@ export function checkInitSectionBytes(bytes: Uint8Array): InitCheck {
   return { ok: true, boxes };
 }
 
-/** Reads the first `length` bytes of the file and checks them as an init section. */
-export async function checkInitSection(path: string, length: number): Promise<InitCheck> {
-  if (length > MAX_INIT_SECTION_BYTES) return { ok: false, message: `an init section of ${length} bytes is implausible` };
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    if (bytesRead < length) return { ok: false, message: `the file ends inside its init section (${bytesRead} of ${length} bytes)` };
-    return checkInitSectionBytes(buffer);
-  } finally {
-    await handle.close();
-  }
+/**
+ * Keeps the first `length` bytes of a file as they stream past (fed like a ChunkObserver, in order
+ * from 0), then checks them as an init section: no second read of the file.
+ */
+export function captureInitSection(length: number): {
+  restart(): void;
+  update(chunk: Uint8Array, offset: number): void;
+  check(): InitCheck;
+} {
+  const plausible = length <= MAX_INIT_SECTION_BYTES;
+  let bytes: Buffer | undefined;
+  let captured = 0;
+  return {
+    restart() {
+      captured = 0;
+    },
+    update(chunk, offset) {
+      if (!plausible || offset >= length) return;
+      bytes ??= Buffer.alloc(length);
+      const part = chunk.subarray(0, length - offset);
+      bytes.set(part, offset);
+      captured = offset + part.length;
+    },
+    check() {
+      if (!plausible) return { ok: false, message: `an init section of ${length} bytes is implausible` };
+      if (bytes === undefined || captured < length) return { ok: false, message: `the file ends inside its init section (${captured} of ${length} bytes)` };
+      return checkInitSectionBytes(bytes);
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
 } from './copy-layout.js';
 import { filenameOfUrl, parseMasterPlaylist, resolveReference } from './hls-references.js';
 import type { ChunkObserver, DownloadFailure, Downloader } from './http-downloader.js';
-import { checkInitSection } from './init-section.js';
+import { captureInitSection } from './init-section.js';
 import { buildMirrorTorrent } from './mirror-torrent.js';
 import { createRangeVerifier } from './range-verifier.js';
 import { parseSegmentsSha256 } from './segments-hashes.js';
@@ -197,9 +197,8 @@ async function moveIntoPlace(work: string, redundancyDir: string, uuid: string):
 }
 
 async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
-  return total;
+  const sizes = await Promise.all((await readdir(dir)).map(async (name) => (await stat(join(dir, name))).size));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -311,14 +310,16 @@ export async function mirrorHlsCopy(params: MirrorHlsCopyParams): Promise<Mirror
         if (!sameHashes || !mediaNames.has(name)) await rm(join(work.dir, name), { recursive: true, force: true });
       }
     }
-    await writeFile(join(work.dir, segmentsSha256Filename), hashesDoc!.body);
-    await writeFile(join(work.dir, masterFilename), master.body);
-    for (const variant of variants) await writeFile(join(work.dir, variant.filename), variant.body);
+    const workDir = work.dir;
+    await Promise.all([
+      writeFile(join(workDir, segmentsSha256Filename), hashesDoc!.body),
+      writeFile(join(workDir, masterFilename), master.body),
+      ...variants.map((variant) => writeFile(join(workDir, variant.filename), variant.body)),
+    ]);
 
     // 3. media files, verified while they stream; the first failure cancels the others
     phase = 'download';
     report(true);
-    const written = new Map<string, number>();
     let writtenTotal = documentBytes;
     let firstFailure: MirrorFailure | undefined;
     const fail = (reason: MirrorFailure) => {
@@ -328,21 +329,25 @@ export async function mirrorHlsCopy(params: MirrorHlsCopyParams): Promise<Mirror
     const downloadOne = async (file: PlannedFile) => {
       const path = join(work!.dir, file.filename);
       const verifier = createRangeVerifier(file.ranges);
+      const init = file.init === undefined ? undefined : captureInitSection(file.init.length);
       let refusal: MirrorFailure | undefined;
+      let written = 0; // bytes of this file seen so far
       const observer: ChunkObserver = {
         restart: () => {
           verifier.restart();
-          writtenTotal -= written.get(file.filename) ?? 0;
-          written.set(file.filename, 0);
+          init?.restart();
+          writtenTotal -= written;
+          written = 0;
         },
         update: (chunk, offset) => {
           const end = offset + chunk.length;
-          writtenTotal += end - (written.get(file.filename) ?? 0);
-          written.set(file.filename, end);
+          writtenTotal += end - written;
+          written = end;
           if (writtenTotal > maxBytes) {
             refusal = { type: 'too-large', message: `the copy grew past its cap of ${maxBytes} bytes`, limit: maxBytes };
             return { ok: false, message: refusal.message };
           }
+          init?.update(chunk, offset);
           const verdict = verifier.update(chunk, offset);
           if (!verdict.ok) {
             refusal = { type: 'hash-mismatch', message: `${file.filename}: ${verdict.message}`, file: file.filename, range: verdict.range };
@@ -364,11 +369,11 @@ export async function mirrorHlsCopy(params: MirrorHlsCopyParams): Promise<Mirror
       if (!verdict.ok) {
         return fail({ type: 'hash-mismatch', message: `${file.filename}: ${verdict.message}`, file: file.filename, range: verdict.range });
       }
-      if (file.init !== undefined) {
-        const init = await checkInitSection(path, file.init.length);
-        if (!init.ok) {
+      if (file.init !== undefined && init !== undefined) {
+        const checked = init.check();
+        if (!checked.ok) {
           const range = `0-${file.init.length - 1}`;
-          return fail({ type: 'hash-mismatch', message: `${file.filename}: init section ${range}: ${init.message}`, file: file.filename, range });
+          return fail({ type: 'hash-mismatch', message: `${file.filename}: init section ${range}: ${checked.message}`, file: file.filename, range });
         }
       }
       filesDone++;

@@ -16,6 +16,8 @@ export interface RangeVerifier {
   finish(fileSize: number): RangeVerdict;
 }
 
+const OK: RangeVerdict = Object.freeze({ ok: true });
+
 interface Active {
   readonly range: HashedRange;
   readonly end: number;
@@ -45,27 +47,26 @@ export function createRangeVerifier(ranges: readonly HashedRange[]): RangeVerifi
         active.push({ range, end: range.offset + range.length, hash: createHash('sha256') });
         next++;
       }
-      if (active.length > 0) {
-        const still: Active[] = [];
-        for (const entry of active) {
-          const from = Math.max(entry.range.offset, offset) - offset;
-          const to = Math.min(entry.end, chunkEnd) - offset;
-          if (to > from) entry.hash.update(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
-          if (entry.end <= chunkEnd) {
-            const digest = entry.hash.digest('hex');
-            if (digest !== entry.range.sha256) {
-              failed = {
-                ok: false,
-                range: entry.range.key,
-                message: `bytes ${entry.range.key} hash to ${digest}, the origin lists ${entry.range.sha256}`,
-              };
-            }
-          } else still.push(entry);
-        }
-        active = still;
+      // ranges that end within this chunk are done: the rest stay, in place (no array per chunk)
+      let kept = 0;
+      for (const entry of active) {
+        const from = Math.max(entry.range.offset, offset) - offset;
+        const to = Math.min(entry.end, chunkEnd) - offset;
+        if (to > from) entry.hash.update(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+        if (entry.end <= chunkEnd) {
+          const digest = entry.hash.digest('hex');
+          if (digest !== entry.range.sha256) {
+            failed = {
+              ok: false,
+              range: entry.range.key,
+              message: `bytes ${entry.range.key} hash to ${digest}, the origin lists ${entry.range.sha256}`,
+            };
+          }
+        } else active[kept++] = entry;
       }
+      active.length = kept;
       position = chunkEnd;
-      return failed ?? { ok: true };
+      return failed ?? OK;
     },
     finish(fileSize) {
       if (failed !== undefined) return failed;

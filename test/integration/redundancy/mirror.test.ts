@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -410,6 +412,88 @@ describe('downloadFile on a partial file that is already whole', () => {
       },
     });
     expect(refused).toMatchObject({ ok: false, reason: { type: 'rejected', message: 'bad tail' } });
+  });
+});
+
+describe('kept-alive connections', () => {
+  it('a copy reuses connections; a pooled connection serves only requests whose vetted addresses are the same', async () => {
+    // one origin name on two loopback addresses, same port: the pool key is more than host and port
+    const connections: string[] = [];
+    let requests = 0;
+    const handler: http.RequestListener = (req, res) => {
+      requests++;
+      const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.split('/').pop() ?? '');
+      readFile(join(originDir, name)).then(
+        (bytes) => res.writeHead(200, { 'content-length': bytes.length }).end(bytes),
+        () => res.writeHead(404).end(),
+      );
+    };
+    const first = http.createServer(handler);
+    const second = http.createServer(handler);
+    for (const server of [first, second]) server.on('connection', (socket) => connections.push(socket.localAddress ?? ''));
+    await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
+    const port = (first.address() as AddressInfo).port;
+    await new Promise<void>((resolve, reject) => second.once('error', reject).listen(port, '127.0.0.2', resolve));
+    try {
+      let resolved = '127.0.0.1';
+      const d = downloader({ lookup: async () => [{ address: resolved, family: 4 }] });
+      const base = `http://origin.test:${port}/static/streaming-playlists/hls/${video.uuid}/`;
+      const hls = video.streamingPlaylists[0]!;
+      const result = await mirror({
+        source: { playlistUrl: base + lastSegment(hls.playlistUrl), segmentsSha256Url: base + lastSegment(hls.segmentsSha256Url) },
+        layout: await layout('keep-alive'),
+        downloader: d,
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.reason));
+      expect(requests).toBeGreaterThan(connections.length);
+      expect(connections.every((a) => a === '127.0.0.1')).toBe(true);
+
+      // the name now resolves elsewhere: the idle connections to 127.0.0.1 are not used for it
+      resolved = '127.0.0.2';
+      const again = await d.fetchDocument(base + lastSegment(hls.playlistUrl), { maxBytes: 1e6 });
+      expect(again.ok).toBe(true);
+      expect(connections.at(-1)).toBe('127.0.0.2');
+      d.close();
+    } finally {
+      for (const server of [first, second]) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+  });
+});
+
+describe('a kept-alive connection the server dropped', () => {
+  it('the request is sent again on a new connection, within the same attempt', async () => {
+    const target = mediaFiles()[0]!;
+    const served = new WeakMap<object, number>();
+    let connections = 0;
+    // answers the first request of each connection and drops the connection at the next one
+    const server = http.createServer((req, res) => {
+      const count = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, count);
+      if (count > 1) {
+        req.socket.destroy();
+        return;
+      }
+      readFile(join(originDir, target)).then((bytes) => res.writeHead(200, { 'content-length': bytes.length }).end(bytes));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const d = downloader();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${target}`;
+      const dir = await mkdtemp(join(root, 'stale-'));
+      expect(await d.downloadFile(url, join(dir, 'one'), { maxBytes: 1e9 })).toMatchObject({ ok: true, attempts: 1 });
+      const second = await d.downloadFile(url, join(dir, 'two'), { maxBytes: 1e9 });
+      expect(second).toMatchObject({ ok: true, attempts: 1 });
+      expect(second.requests).toHaveLength(1);
+      expect(connections).toBe(2);
+      d.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
