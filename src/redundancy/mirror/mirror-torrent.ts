@@ -1,42 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { createTorrentFile, decodeBencode, isBencodeDict, readTorrentInfo } from '../../p2p/index.js';
-
-/** bencode (BEP 3) of the values a .torrent's outer dictionary holds; `raw` is inserted as is. */
-type Encodable = string | number | Uint8Array | readonly Encodable[] | { readonly raw: Uint8Array } | ReadonlyMap<string, Encodable>;
-
-function encode(value: Encodable, out: Buffer[]): void {
-  if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
-    out.push(Buffer.from(`${bytes.length}:`), bytes);
-  } else if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`bencode integers only: ${value}`);
-    out.push(Buffer.from(`i${value}e`));
-  } else if (value instanceof Uint8Array) {
-    out.push(Buffer.from(`${value.length}:`), Buffer.from(value));
-  } else if (Array.isArray(value)) {
-    out.push(Buffer.from('l'));
-    for (const item of value as readonly Encodable[]) encode(item, out);
-    out.push(Buffer.from('e'));
-  } else if (value instanceof Map) {
-    out.push(Buffer.from('d'));
-    // keys sorted as raw byte strings (BEP 3)
-    const keys = [...value.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    for (const key of keys) {
-      encode(key, out);
-      encode(value.get(key)!, out);
-    }
-    out.push(Buffer.from('e'));
-  } else {
-    out.push(Buffer.from((value as { raw: Uint8Array }).raw));
-  }
-}
-
-export function bencode(value: Encodable): Buffer {
-  const out: Buffer[] = [];
-  encode(value, out);
-  return Buffer.concat(out);
-}
+import { createTorrentFile, decodeBencode, encodeBencode, isBencodeDict, readTorrentInfo, type BencodeInput } from '../../p2p/index.js';
 
 /** Do the file's pieces hash to `pieces` (20-byte SHA-1 each)? Reads the file once. */
 export async function filePiecesMatch(path: string, pieceLength: number, pieces: Uint8Array): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -109,16 +73,16 @@ export async function buildMirrorTorrent(input: MirrorTorrentInput): Promise<Mir
       const match = await filePiecesMatch(input.filePath, info.value.pieceLength, pieces);
       if (!match.ok) note = `the origin's torrent does not match the file: ${match.message}`;
       else {
-        const root = new Map<string, Encodable>([
+        const root = new Map<string, BencodeInput>([
           ['announce-list', input.announceList],
           ['created by', input.createdBy],
           ['creation date', Math.floor(input.creationDate.getTime() / 1000)],
-          ['info', { raw: infoDict.raw }],
+          ['info', infoDict], // written as its original bytes: same infohash
           ['url-list', input.urlList],
         ]);
         const firstTracker = input.announceList[0]?.[0];
         if (firstTracker !== undefined) root.set('announce', firstTracker);
-        return { torrent: bencode(root), infoHash: info.value.infoHash, source: 'origin-info' };
+        return { torrent: encodeBencode(root), infoHash: info.value.infoHash, source: 'origin-info' };
       }
     }
   }
