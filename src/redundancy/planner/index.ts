@@ -134,18 +134,19 @@
  * A snapshot with two copies of one video, or one candidate twice, is a bug in the caller: the
  * planner throws. 100,000 candidates plan in about 0.1–0.2 s (test/bench/planner.ts).
  */
-export { planRedundancy, hostBudgetId, RENEWAL_WINDOW_FRACTION } from './plan.js';
+export { planRedundancy } from './plan.js';
+export { hostBudgetId } from './budgets.js';
+export { RENEWAL_WINDOW_FRACTION } from './renewals.js';
 export {
   createRedundancyPolicySchema,
   redundancyPolicySchema,
-  validatePolicy,
-  serializePolicy,
   DEFAULT_CHECK_INTERVAL_MS,
   DEFAULT_MIN_LIFETIME_FLOOR_MS,
   type PolicySchemaOptions,
-  type PolicyValidation,
   type RedundancyPolicyInput,
 } from './policy-schema.js';
+export { validatePolicy, type PolicyValidation } from './policy-validation.js';
+export { serializePolicy } from './policy-serialize.js';
 export { formatBytes, formatDuration } from './format.js';
 export {
   STRATEGY_NAMES,
