@@ -22,14 +22,19 @@ import type { StrategyName } from './types.js';
 
 const filterMapError = 'must be a map of filters (channels, accounts, tags, languages, licences, categories, ...)';
 
+/** What a rule can exclude by; it can include by the same, plus size and duration bounds. */
+const excludeFields = {
+  channels: stringList.optional(),
+  accounts: stringList.optional(),
+  tags: stringList.optional(),
+  languages: stringList.optional(),
+  licences: integerList.optional(),
+  categories: integerList.optional(),
+};
+
 const includeSchema = z.strictObject(
   {
-    channels: stringList.optional(),
-    accounts: stringList.optional(),
-    tags: stringList.optional(),
-    languages: stringList.optional(),
-    licences: integerList.optional(),
-    categories: integerList.optional(),
+    ...excludeFields,
     max_size: positiveSize.optional(),
     min_duration: videoDurationSeconds.optional(),
     max_duration: videoDurationSeconds.optional(),
@@ -37,17 +42,7 @@ const includeSchema = z.strictObject(
   { error: filterMapError },
 );
 
-const excludeSchema = z.strictObject(
-  {
-    channels: stringList.optional(),
-    accounts: stringList.optional(),
-    tags: stringList.optional(),
-    languages: stringList.optional(),
-    licences: integerList.optional(),
-    categories: integerList.optional(),
-  },
-  { error: filterMapError },
-);
+const excludeSchema = z.strictObject(excludeFields, { error: filterMapError });
 
 const HOST_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 

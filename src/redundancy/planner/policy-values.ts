@@ -10,37 +10,26 @@ import { STRATEGY_NAMES, type StrategyName } from './types.js';
 /** A value as error messages quote it: strings in JSON quotes, the rest as is. */
 export const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
-export const positiveSize = z
-  .union([z.number(), z.string()], { error: (iss) => `must be a size such as "10GB" or a number of bytes (got ${show(iss.input)})` })
-  .transform((v, ctx) => {
-    const n = typeof v === 'number' && v <= 0 ? v : parseBytes(v);
-    if (n === null) {
-      ctx.addIssue({ code: 'custom', message: `must be a size such as "10GB" or a number of bytes (got ${show(v)})` });
-      return z.NEVER;
-    }
-    if (n <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be more than 0 (got ${show(v)})` });
-      return z.NEVER;
-    }
-    return n;
-  });
+/** A positive size or duration: a number, or a string its parser reads; messages say what was expected. */
+function positive(parse: (v: number | string) => number | null, expected: string) {
+  return z
+    .union([z.number(), z.string()], { error: (iss) => `must be ${expected} (got ${show(iss.input)})` })
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' && v <= 0 ? v : parse(v);
+      if (n === null) {
+        ctx.addIssue({ code: 'custom', message: `must be ${expected} (got ${show(v)})` });
+        return z.NEVER;
+      }
+      if (n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be more than 0 (got ${show(v)})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
 
-export const positiveDurationMs = z
-  .union([z.number(), z.string()], {
-    error: (iss) => `must be a duration such as "25 hours" or a number of milliseconds (got ${show(iss.input)})`,
-  })
-  .transform((v, ctx) => {
-    const n = typeof v === 'number' && v <= 0 ? v : parseDuration(v);
-    if (n === null) {
-      ctx.addIssue({ code: 'custom', message: `must be a duration such as "25 hours" or a number of milliseconds (got ${show(v)})` });
-      return z.NEVER;
-    }
-    if (n <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be more than 0 (got ${show(v)})` });
-      return z.NEVER;
-    }
-    return n;
-  });
+export const positiveSize = positive(parseBytes, 'a size such as "10GB" or a number of bytes');
+export const positiveDurationMs = positive(parseDuration, 'a duration such as "25 hours" or a number of milliseconds');
 
 /** Video durations: a string only ("2 hours"), since a bare number is ambiguous (seconds? ms?). */
 export const videoDurationSeconds = z

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock, systemClock } from '../../../src/lib/clock.js';
+import { systemClock } from '../../../src/lib/clock.js';
 import { readTorrentInfo } from '../../../src/p2p/index.js';
 import {
   cleanupOrphans,
@@ -16,12 +16,12 @@ import {
   type HttpDownloaderOptions,
   type MirrorHlsCopyParams,
   type MirroredCopy,
-  type Timer,
 } from '../../../src/redundancy/mirror/index.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { decodeFully, generatedClip } from '../../support/media.js';
 import { downloadWithWebTorrent } from '../../support/webtorrent.js';
 import { startTestFileServer, type TestFileServer, type TestFileServerOptions } from './mirror-support.js';
+import { virtualTime } from '../../support/virtual-time.js';
 
 interface VideoDetails {
   uuid: string;
@@ -499,14 +499,7 @@ describe('a kept-alive connection the server dropped', () => {
 
 describe('bandwidth cap', () => {
   it('a capped download waits on the token bucket for (bytes − burst) / rate, in virtual time', async () => {
-    const clock = createManualClock(new Date('2025-01-01T00:00:00Z'));
-    const waits: number[] = [];
-    const timer: Timer = {
-      wait: async (ms) => {
-        waits.push(ms);
-        clock.advance(ms);
-      },
-    };
+    const { clock, waits, timer } = virtualTime();
     const rate = 50_000;
     const burst = 16 * 1024;
     let bytes = 0;

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createManualClock } from '../../../src/lib/clock.js';
 import {
   captureInitSection,
   createTokenBucket,
@@ -21,9 +20,9 @@ import {
   unaskedEncoding,
   type BodySink,
   type BodyTransferOptions,
-  type Timer,
 } from '../../../src/redundancy/mirror/index.js';
 import { createPinnedAgents } from '../../../src/redundancy/mirror/pinned-agent.js';
+import { virtualTime } from '../../support/virtual-time.js';
 
 const HREF = 'https://origin.example/f.mp4';
 
@@ -211,14 +210,7 @@ describe('transferBody', () => {
   });
 
   it('the bandwidth cap holds the body for (bytes − burst) / rate', async () => {
-    const clock = createManualClock(new Date('2025-01-01T00:00:00Z'));
-    const waits: number[] = [];
-    const timer: Timer = {
-      wait: async (ms) => {
-        waits.push(ms);
-        clock.advance(ms);
-      },
-    };
+    const { clock, waits, timer } = virtualTime();
     const bucket = createTokenBucket({ bytesPerSecond: 1000, burstBytes: 4000, clock, timer });
     const answer = fakeAnswer();
     const done = transferBody(answer.res, memorySink(), options({ throttle: { bucket, timer } }));

@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../../src/lib/clock.js';
 import { readTorrentInfo, createTorrentFile } from '../../../src/p2p/index.js';
 import {
   buildMirrorTorrent,
@@ -12,8 +11,8 @@ import {
   decideResume,
   parseContentRange,
   type HashedRange,
-  type Timer,
 } from '../../../src/redundancy/mirror/index.js';
+import { virtualTime } from '../../support/virtual-time.js';
 
 describe('decideResume: what to do with the answer to a resumed GET', () => {
   it.each([
@@ -54,15 +53,7 @@ describe('decideResume: what to do with the answer to a resumed GET', () => {
 
 describe('token bucket on a manual clock', () => {
   function virtual() {
-    const clock = createManualClock(new Date('2025-01-01T00:00:00Z'));
-    const waits: number[] = [];
-    const timer: Timer = {
-      wait: async (ms) => {
-        waits.push(ms);
-        clock.advance(ms);
-      },
-    };
-    return { clock, waits, timer };
+    return virtualTime();
   }
 
   it('lets a burst through, then charges rate: 1 MB at 100 kB/s with a 100 kB bucket takes 9 s', async () => {
