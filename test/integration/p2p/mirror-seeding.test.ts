@@ -42,6 +42,12 @@ describe('seeding a mirrored copy (B mirrors A)', () => {
       async () => ((await b.json<{ streamingPlaylists: { redundancies: unknown[] }[] }>(`/api/v1/videos/${uuid}`)).streamingPlaylists[0]!.redundancies.length > 0 ? true : undefined),
       60_000,
     );
+    // the origin's probe of the copy (B serves it a playlist and a segment) is over before anything is measured
+    await waitFor(
+      'the copy probed and listed by A',
+      async () => ((await a.json<{ streamingPlaylists: { redundancies: unknown[] }[] }>(`/api/v1/videos/${uuid}`)).streamingPlaylists[0]!.redundancies.length > 0 ? true : undefined),
+      60_000,
+    );
   });
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((t) => t.stop()));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFully, generatedClip } from '../../support/media.js';
+import { decodeFully, ffprobeJson, generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { downloadWithWebTorrent } from '../../support/webtorrent.js';
@@ -175,13 +175,25 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
     await waitFor('the copy back on A', async () => ((await details(a)).streamingPlaylists[0]!.redundancies.length === 1 ? true : undefined), 60_000);
   });
 
-  it('with the origin stopped, the mirror still plays: the master decodes and a torrent download completes', async () => {
+  it('with the origin stopped, the mirror still plays: ffprobe reads its master, every segment matches, its REST API fails over, a torrent download completes', async () => {
     const copyBase = `${b.url}/static/redundancy/hls/${uuid}`;
     const torrentFile = (await readdir(join(b.config.storage.redundancy, 'hls', uuid))).find((f) => f.endsWith('.torrent'))!;
     const hostUrlOfOrigin = a.url;
+    // the origin's own hashes, read before it goes away
+    const originHashes = JSON.parse(await readFile(join(a.instance.layout.hlsDir(uuid), 'segments-sha256.json'), 'utf8')) as Record<string, Record<string, string>>;
     await a.stop();
     a = undefined as unknown as TestInstance;
+    const probed = await ffprobeJson(`${copyBase}/master.m3u8`);
+    expect(probed.streams.some((st) => st.codec_type === 'video')).toBe(true);
     await decodeFully(`${copyBase}/master.m3u8`);
+    // every segment the mirror serves matches the origin's hash
+    for (const [file, ranges] of Object.entries(originHashes)) {
+      const bytes = Buffer.from(await (await fetch(`${copyBase}/${file}`)).arrayBuffer());
+      for (const [range, hash] of Object.entries(ranges)) {
+        const [start, end] = range.split('-').map(Number) as [number, number];
+        expect(createHash('sha256').update(bytes.subarray(start, end + 1)).digest('hex')).toBe(hash);
+      }
+    }
     // a player that knows only the mirror's REST API: once B saw the origin down, B's details point at its copy
     const before = await details(b);
     expect(before.streamingPlaylists[0]!.playlistUrl.startsWith(hostUrlOfOrigin)).toBe(true);
