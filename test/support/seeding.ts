@@ -70,8 +70,22 @@ export interface LeechResult {
   seconds: number;
 }
 
-/** Downloads the single file of `torrent` with a fresh WebTorrent client (TCP and WebRTC, no uTP, no DHT). */
-export async function leech(torrent: Buffer, timeoutMs = 30_000): Promise<LeechResult> {
+/**
+ * Downloads the single file of `torrent` with a fresh WebTorrent client (TCP and WebRTC, no uTP,
+ * no DHT). `attempts` > 1: a client that did not finish in `timeoutMs` is replaced by a fresh one
+ * (node-datachannel now and then never completes a WebRTC connection on a loaded machine).
+ */
+export async function leech(torrent: Buffer, timeoutMs = 30_000, attempts = 1): Promise<LeechResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await leechOnce(torrent, timeoutMs);
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof Error) || !err.message.startsWith('download did not finish')) throw err;
+    }
+  }
+}
+
+async function leechOnce(torrent: Buffer, timeoutMs: number): Promise<LeechResult> {
   const dir = await mkdtemp(join(tmpdir(), 'mt-leech-'));
   const client = new WebTorrent(TEST_CLIENT_OPTIONS);
   const started = performance.now();

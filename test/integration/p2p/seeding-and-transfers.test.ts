@@ -104,7 +104,7 @@ describe('server-side seeding and transfer accounting (PostgreSQL)', () => {
   it('a WebRTC peer (what browsers are) finds our seeder through /tracker/socket and is counted as webrtc', async () => {
     const before = localBytes(await report(), host, 'webrtc');
     const socketOnly = torrentWithOnlyTrackers(torrent, [[`${t.instance.urls.wsBase}/tracker/socket`]]);
-    const result = await leech(socketOnly, 45_000);
+    const result = await leech(socketOnly, 25_000, 3);
     expect(result.wireTypes).toEqual(['webrtc']);
     content = result.data;
     expect(content.length).toBe(file.size);
