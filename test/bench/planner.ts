@@ -4,6 +4,7 @@
 // candidates by views, measured in the same run. Median of 5 runs each (after a warm-up).
 //   npx tsx test/bench/planner.ts [candidates]
 import { cpus, loadavg } from 'node:os';
+import { prng } from '../support/prng.js';
 import { planRedundancy, validatePolicy, type Candidate, type CurrentCopy, type Plan, type Policy } from '../../src/redundancy/planner/index.js';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -12,17 +13,6 @@ const HOUR = 3_600_000;
 const MB = 1024 ** 2;
 const NOW = Date.UTC(2026, 10, 22, 12);
 
-// mulberry32: the same synthetic catalogue on every run
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = prng(42);
 const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 const HOSTS = Array.from({ length: 20 }, (_, i) => `tube${i + 1}.example`);

@@ -37,3 +37,16 @@ export async function startChildInstance(
   }
   return { child, output: () => output, exited };
 }
+
+/** The environment every child instance of the tests starts from: its storage, port and root password, on 127.0.0.1. */
+export function childInstanceEnv(options: { storage: string; port: number; password: string }): Record<string, string> {
+  return {
+    MIRRORTUBE_STORAGE__ROOT: options.storage,
+    MIRRORTUBE_LISTEN__PORT: String(options.port),
+    MIRRORTUBE_WEBSERVER__HOSTNAME: '127.0.0.1',
+    MIRRORTUBE_WEBSERVER__PORT: String(options.port),
+    MIRRORTUBE_ADMIN__INITIAL_PASSWORD: options.password,
+    MIRRORTUBE_LOG__LEVEL: process.env.MT_TEST_LOG ?? 'warn',
+    MIRRORTUBE_JOBS__POLL_INTERVAL: '200ms',
+  };
+}

@@ -1,3 +1,5 @@
+import type { FetchedActor } from './actor-document.js';
+
 /** A stored actor's key as the key resolver needs it. */
 export interface StoredActorKey {
   /** the actor's id (URL) */
@@ -11,24 +13,14 @@ export interface StoredActorKey {
   readonly local: boolean;
 }
 
-/** A remote actor to create or update, with the key that was resolved. */
-export interface RemoteActorRecord {
-  readonly url: string;
-  readonly type: string;
-  readonly preferredUsername: string;
+/** A remote actor to create or update: what its document says, with the key that was resolved. */
+export type RemoteActorRecord = Omit<FetchedActor, 'publicKeys'> & {
   /** host[:port] of `url`, as PeerTube writes hosts */
   readonly host: string;
-  readonly name: string | null;
-  readonly summary: string | null;
-  readonly inboxUrl: string;
-  readonly sharedInboxUrl: string | null;
-  readonly outboxUrl: string | null;
-  readonly followersUrl: string | null;
-  readonly followingUrl: string | null;
   readonly keyId: string;
   readonly publicKeyPem: string;
   readonly lastFetchedAt: Date;
-}
+};
 
 export type SaveRemoteActorResult =
   | { readonly ok: true }

@@ -1,3 +1,5 @@
+import { jsonNestsDeeperThan } from '../../lib/json-depth.js';
+
 export type GuardedJsonResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: { readonly type: 'bad-json'; readonly message: string } };
@@ -8,18 +10,7 @@ export type GuardedJsonResult =
  */
 export function parseGuardedJson(text: string, maxDepth: number): GuardedJsonResult {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91 /* { [ */) {
-      if (++depth > maxDepth) return { ok: false, reason: { type: 'bad-json', message: `JSON nested deeper than ${maxDepth} levels` } };
-    } else if (c === 125 || c === 93 /* } ] */) depth--;
-  }
+  if (jsonNestsDeeperThan(source, maxDepth)) return { ok: false, reason: { type: 'bad-json', message: `JSON nested deeper than ${maxDepth} levels` } };
   try {
     return { ok: true, value: JSON.parse(source) as unknown };
   } catch (err) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_JOB } from '../../../src/federation/delivery/index.js';
 import { signRequest } from '../../../src/federation/signatures/index.js';
-import { startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
@@ -28,13 +28,7 @@ describe('federation durability', () => {
     storage = await mkdtemp(join(tmpdir(), 'mt-durable-'));
     port = await freePort();
     env = {
-      MIRRORTUBE_STORAGE__ROOT: storage,
-      MIRRORTUBE_LISTEN__PORT: String(port),
-      MIRRORTUBE_WEBSERVER__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_WEBSERVER__PORT: String(port),
-      MIRRORTUBE_ADMIN__INITIAL_PASSWORD: PASSWORD,
-      MIRRORTUBE_LOG__LEVEL: 'warn',
-      MIRRORTUBE_JOBS__POLL_INTERVAL: '200ms',
+      ...childInstanceEnv({ storage, port, password: PASSWORD }),
       MIRRORTUBE_JOBS__SHUTDOWN_DEADLINE: '2 seconds',
       MIRRORTUBE_FEDERATION__ALLOW_PRIVATE_ADDRESSES: 'true',
     };

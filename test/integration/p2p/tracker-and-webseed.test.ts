@@ -10,9 +10,10 @@ import Koa from 'koa';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebTorrent from 'webtorrent';
-import type { Torrent, WebTorrentOptions } from 'webtorrent';
+import type { Torrent } from 'webtorrent';
 import { createStaticRouter } from '../../../src/http/static/index.js';
 import { reannounceUntilConnected } from '../../support/seeding.js';
+import { TEST_CLIENT_OPTIONS } from '../../support/webtorrent.js';
 import {
   buildAnnounceList,
   buildTrackerUrls,
@@ -29,14 +30,6 @@ import type { CreatedTorrent, Tracker, TrackerLogger, TrackerUrls } from '../../
 // One koa server on 127.0.0.1 serving a 3 MB "video" as a webseed and hosting our private tracker
 // (HTTP announce/scrape + WebSocket), used by real WebTorrent clients in this process.
 
-const CLIENT_OPTIONS: WebTorrentOptions = {
-  utp: false,
-  dht: false,
-  lsd: false,
-  natUpnp: false,
-  natPmp: false,
-  tracker: { rtcConfig: { iceServers: [] } },
-};
 const STEP_TIMEOUT_MS = 30_000;
 
 // A pino logger is what the instance passes; this line only has to type-check.
@@ -95,7 +88,7 @@ describe('p2p: our tracker and webseed with real WebTorrent clients', () => {
   let trackerOnlyTorrent: CreatedTorrent;
 
   function newClient(): WebTorrent {
-    const client = new WebTorrent(CLIENT_OPTIONS);
+    const client = new WebTorrent(TEST_CLIENT_OPTIONS);
     client.on('error', (error) => {
       throw error;
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
 import { createTestDatabase } from '../../support/database.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { freePort, waitFor } from '../../support/ports.js';
@@ -109,18 +109,12 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
       }),
     );
     const env: Record<string, string> = {
-      MIRRORTUBE_STORAGE__ROOT: bStorage,
+      ...childInstanceEnv({ storage: bStorage, port: bPort, password: B_PASSWORD }),
       MIRRORTUBE_DATABASE__URL: bDatabase.url!,
       MIRRORTUBE_DATABASE__POOL_SIZE: '4',
       MIRRORTUBE_LISTEN__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_LISTEN__PORT: String(bPort),
       MIRRORTUBE_WEBSERVER__HTTPS: 'false',
-      MIRRORTUBE_WEBSERVER__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_WEBSERVER__PORT: String(bPort),
-      MIRRORTUBE_ADMIN__INITIAL_PASSWORD: B_PASSWORD,
-      MIRRORTUBE_LOG__LEVEL: process.env.MT_TEST_LOG ?? 'warn',
       MIRRORTUBE_FEDERATION__ALLOW_PRIVATE_ADDRESSES: 'true',
-      MIRRORTUBE_JOBS__POLL_INTERVAL: '200ms',
       MIRRORTUBE_JOBS__SHUTDOWN_DEADLINE: '2 seconds',
       // transfer totals are saved on shutdown (not after a SIGKILL) or at this interval: never
       // during this test, so the bytes counted for the copy are those of the run that completed it

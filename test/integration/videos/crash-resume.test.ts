@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
 import { decodeFully, generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
 
@@ -26,13 +26,7 @@ describe('a transcode cut off by SIGKILL resumes after restart (embedded databas
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {
-      MIRRORTUBE_STORAGE__ROOT: storage,
-      MIRRORTUBE_LISTEN__PORT: String(port),
-      MIRRORTUBE_WEBSERVER__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_WEBSERVER__PORT: String(port),
-      MIRRORTUBE_ADMIN__INITIAL_PASSWORD: PASSWORD,
-      MIRRORTUBE_LOG__LEVEL: 'warn',
-      MIRRORTUBE_JOBS__POLL_INTERVAL: '200ms',
+      ...childInstanceEnv({ storage, port, password: PASSWORD }),
       // slow enough to be caught in the middle: 720p with a slower preset
       MIRRORTUBE_TRANSCODING__PRESET: 'fast',
       MIRRORTUBE_TRANSCODING__RESOLUTIONS__720P: 'true',
