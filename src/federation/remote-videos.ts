@@ -28,11 +28,23 @@ export type RemoteVideoInput = Pick<
 > & {
   likes: number;
   dislikes: number;
-  hls: Pick<RemoteHlsPlaylist, 'playlistUrl' | 'segmentsSha256Url' | 'files'> | null;
+  hls: Pick<RemoteHlsPlaylist, 'playlistUrl' | 'segmentsSha256Url' | 'files' | 'infohashes'> | null;
 };
 
 /** The last path segment of a URL: remote files keep their origin's names. */
 const lastSegment = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+
+/** The row fields of a remote file, HLS or web video (it keeps the origin's URLs). */
+const fileRow = (f: RemoteVideoInput['webVideoFiles'][number]) => ({
+  resolution: f.resolution,
+  fps: f.fps,
+  size: BigInt(f.size),
+  extname: '.mp4',
+  filename: lastSegment(f.fileUrl),
+  fileUrl: f.fileUrl,
+  torrentUrl: f.torrentUrl,
+  infoHash: f.infoHash,
+});
 
 /**
  * Remote accounts, channels and videos as rows: what a Create/Update of a Video writes, what a
@@ -106,38 +118,14 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }) {
               segmentsSha256Filename: video.hls.segmentsSha256Url ? lastSegment(video.hls.segmentsSha256Url) : '',
               playlistUrl: video.hls.playlistUrl,
               segmentsSha256Url: video.hls.segmentsSha256Url,
-              p2pMediaLoaderInfohashes: video.hls.files.map((f) => f.infoHash).filter((h): h is string => h !== null),
-              files: {
-                create: video.hls.files.map((f) => ({
-                  resolution: f.resolution,
-                  width: f.width ?? null,
-                  height: f.height ?? null,
-                  fps: f.fps,
-                  size: BigInt(f.size),
-                  extname: '.mp4',
-                  filename: lastSegment(f.fileUrl),
-                  fileUrl: f.fileUrl,
-                  torrentUrl: f.torrentUrl,
-                  infoHash: f.infoHash,
-                })),
-              },
+              // the origin's swarm ids (its Infohash tags), not the files' torrent infohashes
+              p2pMediaLoaderInfohashes: video.hls.infohashes,
+              files: { create: video.hls.files.map((f) => ({ ...fileRow(f), width: f.width ?? null, height: f.height ?? null })) },
             },
           });
         }
         for (const f of video.webVideoFiles) {
-          await tx.videoFile.create({
-            data: {
-              videoId: row.id,
-              resolution: f.resolution,
-              fps: f.fps,
-              size: BigInt(f.size),
-              extname: '.mp4',
-              filename: lastSegment(f.fileUrl),
-              fileUrl: f.fileUrl,
-              torrentUrl: f.torrentUrl,
-              infoHash: f.infoHash,
-            },
-          });
+          await tx.videoFile.create({ data: { videoId: row.id, ...fileRow(f) } });
         }
         return { id: row.id, created: !existing };
       });

@@ -48,6 +48,13 @@ describe('redundancy between three instances: B mirrors A, C follows A', () => {
     await Promise.all([a, b, c].filter(Boolean).map((i) => i.stop()));
   });
 
+  it('the followers keep the origin\'s p2p-media-loader swarm ids, not torrent infohashes', async () => {
+    const ids = async (t: TestInstance) => (await t.instance.prisma.videoStreamingPlaylist.findFirstOrThrow({ where: { video: { uuid } } })).p2pMediaLoaderInfohashes;
+    const origin = await ids(a);
+    expect(origin.length).toBeGreaterThan(0);
+    for (const t of [b, c]) expect(await ids(t)).toEqual(origin);
+  });
+
   it('mirrors nothing before the host is allowed', async () => {
     await plan(b);
     const list = await b.json<{ total: number }>('/api/v1/server/redundancy/videos?target=remote-videos');
