@@ -1,24 +1,16 @@
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock.js';
 import { parseRemoteUrl } from '../../federation/remote/index.js';
 import { buildCopyPlan, type FetchedVariant, type PlannedFile } from './copy-plan.js';
-import {
-  assertSafeUuid,
-  copiesRoot,
-  copyDir,
-  mirrorFileUrl,
-  parkedName,
-  parseWorkDirName,
-  torrentFilenameFor,
-  workDirName,
-} from './copy-layout.js';
+import { assertSafeUuid, copyDir, mirrorFileUrl, torrentFilenameFor } from './copy-layout.js';
 import { filenameOfUrl, parseMasterPlaylist, resolveReference } from './hls-references.js';
 import type { ChunkObserver, DownloadFailure, Downloader } from './http-downloader.js';
 import { captureInitSection } from './init-section.js';
 import { buildMirrorTorrent } from './mirror-torrent.js';
 import { createRangeVerifier } from './range-verifier.js';
 import { parseSegmentsSha256 } from './segments-hashes.js';
+import { errnoOf, folderBytes, moveIntoPlace, prepareWorkDir } from './work-folder.js';
 
 export const MAX_PLAYLIST_BYTES = 1024 * 1024;
 export const MAX_SEGMENTS_SHA256_BYTES = 32 * 1024 * 1024;
@@ -124,81 +116,11 @@ class Failed extends Error {
   }
 }
 
-const errnoOf = (err: unknown): string | undefined => {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
-};
-
 function documentFailure(url: string, what: string, reason: DownloadFailure): MirrorFailure {
   if (reason.type === 'aborted') return { type: 'aborted', message: reason.message };
   if (reason.type === 'disk') return reason;
   if (reason.type === 'too-large') return { type: 'bad-playlist', message: `${what} is larger than ${reason.limit} bytes`, url };
   return { type: 'fetch-failed', message: `${what}: ${reason.message}`, url, cause: reason };
-}
-
-async function prepareWorkDir(tmpDir: string, uuid: string, resume: boolean): Promise<{ dir: string; adopted: boolean }> {
-  await mkdir(tmpDir, { recursive: true });
-  if (resume) {
-    const entries = await readdir(tmpDir, { withFileTypes: true });
-    const previous = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory() || parseWorkDirName(entry.name) !== uuid) continue;
-      const dir = join(tmpDir, entry.name);
-      previous.push({ dir, mtime: (await stat(dir)).mtimeMs });
-    }
-    previous.sort((a, b) => b.mtime - a.mtime);
-    const [newest, ...older] = previous;
-    for (const { dir } of older) await rm(dir, { recursive: true, force: true });
-    if (newest !== undefined) return { dir: newest.dir, adopted: true };
-  }
-  const dir = join(tmpDir, workDirName(uuid));
-  await mkdir(dir);
-  return { dir, adopted: false };
-}
-
-/**
- * Puts the verified work folder at `<redundancyDir>/hls/<uuid>` with renames only: a reader sees
- * the previous copy or the new one, never a mix. A previous copy is moved aside first and deleted
- * after. From another file system the folder is first copied next to its destination.
- */
-async function moveIntoPlace(work: string, redundancyDir: string, uuid: string): Promise<void> {
-  const root = copiesRoot(redundancyDir);
-  const target = copyDir(redundancyDir, uuid);
-  await mkdir(root, { recursive: true });
-  let from = work;
-  try {
-    await rename(from, target);
-    return;
-  } catch (err) {
-    const code = errnoOf(err);
-    if (code === 'EXDEV') {
-      const staging = join(root, parkedName('incoming', uuid));
-      try {
-        await cp(from, staging, { recursive: true, errorOnExist: true });
-      } catch (copyErr) {
-        await rm(staging, { recursive: true, force: true });
-        throw copyErr;
-      }
-      await rm(from, { recursive: true, force: true });
-      from = staging;
-    } else if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-  try {
-    await rename(from, target);
-    return;
-  } catch (err) {
-    const code = errnoOf(err);
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-  const old = join(root, parkedName('old', uuid));
-  await rename(target, old);
-  await rename(from, target);
-  await rm(old, { recursive: true, force: true });
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  const sizes = await Promise.all((await readdir(dir)).map(async (name) => (await stat(join(dir, name))).size));
-  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /**
