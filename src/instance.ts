@@ -164,6 +164,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs: () => jobs,
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
+    webVideoPath: layout.webVideo,
     onCopiesChanged: () => seeding.syncCopies(),
   });
   // inbound CacheFile activities reach the origin side of redundancy

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
@@ -15,11 +15,13 @@ import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy }
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
+import { createFileCopyStore } from './origin/file-copy-store.js';
+import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
 import { planRedundancy, serializePolicy, validatePolicy } from './planner/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 
-export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds;
+export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
 
 const COPY_STATE_METRIC: Record<string, 'pending' | 'downloading' | 'active' | 'failed'> = { planned: 'pending', downloading: 'downloading', active: 'active', failed: 'failed' };
 
@@ -43,6 +45,8 @@ export function createRedundancy(deps: {
   recordDownload(input: { videoUuid: string; originHost: string; bytes: number }): void;
   /** where our own HLS files are, to probe mirrors against our hashes */
   hlsDir(uuid: string): string;
+  /** where our own web video files are, to probe mirrors' web-video copies against them */
+  webVideoPath(filename: string): string;
   onCopiesChanged?(): Promise<unknown>;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
@@ -153,6 +157,25 @@ export function createRedundancy(deps: {
     },
   });
 
+  const fileCopies = createFileCopyStore(prisma);
+  const fileProber = createFileCopyProber({
+    store: fileCopies,
+    clock,
+    logger,
+    fetcher: deps.fetcher,
+    readLocalRange: async (filename, start, end) => {
+      const handle = await open(deps.webVideoPath(filename), 'r').catch(() => null);
+      if (!handle) return null;
+      try {
+        const buffer = Buffer.alloc(end - start + 1);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+  });
+
   const originHandlers = createCacheFileHandlers({
     prisma,
     clock,
@@ -164,13 +187,18 @@ export function createRedundancy(deps: {
       await deps.jobs().enqueue(PROBE_JOB, { redundancyId }, { dedupeKey: `probe-${redundancyId}` });
       deps.jobs().wake(PROBE_JOB);
     },
+    fileCopies,
+    scheduleFileProbe: async (fileRedundancyId) => {
+      await deps.jobs().enqueue(FILE_PROBE_JOB, { fileRedundancyId }, { dedupeKey: `probe-file-${fileRedundancyId}` });
+      deps.jobs().wake(FILE_PROBE_JOB);
+    },
   });
 
   return {
     engine,
     prober,
     originHandlers,
-    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job },
+    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job, [FILE_PROBE_JOB]: fileProber.job },
     get policy() {
       return policy;
     },
@@ -216,9 +244,11 @@ export function createRedundancy(deps: {
       },
       verify: () => engine.verifyCopies(),
       probe: async () => {
-        const due = await prober.dueForProbe(new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval));
+        const olderThan = new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval);
+        const due = await prober.dueForProbe(olderThan);
         for (const id of due) await prober.probe(id);
-        return prober.removeExpired();
+        const expiredFiles = await fileProber.tick(olderThan);
+        return (await prober.removeExpired()) + expiredFiles;
       },
     },
   };
