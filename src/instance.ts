@@ -165,6 +165,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
     webVideoPath: layout.webVideo,
+    refetchVideo: (videoId) => federation.importer.refresh(videoId),
     onCopiesChanged: () => seeding.syncCopies(),
   });
   // inbound CacheFile activities reach the origin side of redundancy

@@ -48,6 +48,8 @@ export function createRedundancy(deps: {
   /** where our own web video files are, to probe mirrors' web-video copies against them */
   webVideoPath(filename: string): string;
   onCopiesChanged?(): Promise<unknown>;
+  /** fetches a remote video object from its origin again (the remote import path) */
+  refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -76,6 +78,7 @@ export function createRedundancy(deps: {
         downloader,
         signal: input.signal,
         resume: true,
+        ...(input.reuse ? { reuseFrom: join(redundancyDir, 'hls', input.uuid) } : {}),
         maxBytes: config.redundancy.mirror.max_copy_size,
         torrents: { ourBaseUrl: urls.base, announceList, clock },
         onBytes: (n) => {
@@ -85,7 +88,9 @@ export function createRedundancy(deps: {
       if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
       if (result.ok) return { ok: true, totalBytes: result.copy.totalBytes };
       const permanent = result.reason.type === 'hash-mismatch' || result.reason.type === 'too-large' || result.reason.type === 'bad-playlist';
-      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}` };
+      const cause = result.reason.type === 'fetch-failed' ? result.reason.cause : undefined;
+      const notFound = cause?.type === 'http-error' && (cause.status === 404 || cause.status === 410);
+      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}`, ...(notFound ? { notFound } : {}) };
     },
     async verify(uuid) {
       const r = await verifyStoredCopy(join(redundancyDir, 'hls', uuid));
@@ -110,8 +115,8 @@ export function createRedundancy(deps: {
     plan: planRedundancy,
     mirror,
     sender: deps.sender,
-    enqueueMirror: async (redundancyId) => {
-      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId }, { dedupeKey: `mirror-${redundancyId}` });
+    enqueueMirror: async (redundancyId, options) => {
+      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId, ...(options?.refresh ? { refresh: true } : {}) }, { dedupeKey: `mirror-${redundancyId}` });
       deps.jobs().wake(MIRROR_JOB);
     },
     metrics: {
@@ -130,6 +135,7 @@ export function createRedundancy(deps: {
       downloaded: () => {},
     },
     ...(deps.onCopiesChanged ? { onCopiesChanged: deps.onCopiesChanged } : {}),
+    ...(deps.refetchVideo ? { refetchVideo: deps.refetchVideo } : {}),
   });
 
   const ourCopiesBase = `${urls.base}/static/redundancy/hls/`;
