@@ -96,6 +96,8 @@ export const configSchema = z.strictObject({
     inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
     views_update_delay: duration,
+    /** ours: the outbox crawl when a follow is accepted (PeerTube crawls up to 2000 pages, without a setting) */
+    backfill: z.strictObject({ max_videos: z.number().int().min(0).max(1_000_000), max_pages: z.number().int().min(1).max(2000) }),
     delivery: z.strictObject({
       concurrency: z.number().int().min(1).max(100),
       timeout: duration,
