@@ -48,6 +48,7 @@ const parseActorForRemote: ParseActor = (json) => {
       followersUrl: a.followers,
       followingUrl: a.following,
       publicKeys: [a.publicKey],
+      avatar: a.avatar,
     },
   };
 };

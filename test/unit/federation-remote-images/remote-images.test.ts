@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createImageDiskCache, createRemoteImages, looksLikeImage, remoteImageName, REMOTE_IMAGE_NAME, type RemoteImageStore } from '../../../src/federation/remote-images/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { fail, ok, type Result } from '../../../src/lib/result.js';
+import { parseActor } from '../../../src/federation/vocab/index.js';
 
 const JPEG = (size: number, fill = 1) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(Math.max(0, size - 4), fill)]);
 const logger = pino({ level: 'silent' });
@@ -127,5 +128,35 @@ describe('createRemoteImages', () => {
     expect(looksLikeImage(Buffer.from('GIF89a...'))).toBe(true);
     expect(looksLikeImage(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe(true);
     expect(looksLikeImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe(false);
+  });
+});
+
+describe('parseActor: the avatar', () => {
+  const actor = (icon: unknown) => ({
+    type: 'Person',
+    id: 'https://a.example/accounts/root',
+    preferredUsername: 'root',
+    inbox: 'https://a.example/accounts/root/inbox',
+    publicKey: { id: 'https://a.example/accounts/root#main-key', owner: 'https://a.example/accounts/root', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n' },
+    ...(icon === undefined ? {} : { icon }),
+  });
+  const avatarOf = (icon: unknown) => {
+    const r = parseActor(actor(icon));
+    return r.ok ? r.value.avatar : 'refused';
+  };
+
+  it('is the largest Image of PeerTube\'s icon list, or a single icon object', () => {
+    const img = (w: number, extra: Record<string, unknown> = {}) => ({ type: 'Image', url: `https://a.example/lazy-static/avatars/${w}.png`, mediaType: 'image/png', width: w, height: w, ...extra });
+    expect(avatarOf([img(48), img(600), img(120)])).toEqual({ url: 'https://a.example/lazy-static/avatars/600.png', width: 600 });
+    expect(avatarOf(img(120))).toEqual({ url: 'https://a.example/lazy-static/avatars/120.png', width: 120 });
+    expect(avatarOf({ type: 'Image', url: 'https://m.example/a.jpg' })).toEqual({ url: 'https://m.example/a.jpg', width: null });
+  });
+
+  it('is null without a usable icon (none, not an Image, not an image type, not a URL); the actor is still read', () => {
+    expect(avatarOf(undefined)).toBeNull();
+    expect(avatarOf([{ type: 'Link', url: 'https://a.example/x.png' }])).toBeNull();
+    expect(avatarOf([{ type: 'Image', url: 'https://a.example/x.svg', mediaType: 'image/svg+xml' }])).toBeNull();
+    expect(avatarOf([{ type: 'Image', url: 'javascript:alert(1)' }])).toBeNull();
+    expect(avatarOf('https://a.example/x.png')).toBeNull();
   });
 });
