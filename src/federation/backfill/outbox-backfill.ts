@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobHandler } from '../../jobs/index.js';
+import type { JobContext, JobHandler } from '../../jobs/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Result } from '../../lib/result.js';
 import type { ActivityHandler } from '../inbox/process-activity.js';
@@ -44,18 +44,20 @@ export function createOutboxBackfill(deps: BackfillDeps) {
     return undefined;
   }
 
-  async function run(payload: { actorUrl: string }) {
+  async function run(payload: { actorUrl: string }, ctx?: Pick<JobContext, 'signal'>) {
     const follow = await deps.store.acceptedFollowOf(payload.actorUrl);
     if (!follow) return { outcome: 'not-following' as const };
     const outboxUrl = follow.outboxUrl ?? `${payload.actorUrl}/outbox`;
     if (hostOf(outboxUrl) !== follow.host) return { outcome: 'outbox-on-another-host' as const };
-    const crawled = await crawlOutboxVideos({ outboxUrl, fetch: deps.fetchObject, maxVideos: deps.limits.maxVideos, maxPages: deps.limits.maxPages });
+    const crawled = await crawlOutboxVideos({ outboxUrl, fetch: deps.fetchObject, maxVideos: deps.limits.maxVideos, maxPages: deps.limits.maxPages, ...(ctx ? { signal: ctx.signal } : {}) });
     // an outbox that cannot be read now is retried by the queue
     if (!crawled.ok) throw new Error(`cannot crawl ${outboxUrl}: ${crawled.reason.message}`);
     let imported = 0;
     let skipped = 0;
     let failed = 0;
     for (const ref of crawled.value.videos) {
+      // stopping: the job is taken up again (videos imported so far are known then)
+      if (ctx?.signal.aborted) throw new Error('stopped');
       if (hostOf(ref.url) !== follow.host || (await deps.store.isKnownVideo(ref.url))) {
         skipped++;
         continue;

@@ -49,7 +49,7 @@ function videoRef(item: unknown): OutboxVideoRef | null {
  * outboxes oldest first, so the newest are the last ones; when every item carries a `published`
  * date the dates decide instead.
  */
-export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: FetchDocument; maxVideos: number; maxPages: number }): Promise<Result<{ videos: OutboxVideoRef[]; pages: number }, CrawlRefusal>> {
+export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: FetchDocument; maxVideos: number; maxPages: number; signal?: AbortSignal }): Promise<Result<{ videos: OutboxVideoRef[]; pages: number }, CrawlRefusal>> {
   const host = hostOf(input.outboxUrl);
   if (host === null) return fail({ type: 'invalid-collection', message: `not a URL: ${input.outboxUrl}` });
   const head = await input.fetch(input.outboxUrl);
@@ -76,6 +76,7 @@ export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: Fetch
   let next = summary.data.first;
   let pages = 0;
   while (next !== undefined && pages < input.maxPages) {
+    if (input.signal?.aborted) return fail({ type: 'unreachable', message: 'stopped' });
     let body: unknown = next;
     if (typeof next === 'string') {
       if (hostOf(next) !== host || seen.has(next)) break;

@@ -55,8 +55,9 @@ export function createImageDiskCache(options: { directory: string; maxBytes: num
       return join(options.directory, name);
     },
 
-    /** Stores a file (replacing one of that name), then evicts down to the bound; returns its path. */
-    async put(name: string, body: Buffer): Promise<string> {
+    /** Stores a file (replacing one of that name), then evicts down to the bound; returns its path (null: larger than the whole cache). */
+    async put(name: string, body: Buffer): Promise<string | null> {
+      if (body.length > options.maxBytes) return null;
       const path = join(options.directory, name);
       const tmp = join(options.directory, `.tmp-${process.pid}-${tmpCounter++}`);
       await writeFile(tmp, body);

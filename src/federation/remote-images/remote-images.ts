@@ -57,7 +57,8 @@ export function createRemoteImages(deps: {
       return fail({ type: 'unavailable', message });
     }
     failures.delete(name);
-    return ok(await deps.cache.put(name, fetched.value));
+    const path = await deps.cache.put(name, fetched.value);
+    return path === null ? fail({ type: 'unavailable', message: `${url} is larger than the whole cache` }) : ok(path);
   }
 
   return {

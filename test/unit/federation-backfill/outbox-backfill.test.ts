@@ -136,6 +136,14 @@ describe('createOutboxBackfill', () => {
     expect(gone.o.fetched).toEqual([]);
   });
 
+  it('stops between pages and between videos when the job is stopped', async () => {
+    const { backfill, imported } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(backfill.run({ actorUrl: `${A}/accounts/peertube` }, { signal: controller.signal })).rejects.toThrow();
+    expect(imported).toEqual([]);
+  });
+
   it('an unreachable outbox throws (the job is retried)', async () => {
     const { backfill, o } = setup();
     o.docs.delete(`${A}/accounts/peertube/outbox`);
