@@ -44,30 +44,32 @@ function videoRef(item: unknown): OutboxVideoRef | null {
 
 /**
  * Walks an outbox (an OrderedCollection, paged by `first`/`next`, as PeerTube serves it) and
- * returns the `maxVideos` newest videos of its own host it names, newest first. Pages are followed only on the
- * outbox's own host, at most `maxPages` of them, never the same page twice. PeerTube and we list
- * outboxes oldest first, so the newest are the last ones; when every item carries a `published`
- * date the dates decide instead.
+ * returns the `maxVideos` newest videos of its own host it names, newest first. PeerTube (and we)
+ * list outboxes newest first (`-createdAt`), so the walk stops as soon as it has `maxVideos`
+ * of them; among those, embedded objects' `published` dates, when every one has one, decide the
+ * order. Pages are followed only on the outbox's own host, at most `maxPages` of them, never the
+ * same page twice.
  */
 export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: FetchDocument; maxVideos: number; maxPages: number; signal?: AbortSignal }): Promise<Result<{ videos: OutboxVideoRef[]; pages: number }, CrawlRefusal>> {
   const host = hostOf(input.outboxUrl);
   if (host === null) return fail({ type: 'invalid-collection', message: `not a URL: ${input.outboxUrl}` });
+  if (input.maxVideos <= 0) return ok({ videos: [], pages: 0 });
   const head = await input.fetch(input.outboxUrl);
   if (!head.ok) return fail({ type: 'unreachable', message: head.reason.message });
   const summary = collectionSchema.safeParse(head.value);
   if (!summary.success) return fail({ type: 'invalid-collection', message: `${input.outboxUrl} is not a collection` });
 
-  // the last maxVideos distinct videos seen (crawl order), by URL
-  const window = new Map<string, OutboxVideoRef>();
+  // distinct videos in outbox order, by URL (a Create and an Announce of one video count once)
+  const found = new Map<string, OutboxVideoRef>();
+  const full = () => found.size >= input.maxVideos;
   const take = (items: unknown[] | undefined) => {
     for (const item of items ?? []) {
+      if (full()) return;
       const ref = videoRef(item);
       // videos the actor shares from other hosts are not its catalogue
       if (!ref || hostOf(ref.url) !== host) continue;
-      const previous = window.get(ref.url);
-      window.delete(ref.url);
-      window.set(ref.url, previous?.object && !ref.object ? previous : ref);
-      if (window.size > input.maxVideos) window.delete(window.keys().next().value!);
+      const previous = found.get(ref.url);
+      if (!previous || (!previous.object && ref.object)) found.set(ref.url, ref);
     }
   };
   take(summary.data.orderedItems);
@@ -75,7 +77,7 @@ export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: Fetch
   const seen = new Set<string>([input.outboxUrl]);
   let next = summary.data.first;
   let pages = 0;
-  while (next !== undefined && pages < input.maxPages) {
+  while (next !== undefined && pages < input.maxPages && !full()) {
     if (input.signal?.aborted) return fail({ type: 'unreachable', message: 'stopped' });
     let body: unknown = next;
     if (typeof next === 'string') {
@@ -92,9 +94,9 @@ export async function crawlOutboxVideos(input: { outboxUrl: string; fetch: Fetch
     next = page.data.next;
   }
 
-  const videos = [...window.values()];
-  const dated = videos.every((v) => v.published !== undefined && !Number.isNaN(Date.parse(v.published)));
-  if (dated) videos.sort((a, b) => Date.parse(b.published!) - Date.parse(a.published!));
-  else videos.reverse();
-  return ok({ videos: videos.slice(0, input.maxVideos), pages });
+  const videos = [...found.values()];
+  if (videos.every((v) => v.published !== undefined && !Number.isNaN(Date.parse(v.published)))) {
+    videos.sort((a, b) => Date.parse(b.published!) - Date.parse(a.published!));
+  }
+  return ok({ videos, pages });
 }

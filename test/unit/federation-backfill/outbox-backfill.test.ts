@@ -1,15 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { crawlOutboxVideos, createOutboxBackfill, type BackfillStore } from '../../../src/federation/backfill/index.js';
 import type { JobContext } from '../../../src/jobs/index.js';
 import { fail, ok } from '../../../src/lib/result.js';
+import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
 const A = 'https://a.example';
 const video = (n: number, extra: Record<string, unknown> = {}) => ({ type: 'Video', id: `${A}/videos/watch/v${n}`, to: [PUBLIC], cc: [], published: `2026-01-0${n}T00:00:00.000Z`, ...extra });
 const announce = (n: number) => ({ type: 'Announce', id: `${A}/videos/watch/v${n}/announces/1`, actor: `${A}/accounts/peertube`, object: `${A}/videos/watch/v${n}` });
 
-/** A served outbox: items oldest first, `perPage` a page, PeerTube's `?page=N` links. */
+/** A served outbox: items newest first (PeerTube's order), `perPage` a page, PeerTube's `?page=N` links. */
 function outbox(items: unknown[], perPage = 2, base = `${A}/accounts/peertube/outbox`) {
   const docs = new Map<string, unknown>();
   docs.set(base, { type: 'OrderedCollection', totalItems: items.length, ...(items.length ? { first: `${base}?page=1` } : {}) });
@@ -27,11 +29,16 @@ function outbox(items: unknown[], perPage = 2, base = `${A}/accounts/peertube/ou
 }
 
 describe('crawlOutboxVideos', () => {
-  it('follows the pages and keeps the newest maxVideos, newest first (outboxes list oldest first)', async () => {
-    const o = outbox([announce(1), announce(2), announce(3), announce(4), announce(5)]);
+  it('follows the pages in order and stops once it has the newest maxVideos (outboxes list newest first)', async () => {
+    const o = outbox([announce(5), announce(4), announce(3), announce(2), announce(1)]);
+    const all = await crawlOutboxVideos({ outboxUrl: `${A}/accounts/peertube/outbox`, fetch: o.fetchDoc, maxVideos: 100, maxPages: 10 });
+    expect(all.ok && all.value.videos.map((v) => v.url)).toEqual([5, 4, 3, 2, 1].map((n) => `${A}/videos/watch/v${n}`));
+    expect(all.ok && all.value.pages).toBe(3);
+    o.fetched.length = 0;
     const r = await crawlOutboxVideos({ outboxUrl: `${A}/accounts/peertube/outbox`, fetch: o.fetchDoc, maxVideos: 2, maxPages: 10 });
     expect(r.ok && r.value.videos.map((v) => v.url)).toEqual([`${A}/videos/watch/v5`, `${A}/videos/watch/v4`]);
-    expect(r.ok && r.value.pages).toBe(3);
+    // the summary and the first page only
+    expect(o.fetched).toEqual([`${A}/accounts/peertube/outbox`, `${A}/accounts/peertube/outbox?page=1`]);
   });
 
   it('orders by published when every item embeds a dated Video; Create and Announce of one video count once', async () => {
@@ -54,9 +61,9 @@ describe('crawlOutboxVideos', () => {
   });
 
   it('is bounded: maxPages, no page of another host, no page twice', async () => {
-    const o = outbox([announce(1), announce(2), announce(3), announce(4), announce(5), announce(6)], 1);
+    const o = outbox([announce(6), announce(5), announce(4), announce(3), announce(2), announce(1)], 1);
     const r = await crawlOutboxVideos({ outboxUrl: `${A}/accounts/peertube/outbox`, fetch: o.fetchDoc, maxVideos: 100, maxPages: 2 });
-    expect(r.ok && r.value.videos.map((v) => v.url)).toEqual([`${A}/videos/watch/v2`, `${A}/videos/watch/v1`]);
+    expect(r.ok && r.value.videos.map((v) => v.url)).toEqual([`${A}/videos/watch/v6`, `${A}/videos/watch/v5`]);
     expect(o.fetched).toHaveLength(3);
 
     const base = `${A}/accounts/peertube/outbox`;
@@ -69,6 +76,14 @@ describe('crawlOutboxVideos', () => {
     away.docs.set(`${base}?page=1`, { type: 'OrderedCollectionPage', orderedItems: [announce(1)], next: 'https://elsewhere.example/outbox?page=2' });
     await crawlOutboxVideos({ outboxUrl: base, fetch: away.fetchDoc, maxVideos: 100, maxPages: 50 });
     expect(away.fetched.some((u) => u.includes('elsewhere'))).toBe(false);
+  });
+
+  it('reads PeerTube 6.3\'s real outbox page (a Create with the Video embedded)', async () => {
+    const page = JSON.parse(readFileSync(`${PEERTUBE_REAL_DIR}/outbox-root-page1-9000.json`, 'utf8')) as { orderedItems: { object: { id: string } }[] };
+    const base = 'http://localhost:9000/accounts/root/outbox';
+    const docs: Record<string, unknown> = { [base]: { type: 'OrderedCollection', totalItems: 1, first: `${base}?page=1` }, [`${base}?page=1`]: page };
+    const r = await crawlOutboxVideos({ outboxUrl: base, fetch: async (url) => ok(docs[url]), maxVideos: 10, maxPages: 10 });
+    expect(r.ok && r.value.videos.map((v) => [v.url, v.object?.type])).toEqual([[page.orderedItems[0]!.object.id, 'Video']]);
   });
 
   it('an unreachable outbox or page is a typed failure', async () => {
@@ -84,11 +99,11 @@ describe('createOutboxBackfill', () => {
 
   function setup(options: { following?: boolean; known?: string[]; maxVideos?: number } = {}) {
     const o = outbox([
-      announce(1),
-      { type: 'Create', object: video(2, { to: [], cc: [PUBLIC] }) }, // unlisted
-      announce(3),
-      announce(4),
       { type: 'Announce', object: 'https://other.example/videos/watch/x' },
+      announce(4),
+      announce(3),
+      { type: 'Create', object: video(2, { to: [], cc: [PUBLIC] }) }, // unlisted
+      announce(1),
     ]);
     for (const n of [1, 3]) o.docs.set(`${A}/videos/watch/v${n}`, video(n));
     o.docs.set(`${A}/videos/watch/v4`, video(4, { to: [`${A}/accounts/root`] })); // private to followers
