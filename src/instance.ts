@@ -40,6 +40,8 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { createRemoteImageService } from './federation/remote-images/index.js';
+import { remoteImagesRoute } from './http/static/remote-images-route.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -224,6 +226,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     : null;
   if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
 
+  // thumbnails, previews and avatars of remote videos and actors, fetched on first request
+  const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
   const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
   let ready = false;
@@ -281,6 +285,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       transfersRouter({ transfers, prisma }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
     ],
+    beforeStatic: [remoteImagesRoute(remoteImages)],
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
@@ -315,6 +320,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     seeding,
     metricsServer,
+    remoteImages,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -323,6 +329,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
 
     async start(): Promise<void> {
       await transfers.start();
+      await remoteImages.start();
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
       const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
