@@ -40,10 +40,16 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import type { LookupAddresses } from './federation/remote/index.js';
 
 export interface InstanceOptions {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Tests only (never from config): how outbound requests resolve host names, e.g. a replay test's
+   * stand-in for `localhost:9000` on a loopback address. The SSRF guard still vets what it returns.
+   */
+  lookup?: LookupAddresses;
 }
 
 /** Job kinds of the whole instance: each area declares its own. */
@@ -148,6 +154,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs: () => jobs,
     addLocalView: (videoId) => videos.addView(videoId),
     extraHandlers: redundancyHandlers,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   Object.assign(videoEvents, federation.videoEvents);
   const redundancy = createRedundancy({
@@ -165,6 +172,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
     onCopiesChanged: () => seeding.syncCopies(),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);

@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics/index.js';
 import { buildAnnounceList, buildTrackerUrls } from '../p2p/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
@@ -44,6 +45,8 @@ export function createRedundancy(deps: {
   /** where our own HLS files are, to probe mirrors against our hashes */
   hlsDir(uuid: string): string;
   onCopiesChanged?(): Promise<unknown>;
+  /** tests only: how the mirror downloader resolves host names (see InstanceOptions.lookup) */
+  lookup?: LookupAddresses;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -59,6 +62,7 @@ export function createRedundancy(deps: {
     timeoutMs: config.redundancy.mirror.timeout,
     clock,
     userAgent: `mirrortube (+${urls.base})`,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
