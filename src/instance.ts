@@ -40,6 +40,7 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { applyServerTimeouts } from './http/server-timeouts.js';
 import type { LookupAddresses } from './federation/remote/index.js';
 
 export interface InstanceOptions {
@@ -337,6 +338,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
       }
       server = createServer(app.callback());
+      applyServerTimeouts(server);
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
