@@ -1,7 +1,7 @@
 /**
  * The inline `@context` term definitions real PeerTube 6.3 (and the Mastodon terms it copies)
  * sends, exactly as sent: every one seen in ../shared/reference/peertube (real/, session-2/,
- * ap-json/). Nothing here redefines an ActivityStreams or security term: the `as:` aliases map
+ * ap-json/), and `RejectReply` of PeerTube's context store (ours: vocab/context.ts). Nothing here redefines an ActivityStreams or security term: the `as:` aliases map
  * to the IRI the AS context itself gives that name (`likes`, `shares`, `sensitive`, …) or add a
  * new name for one (`icons`). An activity accepted on its LD signature may carry only these.
  */
@@ -14,6 +14,7 @@ const KNOWN: Readonly<Record<string, readonly unknown[]>> = {
   ostatus: ['http://ostatus.org#'],
   lemmy: ['https://join-lemmy.org/ns#'],
   ApproveReply: ['pt:ApproveReply'],
+  RejectReply: ['pt:RejectReply'],
   CacheFile: ['pt:CacheFile'],
   Infohash: ['pt:Infohash'],
   Emoji: ['toot:Emoji'],

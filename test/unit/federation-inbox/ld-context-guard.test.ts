@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkLdContexts, withoutUnsignedTerms } from '../../../src/federation/inbox/ld-context-guard.js';
+import { contextFor } from '../../../src/federation/vocab/context.js';
 import { generateActorKeyPair, signJsonLd, verifyJsonLd, type ActorKeyPair } from '../../../src/federation/signatures/index.js';
 import { likeToSign, likeTricks, undoLikeToSign, undoTrick } from '../../support/ld-tricks.js';
 import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
@@ -55,6 +56,11 @@ describe('LD signatures bind the meaning: rewritten contexts are refused', () =>
     }
     expect(docs.length).toBeGreaterThan(50);
     for (const { name, doc } of docs) expect(checkLdContexts(doc), name).toBeUndefined();
+  });
+
+  it('passes the contexts we send ourselves (a mirrortube activity forwarded by another)', () => {
+    const kinds = ['Video', 'CacheFile', 'Actor', 'View', 'Comment', 'ApproveReply', 'RejectReply', 'Chapters', 'Collection', 'Follow', 'Accept', 'Reject', 'Announce', 'Delete', 'Rate'] as const;
+    for (const kind of kinds) expect(checkLdContexts({ '@context': contextFor(kind), type: 'Note' }), kind).toBeUndefined();
   });
 
   it('drops the terms a signature does not cover, at any depth, and keeps a __proto__ key a plain key', () => {
