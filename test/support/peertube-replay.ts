@@ -113,6 +113,24 @@ export const DEFAULT_OPERATOR_STEPS: OperatorStep[] = [
 ];
 
 /**
+ * Seq 20, optional (not in DEFAULT_OPERATOR_STEPS: it lets the redundancy engine plan mirrors of
+ * PeerTube's video, whose fragmented MP4s the capture does not hold): the operator allows
+ * redundancy of localhost:9000. Add it with `operatorSteps: [...DEFAULT_OPERATOR_STEPS, ALLOW_REDUNDANCY_STEP]`.
+ */
+export const ALLOW_REDUNDANCY_STEP: OperatorStep = {
+  beforeSeq: 21,
+  time: '2026-12-07T11:19:23.622Z',
+  async run(replay) {
+    const res = await replay.instance.api('/api/v1/server/redundancy/localhost:9000', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redundancyAllowed: true }),
+    });
+    if (res.status !== 204) throw new Error(`allow redundancy of localhost:9000: ${res.status} ${await res.text()}`);
+  },
+};
+
+/**
  * Our published video `8fffed66…` (owner root, channel root_channel), inserted as rows: the video,
  * its web videos and HLS playlist at 240p and 360p (25 fps, as the capture's), with no bytes on disk
  * (the replay never downloads them). Enough for every activity of the capture that names it
