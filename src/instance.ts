@@ -42,10 +42,17 @@ import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
 import { createRemoteImageService } from './federation/remote-images/index.js';
 import { remoteImagesRoute } from './http/static/remote-images-route.js';
+import { applyServerTimeouts } from './http/server-timeouts.js';
+import type { LookupAddresses } from './federation/remote/index.js';
 
 export interface InstanceOptions {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Tests only (never from config): how outbound requests resolve host names, e.g. a replay test's
+   * stand-in for `localhost:9000` on a loopback address. The SSRF guard still vets what it returns.
+   */
+  lookup?: LookupAddresses;
 }
 
 /** Job kinds of the whole instance: each area declares its own. */
@@ -150,6 +157,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs: () => jobs,
     addLocalView: (videoId) => videos.addView(videoId),
     extraHandlers: redundancyHandlers,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   Object.assign(videoEvents, federation.videoEvents);
   const redundancy = createRedundancy({
@@ -169,6 +177,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     webVideoPath: layout.webVideo,
     refetchVideo: (videoId) => federation.importer.refresh(videoId),
     onCopiesChanged: () => seeding.syncCopies(),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);
@@ -338,6 +347,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
       }
       server = createServer(app.callback());
+      applyServerTimeouts(server);
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));

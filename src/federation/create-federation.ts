@@ -17,7 +17,7 @@ import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
 import { createRemoteVideoStore } from './remote-videos.js';
-import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type ParseActor, type SignWith } from './remote/index.js';
+import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './video-importer.js';
 import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
@@ -72,6 +72,8 @@ export function createFederation(deps: {
   addLocalView(videoId: number): Promise<void>;
   /** more inbox handlers (`Create:CacheFile`, ... for redundancy) */
   extraHandlers?: Partial<Record<string, ActivityHandler>>;
+  /** tests only: how outbound requests resolve host names (see InstanceOptions.lookup) */
+  lookup?: LookupAddresses;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const fed = config.federation;
@@ -86,6 +88,7 @@ export function createFederation(deps: {
     userAgent,
     clock,
     negativeCacheTtlMs: 30_000,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
   const webfinger = createWebfingerResolver({ fetcher, scheme: () => (config.webserver.https ? 'https' : 'http') });
   const actorStore = createPrismaActorStore(prisma);

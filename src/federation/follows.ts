@@ -103,11 +103,16 @@ export function createFollowService(deps: {
     });
   }
 
-  async function answer(row: FollowWithActors, accepted: boolean, tx: P.TransactionClient): Promise<void> {
+  /**
+   * Accept or Reject of a follower's Follow, sent to the follower actor's OWN inbox: PeerTube
+   * processes them only there (at its shared inbox it drops them: "Need to accept on explicit
+   * inbox"). Named after this follow's row; `again` (a new Follow for a row we already had, after an
+   * Undo that was lost) adds the time, so the peer, which drops ids it has seen, takes it as new.
+   */
+  async function answer(row: FollowWithActors, accepted: boolean, tx: P.TransactionClient, again = false): Promise<void> {
     const build = accepted ? activities.accept : activities.reject;
-    // named after this follow's row: a new follow after an Undo gets a new answer, not a duplicate
-    const id = `${urls.base}/${accepted ? 'accepts' : 'rejects'}/follows/${row.id}`;
-    await deps.sender.send(build({ id, actor: row.following.url, follow: followActivity(row) }), { signerActorId: row.followingId, inboxes: [inboxOf(row.follower)] }, tx);
+    const id = `${urls.base}/${accepted ? 'accepts' : 'rejects'}/follows/${row.id}${again ? `/${deps.clock.now().getTime()}` : ''}`;
+    await deps.sender.send(build({ id, actor: row.following.url, follow: followActivity(row) }), { signerActorId: row.followingId, inboxes: [row.follower.inboxUrl] }, tx);
   }
 
   return {
@@ -156,6 +161,7 @@ export function createFollowService(deps: {
       const isInstance = target.preferredUsername === INSTANCE_ACTOR_NAME && target.type === 'Application';
       const state = isInstance && !deps.config.followersEnabled ? 'rejected' : isInstance && deps.config.manualApproval ? 'pending' : 'accepted';
       await prisma.$transaction(async (tx) => {
+        const had = await tx.actorFollow.findUnique({ where: { followerId_followingId: { followerId: input.follower.id, followingId: target.id } }, select: { id: true } });
         const row = await tx.actorFollow.upsert({
           where: { followerId_followingId: { followerId: input.follower.id, followingId: target.id } },
           create: { followerId: input.follower.id, followingId: target.id, state: state === 'rejected' ? 'rejected' : state, url: input.activityId },
@@ -163,10 +169,10 @@ export function createFollowService(deps: {
           include: { follower: true, following: true },
         });
         if (state === 'rejected') {
-          await answer(row, false, tx);
+          await answer(row, false, tx, had !== null);
           await tx.actorFollow.delete({ where: { id: row.id } });
         } else if (row.state === 'accepted') {
-          await answer(row, true, tx);
+          await answer(row, true, tx, had !== null);
         }
       });
       if (state === 'accepted' && isInstance && deps.config.autoFollowBack && input.follower.type === 'Application' && input.follower.host) {

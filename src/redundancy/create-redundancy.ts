@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics/index.js';
 import { buildAnnounceList, buildTrackerUrls } from '../p2p/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
@@ -50,6 +51,8 @@ export function createRedundancy(deps: {
   onCopiesChanged?(): Promise<unknown>;
   /** fetches a remote video object from its origin again (the remote import path) */
   refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
+  /** tests only: how the mirror downloader resolves host names (see InstanceOptions.lookup) */
+  lookup?: LookupAddresses;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -65,6 +68,7 @@ export function createRedundancy(deps: {
     timeoutMs: config.redundancy.mirror.timeout,
     clock,
     userAgent: `mirrortube (+${urls.base})`,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 

@@ -6,6 +6,7 @@ import { loadConfig, type InstanceConfig } from '../../src/config/index.js';
 import { createInstance, type Instance } from '../../src/instance.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { Clock } from '../../src/lib/clock.js';
+import type { LookupAddresses } from '../../src/federation/remote/index.js';
 import { createTestDatabase, type TestDatabaseKind } from './database.js';
 import { freePort, waitFor } from './ports.js';
 
@@ -54,7 +55,10 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
 export interface TestInstance {
   instance: Instance;
   config: InstanceConfig;
+  /** the public base URL (webserver.*) */
   url: string;
+  /** where it listens (the same as `url` unless webserver.* names another address) */
+  apiUrl: string;
   /** fetch against this instance (path relative to its base URL), with the root token by default */
   api(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   json<T = Record<string, unknown>>(path: string, init?: RequestInit & { token?: string | null }): Promise<T>;
@@ -67,17 +71,19 @@ export interface TestInstance {
 }
 
 /** Starts a real instance in this process (real database, storage, HTTP on 127.0.0.1, ffmpeg). */
-export async function startTestInstance(options: { db: TestDatabaseKind; overrides?: Record<string, unknown>; clock?: Clock }): Promise<TestInstance> {
+export async function startTestInstance(options: { db: TestDatabaseKind; overrides?: Record<string, unknown>; clock?: Clock; lookup?: LookupAddresses }): Promise<TestInstance> {
   const { config, cleanup } = await testConfig(options);
-  const instance = await createInstance(config, { clock: options.clock, logger: createLogger({ level: config.log.level }) });
+  const instance = await createInstance(config, { clock: options.clock, logger: createLogger({ level: config.log.level }), ...(options.lookup ? { lookup: options.lookup } : {}) });
   await instance.start();
   const url = instance.urls.base;
+  // REST calls go to where the instance listens (its public address may be another, e.g. in replays)
+  const apiUrl = `http://${config.listen.hostname}:${instance.port}`;
 
   const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
     const headers = new Headers(init.headers);
     const token = init.token === undefined ? rootToken : init.token;
     if (token) headers.set('authorization', `Bearer ${token}`);
-    return fetch(`${url}${path}`, { ...init, headers });
+    return fetch(`${apiUrl}${path}`, { ...init, headers });
   };
   const json = async <T>(path: string, init?: RequestInit & { token?: string | null }): Promise<T> => {
     const res = await api(path, init);
@@ -87,8 +93,8 @@ export async function startTestInstance(options: { db: TestDatabaseKind; overrid
   };
 
   const login = async (username: string, password: string): Promise<string> => {
-    const client = (await (await fetch(`${url}/api/v1/oauth-clients/local`)).json()) as { client_id: string; client_secret: string };
-    const res = await fetch(`${url}/api/v1/users/token`, {
+    const client = (await (await fetch(`${apiUrl}/api/v1/oauth-clients/local`)).json()) as { client_id: string; client_secret: string };
+    const res = await fetch(`${apiUrl}/api/v1/users/token`, {
       method: 'POST',
       body: new URLSearchParams({ ...client, grant_type: 'password', username, password }),
     });
@@ -147,6 +153,7 @@ export async function startTestInstance(options: { db: TestDatabaseKind; overrid
     instance,
     config,
     url,
+    apiUrl,
     api,
     json,
     get rootToken() {

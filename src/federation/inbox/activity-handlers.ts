@@ -3,7 +3,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { FollowService, RemoteActorResolver } from '../follows.js';
 import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
 import type { VideoImporter } from '../video-importer.js';
-import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
+import { handlerFor, type ActivityHandler, type HandlerOutcome, type InboundActivity } from './process-activity.js';
 
 /** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
 export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
@@ -32,6 +32,8 @@ const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
 /** One handler per activity type (PeerTube's set). */
 export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string, ActivityHandler> {
   const { prisma, follows } = deps;
+  // untrusted type names: own entries only (handlerFor)
+  const extraFor = (key: string) => (deps.extra ? handlerFor(deps.extra, key) : undefined);
 
   /** Stores a remote video from its object (embedded or fetched), if it comes from a host we follow. */
   async function importVideo(activity: InboundActivity, object: unknown): Promise<HandlerOutcome> {
@@ -96,7 +98,7 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
         case 'Dislike':
           return rate(activity, 'dislikes', -1);
         default: {
-          const extra = deps.extra?.[`Undo:${typeOf(object) ?? ''}`] ?? deps.extra?.[`Undo:${typeOf((object as Record<string, unknown>)?.object) ?? ''}`];
+          const extra = extraFor(`Undo:${typeOf(object) ?? ''}`) ?? extraFor(`Undo:${typeOf((object as Record<string, unknown>)?.object) ?? ''}`);
           return extra ? extra(activity, ctx) : skipped(`Undo of ${typeOf(object) ?? 'an unknown object'} is not handled`);
         }
       }
@@ -105,14 +107,14 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     async Create(activity, ctx) {
       const object = activity.body.object;
       if (typeOf(object) === 'Video') return importVideo(activity, object);
-      const extra = deps.extra?.[`Create:${typeOf(object) ?? ''}`];
+      const extra = extraFor(`Create:${typeOf(object) ?? ''}`);
       return extra ? extra(activity, ctx) : skipped(`Create of ${typeOf(object) ?? 'an unknown object'} is not handled`);
     },
 
     async Update(activity, ctx) {
       const object = activity.body.object;
       if (typeOf(object) === 'Video') return importVideo(activity, object);
-      const extra = deps.extra?.[`Update:${typeOf(object) ?? ''}`];
+      const extra = extraFor(`Update:${typeOf(object) ?? ''}`);
       return extra ? extra(activity, ctx) : skipped(`Update of ${typeOf(object) ?? 'an unknown object'} is not handled`);
     },
 

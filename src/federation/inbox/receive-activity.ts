@@ -11,7 +11,11 @@ import {
   type LdSignatureOutcome,
   type RequestSignatureFailure,
 } from '../signatures/index.js';
+import { activityDigest } from './activity-digest.js';
+import { createBatchedWriter } from './batched-writer.js';
 import { parseJsonWithDepthLimit } from './json-guard.js';
+import { checkLdContexts, withoutUnsignedTerms, type LdContextRefusal } from './ld-context-guard.js';
+import { findUnstorableText, type UnstorableText } from './unstorable-text.js';
 
 export type InboxRefusal =
   | { type: 'body-too-large'; limit: number }
@@ -22,7 +26,9 @@ export type InboxRefusal =
   | { type: 'malformed-activity'; message: string }
   | { type: 'origin'; reason: ActivityOriginFailure }
   | { type: 'blocked-host'; host: string }
-  | { type: 'collection-too-large'; items: number; limit: number };
+  | { type: 'collection-too-large'; items: number; limit: number }
+  | { type: 'unstorable-text'; at: UnstorableText }
+  | { type: 'ld-context'; reason: LdContextRefusal };
 
 export interface InboundRequest {
   method: string;
@@ -49,6 +55,14 @@ const hostOf = (url: string): string | null => {
     return new URL(url).host.toLowerCase();
   } catch {
     return null;
+  }
+};
+const isHttpUrl = (url: string): boolean => {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
   }
 };
 const idOf = (v: unknown): string | undefined =>
@@ -88,13 +102,14 @@ export function createActivityReceiver(deps: {
     return blockedCache.hosts;
   }
 
-  async function ldOutcome(activity: Record<string, unknown>): Promise<LdSignatureOutcome | undefined> {
+  /** The LD signature's verdict, with the terms it does not cover (when it verified). */
+  async function ldOutcome(activity: Record<string, unknown>): Promise<{ outcome: LdSignatureOutcome; unsignedTerms: readonly string[] } | undefined> {
     const read = readLdSignature(activity);
     if (!read.ok) return undefined;
     const key = await deps.fetchPublicKey(read.signature.creator, { refresh: false });
-    if (!key.ok) return { ok: false, reason: { type: 'ld-key-unavailable' } };
+    if (!key.ok) return { outcome: { ok: false, reason: { type: 'ld-key-unavailable' } }, unsignedTerms: [] };
     const verified = await verifyJsonLd(activity, key.key.keyObject ?? key.key.publicKeyPem);
-    return verified.ok ? { ok: true, owner: key.key.owner } : { ok: false, reason: verified.reason };
+    return verified.ok ? { outcome: { ok: true, owner: key.key.owner }, unsignedTerms: verified.unsignedTerms } : { outcome: { ok: false, reason: verified.reason }, unsignedTerms: [] };
   }
 
   async function check(request: InboundRequest): Promise<Result<{ activities: Record<string, unknown>[]; signer: string }, InboxRefusal>> {
@@ -105,6 +120,9 @@ export function createActivityReceiver(deps: {
     if (!parsed.ok) return fail({ type: parsed.reason });
     const doc = parsed.value;
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail({ type: 'malformed-activity', message: 'the body is not a JSON object' });
+    // strings PostgreSQL cannot store would fail the write this activity shares with others
+    const unstorable = findUnstorableText(doc);
+    if (unstorable) return fail({ type: 'unstorable-text', at: unstorable });
 
     const signature = await verifyRequestSignature({
       request: { method: request.method, path: request.path, headers: request.headers, body: request.body },
@@ -123,19 +141,30 @@ export function createActivityReceiver(deps: {
       activities = items.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i));
     }
 
+    const verified: Record<string, unknown>[] = [];
     for (const activity of activities) {
       if (typeof activity.id !== 'string' || typeof activity.type !== 'string' || !idOf(activity.actor)) {
         return fail({ type: 'malformed-activity', message: 'an activity needs an id, a type and an actor' });
       }
       const actor = idOf(activity.actor)!;
+      if (!isHttpUrl(activity.id) || !isHttpUrl(actor)) return fail({ type: 'malformed-activity', message: 'the id and the actor of an activity must be http(s) URLs' });
       const ld = actor === signature.owner ? undefined : await ldOutcome(activity);
       // An Accept or Reject answers one of OUR activities (a Follow): the embedded object is ours,
       // on our host, and is looked up locally by the handler rather than trusted as sent.
       const answersOurs = (activity.type === 'Accept' || activity.type === 'Reject') && hostOf(idOf(activity.object) ?? '') === deps.host;
       const checked = answersOurs ? { ...activity, object: idOf(activity.object) } : activity;
-      const origin = checkActivityOrigin({ activity: checked, signerOwner: signature.owner, ldSignatureResult: ld });
+      const origin = checkActivityOrigin({ activity: checked, signerOwner: signature.owner, ldSignatureResult: ld?.outcome });
       if (!origin.ok) return fail({ type: 'origin', reason: origin.reason });
+      if (!origin.forwarded) {
+        verified.push(activity);
+        continue;
+      }
+      // accepted on its LD signature: handlers may read only what that signature binds
+      const contexts = checkLdContexts(activity);
+      if (contexts) return fail({ type: 'ld-context', reason: contexts });
+      verified.push(withoutUnsignedTerms(activity, ld?.unsignedTerms ?? []));
     }
+    activities = verified;
 
     const blocked = await blockedHosts();
     for (const a of activities) {
@@ -147,66 +176,53 @@ export function createActivityReceiver(deps: {
 
   /**
    * Stores activities with their processing jobs, durably, before the caller answers. Writes are
-   * grouped: while one batch is being written, newly arrived activities wait and go together in
-   * the next one, in ONE statement (atomic; a repeated activity id inserts nothing). Under load
-   * this turns one round trip and one commit per activity into one per batch, without adding
-   * latency when the inbox is quiet.
+   * grouped (batched-writer.ts): one statement, one round trip and one commit per batch under load,
+   * no added latency when the inbox is quiet; a batch the database refuses is written again row by
+   * row, so only the guilty activity fails. An activity already stored with the same id AND body
+   * digest inserts nothing (an exact replay); the same id with another body is stored again.
    */
-  interface Pending {
-    row: { activityId: string; type: string; actorUrl: string; signerUrl: string; payload: unknown };
-    done: (isNew: boolean) => void;
-    failed: (err: unknown) => void;
+  interface Row {
+    activityId: string;
+    bodyDigest: string;
+    type: string;
+    actorUrl: string;
+    signerUrl: string;
+    payload: unknown;
   }
-  const waiting: Pending[] = [];
-  let writing = false;
+  const writer = createBatchedWriter<Row>({
+    maxBatch: MAX_BATCH,
+    async write(batch) {
+      const now = deps.clock.now();
+      const rows = await prisma.$queryRaw<{ activityId: string; bodyDigest: string }[]>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+            AS x("activityId" text, "bodyDigest" text, "type" text, "actorUrl" text, "signerUrl" text, "payload" jsonb)
+        ), stored AS (
+          INSERT INTO "InboxActivity" ("activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", "receivedAt")
+          SELECT "activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", ${now} FROM input
+          ON CONFLICT ("activityId", "bodyDigest") DO NOTHING
+          RETURNING id, "activityId", "bodyDigest"
+        ), jobs AS (
+          INSERT INTO "Job" ("kind", "payload", "state", "maxAttempts", "runAt", "createdAt", "updatedAt")
+          SELECT ${deps.jobKind}, jsonb_build_object('inboxActivityId', stored.id), 'pending', ${deps.jobMaxAttempts}, ${now}, ${now}, ${now} FROM stored
+          RETURNING id
+        )
+        SELECT "activityId", "bodyDigest" FROM stored`;
+      // one row per inserted key: the first of identical rows in the batch is the new one
+      const created = new Set(rows.map((r) => `${r.bodyDigest} ${r.activityId}`));
+      return batch.map((r) => created.delete(`${r.bodyDigest} ${r.activityId}`));
+    },
+  });
 
-  async function writeBatch(batch: Pending[]): Promise<Set<string>> {
-    const now = deps.clock.now();
-    const rows = await prisma.$queryRaw<{ activityId: string }[]>`
-      WITH input AS (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch.map((p) => p.row))}::jsonb)
-          AS x("activityId" text, "type" text, "actorUrl" text, "signerUrl" text, "payload" jsonb)
-      ), stored AS (
-        INSERT INTO "InboxActivity" ("activityId", "type", "actorUrl", "signerUrl", "payload", "receivedAt")
-        SELECT "activityId", "type", "actorUrl", "signerUrl", "payload", ${now} FROM input
-        ON CONFLICT ("activityId") DO NOTHING
-        RETURNING id, "activityId"
-      ), jobs AS (
-        INSERT INTO "Job" ("kind", "payload", "state", "maxAttempts", "runAt", "createdAt", "updatedAt")
-        SELECT ${deps.jobKind}, jsonb_build_object('inboxActivityId', stored.id), 'pending', ${deps.jobMaxAttempts}, ${now}, ${now}, ${now} FROM stored
-        RETURNING id
-      )
-      SELECT "activityId" FROM stored`;
-    return new Set(rows.map((r) => r.activityId));
-  }
-
-  async function drain(): Promise<void> {
-    writing = true;
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.splice(0, MAX_BATCH);
-        try {
-          const created = await writeBatch(batch);
-          for (const p of batch) p.done(created.has(p.row.activityId) && created.delete(p.row.activityId));
-        } catch (err) {
-          for (const p of batch) p.failed(err);
-        }
-      }
-    } finally {
-      writing = false;
-    }
-  }
-
-  function store(activity: Record<string, unknown>, signer: string): Promise<boolean> {
-    return new Promise((done, failed) => {
-      waiting.push({
-        row: { activityId: activity.id as string, type: activity.type as string, actorUrl: idOf(activity.actor)!, signerUrl: signer, payload: activity },
-        done,
-        failed,
-      });
-      if (!writing) void drain();
+  const store = (activity: Record<string, unknown>, signer: string): Promise<boolean> =>
+    writer.submit({
+      activityId: activity.id as string,
+      bodyDigest: activityDigest(activity),
+      type: activity.type as string,
+      actorUrl: idOf(activity.actor)!,
+      signerUrl: signer,
+      payload: activity,
     });
-  }
 
   return {
     async receive(request: InboundRequest): Promise<Result<{ accepted: number; duplicates: number }, InboxRefusal>> {
@@ -243,11 +259,13 @@ export function refusalStatus(reason: InboxRefusal): number {
     case 'json-too-deep':
     case 'malformed-activity':
     case 'collection-too-large':
+    case 'unstorable-text':
       return 400;
     case 'signature':
       return reason.reason.type === 'missing-signature' ? 401 : 403;
     case 'origin':
     case 'blocked-host':
+    case 'ld-context':
       return 403;
   }
 }
@@ -273,5 +291,9 @@ export function refusalMessage(reason: InboxRefusal): string {
       return `activity refused: ${reason.reason.type}`;
     case 'blocked-host':
       return `${reason.host} is blocked on this instance`;
+    case 'unstorable-text':
+      return `a string at ${reason.at.path.slice(0, 200)} holds ${reason.at.problem === 'nul-character' ? 'a U+0000 character' : 'a lone UTF-16 surrogate'}, which cannot be stored`;
+    case 'ld-context':
+      return `activity refused: ${reason.reason.type} (${reason.reason.detail})`;
   }
 }

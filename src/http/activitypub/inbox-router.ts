@@ -21,6 +21,8 @@ async function readBody(ctx: Koa.Context, limit: number): Promise<Buffer | null>
 export function inboxRouter(deps: { receiver: ActivityReceiver; maxBodyBytes: number }): Router {
   const router = new Router();
   const handle = async (ctx: Koa.Context) => {
+    // a delivery's socket is not kept: no client reuses it after we timed it out (issue 9, item 10)
+    ctx.set('Connection', 'close');
     const body = await readBody(ctx, deps.maxBodyBytes);
     if (body === null) throw new Problem(413, `the activity is larger than ${deps.maxBodyBytes} bytes`);
     const result = await deps.receiver.receive({ method: ctx.method, path: ctx.originalUrl, headers: ctx.headers, body });

@@ -150,7 +150,7 @@ describe('federation between three instances: B and C follow A', () => {
     const res = await fetch(`${a.url}/inbox`, { method: 'POST', body, headers: { 'content-type': 'application/activity+json', date: h.Date, digest: h.Digest!, signature: h.Signature } });
     expect(res.status).toBe(204);
     await waitFor('the like counted on A', async () => ((await a.json<{ likes: number }>(`/api/v1/videos/${video.id}`)).likes === 1 ? true : undefined), 30_000);
-    const onC = await waitFor('the forwarded Like on C', () => c.instance.prisma.inboxActivity.findUnique({ where: { activityId: like.id } }).then((r) => r ?? undefined), 30_000);
+    const onC = await waitFor('the forwarded Like on C', () => c.instance.prisma.inboxActivity.findFirst({ where: { activityId: like.id } }).then((r) => r ?? undefined), 30_000);
     const instanceOfA = await a.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'peertube', host: null } });
     // C accepted it on B's LD signature although A's instance actor delivered it.
     expect(onC).toMatchObject({ actorUrl: liker.url, signerUrl: instanceOfA.url });

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { activityDigest } from '../../../src/federation/inbox/activity-digest.js';
+import { createBatchedWriter } from '../../../src/federation/inbox/batched-writer.js';
+import { handlerFor, invalidActivityError, type ActivityHandler } from '../../../src/federation/inbox/process-activity.js';
+import { findUnstorableText } from '../../../src/federation/inbox/unstorable-text.js';
+
+describe('unstorable text', () => {
+  it('finds U+0000 and lone surrogates in values and keys, and nothing in well-formed text', () => {
+    expect(findUnstorableText(JSON.parse('{"a":["ok","x\\u0000y"]}'))).toEqual({ path: '$.a[1]', problem: 'nul-character' });
+    expect(findUnstorableText(JSON.parse('{"a":{"b":"\\ud800"}}'))).toEqual({ path: '$.a.b', problem: 'lone-surrogate' });
+    expect(findUnstorableText(JSON.parse('{"a":"\\udc00x"}'))).toEqual({ path: '$.a', problem: 'lone-surrogate' });
+    expect(findUnstorableText(JSON.parse('{"k\\u0000":1}'))).toEqual({ path: '$', problem: 'nul-character' });
+    expect(findUnstorableText(JSON.parse('{"a":"\\ud83d\\ude00 émoji","b":[1,true,null]}'))).toBeUndefined();
+  });
+});
+
+describe('activity digest', () => {
+  it('differs with the body, not with the LD signature block', () => {
+    const a = { id: 'x', type: 'View', expires: '2026-12-07T11:23:57.492Z' };
+    expect(activityDigest(a)).toBe(activityDigest({ ...a, signature: { signatureValue: 'one' } }));
+    expect(activityDigest({ ...a, signature: { signatureValue: 'one' } })).toBe(activityDigest({ ...a, signature: { signatureValue: 'two' } }));
+    expect(activityDigest(a)).not.toBe(activityDigest({ ...a, expires: '2026-12-07T11:25:30.594Z' }));
+  });
+});
+
+describe('batched writer', () => {
+  it('writes a refused batch again row by row: only the guilty row fails', async () => {
+    const stored: string[] = [];
+    const batches: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const writer = createBatchedWriter<string>({
+      maxBatch: 10,
+      async write(rows) {
+        batches.push([...rows]);
+        if (rows[0] === 'first') await gate;
+        if (rows.includes('guilty')) throw new Error('invalid input syntax');
+        const fresh = rows.map((r) => !stored.includes(r));
+        stored.push(...rows);
+        return fresh;
+      },
+    });
+    const first = writer.submit('first');
+    // these wait for the first write and go together in one batch, which the database refuses
+    const results = ['a', 'guilty', 'b', 'a'].map((row) => writer.submit(row).then((isNew) => ({ ok: true, isNew }), (err: Error) => ({ ok: false, err: err.message })));
+    release();
+    expect(await first).toBe(true);
+    expect(await Promise.all(results)).toEqual([{ ok: true, isNew: true }, { ok: false, err: 'invalid input syntax' }, { ok: true, isNew: true }, { ok: true, isNew: false }]);
+    expect(batches).toEqual([['first'], ['a', 'guilty', 'b', 'a'], ['a'], ['guilty'], ['b'], ['a']]);
+  });
+});
+
+describe('untrusted names', () => {
+  const handlers: Partial<Record<string, ActivityHandler>> = { Like: async () => ({ status: 'processed' }) };
+  it('finds own handlers only', () => {
+    expect(handlerFor(handlers, 'Like')).toBeTypeOf('function');
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) expect(handlerFor(handlers, name), name).toBeUndefined();
+  });
+  it('tells an activity at fault (invalid URL, wrong shape) from a failure worth retrying', () => {
+    let urlError: unknown;
+    try {
+      new URL('not a url');
+    } catch (err) {
+      urlError = err;
+    }
+    expect(invalidActivityError(urlError)).toBe('invalid URL "not a url"');
+    expect(invalidActivityError(new TypeError("Cannot read properties of undefined (reading 'id')"))).toMatch(/^invalid activity/);
+    expect(invalidActivityError(new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') }))).toBeUndefined();
+    expect(invalidActivityError(new Error('database is down'))).toBeUndefined();
+  });
+});
