@@ -40,6 +40,8 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
+import { staffChecker } from './http/rate-limit/staff-checker.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -231,6 +233,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     tracker,
     metricsOnMainListener: metricsServer === null,
     isReady: () => ready,
+    rateLimit: rateLimitMiddleware({ settings: { rates: config.rates_limit, trustProxy: config.trust_proxy }, clock, isStaff: staffChecker({ tokens, accounts }) }),
     checkDatabase: async () => {
       try {
         await prisma.$queryRaw`SELECT 1`;

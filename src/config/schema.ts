@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBytes, parseDuration } from '../lib/units.js';
+import { ratesLimitSchema, trustProxySchema } from './rates-limit-schema.js';
 
 const bytes = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = parseBytes(v);
@@ -120,6 +121,8 @@ export const configSchema = z.strictObject({
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
+  rates_limit: ratesLimitSchema,
+  trust_proxy: trustProxySchema,
 });
 
 export type Config = z.output<typeof configSchema>;
