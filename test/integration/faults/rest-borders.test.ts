@@ -33,6 +33,16 @@ describe('REST borders (fuzz findings)', () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
+  it('answers 404, not 500, for video ids beyond PostgreSQL integers', async () => {
+    expect((await t.api('/api/v1/videos/9999999999', { token: null })).status).toBe(404);
+    const playback = await t.api(
+      '/api/v1/metrics/playback',
+      json('POST', { playerMode: 'web-video', resolution: 240, p2pEnabled: false, p2pPeers: 0, resolutionChanges: 0, bufferStalled: 0, errors: 0, downloadedBytesP2P: 0, downloadedBytesHTTP: 1, uploadedBytesP2P: 0, videoId: 9_999_999_999 }, null),
+    );
+    expect(playback.status).toBe(404);
+    expect((await t.api('/api/v1/videos/9999999999/token', { method: 'POST' })).status).toBe(404);
+  });
+
   it('answers 409 to all but one of concurrent creations of the same user', async () => {
     const statuses = await Promise.all(
       Array.from({ length: 6 }, async () => {
