@@ -75,6 +75,8 @@ export function createPrivacyChange(deps: {
         // PeerTube unfederates a video that stops being public or unlisted
         await deps.events.deleting(videoId);
         await deps.seeding?.unseedVideo(video.uuid);
+        // the mirrors' copies are no longer listed (they drop them on the Delete)
+        await deps.store.dropMirrors(video.id);
       }
       return { videoId, uuid: video.uuid, toPrivate };
     },
@@ -97,8 +99,12 @@ export function createPrivacyChange(deps: {
 
       if (!isPrivate) {
         await deps.seeding?.syncVideo(video.uuid);
-        // federated again, as a new video (PeerTube sends a Create)
-        if (!move.toPrivate) await deps.events.published(video.id);
+        if (!move.toPrivate) {
+          // federated again: PeerTube sends a Create; instances that saw its first Create drop a
+          // repeated activity id, so an Update (its id is new) follows and brings the video back there
+          await deps.events.published(video.id);
+          await deps.events.updated(video.id);
+        }
       }
     },
   };

@@ -18,6 +18,8 @@ export interface PrivacyFiles {
 export interface PrivacyStore {
   video(videoId: number): Promise<PrivacyVideo | null>;
   files(videoId: number): Promise<PrivacyFiles>;
+  /** Forgets the copies other instances announced of this video (a private video is never mirrored). */
+  dropMirrors(videoId: number): Promise<number>;
 }
 
 export function createPrivacyStore(prisma: Prisma): PrivacyStore {
@@ -31,5 +33,6 @@ export function createPrivacyStore(prisma: Prisma): PrivacyStore {
       ]);
       return { webVideos, hlsFiles };
     },
+    dropMirrors: async (videoId) => (await prisma.videoRedundancy.deleteMany({ where: { videoId } })).count,
   };
 }
