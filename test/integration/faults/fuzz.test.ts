@@ -63,10 +63,9 @@ describe(`fuzz (seed ${SEED})`, () => {
 
   beforeAll(async () => {
     console.log(`fuzz seed: ${SEED} (replay with MT_FUZZ_SEED=${SEED})`);
-    [receiver, sender] = await Promise.all([
-      startTestInstance({ db: 'embedded', overrides: { transcoding: { enabled: false } } }),
-      startTestInstance({ db: 'embedded', overrides: { transcoding: { enabled: false } } }),
-    ]);
+    // lean instances: no transcoding, seeding or tracker (not what is fuzzed here)
+    const lean = { transcoding: { enabled: false }, seeding: { enabled: false }, tracker: { enabled: false } };
+    [receiver, sender] = await Promise.all([startTestInstance({ db: 'postgres', overrides: lean }), startTestInstance({ db: 'embedded', overrides: lean })]);
     const a = await sender.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'peertube', host: null } });
     actor = { url: a.url, keyId: a.keyId!, privateKeyPem: a.privateKeyPem! };
     corpus = loadCorpus((text) => text.replaceAll('http://localhost:9000', sender.url).replaceAll('http://localhost:9001', sender.url).replaceAll('http://localhost:19500', receiver.url));
