@@ -19,7 +19,9 @@ describe('private videos (PeerTube: private paths, owner/moderators/file token)'
     id: number;
     privacy: { id: number };
     streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; torrentUrl: string; infoHash?: string; magnetUri: string }[] }[];
+    files: { fileUrl: string }[];
   };
+  const webVideoPath = async () => new URL((await details()).files[0]!.fileUrl).pathname;
   const details = () => t.json<Details>(`/api/v1/videos/${uuid}`, { token: alice });
   const get = (path: string, token: string | null = null, headers: Record<string, string> = {}) =>
     fetch(`${t.url}${path}`, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
@@ -36,7 +38,8 @@ describe('private videos (PeerTube: private paths, owner/moderators/file token)'
   };
 
   beforeAll(async () => {
-    t = await startTestInstance({ db: 'embedded', clock });
+    // web videos too: their private folder has its own gate (by file name)
+    t = await startTestInstance({ db: 'embedded', clock, overrides: { transcoding: { web_videos: { enabled: true } } } });
     for (const name of ['alice', 'bob']) {
       const res = await t.api('/api/v1/users', {
         method: 'POST',
@@ -87,6 +90,13 @@ describe('private videos (PeerTube: private paths, owner/moderators/file token)'
     expect(await status(`${privateMaster()}?videoFileToken=forged`)).toBe(403);
     expect(await status(privateMaster(), alice)).toBe(200);
     expect(await status(privateMaster(), t.rootToken)).toBe(200);
+    // web videos: /static/web-videos/private/<file>
+    const web = await webVideoPath();
+    expect(web.startsWith('/static/web-videos/private/')).toBe(true);
+    expect(await status(web.replace('/private/', '/'))).toBe(404);
+    expect(await status(web)).toBe(403);
+    expect(await status(web, bob)).toBe(403);
+    expect(await status(web, alice)).toBe(200);
     // the master playlist names its variants relatively: they resolve under the private path
     const master = await (await get(privateMaster(), alice)).text();
     const variant = master.split('\n').find((l) => l.endsWith('.m3u8'))!;
@@ -145,6 +155,10 @@ describe('private videos (PeerTube: private paths, owner/moderators/file token)'
     expect(v.streamingPlaylists[0]!.playlistUrl).toBe(`${t.url}${publicMaster()}`);
     expect(await status(publicMaster())).toBe(200);
     expect(await status(privateMaster(), alice)).toBe(404);
+    const web = await webVideoPath();
+    expect(web.startsWith('/static/web-videos/private/')).toBe(false);
+    expect(await status(web)).toBe(200);
+    expect(await status(web.replace('/static/web-videos/', '/static/web-videos/private/'), alice)).toBe(404);
     const torrentPath = new URL(v.streamingPlaylists[0]!.files[0]!.torrentUrl).pathname;
     const torrent = Buffer.from(await (await get(torrentPath)).arrayBuffer()).toString('latin1');
     expect(torrent).toContain(`/static/streaming-playlists/hls/${uuid}/`);
