@@ -44,6 +44,15 @@ import { createRemoteImageService } from './federation/remote-images/index.js';
 import { remoteImagesRoute } from './http/static/remote-images-route.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
 import type { LookupAddresses } from './federation/remote/index.js';
+import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
+import { staffChecker } from './http/rate-limit/staff-checker.js';
+import { createPrivacyChange } from './videos/privacy-change.js';
+import { createPrivacyStore } from './videos/privacy-store.js';
+import { createVideoAccessStore } from './videos/video-access-store.js';
+import { createVideoFileTokens } from './videos/video-file-tokens.js';
+import { PRIVATE_HLS_PREFIX, PRIVATE_WEB_VIDEOS_PREFIX, privateFolders } from './videos/privacy-folders.js';
+import { privateFilesGate } from './http/static/private-files-gate.js';
+import { videoTokenRouter } from './http/api/video-token.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -143,6 +152,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     seeding: seeding.port,
     logger,
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
+    privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events: videoEvents, seeding: seeding.port, logger }),
   });
   const queries = createVideoQueries(prisma);
   const redundancyHandlers: Record<string, ActivityHandler> = {};
@@ -239,6 +249,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
   const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
+  // private and internal videos: files under the private paths, for their owner, moderators or a file token
+  const videoAccessStore = createVideoAccessStore(prisma);
+  const videoFileTokens = createVideoFileTokens({ clock });
+  const privateGate = (kind: 'hls' | 'web-videos') =>
+    privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   let ready = false;
   const app = createHttpApp({
     logger,
@@ -246,6 +261,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     tracker,
     metricsOnMainListener: metricsServer === null,
     isReady: () => ready,
+    rateLimit: rateLimitMiddleware({ settings: { rates: config.rates_limit, trustProxy: config.trust_proxy }, clock, isStaff: staffChecker({ tokens, accounts }) }),
     checkDatabase: async () => {
       try {
         await prisma.$queryRaw`SELECT 1`;
@@ -291,13 +307,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
-      transfersRouter({ transfers, prisma }),
-      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
+      transfersRouter({ transfers, prisma, auth }),
+      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [remoteImagesRoute(remoteImages)],
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
+      // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
+      { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
+      { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
       { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },

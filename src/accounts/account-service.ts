@@ -63,6 +63,12 @@ export function createAccountService(deps: {
     return (await prisma.actor.count({ where: { preferredUsername: name, host: null } })) > 0;
   }
 
+  /** Two creations racing past the checks: the unique indexes decide, and the loser is told (not a 500). */
+  function lostUniqueRace(err: unknown): null {
+    if ((err as { code?: string }).code === 'P2002') return null;
+    throw err;
+  }
+
   async function createUser(input: NewUser): Promise<Result<{ userId: number; accountId: number; channelId: number }, CreateUserRefusal>> {
     if (!USERNAME_PATTERN.test(input.username)) {
       return fail({ type: 'invalid-username', message: 'username must be 1-50 characters of a-z, 0-9, "." and "_"' });
@@ -98,7 +104,8 @@ export function createAccountService(deps: {
         },
       });
       return { userId: user.id, accountId: account.id, channelId: channel.id };
-    });
+    }).catch(lostUniqueRace);
+    if (!created) return fail({ type: 'username-taken', message: `username "${input.username}", its email or its channel name is already taken` });
     log.info({ user: input.username, role: input.role ?? UserRole.USER }, 'user created');
     return ok(created);
   }

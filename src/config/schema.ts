@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBytes, parseDuration } from '../lib/units.js';
+import { ratesLimitSchema, trustProxySchema } from './rates-limit-schema.js';
 
 const bytes = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const n = parseBytes(v);
@@ -125,6 +126,8 @@ export const configSchema = z.strictObject({
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
   /** ours: thumbnails, previews and avatars of remote videos and actors, fetched on first request (PeerTube's cache.previews.size counts files) */
   cache: z.strictObject({ remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }) }),
+  rates_limit: ratesLimitSchema,
+  trust_proxy: trustProxySchema,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -24,6 +24,8 @@ export interface HttpAppParts {
   isReady(): boolean;
   /** resolves true when the database answers */
   checkDatabase(): Promise<boolean>;
+  /** PeerTube's rates_limit (429 with Retry-After), before every route */
+  rateLimit?: Koa.Middleware;
 }
 
 /** A bounded label for request metrics: the first path segment(s), never ids or file names. */
@@ -51,6 +53,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
     }
   });
   app.use(errorMiddleware(parts.logger.child({ component: 'http' })));
+  if (parts.rateLimit) app.use(parts.rateLimit);
 
   const root = new Router();
   root.get('/healthz', (ctx) => {

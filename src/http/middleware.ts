@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger.js';
 import { Problem, problemBody } from './problem.js';
+import { findNulCharacter } from './nul-characters.js';
 
 /** Maps thrown Problems (and koa/body-parser HTTP errors) to problem+json; logs real failures. */
 export function errorMiddleware(logger: Logger): Koa.Middleware {
@@ -37,6 +38,8 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
 
 /** Validates `input` with a zod schema, or answers 400 naming the fields that are wrong. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
+  const nul = findNulCharacter(input);
+  if (nul !== null) throw new Problem(400, `invalid ${what}: ${nul}: must not contain NUL characters`, undefined, { invalidParams: [nul] });
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');

@@ -30,6 +30,8 @@ export interface LocalFilePaths {
 }
 
 const PAGE = 200;
+/** public and unlisted */
+const SEEDED_PRIVACIES = [1, 2];
 
 /**
  * Our own videos' files that have a torrent: web videos and HLS fragmented MP4s, kind `local`,
@@ -40,7 +42,8 @@ export function createLocalSeedableFiles(deps: { prisma: Prisma; paths: LocalFil
   const local = {
     infoHash: { not: null },
     torrentFilename: { not: null },
-    OR: [{ video: { isLocal: true } }, { streamingPlaylist: { video: { isLocal: true } } }],
+    // private and internal videos are never seeded (their files are in the private folders)
+    OR: [{ video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } }, { streamingPlaylist: { video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } } }],
   };
   const include = { video: { select: { uuid: true } }, streamingPlaylist: { select: { video: { select: { uuid: true } } } } } as const;
 

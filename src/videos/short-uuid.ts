@@ -11,7 +11,8 @@ const SHORT_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{18,22}$/;
 
 /** A video reference from a URL: numeric id, uuid or short uuid. */
 export function parseVideoRef(ref: string): { id: number } | { uuid: string } | null {
-  if (/^\d{1,10}$/.test(ref)) return { id: Number(ref) };
+  // ids are PostgreSQL integers: a larger number names no video (and must not reach the database)
+  if (/^\d{1,10}$/.test(ref)) return Number(ref) <= 2_147_483_647 ? { id: Number(ref) } : null;
   if (UUID_PATTERN.test(ref)) return { uuid: ref.toLowerCase() };
   if (SHORT_PATTERN.test(ref)) {
     try {

@@ -22,6 +22,8 @@ export function createStorageLayout(storage: InstanceConfig['storage']) {
       join(storage.tmp, 'transcode'),
       storage.web_videos,
       join(storage.streaming_playlists, 'hls'),
+      join(storage.streaming_playlists, 'hls', 'private'),
+      join(storage.web_videos, 'private'),
       storage.redundancy,
       join(storage.redundancy, 'hls'),
       storage.torrents,

@@ -21,6 +21,7 @@ import { VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
 import type { SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
+import { placementForPrivacy } from './privacy-folders.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
 export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } };
@@ -51,11 +52,13 @@ export interface TranscodeJobDeps {
  * intact, and the job (claimed under a lease) runs again from the start.
  */
 export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId: number }> {
-  const { prisma, layout, urls } = deps;
+  const { prisma } = deps;
 
   async function run(payload: { videoId: number }, ctx: JobContext): Promise<unknown> {
     const video = await prisma.video.findUnique({ where: { id: payload.videoId }, include: { files: true, streamingPlaylists: true } });
     if (!video) return { skipped: 'video deleted' };
+    // a private video's files live in the private folders, under the private URLs
+    const { layout, urls } = placementForPrivacy(deps, video.privacy);
     if (video.state === VideoState.PUBLISHED && video.streamingPlaylists.length > 0) return { skipped: 'already transcoded' };
     const original = [...video.files].sort((a, b) => b.resolution - a.resolution)[0];
     if (!original) return jobFailure(`video ${video.uuid} has no input file`);

@@ -11,6 +11,8 @@ import { VideoPrivacy, VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
 import type { MediaTools, SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
+import { layoutForPrivacy, placementForPrivacy } from './privacy-folders.js';
+import type { PrivacyChangePort } from './privacy-change.js';
 import { toShortUuid } from './short-uuid.js';
 import type { UploadMetadata, VideoUpdate } from './upload/upload-metadata.js';
 import type { ReceivedFile } from './upload/receive-multipart.js';
@@ -52,8 +54,10 @@ export function createVideoService(deps: {
   seeding?: SeedingPort;
   logger: Logger;
   options: { transcodingEnabled: boolean; maxFileSize: number };
+  /** moves files between the public and private folders when the privacy changes */
+  privacyChange?: PrivacyChangePort;
 }) {
-  const { prisma, urls, layout } = deps;
+  const { prisma, layout } = deps;
   const log = deps.logger.child({ component: 'videos' });
 
   async function quotaUsed(userId: number): Promise<{ total: number; daily: number }> {
@@ -97,6 +101,8 @@ export function createVideoService(deps: {
     metadata: UploadMetadata,
     file: ReceivedFile,
   ): Promise<Result<{ id: number; uuid: string; shortUUID: string }, UploadRefusal>> {
+    // a private video's files go to the private folders from the start
+    const { layout, urls } = placementForPrivacy(deps, metadata.privacy ?? VideoPrivacy.PUBLIC);
     const written: string[] = [file.path];
     try {
       const allowed = await checkUploadAllowed(userId, metadata.channelId, file.size);
@@ -192,6 +198,7 @@ export function createVideoService(deps: {
       const channel = await prisma.videoChannel.findFirst({ where: { id: patch.channelId, account: { user: { id: userId } } } });
       if (!channel) return fail({ type: 'not-your-channel', message: `channel ${patch.channelId} does not exist or is not one of yours` });
     }
+    const move = patch.privacy !== undefined ? await deps.privacyChange?.prepare(videoId, patch.privacy) : null;
     await prisma.video.update({
       where: { id: videoId },
       data: {
@@ -213,7 +220,8 @@ export function createVideoService(deps: {
           : {}),
       },
     });
-    await deps.events.updated(videoId);
+    if (move) await deps.privacyChange!.apply(move);
+    else await deps.events.updated(videoId);
     return ok(undefined);
   }
 
@@ -224,9 +232,9 @@ export function createVideoService(deps: {
     if (video.isLocal) await deps.events.deleting(videoId);
     await prisma.video.delete({ where: { id: videoId } });
     await deps.seeding?.unseedVideo(video.uuid);
-    const paths = [layout.hlsDir(video.uuid)];
+    const paths = [layout.hlsDir(video.uuid), layoutForPrivacy(layout, VideoPrivacy.PRIVATE).hlsDir(video.uuid)];
     for (const f of [...video.files, ...video.streamingPlaylists.flatMap((p) => p.files)]) {
-      if (f.videoId !== null) paths.push(layout.webVideo(f.filename));
+      if (f.videoId !== null) paths.push(layout.webVideo(f.filename), layoutForPrivacy(layout, VideoPrivacy.PRIVATE).webVideo(f.filename));
       if (f.torrentFilename) paths.push(layout.torrent(f.torrentFilename));
     }
     if (video.thumbnailFilename) paths.push(layout.thumbnail(video.thumbnailFilename));

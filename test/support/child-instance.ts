@@ -48,5 +48,7 @@ export function childInstanceEnv(options: { storage: string; port: number; passw
     MIRRORTUBE_ADMIN__INITIAL_PASSWORD: options.password,
     MIRRORTUBE_LOG__LEVEL: process.env.MT_TEST_LOG ?? 'warn',
     MIRRORTUBE_JOBS__POLL_INTERVAL: '200ms',
+    // every test instance and client shares 127.0.0.1: no test reaches these limits
+    ...Object.fromEntries(['API', 'LOGIN', 'ACTIVITY_PUB', 'WELL_KNOWN'].map((k) => [`MIRRORTUBE_RATES_LIMIT__${k}__MAX`, '5000000'])),
   };
 }

@@ -12,6 +12,10 @@ import { freePort, waitFor } from './ports.js';
 
 export const ROOT_PASSWORD = 'test-root-password';
 
+const UNTHROTTLED = { window: '10 seconds', max: 5_000_000 };
+/** Rate limits no test reaches (tests of the limits themselves set their own). */
+export const TEST_RATES_LIMIT = { api: UNTHROTTLED, login: UNTHROTTLED, activity_pub: UNTHROTTLED, well_known: UNTHROTTLED };
+
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** Config for a test instance: 127.0.0.1, a free port, its own storage and database, fast settings. */
@@ -31,6 +35,8 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
           admin: { initial_password: ROOT_PASSWORD },
           log: { level: process.env.MT_TEST_LOG ?? 'silent' },
           federation: { allow_private_addresses: true },
+          // every test instance and client shares 127.0.0.1: PeerTube's own tests raise its limits too
+          rates_limit: TEST_RATES_LIMIT,
           jobs: { poll_interval: '200ms', lease_duration: '5 seconds', shutdown_deadline: '2 seconds' },
           transcoding: {
             preset: 'ultrafast',

@@ -180,8 +180,11 @@ export async function startRestartableInstance(options: { overrides?: Record<str
     get prisma(): Prisma {
       return instance.prisma;
     },
+    /** with the root token unless the request carries its own Authorization */
     async json<T>(path: string, init: RequestInit = {}): Promise<T> {
-      const res = await fetch(`${url}${path}`, init);
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+      const res = await fetch(`${url}${path}`, { ...init, headers });
       const text = await res.text();
       if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status}: ${text}`);
       return JSON.parse(text) as T;

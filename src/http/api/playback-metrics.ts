@@ -3,6 +3,10 @@ import type { Prisma } from '../../db/index.js';
 import { parsePlaybackReport, type PlaybackReport } from '../../metrics/index.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
 import { Problem } from '../problem.js';
+import type Koa from 'koa';
+import type { Auth, AuthState } from '../auth.js';
+import { videoAccess } from '../../videos/video-access.js';
+import type { VideoAccessStore } from '../../videos/video-access-store.js';
 
 /**
  * PeerTube's `POST /api/v1/metrics/playback`: the player's figures since its previous report
@@ -10,15 +14,26 @@ import { Problem } from '../problem.js';
  * (400 naming the wrong fields; 404 for an unknown video), counted in metrics without any
  * per-video label, answered 204.
  */
-export function playbackMetricsRouter(deps: { prisma: Prisma; record(report: PlaybackReport): void }): Router {
+export function playbackMetricsRouter(deps: {
+  prisma: Prisma;
+  record(report: PlaybackReport): void;
+  /** with both: a video the caller may not see answers as a missing one (404), so its id is not revealed */
+  auth?: Auth;
+  access?: VideoAccessStore;
+}): Router {
   const router = new Router();
-  router.post('/metrics/playback', async (ctx) => {
+  const noAuth: Koa.Middleware = (_ctx, next) => next();
+  router.post('/metrics/playback', deps.auth?.optional ?? noAuth, async (ctx) => {
     const parsed = parsePlaybackReport(ctx.request.body);
     if (!parsed.ok) throw new Problem(400, `invalid playback metrics: ${parsed.reason.message}`, undefined, { invalidParams: parsed.reason.fields });
     const report = parsed.value;
     const where = parseVideoRef(String(report.videoId));
     const video = where ? await deps.prisma.video.findUnique({ where, select: { id: true } }) : null;
     if (!video) throw new Problem(404, 'Video not found');
+    if (deps.access) {
+      const seen = await deps.access.byWhere({ id: video.id });
+      if (!seen || videoAccess((ctx.state as AuthState).user, seen) !== null) throw new Problem(404, 'Video not found');
+    }
     deps.record(report);
     ctx.status = 204;
   });

@@ -5,6 +5,7 @@ import type { TransferAccounting } from '../../metrics/index.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
+import type { Auth } from '../auth.js';
 
 const query = paginationSchema.extend({ videoId: z.string().min(1).max(64).optional() });
 
@@ -13,9 +14,10 @@ const query = paginationSchema.extend({ videoId: z.string().min(1).max(64).optio
  * and downloaded, with the seeding ratio, in total, per origin host and kind, per origin host,
  * and per video (largest first; `start`/`count` pages them, `videoId` picks one video).
  */
-export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'report'>; prisma: Prisma }): Router {
+export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'report'>; prisma: Prisma; auth: Auth }): Router {
   const router = new Router();
-  router.get('/server/transfers', async (ctx) => {
+  // administrators only (the right of the redundancy admin API): 401 without a token, 403 for others
+  router.get('/server/transfers', deps.auth.required, deps.auth.right('MANAGE_VIDEOS_REDUNDANCIES'), async (ctx) => {
     const q = validate(query, ctx.query, 'query');
     let videoUuid: string | undefined;
     if (q.videoId !== undefined) {

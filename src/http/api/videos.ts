@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import { hasRight } from '../../accounts/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
-import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VideoPrivacy } from '../../videos/constants.js';
+import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES } from '../../videos/constants.js';
 import { videoUpdateSchema } from '../../videos/upload/upload-metadata.js';
 import type { VideoQueries } from '../../videos/video-queries.js';
 import { VIDEO_SORTS } from '../../videos/video-queries.js';
@@ -13,6 +13,7 @@ import { currentUser } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
 import { formatVideo, formatVideoDetails, type MagnetBuilder } from './format/video.js';
+import { videoAccess } from '../../videos/video-access.js';
 
 const listQuery = paginationSchema.extend({
   sort: z.enum(VIDEO_SORTS as [string, ...string[]]).optional(),
@@ -58,11 +59,10 @@ export function videosRouter(deps: {
   async function load(ctx: Koa.Context) {
     const video = await queries.findByRef(ctx.params.id ?? '');
     if (!video) throw new Problem(404, 'Video not found');
-    if (video.privacy === VideoPrivacy.PRIVATE || video.privacy === VideoPrivacy.INTERNAL) {
-      const user = (ctx.state as AuthState).user;
-      if (!user) throw new Problem(401, 'Authentication is required to see this video');
-      if (video.channel.account.user?.id !== user.id && !hasRight(user.role, 'SEE_ALL_VIDEOS')) throw new Problem(403, 'Cannot get this private video');
-    }
+    // PeerTube's rule (private: owner and moderators; internal: any logged-in user), as for the files
+    const refusal = videoAccess((ctx.state as AuthState).user, { privacy: video.privacy, ownerUserId: video.channel.account.user?.id });
+    if (refusal === 'auth-required') throw new Problem(401, 'Authentication is required to see this video');
+    if (refusal === 'forbidden') throw new Problem(403, 'Cannot get this private video');
     return video;
   }
 

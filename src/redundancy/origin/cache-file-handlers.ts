@@ -46,7 +46,8 @@ export function createCacheFileHandlers(deps: {
     if (deps.acceptFrom === 'nobody') return skipped('remote_redundancy.videos.accept_from is nobody');
     if (deps.acceptFrom === 'followings' && !(await deps.followedHosts()).includes(mirrorHost)) return skipped(`${mirrorHost} is not followed (accept_from: followings)`);
     const video = await prisma.video.findUnique({ where: { url: cache.videoUrl } });
-    if (!video) return skipped('unknown video');
+    // private and internal videos are never mirrored: answered as an unknown video
+    if (!video || (video.isLocal && video.privacy !== 1 && video.privacy !== 2)) return skipped('unknown video');
     const actor = await deps.resolver.resolve({ url: actorUrl });
     if (!actor.ok) throw new Error(`cannot resolve ${actorUrl}: ${actor.reason.message}`);
     // no expires: a manual copy, kept until withdrawn (as PeerTube stores it)

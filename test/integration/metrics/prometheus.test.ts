@@ -149,7 +149,7 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
     // the mirror's seeding ratio for the origin: Prometheus and the REST totals agree
     const originHost = `127.0.0.1:${origin.instance.port}`;
     await waitFor('the same ratio in Prometheus and REST', async () => {
-      const rest = (await (await fetch(`${t.url}/api/v1/server/transfers`)).json()) as { hosts: { originHost: string; ratio: number | null }[] };
+      const rest = (await (await fetch(`${t.url}/api/v1/server/transfers`, { headers: { authorization: `Bearer ${t.token}` } })).json()) as { hosts: { originHost: string; ratio: number | null }[] };
       const expected = rest.hosts.find((h) => h.originHost === originHost)?.ratio;
       const scraped = Number((await prometheus.query(`mirrortube_seeding_ratio{origin_host="${originHost}"}`))[0]?.value[1]);
       return typeof expected === 'number' && expected > 0 && Math.abs(scraped - expected) < 1e-9 ? true : undefined;

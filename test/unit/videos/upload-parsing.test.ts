@@ -39,6 +39,8 @@ describe('multipart fields and upload metadata', () => {
 describe('video references', () => {
   it('accepts ids, uuids and short uuids, and nothing else', () => {
     expect(parseVideoRef('42')).toEqual({ id: 42 });
+    expect(parseVideoRef('2147483647')).toEqual({ id: 2147483647 });
+    expect(parseVideoRef('9999999999')).toBeNull();
     expect(parseVideoRef('58338225-4A2B-4f8d-9506-ef418ce1c194')).toEqual({ uuid: '58338225-4a2b-4f8d-9506-ef418ce1c194' });
     // PeerTube's own short UUID for that video (real/rest-videodetails-9000.json)
     expect(toShortUuid('58338225-4a2b-4f8d-9506-ef418ce1c194')).toBe('bTGSGdmF4VR4KMkGaFZhUm');

@@ -3,6 +3,7 @@ import type { InstanceUrls } from '../../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VIDEO_STATES, resolutionLabel } from '../../../videos/constants.js';
 import { toShortUuid } from '../../../videos/short-uuid.js';
 import { torrentFilenameFor } from '../../../redundancy/mirror/copy-layout.js';
+import { urlsForPrivacy } from '../../../videos/privacy-folders.js';
 import { formatAccount, formatAccountSummary, formatChannel, formatChannelSummary } from './account.js';
 
 type ChannelWith = VideoChannel & { actor: Actor; account: Account & { actor: Actor; user?: User | null } };
@@ -101,7 +102,9 @@ function formatFile(video: Video, file: VideoFile, links: FileUrls, urls: Instan
  * and torrents then point at the copy (same file names, same info hashes), so a player that knows
  * only us still plays; the shape is unchanged.
  */
-export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, magnet: MagnetBuilder, playFrom?: string) {
+export function formatVideoDetails(video: VideoForDetails, publicUrls: InstanceUrls, magnet: MagnetBuilder, playFrom?: string) {
+  // a private or internal video's files are under the private paths
+  const urls = video.isLocal ? urlsForPrivacy(publicUrls, video.privacy) : publicUrls;
   const torrentLinks = (file: VideoFile) => ({
     torrentUrl: file.torrentUrl ?? (file.torrentFilename ? urls.torrent(file.torrentFilename) : null),
     torrentDownloadUrl: file.torrentFilename ? urls.torrentDownload(file.torrentFilename) : file.torrentUrl,

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedClip } from '../../support/media.js';
+import { startTestInstance, type TestInstance } from '../../support/instance.js';
+
+// Found by the seeded fuzz test (fuzz.test.ts): REST bodies that reached the database and failed
+// there (500) instead of being refused at the border, and a race that answered 500.
+describe('REST borders (fuzz findings)', () => {
+  let t: TestInstance;
+  let uuid = '';
+  beforeAll(async () => {
+    t = await startTestInstance({ db: 'embedded', overrides: { transcoding: { enabled: false } } });
+    const res = await t.uploadMultipart(await generatedClip({ seconds: 1 }), { name: 'target', channelId: '1' });
+    uuid = ((await res.json()) as { video: { uuid: string } }).video.uuid;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const json = (method: string, body: unknown, token?: string | null) => ({ method, token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses NUL characters with a 400 naming the field, changing nothing', async () => {
+    const update = await t.api(`/api/v1/videos/${uuid}`, json('PUT', { name: 'a\u0000b' }));
+    expect(update.status).toBe(400);
+    expect(((await update.json()) as { detail: string }).detail).toMatch(/name: must not contain NUL/);
+    expect((await t.json<{ name: string }>(`/api/v1/videos/${uuid}`)).name).toBe('target');
+
+    const client = await t.json<{ client_id: string; client_secret: string }>('/api/v1/oauth-clients/local', { token: null });
+    const token = await t.api('/api/v1/users/token', { method: 'POST', token: null, body: new URLSearchParams({ ...client, client_id: 'x\u0000', grant_type: 'password', username: 'root', password: 'p' }) });
+    expect(token.status).toBe(400);
+    const users = await t.api('/api/v1/users', json('POST', { username: 'nul', password: 'password\u0000', email: 'nul@example.org', role: 2 }));
+    expect(users.status).toBe(400);
+    expect(await t.instance.prisma.user.count({ where: { username: 'nul' } })).toBe(0);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 404, not 500, for video ids beyond PostgreSQL integers', async () => {
+    expect((await t.api('/api/v1/videos/9999999999', { token: null })).status).toBe(404);
+    const playback = await t.api(
+      '/api/v1/metrics/playback',
+      json('POST', { playerMode: 'web-video', resolution: 240, p2pEnabled: false, p2pPeers: 0, resolutionChanges: 0, bufferStalled: 0, errors: 0, downloadedBytesP2P: 0, downloadedBytesHTTP: 1, uploadedBytesP2P: 0, videoId: 9_999_999_999 }, null),
+    );
+    expect(playback.status).toBe(404);
+    expect((await t.api('/api/v1/videos/9999999999/token', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers 409 to all but one of concurrent creations of the same user', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const res = await t.api('/api/v1/users', json('POST', { username: 'twin', password: 'twin-password', email: 'twin@example.org', role: 2 }));
+        await res.body?.cancel();
+        return res.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 200).every((s) => s === 409)).toBe(true);
+    expect(await t.instance.prisma.user.count({ where: { username: 'twin' } })).toBe(1);
+  });
+});
