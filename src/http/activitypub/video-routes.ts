@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { LocalDocuments, VideoForActivityPub } from '../../federation/local/index.js';
 import { Problem } from '../problem.js';
+import { parseDbId } from '../../lib/db-id.js';
 import { negotiateActivityJson, sendActivityJson } from './activity-json.js';
 import { readPage } from './collection-query.js';
 
@@ -35,7 +36,7 @@ export function addVideoRoutes(router: Router, deps: { documents: LocalDocuments
   }
   // the ids listed in `announces` (PeerTube's `/videos/watch/:id/announces/:actorId`)
   router.get('/videos/watch/:id/announces/:actorId', async (ctx) => {
-    const actorId = /^[1-9][0-9]{0,9}$/.test(ctx.params.actorId ?? '') ? Number(ctx.params.actorId) : null;
+    const actorId = parseDbId(ctx.params.actorId);
     const announce = actorId === null ? null : await documents.announceDocument(await load(ctx), actorId);
     if (!announce) throw new Problem(404, 'Video share not found');
     sendActivityJson(ctx, announce);

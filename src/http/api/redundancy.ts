@@ -5,6 +5,7 @@ import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
 import type { Auth } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
+import { dbIdSchema, parseDbId } from '../../lib/db-id.js';
 
 /** What the redundancy API asks of the engine. */
 export interface RedundancyEnginePort {
@@ -119,15 +120,15 @@ export function redundancyRouter(deps: {
   });
 
   router.post('/server/redundancy/videos', ...admin, async (ctx) => {
-    const body = validate(z.object({ videoId: z.coerce.number().int().positive() }), ctx.request.body ?? {}, 'redundancy request');
+    const body = validate(z.object({ videoId: dbIdSchema }), ctx.request.body ?? {}, 'redundancy request');
     const result = await deps.engine.addManual(body.videoId);
     if (!result.ok) throw new Problem(result.status, result.message);
     ctx.status = 204;
   });
 
   router.delete('/server/redundancy/videos/:redundancyId', ...admin, async (ctx) => {
-    const id = Number(ctx.params.redundancyId);
-    if (!Number.isSafeInteger(id) || id <= 0) throw new Problem(400, 'redundancyId must be a positive integer');
+    const id = parseDbId(ctx.params.redundancyId);
+    if (id === null) throw new Problem(400, 'redundancyId must be a positive integer');
     if (!(await deps.engine.evict(id, 'removed by an administrator'))) throw new Problem(404, 'Video redundancy not found');
     ctx.status = 204;
   });

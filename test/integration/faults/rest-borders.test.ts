@@ -43,6 +43,16 @@ describe('REST borders (fuzz findings)', () => {
     expect((await t.api('/api/v1/videos/9999999999/token', { method: 'POST' })).status).toBe(404);
   });
 
+  it('refuses row ids beyond PostgreSQL integers in redundancy requests and share URLs, changing nothing', async () => {
+    const copy = await t.api('/api/v1/server/redundancy/videos', { method: 'POST', body: new URLSearchParams({ videoId: '9999999999' }) });
+    expect(copy.status).toBe(400);
+    expect((await t.api('/api/v1/server/redundancy/videos/9999999999', { method: 'DELETE' })).status).toBe(400);
+    const share = await fetch(`${t.url}/videos/watch/${uuid}/announces/9999999999`, { headers: { accept: 'application/activity+json' } });
+    expect(share.status).toBe(404);
+    expect(await t.instance.prisma.videoRedundancy.count()).toBe(0);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers 409 to all but one of concurrent creations of the same user', async () => {
     const statuses = await Promise.all(
       Array.from({ length: 6 }, async () => {
