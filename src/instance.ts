@@ -40,6 +40,7 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { createViews } from './views/create-views.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -150,6 +151,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     extraHandlers: redundancyHandlers,
   });
   Object.assign(videoEvents, federation.videoEvents);
+  // views as PeerTube counts them (POST /videos/:id/views, inbound View)
+  const views = await createViews({ config, prisma, clock, logger, sender: federation.sender, onLocalViewCounted: (videoId) => videoEvents.viewed(videoId) });
+  Object.assign(redundancyHandlers, views.handlers);
   const redundancy = createRedundancy({
     config,
     prisma,
@@ -204,6 +208,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   wakeTranscoding = () => jobs.wake(TRANSCODE_JOB);
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
+  scheduler.every('views', views.tickIntervalMs, views.tick);
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
@@ -273,7 +278,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom }),
+      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
+      views.router({ queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
@@ -310,6 +316,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     tracker,
     federation,
     redundancy,
+    views,
     transfers,
     seeding,
     metricsServer,

@@ -95,7 +95,6 @@ export const configSchema = z.strictObject({
     max_collection_items: z.number().int().min(1).max(10_000),
     inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
-    views_update_delay: duration,
     delivery: z.strictObject({
       concurrency: z.number().int().min(1).max(100),
       timeout: duration,
@@ -120,6 +119,16 @@ export const configSchema = z.strictObject({
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
+  views: z.strictObject({
+    videos: z.strictObject({
+      remote: z.strictObject({ max_age: z.union([z.literal(-1), duration]) }),
+      local_buffer_update_interval: duration,
+      view_expiration: duration,
+      count_view_after: duration,
+      trust_viewer_session_id: z.boolean(),
+      watching_interval: z.strictObject({ anonymous: duration.nullable(), users: duration.nullable() }),
+    }),
+  }),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -167,7 +167,7 @@ export function createFederation(deps: {
     local,
     follows,
     sender,
-    viewsUpdateDelayMs: fed.views_update_delay,
+    viewsUpdateDelayMs: config.views.videos.local_buffer_update_interval,
     scheduleViewsUpdate: async (videoId, runAt) => {
       await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}` });
     },

@@ -51,7 +51,7 @@ export function buildServerConfig(config: InstanceConfig) {
     followings: { instance: { autoFollowIndex: { indexUrl: '' } } },
     defaults: { publish: { downloadEnabled: true, commentsPolicy: 1, commentsEnabled: true, privacy: 1, licence: null }, p2p: { webapp: { enabled: true }, embed: { enabled: true } } },
     client: { videos: { miniature: { displayAuthorAvatar: false, preferAuthorDisplayName: false }, resumableUpload: { maxChunkSize: 0 } } },
-    views: { videos: { watchingInterval: { anonymous: 5000, users: 5000 } } },
+    views: { videos: { watchingInterval: { anonymous: config.views.videos.watching_interval.anonymous, users: config.views.videos.watching_interval.users } } },
   };
 }
 
