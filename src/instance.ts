@@ -41,6 +41,7 @@ import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
 import { createViews } from './views/create-views.js';
+import { createRatings } from './ratings/create-ratings.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -154,6 +155,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   // views as PeerTube counts them (POST /videos/:id/views, inbound View)
   const views = await createViews({ config, prisma, clock, logger, sender: federation.sender, onLocalViewCounted: (videoId) => videoEvents.viewed(videoId) });
   Object.assign(redundancyHandlers, views.handlers);
+  // one rate per account and video (PUT /videos/:id/rate, inbound Like/Dislike/Undo)
+  const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, onLocalVideoRated: (videoId) => videoEvents.updated(videoId) });
+  Object.assign(redundancyHandlers, ratings.handlers);
   const redundancy = createRedundancy({
     config,
     prisma,
@@ -280,6 +284,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       }),
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
       views.router({ queries, auth }),
+      ratings.router({ queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
