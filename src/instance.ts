@@ -42,6 +42,7 @@ import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
 import { createViews } from './views/create-views.js';
 import { createRatings } from './ratings/create-ratings.js';
+import { createComments } from './comments/create-comments.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -158,6 +159,19 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   // one rate per account and video (PUT /videos/:id/rate, inbound Like/Dislike/Undo)
   const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, onLocalVideoRated: (videoId) => videoEvents.updated(videoId) });
   Object.assign(redundancyHandlers, ratings.handlers);
+  // comments (Notes) on our videos and on remote videos we hold: inbox, REST, AP GET
+  const comments = createComments({
+    prisma,
+    clock,
+    logger,
+    urls,
+    sender: federation.sender,
+    resolver: federation.resolver,
+    followerInboxes: (ids) => federation.follows.followerInboxes(ids),
+    forwardActivity: (raw, target) => federation.delivery.forwardActivity(raw, target),
+    wakeDelivery: () => federation.delivery.wake(),
+  });
+  Object.assign(redundancyHandlers, comments.handlers);
   const redundancy = createRedundancy({
     config,
     prisma,
@@ -251,6 +265,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
       activityPubGetRouter({ prisma, urls, magnet: buildMagnetUri }),
+      comments.apRouter(),
       wellKnownRouter({
         prisma,
         urls,
@@ -285,6 +300,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
       views.router({ queries, auth }),
       ratings.router({ queries, auth }),
+      comments.router({ videos: queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
@@ -322,6 +338,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     federation,
     redundancy,
     views,
+    comments,
     transfers,
     seeding,
     metricsServer,
