@@ -154,7 +154,15 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   Object.assign(videoEvents, federation.videoEvents);
   // views as PeerTube counts them (POST /videos/:id/views, inbound View)
-  const views = await createViews({ config, prisma, clock, logger, sender: federation.sender, onLocalViewCounted: (videoId) => videoEvents.viewed(videoId) });
+  const views = await createViews({
+    config,
+    prisma,
+    clock,
+    logger,
+    sender: federation.sender,
+    followerInboxes: (ids) => federation.follows.followerInboxes(ids),
+    onLocalViewCounted: (videoId) => videoEvents.viewed(videoId),
+  });
   Object.assign(redundancyHandlers, views.handlers);
   // one rate per account and video (PUT /videos/:id/rate, inbound Like/Dislike/Undo)
   const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, onLocalVideoRated: (videoId) => videoEvents.updated(videoId) });

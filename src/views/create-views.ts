@@ -13,6 +13,7 @@ import { createViewHandler } from './view-handler.js';
 import { createViewFederation } from './view-sender.js';
 import { createViewCountStore, createViewerSessionStore, createViewTargetStore } from './view-store.js';
 import { createViewerCounters } from './viewer-counters.js';
+import { VIEWER_LIFETIME_MS } from './view-rules.js';
 import { viewsRouter } from './views-router.js';
 import { createViewsService } from './views-service.js';
 
@@ -35,6 +36,8 @@ export async function createViews(deps: {
   clock: Clock;
   logger: Logger;
   sender: ActivitySender;
+  /** inboxes of the followers of these local actors */
+  followerInboxes(localActorIds: number[]): Promise<string[]>;
   /** a view of one of our videos was counted: its followers get the new count (debounced) */
   onLocalViewCounted(videoId: number): Promise<void>;
 }) {
@@ -44,7 +47,7 @@ export async function createViews(deps: {
     sessions: createViewerSessionStore(deps.prisma),
     counts: createViewCountStore(deps.prisma),
     counters,
-    federation: createViewFederation({ targets: createViewTargetStore(deps.prisma), sender: deps.sender }),
+    federation: createViewFederation({ targets: createViewTargetStore(deps.prisma), sender: deps.sender, followerInboxes: deps.followerInboxes }),
     clock: deps.clock,
     logger: deps.logger,
     settings: {
@@ -62,8 +65,8 @@ export async function createViews(deps: {
     handlers,
     /** the REST `viewers` field */
     viewersOf: service.viewersOf,
-    /** every minute: expire viewers, forget old sessions */
-    tickIntervalMs: 60_000,
+    /** every two minutes (PeerTube's viewer lifetime): expire viewers, send our videos' viewer totals, forget old sessions */
+    tickIntervalMs: VIEWER_LIFETIME_MS,
     tick: service.tick,
     router: (r: { queries: Pick<VideoQueries, 'findByRef'>; auth: Auth }) => viewsRouter({ views: service, ...r }),
   };

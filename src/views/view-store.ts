@@ -38,6 +38,8 @@ export interface ViewCountStore {
 export interface ViewTargetStore {
   /** null when the video is gone or ours */
   remoteTarget(videoId: number): Promise<{ instance: { id: number; url: string }; video: { id: number; url: string; uuid: string }; owner: { url: string; inbox: string } } | null>;
+  /** our federated (public, unlisted) video and the actors whose followers hear of it; null otherwise */
+  localTarget(videoId: number): Promise<{ instance: { id: number; url: string }; video: { id: number; url: string; uuid: string }; involved: { id: number; followersUrl: string }[] } | null>;
 }
 
 const utcDay = (d: Date) => new Date(d.toISOString().slice(0, 10));
@@ -100,6 +102,13 @@ export function createViewTargetStore(prisma: Prisma): ViewTargetStore {
       const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null }, select: { id: true, url: true } });
       const owner = video.channel.account.actor;
       return { instance, video: { id: video.id, url: video.url, uuid: video.uuid }, owner: { url: owner.url, inbox: owner.sharedInboxUrl ?? owner.inboxUrl } };
+    },
+    async localTarget(videoId) {
+      const video = await prisma.video.findUnique({ where: { id: videoId }, include: { channel: { include: { actor: true, account: { include: { actor: true } } } } } });
+      if (!video?.isLocal || ![1, 2].includes(video.privacy) || video.state !== 1) return null;
+      const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+      const involved = [video.channel.account.actor, video.channel.actor, instance].map((a) => ({ id: a.id, followersUrl: a.followersUrl ?? `${a.url}/followers` }));
+      return { instance: { id: instance.id, url: instance.url }, video: { id: video.id, url: video.url, uuid: video.uuid }, involved };
     },
   };
 }

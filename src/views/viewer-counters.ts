@@ -20,6 +20,8 @@ interface Viewer {
 export function createViewerCounters(deps: { clock: Clock; maxViewers?: number }) {
   const byId = new Map<string, Viewer>();
   const byVideo = new Map<number, Set<Viewer>>();
+  /** our videos among those with viewers (their origin, us, tells followers the total) */
+  const localVideos = new Set<number>();
   const maxViewers = deps.maxViewers ?? 100_000;
   const now = () => deps.clock.now().getTime();
 
@@ -37,7 +39,10 @@ export function createViewerCounters(deps: { clock: Clock; maxViewers?: number }
     byId.delete(viewer.id);
     const set = byVideo.get(viewer.videoId);
     set?.delete(viewer);
-    if (set?.size === 0) byVideo.delete(viewer.videoId);
+    if (set?.size === 0) {
+      byVideo.delete(viewer.videoId);
+      localVideos.delete(viewer.videoId);
+    }
   }
 
   return {
@@ -50,6 +55,7 @@ export function createViewerCounters(deps: { clock: Clock; maxViewers?: number }
       const expires = t + VIEWER_LIFETIME_MS;
       let viewer = byId.get(input.viewerId);
       const isNew = !viewer || viewer.expires <= t;
+      if (!input.remoteVideo) localVideos.add(input.videoId);
       if (viewer) viewer.expires = expires;
       else viewer = add(input.videoId, input.viewerId, expires, 1) ?? undefined;
       if (!viewer || !input.remoteVideo) return { isNew, federate: false, expires: new Date(expires) };
@@ -60,6 +66,7 @@ export function createViewerCounters(deps: { clock: Clock; maxViewers?: number }
 
     /** A viewer ping from another instance about one of our videos (its id: the activity id). */
     addRemoteViewerOnLocalVideo(input: { videoId: number; viewerId: string; expires: Date }): void {
+      localVideos.add(input.videoId);
       const viewer = byId.get(input.viewerId);
       if (viewer) viewer.expires = input.expires.getTime();
       else add(input.videoId, input.viewerId, input.expires.getTime(), 1);
@@ -84,11 +91,11 @@ export function createViewerCounters(deps: { clock: Clock; maxViewers?: number }
       return total;
     },
 
-    /** Drops expired viewers; returns the videos that still have some. */
+    /** Drops expired viewers; returns our videos that still have some (PeerTube then federates their totals). */
     expire(): number[] {
       const t = now();
       for (const v of [...byId.values()]) if (v.expires <= t) remove(v);
-      return [...byVideo.keys()];
+      return [...localVideos].filter((id) => byVideo.has(id));
     },
   };
 }

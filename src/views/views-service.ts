@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ViewFederation } from './view-sender.js';
 import type { ViewCountStore, ViewerSessionStore } from './view-store.js';
 import type { ViewerCounters } from './viewer-counters.js';
-import { addWatchPoint, hasEnoughWatchTime, VIEWER_STATS_LIFETIME_MS, viewerIdentity, watchTimeOf, type ViewEvent } from './view-rules.js';
+import { addWatchPoint, hasEnoughWatchTime, VIEWER_LIFETIME_MS, VIEWER_STATS_LIFETIME_MS, viewerIdentity, watchTimeOf, type ViewEvent } from './view-rules.js';
 
 export interface ViewsSettings {
   /** views.videos.view_expiration */
@@ -92,10 +92,15 @@ export function createViewsService(deps: {
     return 'view';
   }
 
-  /** Periodic: expired viewers leave the counts; forgotten sessions and old remote day counts are removed. */
+  /**
+   * Periodic (every two minutes, as PeerTube): expired viewers leave the counts and our videos'
+   * totals go to our followers; forgotten sessions and old remote day counts are removed.
+   */
   async function tick(): Promise<void> {
-    counters.expire();
     const now = clock.now().getTime();
+    for (const videoId of counters.expire()) {
+      await deps.federation.sendViewersCount({ videoId, count: counters.totalOf(videoId), expires: new Date(now + VIEWER_LIFETIME_MS) });
+    }
     await sessions.removeStale({ silentSince: new Date(now - VIEWER_STATS_LIFETIME_MS), countedBefore: new Date(now - settings.viewExpirationMs) });
     if (settings.remoteMaxAgeMs > 0) await counts.removeRemoteDailyBefore(new Date(now - settings.remoteMaxAgeMs));
   }

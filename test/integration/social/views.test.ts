@@ -90,4 +90,13 @@ describe('views as PeerTube counts them, between two instances', () => {
     expect((await details(a)).viewers).toBe(0);
     expect((await details(b)).viewers).toBe(0);
   });
+
+  it("the origin's total of viewers reaches its followers (a View with a WatchAction result)", async () => {
+    expect((await report(a, { currentTime: 0, sessionId: 'on-a-1' })).status).toBe(204);
+    expect((await report(a, { currentTime: 0, sessionId: 'on-a-2' })).status).toBe(204);
+    expect((await a.instance.scheduler.runNow('views')).status).toBe('completed');
+    await waitFor("A's total on B", async () => ((await details(b)).viewers === 2 ? true : undefined), 60_000);
+    const sent = await b.instance.prisma.inboxActivity.findFirstOrThrow({ where: { type: 'View', activityId: { endsWith: `/${video.uuid}` } } });
+    expect(sent.payload).toMatchObject({ object: `${a.url}/videos/watch/${video.uuid}`, result: { interactionType: 'WatchAction', type: 'InteractionCounter', userInteractionCount: 2 } });
+  });
 });

@@ -14,7 +14,7 @@ function setup(overrides: Partial<ViewsSettings> = {}, start = new Date('2026-12
   const clock = createManualClock(start);
   const sessions = memoryViewerSessions();
   const counts = memoryViewCounts([REMOTE, LOCAL]);
-  const sent: { kind: 'ping' | 'view'; videoId: number; viewerId?: string; expires?: string; at: string }[] = [];
+  const sent: { kind: 'ping' | 'view' | 'count'; videoId: number; viewerId?: string; expires?: string; count?: number; at: string }[] = [];
   const localCounted: number[] = [];
   const service = createViewsService({
     sessions,
@@ -27,6 +27,10 @@ function setup(overrides: Partial<ViewsSettings> = {}, start = new Date('2026-12
       },
       sendView: ({ videoId }) => {
         sent.push({ kind: 'view', videoId, at: clock.now().toISOString() });
+        return Promise.resolve();
+      },
+      sendViewersCount: ({ videoId, count, expires }) => {
+        sent.push({ kind: 'count', videoId, count, expires: expires.toISOString(), at: clock.now().toISOString() });
         return Promise.resolve();
       },
     },
@@ -154,6 +158,23 @@ describe('views service', () => {
     expect(t.service.viewersOf(LOCAL.id)).toBe(0);
     await t.service.tick();
     expect(t.service.viewersOf(LOCAL.id)).toBe(0);
+  });
+
+  it('every tick, our videos with viewers send their total to followers (a remote video does not)', async () => {
+    const t = setup();
+    await t.report(LOCAL, 0, { sessionId: 'a' });
+    await t.report(LOCAL, 0, { sessionId: 'b' });
+    await t.service.processRemoteView({ activityId: 'http://o/views/1', videoUrl: LOCAL.url, expires: new Date(t.clock.now().getTime() + 120_000) });
+    await t.report(REMOTE, 0, { sessionId: 'a' });
+    t.sent.length = 0;
+    t.clock.advance(60_000);
+    await t.service.tick();
+    expect(t.sent).toEqual([{ kind: 'count', videoId: LOCAL.id, count: 3, expires: new Date(t.clock.now().getTime() + 120_000).toISOString(), at: t.clock.now().toISOString() }]);
+    t.clock.advance(61_000);
+    t.sent.length = 0;
+    await t.service.tick();
+    // everyone left: nothing more to tell (followers let the last count expire)
+    expect(t.sent).toEqual([]);
   });
 
   it('an inbound View with expires is a viewer, not a view; without expires it is one view', async () => {
