@@ -346,6 +346,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     federation,
     redundancy,
     views,
+    ratings,
     comments,
     transfers,
     seeding,

@@ -61,7 +61,7 @@ export interface CommentQueryStore {
   /** a thread's first comment and all its replies, oldest first */
   thread(videoId: number, threadId: number): Promise<CommentRow[]>;
   /** the urls of a video's comments, for its `comments` collection */
-  commentUrls(videoId: number, page: { start: number; count: number }): Promise<{ total: number; urls: string[] }>;
+  commentUrls(videoId: number, page: { start: number; count: number }): Promise<{ total: number; items: string[] }>;
 }
 
 const videoInclude = { channel: { include: { actor: true, account: { include: { actor: true, user: true } } } } } as const;
@@ -172,7 +172,7 @@ export function createCommentQueryStore(prisma: Prisma): CommentQueryStore {
         prisma.videoComment.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: page.start, take: page.count, select: { url: true } }),
         prisma.videoComment.count({ where }),
       ]);
-      return { total, urls: rows.map((r) => r.url!) };
+      return { total, items: rows.map((r) => r.url!) };
     },
   };
 }

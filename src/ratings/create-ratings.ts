@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import type { VideoQueries } from '../videos/video-queries.js';
 import { createRateHandlers } from './rate-handlers.js';
 import { createRateFederation } from './rate-sender.js';
-import { createRateStore } from './rate-store.js';
+import { createRateQueryStore, createRateStore } from './rate-store.js';
 import { ratingsRouter } from './ratings-router.js';
 import { createRatingService } from './rating-service.js';
 
@@ -22,6 +22,8 @@ export function createRatings(deps: {
   const service = createRatingService({ rates: createRateStore(deps.prisma), federation: createRateFederation(deps.sender), logger: deps.logger, onLocalVideoRated: deps.onLocalVideoRated });
   return {
     service,
+    /** the ids of a video's likes or dislikes (PeerTube lists the rate activities), for its collections */
+    rateUrls: createRateQueryStore(deps.prisma).rateUrls,
     handlers: createRateHandlers({ ratings: service, resolver: deps.resolver, accounts: createAccountOfActorStore(deps.prisma) }),
     router: (r: { queries: Pick<VideoQueries, 'findByRef'>; auth: Auth }) => ratingsRouter({ ratings: service, ...r }),
   };

@@ -19,6 +19,24 @@ export interface RateStore {
   removeRate(input: { accountId: number; video: RatedVideo; url?: string; type?: RateType }): Promise<RateType | null>;
 }
 
+/** The ids of a video's rates, for its `likes`/`dislikes` collections. */
+export interface RateQueryStore {
+  rateUrls(videoId: number, type: RateType, page: { start: number; count: number }): Promise<{ total: number; items: string[] }>;
+}
+
+export function createRateQueryStore(prisma: Prisma): RateQueryStore {
+  return {
+    async rateUrls(videoId, type, page) {
+      const where = { videoId, type };
+      const [rows, total] = await prisma.$transaction([
+        prisma.accountVideoRate.findMany({ where, orderBy: { id: 'asc' }, skip: page.start, take: page.count, select: { url: true } }),
+        prisma.accountVideoRate.count({ where }),
+      ]);
+      return { total, items: rows.map((r) => r.url) };
+    },
+  };
+}
+
 const field = (t: RateType) => (t === 'like' ? 'likes' : 'dislikes');
 
 /**

@@ -87,7 +87,11 @@ describe('comments: threads and replies over the API, federated both ways', () =
       return t.children.length === 1 ? t : undefined;
     }, 60_000);
     expect(bTree.children[0]!.comment).toMatchObject({ text: 'a reply from A', account: { name: 'root', host: hostOf(a) } });
+    // what the video's `comments` collection lists on A: both Notes' ids
+    const { id: videoId } = await a.json<{ id: number }>(`/api/v1/videos/${uuid}`);
+    expect(await a.instance.comments.commentUrls(videoId, { start: 0, count: 10 })).toEqual({ total: 2, items: [thread.url, (await res.json() as { comment: Comment }).comment.url] });
     expect((await threads(b)).data[0]).toMatchObject({ totalReplies: 1 });
+    expect(await a.json('/api/v1/server/stats', { token: null })).toMatchObject({ totalLocalVideoComments: 1, totalVideoComments: 2 });
   });
 
   it('deletion: only the author (or the video owner, a moderator); the thread stays as a tombstone while it has replies', async () => {

@@ -86,5 +86,9 @@ describe('ratings: one rate per account, federated to the origin', () => {
     expect(await myRating(b)).toBe('none');
     const rows = await a.instance.prisma.accountVideoRate.findMany({ include: { account: { include: { actor: true } } } });
     expect(rows.map((r) => [r.account.actor.preferredUsername, r.account.actor.host, r.type])).toEqual([['carol', hostOf(b), 'like']]);
+    // what the video's `likes` collection lists: the ids of the Like activities
+    const videoId = rows[0]!.videoId;
+    expect(await a.instance.ratings.rateUrls(videoId, 'like', { start: 0, count: 10 })).toEqual({ total: 1, items: [expect.stringMatching(new RegExp(`^${b.url}/accounts/carol/likes/\\d+$`))] });
+    expect(await a.instance.ratings.rateUrls(videoId, 'dislike', { start: 0, count: 10 })).toEqual({ total: 0, items: [] });
   });
 });
