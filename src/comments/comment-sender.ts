@@ -26,21 +26,33 @@ export function createCommentFederation(deps: {
   wake(): void;
   instance: InstanceActorStore;
 }): CommentFederation {
-  /** PeerTube: the followers of the video's actors (account, channel, our instance for our videos) and of the author. */
+  /**
+   * Who hears of a comment (PeerTube's send-create / send-delete of a comment): the followers of
+   * the video's actors (its account, channel and, for our videos, our instance actor that shares
+   * them), of the author, and the authors of the comments it answers; plus the video's origin.
+   */
   async function targets(video: CommentedVideo, author: Actor, parentAuthors: Actor[]) {
     const instance = await deps.instance.instanceActor();
-    const involved = [video.accountActor, video.channelActor];
-    const audience: Audience = { to: [AP_PUBLIC, ...new Set([...involved, author, ...parentAuthors.filter((p) => p.host !== null)].map(followersOf))], cc: [] };
-    const local = [author, ...(video.isLocal ? [...involved, { id: instance.id }] : [])].filter((a) => !('host' in a) || a.host === null);
-    const inboxes = new Set(await deps.followerInboxes(local.map((a) => a.id)));
+    const involvedFollowers = [video.accountActor, video.channelActor].map(followersOf);
+    if (video.isLocal) involvedFollowers.push(`${instance.url}/followers`);
+    involvedFollowers.push(followersOf(author));
+    // not our video: to Public and all those followers (PeerTube's getAudienceFromFollowersOf, as in seq 135)
+    const fromFollowers: Audience = { to: [AP_PUBLIC, ...involvedFollowers, ...parentAuthors.map(followersOf)], cc: [] };
+    // our video, and every Delete: PeerTube's getVideoCommentAudience (as in seq 155)
+    const commentAudience: Audience = {
+      to: [AP_PUBLIC],
+      cc: [...(video.isLocal ? [] : [video.accountActor.url]), followersOf(author), ...parentAuthors.map((p) => p.url), ...involvedFollowers],
+    };
+    const local = [author.id, ...(video.isLocal ? [video.accountActor.id, video.channelActor.id, instance.id] : [])];
+    const inboxes = new Set(await deps.followerInboxes(local));
     if (!video.isLocal) inboxes.add(inboxOf(video.accountActor));
     for (const p of parentAuthors) if (p.host !== null) inboxes.add(inboxOf(p));
-    return { audience, inboxes: [...inboxes] };
+    return { createAudience: video.isLocal ? commentAudience : fromFollowers, commentAudience, inboxes: [...inboxes] };
   }
 
   return {
     async sendCreate({ note, author, video, parentAuthors }) {
-      const { audience, inboxes } = await targets(video, author, parentAuthors);
+      const { createAudience: audience, inboxes } = await targets(video, author, parentAuthors);
       if (inboxes.length === 0) return;
       const object = buildNote({ ...note, audience });
       const { to: _to, cc: _cc, ...bare } = object;
@@ -49,9 +61,9 @@ export function createCommentFederation(deps: {
     },
 
     async sendDelete({ commentUrl, by, video, parentAuthors }) {
-      const { audience, inboxes } = await targets(video, by, parentAuthors);
+      const { commentAudience: audience, inboxes } = await targets(video, by, parentAuthors);
       if (inboxes.length === 0) return;
-      const del = buildDelete({ actor: by.url, object: commentUrl, audience: { to: [AP_PUBLIC], cc: audience.to.filter((a) => a !== AP_PUBLIC) } });
+      const del = buildDelete({ actor: by.url, object: commentUrl, audience });
       await deps.sender.send(withContext(del, 'Delete'), { signerActorId: by.id, inboxes });
     },
 

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 
 interface Comment {
   id: number;
@@ -70,6 +72,9 @@ describe('comments: threads and replies over the API, federated both ways', () =
       return doc.replyApproval ? doc : undefined;
     }, 60_000);
     expect(note).toMatchObject({ type: 'Note', id: comment.url, content: 'hello from B', mediaType: 'text/markdown', inReplyTo: `${a.url}/videos/watch/${uuid}`, attributedTo: `${b.url}/accounts/root` });
+    // the keys, in order, of the Note PeerTube 6.3 serves for a comment (session-2 pt-comment-note-ap.json)
+    const ptNote = JSON.parse(readFileSync(`${PEERTUBE_REAL_DIR}/session-2/pt-comment-note-ap.json`, 'utf8')) as object;
+    expect(Object.keys(note)).toEqual(Object.keys(ptNote));
     expect((note as unknown as { replyApproval: string }).replyApproval).toMatch(new RegExp(`^${a.url}/videos/watch/${uuid}/comments/\\d+/approve-reply$`));
   });
 
