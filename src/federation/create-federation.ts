@@ -24,7 +24,7 @@ import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, pars
 
 export const REFRESH_JOB = 'activitypub-refresher';
 /** inbound activity types forwarded to a local video's followers (when LD-signed) */
-const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update'] as const;
+const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update', 'View'] as const;
 const refreshPayload = z.object({ videoId: z.number().int().positive() });
 export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } };
 

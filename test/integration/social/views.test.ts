@@ -21,6 +21,8 @@ describe('views as PeerTube counts them, between two instances', () => {
   const clock = createOffsetClock();
   let a: TestInstance;
   let b: TestInstance;
+  /** another follower of A: hears of B's viewers and views through A (PeerTube forwards Views of its videos) */
+  let c: TestInstance;
   let video: Details;
   const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const details = (t: TestInstance) => t.json<Details>(`/api/v1/videos/${video.uuid}`, { token: null });
@@ -33,21 +35,27 @@ describe('views as PeerTube counts them, between two instances', () => {
 
   beforeAll(async () => {
     const fast = { views: { videos: { local_buffer_update_interval: '100ms' } } };
-    [a, b] = await Promise.all([startTestInstance({ db: 'postgres', clock, overrides: fast }), startTestInstance({ db: 'embedded', clock, overrides: fast })]);
-    const res = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
-    expect(res.status).toBe(204);
-    await waitFor('B following A', async () => {
-      const list = await b.json<{ data: { state: string }[] }>('/api/v1/server/following');
-      return list.data[0]?.state === 'accepted' ? true : undefined;
-    }, 60_000);
+    [a, b, c] = await Promise.all([
+      startTestInstance({ db: 'postgres', clock, overrides: fast }),
+      startTestInstance({ db: 'embedded', clock, overrides: fast }),
+      startTestInstance({ db: 'postgres', clock, overrides: fast }),
+    ]);
+    for (const follower of [b, c]) {
+      const res = await follower.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
+      expect(res.status).toBe(204);
+      await waitFor('following A', async () => {
+        const list = await follower.json<{ data: { state: string }[] }>('/api/v1/server/following');
+        return list.data[0]?.state === 'accepted' ? true : undefined;
+      }, 60_000);
+    }
     const up = await a.uploadMultipart(await generatedClip({ seconds: 4 }), { name: 'watched', channelId: '1' });
     const { video: created } = (await up.json()) as { video: { uuid: string } };
     await a.waitForPublished(created.uuid);
     video = await a.json<Details>(`/api/v1/videos/${created.uuid}`);
-    await waitFor('the video on B', () => b.api(`/api/v1/videos/${created.uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    for (const follower of [b, c]) await waitFor('the video on B and C', () => follower.api(`/api/v1/videos/${created.uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
   }, 240_000);
   afterAll(async () => {
-    await Promise.all([a, b].filter(Boolean).map((t) => t.stop()));
+    await Promise.all([a, b, c].filter(Boolean).map((t) => t.stop()));
   });
 
   it('refuses reports without a valid currentTime, as PeerTube does', async () => {
@@ -64,10 +72,17 @@ describe('views as PeerTube counts them, between two instances', () => {
     expect((await details(b)).viewers).toBe(1);
     await waitFor('the viewer ping on A', async () => ((await details(a)).viewers === 1 ? true : undefined), 60_000);
     expect((await details(a)).views).toBe(0);
+    await waitFor('the ping forwarded to C', async () => ((await details(c)).viewers === 1 ? true : undefined), 60_000);
 
     expect((await report(b, { currentTime: video.duration, sessionId: 's1' })).status).toBe(204);
     await waitFor('the view on A', async () => ((await details(a)).views === 1 ? true : undefined), 60_000);
     await waitFor('the new count back on B', async () => ((await details(b)).views === 1 ? true : undefined), 60_000);
+    // C: the forwarded View counts in its per-day views of the video (trending), A's Update brings the total
+    await waitFor('the forwarded view on C', async () => {
+      const row = await c.instance.prisma.videoViewDaily.findFirst({ where: { video: { uuid: video.uuid } } });
+      return row?.views === 1 ? true : undefined;
+    }, 60_000);
+    await waitFor('the new count on C', async () => ((await details(c)).views === 1 ? true : undefined), 60_000);
   });
 
   it('the same session again is no new view; another session is', async () => {

@@ -68,6 +68,27 @@ describe('the View activities PeerTube 6.3 sent in session-2 (seq 145, 146, 152)
     expect(service.viewersOf(OUR_VIDEO.id)).toBe(0);
   });
 
+  it("reads PeerTube < 6.1's `expiration`, and a viewer count only from a WatchAction InteractionCounter", async () => {
+    const calls: unknown[] = [];
+    const handle = createViewHandler({
+      processRemoteView: (input) => {
+        calls.push(input);
+        return Promise.resolve('viewer' as const);
+      },
+    });
+    const body = JSON.parse(bySeq(145).requestBody) as Record<string, unknown>;
+    const { expires, ...old } = body;
+    const base = { id: 'v', type: 'View', actor: 'http://localhost:9000/accounts/peertube', signer: 'http://localhost:9000/accounts/peertube' };
+    await handle({ ...base, body: { ...old, expiration: expires } }, {} as JobContext);
+    await handle({ ...base, body: { ...body, result: { interactionType: 'WatchAction', type: 'InteractionCounter', userInteractionCount: 4 } } }, {} as JobContext);
+    await handle({ ...base, body: { ...body, result: { interactionType: 'LikeAction', type: 'InteractionCounter', userInteractionCount: 4 } } }, {} as JobContext);
+    expect(calls).toEqual([
+      { activityId: 'v', videoUrl: body.object, expires: new Date(expires as string), viewersCount: undefined },
+      { activityId: 'v', videoUrl: body.object, expires: new Date(expires as string), viewersCount: 4 },
+      { activityId: 'v', videoUrl: body.object, expires: new Date(expires as string), viewersCount: undefined },
+    ]);
+  });
+
   it('skips a View of a video we do not know, and an unreadable one', async () => {
     const clock = createManualClock();
     const service = createViewsService({
