@@ -37,6 +37,11 @@ export function commentsRouter(deps: { comments: CommentService; queries: Commen
   router.get('/videos/:videoId/comment-threads', auth.optional, async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const video = await commentedVideo(ctx);
+    // PeerTube lists nothing while comments are disabled
+    if (!video.commentsEnabled) {
+      ctx.body = { total: 0, totalNotDeletedComments: 0, data: [] };
+      return;
+    }
     const page = await deps.queries.listThreads(video.id, q);
     ctx.body = {
       total: page.total,

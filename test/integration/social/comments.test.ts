@@ -118,5 +118,11 @@ describe('comments: threads and replies over the API, federated both ways', () =
     expect(after).toMatchObject({ total: 1, totalNotDeletedComments: 1, data: [{ isDeleted: true, text: '', account: null, totalReplies: 1 }] });
     const tomb = await (await fetch(mine.url, { headers: { accept: 'application/activity+json' } })).json();
     expect(tomb).toMatchObject({ type: 'Tombstone', formerType: 'Note', id: mine.url });
+
+    // comments disabled: none listed, none accepted
+    const { id } = await a.json<{ id: number }>(`/api/v1/videos/${uuid}`);
+    expect((await a.api(`/api/v1/videos/${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commentsEnabled: false }) })).status).toBe(204);
+    expect(await threads(a)).toEqual({ total: 0, totalNotDeletedComments: 0, data: [] });
+    expect((await post(a, 'comment-threads', 'closed')).status).toBe(409);
   });
 });
