@@ -178,6 +178,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     followerInboxes: (ids) => federation.follows.followerInboxes(ids),
     forwardActivity: (raw, target) => federation.delivery.forwardActivity(raw, target),
     wakeDelivery: () => federation.delivery.wake(),
+    fetchJson: async (url) => {
+      const fetched = await federation.fetcher.fetchJson(url);
+      return fetched.ok ? fetched.json : null;
+    },
   });
   Object.assign(redundancyHandlers, comments.handlers);
   const redundancy = createRedundancy({

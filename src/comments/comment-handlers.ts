@@ -16,9 +16,9 @@ export function createCommentHandlers(deps: { comments: CommentService; resolver
       return deps.comments.receiveNote({
         note: note.data,
         actorUrl: activity.actor,
-        authorAccountId: async () => {
-          const actor = await deps.resolver.resolve({ url: activity.actor });
-          if (!actor.ok) throw new Error(`cannot resolve the author ${activity.actor}: ${actor.reason.message}`);
+        accountOf: async (actorUrl) => {
+          const actor = await deps.resolver.resolve({ url: actorUrl });
+          if (!actor.ok) throw new Error(`cannot resolve the author ${actorUrl}: ${actor.reason.message}`);
           return (await deps.accounts.accountOf(actor.value)).id;
         },
         rawBody: JSON.stringify(activity.body),

@@ -7,7 +7,7 @@ export const inboundNote = z.object({
   id: z.string().url(),
   content: z.string().max(100_000),
   inReplyTo: z.string().url(),
-  attributedTo: z.union([z.string().url(), z.array(z.union([z.string().url(), z.object({ id: z.string().url() }).transform((o) => o.id)])).transform((a) => a[0])]),
+  attributedTo: z.union([z.string().url(), z.array(z.union([z.string().url(), z.object({ id: z.string().url() }).transform((o) => o.id)])).min(1).transform((a) => a[0]!)]),
   published: z.iso.datetime({ offset: true }).optional(),
   updated: z.iso.datetime({ offset: true }).optional(),
   replyApproval: z.string().url().nullable().optional(),

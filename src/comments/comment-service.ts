@@ -21,6 +21,9 @@ export interface Commenter {
   canModerate: boolean;
 }
 
+/** PeerTube resolves a reply's parents up to the video; so do we, this deep at most. */
+const MAX_THREAD_DEPTH = 20;
+
 const processed: InboundOutcome = { status: 'processed' };
 const skipped = (why: string): InboundOutcome => ({ status: 'skipped', why });
 const hostOf = (url: string) => new URL(url).host;
@@ -38,6 +41,8 @@ export function createCommentService(deps: {
   logger: Logger;
   /** our url of one of our comments */
   commentUrl(videoUuid: string, commentId: number): string;
+  /** fetches a Note we do not have (a reply's parent), already parsed; null when it cannot be had */
+  fetchNote?(url: string): Promise<InboundNote | null>;
 }) {
   const { comments } = deps;
   const log = deps.logger.child({ component: 'comments' });
@@ -55,23 +60,46 @@ export function createCommentService(deps: {
     return authors;
   }
 
-  /** An inbound Create of a Note: `authorAccountId` is the account of the activity's actor. */
-  async function receiveNote(input: { note: InboundNote; actorUrl: string; authorAccountId: () => Promise<number>; rawBody?: string | undefined; signed: boolean }): Promise<InboundOutcome> {
+  type Thread = { video: CommentedVideo; parent: (CommentRow & { video: CommentedVideo }) | null };
+
+  /**
+   * What a Note answers: a video we have, or a comment we have; else (PeerTube's resolveThread)
+   * the parent Note is fetched from its origin and stored first, up to a video we have.
+   */
+  async function resolveThread(inReplyTo: string, accountOf: (actorUrl: string) => Promise<number>, depth: number): Promise<Thread | null> {
+    const video = await comments.videoByUrl(inReplyTo);
+    if (video) return { video, parent: null };
+    const known = await comments.byUrl(inReplyTo);
+    if (known) return { video: known.video, parent: known };
+    if (!deps.fetchNote || depth >= MAX_THREAD_DEPTH) return null;
+    const note = await deps.fetchNote(inReplyTo);
+    if (!note || note.id !== inReplyTo || hostOf(note.attributedTo) !== hostOf(note.id)) return null;
+    const above = await resolveThread(note.inReplyTo, accountOf, depth + 1);
+    if (!above || (above.video.isLocal && !above.video.commentsEnabled)) return null;
+    const { row } = await comments.create({
+      videoId: above.video.id,
+      accountId: await accountOf(note.attributedTo),
+      url: note.id,
+      inReplyTo: above.parent ? { id: above.parent.id, originCommentId: above.parent.originCommentId } : null,
+      text: note.content,
+      at: new Date(note.published ?? deps.clock.now().toISOString()),
+    });
+    return { video: above.video, parent: { ...row, video: above.video } };
+  }
+
+  /** An inbound Create of a Note: `accountOf` gives (or makes) the account of a remote actor. */
+  async function receiveNote(input: { note: InboundNote; actorUrl: string; accountOf: (actorUrl: string) => Promise<number>; rawBody?: string | undefined; signed: boolean }): Promise<InboundOutcome> {
     const { note } = input;
     if (note.attributedTo !== input.actorUrl) return skipped('Note attributed to another actor than the sender');
     if (hostOf(note.id) !== hostOf(input.actorUrl)) return skipped('Note of another host than its author');
-    let video: CommentedVideo | null = await comments.videoByUrl(note.inReplyTo);
-    let parent: (CommentRow & { video: CommentedVideo }) | null = null;
-    if (!video) {
-      parent = await comments.byUrl(note.inReplyTo);
-      if (!parent) return skipped('Note in reply to something we do not know');
-      video = parent.video;
-    }
+    const thread = await resolveThread(note.inReplyTo, input.accountOf, 0);
+    if (!thread) return skipped('Note in reply to something we do not know');
+    const { video, parent } = thread;
     if (video.isLocal && !video.commentsEnabled) return skipped('comments are disabled on this video');
     const at = new Date(note.published ?? deps.clock.now().toISOString());
     const { row, created } = await comments.create({
       videoId: video.id,
-      accountId: await input.authorAccountId(),
+      accountId: await input.accountOf(input.actorUrl),
       url: note.id,
       inReplyTo: parent ? { id: parent.id, originCommentId: parent.originCommentId } : null,
       text: note.content,

@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { VideoQueries } from '../videos/video-queries.js';
 import { commentApRouter } from './comment-ap-router.js';
 import { createCommentHandlers } from './comment-handlers.js';
+import { inboundNote } from './comment-note.js';
 import { createCommentFederation } from './comment-sender.js';
 import { createCommentService } from './comment-service.js';
 import { createCommentQueryStore, createCommentStore, createInstanceActorStore } from './comment-store.js';
@@ -24,6 +25,8 @@ export function createComments(deps: {
   followerInboxes(localActorIds: number[]): Promise<string[]>;
   forwardActivity(rawBody: string, target: { signerActorId: number; inboxes: string[] }): Promise<unknown>;
   wakeDelivery(): void;
+  /** GETs a remote AP object through the SSRF-safe fetcher (a reply's unknown parent) */
+  fetchJson(url: string): Promise<unknown>;
 }) {
   const store = createCommentStore(deps.prisma);
   const queries = createCommentQueryStore(deps.prisma);
@@ -35,7 +38,11 @@ export function createComments(deps: {
     wake: deps.wakeDelivery,
     instance: createInstanceActorStore(deps.prisma),
   });
-  const service = createCommentService({ comments: store, federation, clock: deps.clock, logger: deps.logger, commentUrl });
+  const fetchNote = async (url: string) => {
+    const parsed = inboundNote.safeParse(await deps.fetchJson(url));
+    return parsed.success ? parsed.data : null;
+  };
+  const service = createCommentService({ comments: store, federation, clock: deps.clock, logger: deps.logger, commentUrl, fetchNote });
   return {
     service,
     /** the urls of a video's comments, newest last: what its `comments` collection lists */

@@ -35,7 +35,7 @@ function setup() {
   const service = createCommentService({ comments: mem.store, federation: fed.federation, clock, logger: createLogger({ level: 'silent' }), commentUrl: (uuid, id) => `${US}/videos/watch/${uuid}/comments/${id}` });
   const accountIdOf = (url: string) => [...accounts].find(([, a]) => a.url === url)![0];
   const receive = (body: ReturnType<typeof captured>) =>
-    service.receiveNote({ note: inboundNote.parse(body.object), actorUrl: body.actor, authorAccountId: () => Promise.resolve(accountIdOf(body.actor)), rawBody: JSON.stringify(body), signed: true });
+    service.receiveNote({ note: inboundNote.parse(body.object), actorUrl: body.actor, accountOf: (url) => Promise.resolve(accountIdOf(url)), rawBody: JSON.stringify(body), signed: true });
   return { ...mem, ...fed, clock, service, receive };
 }
 
@@ -70,6 +70,35 @@ describe('comments from PeerTube (session-2 seq 135, 136, 155)', () => {
     expect(t.rows).toHaveLength(0);
   });
 
+  it('a reply whose parent we do not have: the parent is fetched from its origin and stored first (PeerTube resolveThread)', async () => {
+    const t = setup();
+    const fetched: string[] = [];
+    const parentNote = captured(135).object as Record<string, unknown>;
+    const service = createCommentService({
+      comments: t.store,
+      federation: t.federation,
+      clock: t.clock,
+      logger: createLogger({ level: 'silent' }),
+      commentUrl: () => '',
+      fetchNote: (url) => {
+        fetched.push(url);
+        return Promise.resolve(url === parentNote.id ? inboundNote.parse(parentNote) : null);
+      },
+    });
+    const reply = captured(136);
+    const accountOf = (url: string) => Promise.resolve(url === PT_ROOT.url ? 10 : 11);
+    expect(await service.receiveNote({ note: inboundNote.parse(reply.object), actorUrl: reply.actor, accountOf, signed: true })).toEqual({ status: 'processed' });
+    expect(fetched).toEqual([parentNote.id]);
+    expect(t.rows.map((r) => [r.text, r.originCommentId, r.inReplyToCommentId])).toEqual([
+      ['hello', null, null],
+      ['a reply to hello', 1, 1],
+    ]);
+    // a fetched document that is not the Note asked for is not stored
+    const orphan = { ...(reply.object as object), id: 'http://localhost:9000/videos/watch/x/comments/9', inReplyTo: 'http://localhost:9000/videos/watch/x/comments/8' };
+    expect(await service.receiveNote({ note: inboundNote.parse(orphan), actorUrl: reply.actor, accountOf, signed: true })).toMatchObject({ status: 'skipped' });
+    expect(t.rows).toHaveLength(2);
+  });
+
   it('a Delete by someone who is neither the author nor the video owner changes nothing', async () => {
     const t = setup();
     await t.receive(captured(135));
@@ -90,7 +119,7 @@ describe('comments from PeerTube (session-2 seq 135, 136, 155)', () => {
       logger: createLogger({ level: 'silent' }),
       commentUrl: () => '',
     });
-    expect(await service.receiveNote({ note: inboundNote.parse(body.object), actorUrl: body.actor, authorAccountId: () => Promise.resolve(20), signed: true })).toEqual({ status: 'processed' });
+    expect(await service.receiveNote({ note: inboundNote.parse(body.object), actorUrl: body.actor, accountOf: () => Promise.resolve(20), signed: true })).toEqual({ status: 'processed' });
     expect(t.calls).toEqual([]);
   });
 });
