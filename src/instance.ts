@@ -53,6 +53,9 @@ import { createVideoFileTokens } from './videos/video-file-tokens.js';
 import { PRIVATE_HLS_PREFIX, PRIVATE_WEB_VIDEOS_PREFIX, privateFolders } from './videos/privacy-folders.js';
 import { privateFilesGate } from './http/static/private-files-gate.js';
 import { videoTokenRouter } from './http/api/video-token.js';
+import { createViews } from './views/create-views.js';
+import { createRatings } from './ratings/create-ratings.js';
+import { createComments } from './comments/create-comments.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -170,6 +173,37 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   Object.assign(videoEvents, federation.videoEvents);
+  // views as PeerTube counts them (POST /videos/:id/views, inbound View)
+  const views = await createViews({
+    config,
+    prisma,
+    clock,
+    logger,
+    sender: federation.sender,
+    followerInboxes: (ids) => federation.follows.followerInboxes(ids),
+    onLocalViewCounted: (videoId) => videoEvents.viewed(videoId),
+  });
+  Object.assign(redundancyHandlers, views.handlers);
+  // one rate per account and video (PUT /videos/:id/rate, inbound Like/Dislike/Undo)
+  const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, onLocalVideoRated: (videoId) => videoEvents.updated(videoId) });
+  Object.assign(redundancyHandlers, ratings.handlers);
+  // comments (Notes) on our videos and on remote videos we hold: inbox, REST, AP GET
+  const comments = createComments({
+    prisma,
+    clock,
+    logger,
+    urls,
+    sender: federation.sender,
+    resolver: federation.resolver,
+    followerInboxes: (ids) => federation.follows.followerInboxes(ids),
+    forwardActivity: (raw, target) => federation.delivery.forwardActivity(raw, target),
+    wakeDelivery: () => federation.delivery.wake(),
+    fetchJson: async (url) => {
+      const fetched = await federation.fetcher.fetchJson(url);
+      return fetched.ok ? fetched.json : null;
+    },
+  });
+  Object.assign(redundancyHandlers, comments.handlers);
   const redundancy = createRedundancy({
     config,
     prisma,
@@ -227,6 +261,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   wakeTranscoding = () => jobs.wake(TRANSCODE_JOB);
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
+  scheduler.every('views', views.tickIntervalMs, views.tick);
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
@@ -272,7 +307,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
-      activityPubGetRouter({ prisma, urls, magnet: buildMagnetUri }),
+      activityPubGetRouter({
+        prisma,
+        urls,
+        magnet: buildMagnetUri,
+        interactions: (video, which, window) =>
+          which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
+      }),
+      comments.apRouter(),
       wellKnownRouter({
         prisma,
         urls,
@@ -304,7 +346,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom }),
+      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
+      views.router({ queries, auth }),
+      ratings.router({ queries, auth }),
+      comments.router({ videos: queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma, auth }),
@@ -346,6 +391,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     tracker,
     federation,
     redundancy,
+    views,
+    ratings,
+    comments,
     transfers,
     seeding,
     metricsServer,

@@ -97,7 +97,6 @@ export const configSchema = z.strictObject({
     max_collection_items: z.number().int().min(1).max(10_000),
     inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
-    views_update_delay: duration,
     /** ours: the outbox crawl when a follow is accepted (PeerTube crawls up to 2000 pages, without a setting) */
     backfill: z.strictObject({ max_videos: z.number().int().min(0).max(1_000_000), max_pages: z.number().int().min(1).max(2000) }),
     delivery: z.strictObject({
@@ -128,6 +127,16 @@ export const configSchema = z.strictObject({
   cache: z.strictObject({ remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }) }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,
+  views: z.strictObject({
+    videos: z.strictObject({
+      remote: z.strictObject({ max_age: z.union([z.literal(-1), duration]) }),
+      local_buffer_update_interval: duration,
+      view_expiration: duration,
+      count_view_after: duration,
+      trust_viewer_session_id: z.boolean(),
+      watching_interval: z.strictObject({ anonymous: duration.nullable(), users: duration.nullable() }),
+    }),
+  }),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -25,7 +25,7 @@ import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, pars
 
 export const REFRESH_JOB = 'activitypub-refresher';
 /** inbound activity types forwarded to a local video's followers (when LD-signed) */
-const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update'] as const;
+const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update', 'View'] as const;
 const refreshPayload = z.object({ videoId: z.number().int().positive() });
 export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } } & BackfillJobKinds;
 
@@ -172,7 +172,7 @@ export function createFederation(deps: {
     local,
     follows,
     sender,
-    viewsUpdateDelayMs: fed.views_update_delay,
+    viewsUpdateDelayMs: config.views.videos.local_buffer_update_interval,
     scheduleViewsUpdate: async (videoId, runAt) => {
       await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}` });
     },

@@ -63,6 +63,9 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     return processed;
   }
 
+  /** a handler another area registered for `key` (looked up at dispatch: areas register after this table is built) */
+  const registered = (key: string): ActivityHandler | undefined => deps.extra?.[key];
+
   const handlers: Record<string, ActivityHandler> = {
     async Follow(activity) {
       const target = idOf(activity.body.object);
@@ -94,9 +97,9 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
           return (await follows.onUndoFollow({ followerUrl: activity.actor, followingUrl: following })) ? processed : skipped('no such follow');
         }
         case 'Like':
-          return rate(activity, 'likes', -1);
+          return registered('Undo:Like')?.(activity, ctx) ?? rate(activity, 'likes', -1);
         case 'Dislike':
-          return rate(activity, 'dislikes', -1);
+          return registered('Undo:Dislike')?.(activity, ctx) ?? rate(activity, 'dislikes', -1);
         default: {
           const extra = extraFor(`Undo:${typeOf(object) ?? ''}`) ?? extraFor(`Undo:${typeOf((object as Record<string, unknown>)?.object) ?? ''}`);
           return extra ? extra(activity, ctx) : skipped(`Undo of ${typeOf(object) ?? 'an unknown object'} is not handled`);
@@ -118,10 +121,11 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
       return extra ? extra(activity, ctx) : skipped(`Update of ${typeOf(object) ?? 'an unknown object'} is not handled`);
     },
 
-    async Delete(activity) {
+    async Delete(activity, ctx) {
       const target = idOf(activity.body.object);
       if (!target) return skipped('Delete without object');
-      return (await deps.remoteVideos.remove(target, activity.actor)) ? processed : skipped('nothing of ours to delete');
+      if (await deps.remoteVideos.remove(target, activity.actor)) return processed;
+      return registered('Delete:other')?.(activity, ctx) ?? skipped('nothing of ours to delete');
     },
 
     async Announce(activity) {
@@ -131,15 +135,18 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
       return importVideo(activity, activity.body.object);
     },
 
-    async View(activity) {
+    async View(activity, ctx) {
+      const other = registered('View');
+      if (other) return other(activity, ctx);
       const video = await localVideoByUrl(idOf(activity.body.object));
       if (!video) return skipped('not one of our videos');
       await deps.addLocalView(video.id);
       return processed;
     },
 
-    Like: (activity) => rate(activity, 'likes', 1),
-    Dislike: (activity) => rate(activity, 'dislikes', 1),
+    Like: (activity, ctx) => registered('Like')?.(activity, ctx) ?? rate(activity, 'likes', 1),
+    Dislike: (activity, ctx) => registered('Dislike')?.(activity, ctx) ?? rate(activity, 'dislikes', 1),
+    ApproveReply: (activity, ctx) => registered('ApproveReply')?.(activity, ctx) ?? Promise.resolve(skipped('ApproveReply is not handled')),
   };
   return handlers;
 }

@@ -16,7 +16,7 @@ import {
 } from '../vocab/index.js';
 import { actorObjectInput, createLocalActorQueries, type LocalActor } from './local-actors.js';
 import { createLocalVideoQueries } from './local-videos.js';
-import { videoInteractionItems } from './video-interaction-collections.js';
+import { countersOnly, type VideoInteractionItems } from './video-interaction-collections.js';
 import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
 
 type Window = { start: number; count: number };
@@ -29,7 +29,7 @@ export type RedundanciesOf = (video: VideoForActivityPub) => Promise<{ baseUrl: 
  * The ActivityPub documents of this instance's actors, videos and collections, as served on GET
  * and as delivered: loaded from the database, built by the vocab module, `@context` included.
  */
-export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls; magnet: MagnetBuilder; redundanciesOf?: RedundanciesOf }) {
+export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls; magnet: MagnetBuilder; redundanciesOf?: RedundanciesOf; interactions?: VideoInteractionItems }) {
   const { prisma, urls } = deps;
   const actors = createLocalActorQueries(prisma);
   const videos = createLocalVideoQueries(prisma);
@@ -132,7 +132,7 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
     videoCollection(video: VideoForActivityPub, which: 'likes' | 'dislikes' | 'announces' | 'comments', request: PageRequest) {
       const id = `${video.url}/${which}`;
       return collection(id, request, async (window) => {
-        if (which !== 'announces') return videoInteractionItems(video, which, window);
+        if (which !== 'announces') return (deps.interactions ?? countersOnly)(video, which, window);
         const shares = (await sharers(video)).map((a) => activityIds.announce(video.url, a.id));
         return { total: shares.length, items: shares.slice(window.start, window.start + window.count) };
       });

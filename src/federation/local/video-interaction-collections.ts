@@ -10,16 +10,14 @@ export interface InteractionItems {
 }
 
 /**
- * The items of a local video's `likes`, `dislikes` and `comments` collections, as PeerTube lists
- * them: the URLs of the rates (`<account>/likes/<video id>`) and of the comments, `window.start`
- * on, at most `window.count` of them.
- *
- * Today we keep only counters: the totals are the video's counts (PeerTube takes a remote video's
- * likes and dislikes from these `totalItems`) and the pages are empty. When rates and comments are
- * stored one by one, this is the one place to list them.
+ * Where the items of a local video's `likes`, `dislikes` and `comments` collections come from, as
+ * PeerTube lists them: the URLs of the rates (`<account>/likes/<video id>`) and of the comments,
+ * `window.start` on, at most `window.count` of them. The ratings and comments areas provide it.
  */
-export async function videoInteractionItems(video: VideoForActivityPub, which: VideoInteraction, window: { start: number; count: number }): Promise<InteractionItems> {
-  void window;
+export type VideoInteractionItems = (video: VideoForActivityPub, which: VideoInteraction, window: { start: number; count: number }) => Promise<InteractionItems>;
+
+/** Without stored rates and comments: the video's counters as totals, empty pages. */
+export const countersOnly: VideoInteractionItems = async (video, which) => {
   switch (which) {
     case 'likes':
       return { total: video.likes, items: [] };
@@ -28,4 +26,4 @@ export async function videoInteractionItems(video: VideoForActivityPub, which: V
     case 'comments':
       return { total: 0, items: [] };
   }
-}
+};

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Prisma } from '../../db/index.js';
-import { createLocalCacheFiles, createLocalDocuments, type MagnetBuilder, type RedundanciesOf } from '../../federation/local/index.js';
+import { createLocalCacheFiles, createLocalDocuments, type MagnetBuilder, type RedundanciesOf, type VideoInteractionItems } from '../../federation/local/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { addActorRoutes } from './actor-routes.js';
 import { addRedundancyRoutes } from './redundancy-routes.js';
@@ -13,6 +13,8 @@ export interface ActivityPubGetDeps {
   magnet: MagnetBuilder;
   /** mirrors to list in a video's HLS link (none until the redundancy engine provides them) */
   redundanciesOf?: RedundanciesOf;
+  /** the items of our videos' likes, dislikes and comments collections (counters only without it) */
+  interactions?: VideoInteractionItems;
 }
 
 /**

@@ -51,7 +51,7 @@ export function buildServerConfig(config: InstanceConfig) {
     followings: { instance: { autoFollowIndex: { indexUrl: '' } } },
     defaults: { publish: { downloadEnabled: true, commentsPolicy: 1, commentsEnabled: true, privacy: 1, licence: null }, p2p: { webapp: { enabled: true }, embed: { enabled: true } } },
     client: { videos: { miniature: { displayAuthorAvatar: false, preferAuthorDisplayName: false }, resumableUpload: { maxChunkSize: 0 } } },
-    views: { videos: { watchingInterval: { anonymous: 5000, users: 5000 } } },
+    views: { videos: { watchingInterval: { anonymous: config.views.videos.watching_interval.anonymous, users: config.views.videos.watching_interval.users } } },
   };
 }
 
@@ -93,10 +93,10 @@ export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig;
       totalModerators,
       totalLocalVideos,
       totalLocalVideoViews: views._sum.views ?? 0,
-      totalLocalVideoComments: 0,
+      totalLocalVideoComments: await prisma.videoComment.count({ where: { deletedAt: null, account: { actor: { host: null } } } }),
       totalLocalVideoFilesSize: Number(size._sum.size ?? 0n),
       totalVideos,
-      totalVideoComments: 0,
+      totalVideoComments: await prisma.videoComment.count({ where: { deletedAt: null } }),
       totalLocalVideoChannels: channels,
       totalLocalDailyActiveVideoChannels: 0,
       totalLocalWeeklyActiveVideoChannels: 0,

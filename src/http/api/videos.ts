@@ -21,7 +21,7 @@ const listQuery = paginationSchema.extend({
   search: z.string().max(200).optional(),
 });
 
-/** The video API: list, details, update, delete, views, and PeerTube's enumerations. */
+/** The video API: list, details, update, delete, and PeerTube's enumerations (views: src/views/). */
 export function videosRouter(deps: {
   videos: VideoService;
   queries: VideoQueries;
@@ -32,6 +32,8 @@ export function videosRouter(deps: {
   refreshIfStale?(video: { id: number; isLocal: boolean; lastFetchedAt: Date | null }): Promise<void>;
   /** failover: the base URL of our copy when the video's origin is down (players are sent there) */
   playFrom?(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined;
+  /** PeerTube's `viewers`: who is watching now */
+  viewersOf?(videoId: number): number;
 }): Router {
   const { auth, queries, urls } = deps;
   const router = new Router();
@@ -52,7 +54,7 @@ export function videosRouter(deps: {
   router.get('/videos', async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const result = await queries.list(q);
-    ctx.body = { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
+    ctx.body = { total: result.total, data: result.data.map((v) => ({ ...formatVideo(v, urls), viewers: deps.viewersOf?.(v.id) ?? 0 })) };
   });
 
   /** Loads the video of `:id`; private videos only for their owner and moderators. */
@@ -77,7 +79,7 @@ export function videosRouter(deps: {
   router.get('/videos/:id', auth.optional, async (ctx) => {
     const video = await load(ctx);
     await deps.refreshIfStale?.(video);
-    ctx.body = formatVideoDetails(video, urls, deps.magnet, deps.playFrom?.(video));
+    ctx.body = { ...formatVideoDetails(video, urls, deps.magnet, deps.playFrom?.(video)), viewers: deps.viewersOf?.(video.id) ?? 0 };
   });
 
   router.get('/videos/:id/description', auth.optional, async (ctx) => {
@@ -95,12 +97,6 @@ export function videosRouter(deps: {
   router.delete('/videos/:id', auth.required, async (ctx) => {
     const video = await loadOwned(ctx);
     await deps.videos.remove(video.id);
-    ctx.status = 204;
-  });
-
-  router.post('/videos/:id/views', auth.optional, async (ctx) => {
-    const video = await load(ctx);
-    await deps.videos.addView(video.id);
     ctx.status = 204;
   });
   return router;

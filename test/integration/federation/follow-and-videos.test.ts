@@ -4,6 +4,7 @@ import { signJsonLd, signRequest } from '../../../src/federation/signatures/inde
 import { buildLike, withContext } from '../../../src/federation/vocab/index.js';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
+import { watchToEnd } from '../../support/views.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 interface VideoDetails {
@@ -16,7 +17,7 @@ interface VideoDetails {
   streamingPlaylists: { playlistUrl: string; files: { fileUrl: string; resolution: { id: number } }[] }[];
 }
 
-const FAST = { federation: { views_update_delay: '100ms' } };
+const FAST = { views: { videos: { local_buffer_update_interval: '100ms' } } };
 
 describe('federation between three instances: B and C follow A', () => {
   let a: TestInstance;
@@ -79,7 +80,7 @@ describe('federation between three instances: B and C follow A', () => {
   it('views on B raise the count that A and C see', async () => {
     const list = await a.json<{ data: { uuid: string }[] }>('/api/v1/videos');
     const uuid = list.data[0]!.uuid;
-    for (let i = 0; i < 3; i++) expect((await b.api(`/api/v1/videos/${uuid}/views`, { method: 'POST' })).status).toBe(204);
+    for (let i = 0; i < 3; i++) await watchToEnd(b.api, uuid, `viewer-${i}`);
     await waitFor('3 views on A', async () => ((await remoteVideo(a, uuid))?.views === 3 ? true : undefined), 30_000);
     await waitFor('3 views on C', async () => ((await remoteVideo(c, uuid))?.views === 3 ? true : undefined), 30_000);
   });

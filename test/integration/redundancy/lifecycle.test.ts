@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffsetClock } from '../../../src/lib/clock.js';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
+import { watchToEnd } from '../../support/views.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 /**
@@ -64,7 +65,7 @@ describe('a copy\'s life: strategies, min_views, eviction by newer, renewal, exp
   let v2 = '';
 
   beforeAll(async () => {
-    const fast = { federation: { views_update_delay: '1 second' } };
+    const fast = { views: { videos: { local_buffer_update_interval: '1 second' } } };
     [a, b, c] = await Promise.all([
       startTestInstance({ db: 'postgres', clock, overrides: fast }),
       startTestInstance({ db: 'embedded', clock, overrides: { ...fast, redundancy: { min_lifetime_floor: '1 second', videos: policy({ strategy: 'trending' }) } } }),
@@ -96,7 +97,7 @@ describe('a copy\'s life: strategies, min_views, eviction by newer, renewal, exp
     await plan(b);
     expect(await copiesOnDisk()).toEqual([]);
     await expectListed(v1, false);
-    for (let i = 0; i < 2; i++) expect((await a.api(`/api/v1/videos/${v1}/views`, { method: 'POST' })).status).toBe(204);
+    for (let i = 0; i < 2; i++) await watchToEnd(a.api, v1, `viewer-${i}`);
     await waitFor('the views known on B', async () => ((await details(b, v1)).views >= 2 ? true : undefined), 30_000);
     await plan(b);
     await expectListed(v1, true);

@@ -1,0 +1,54 @@
+import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
+import type { Prisma } from '../db/index.js';
+import type { ActivitySender, RemoteActorResolver } from '../federation/follows.js';
+import type { Auth } from '../http/auth.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import type { VideoQueries } from '../videos/video-queries.js';
+import { commentApRouter } from './comment-ap-router.js';
+import { createCommentHandlers } from './comment-handlers.js';
+import { inboundNote } from './comment-note.js';
+import { createCommentFederation } from './comment-sender.js';
+import { createCommentService } from './comment-service.js';
+import { createCommentQueryStore, createCommentStore, createInstanceActorStore } from './comment-store.js';
+import { commentsRouter } from './comments-router.js';
+
+/** The comments area: the store, the service, the inbound handlers, the REST API and the AP GET of our Notes. */
+export function createComments(deps: {
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  sender: ActivitySender;
+  resolver: RemoteActorResolver;
+  followerInboxes(localActorIds: number[]): Promise<string[]>;
+  forwardActivity(rawBody: string, target: { signerActorId: number; inboxes: string[] }): Promise<unknown>;
+  wakeDelivery(): void;
+  /** GETs a remote AP object through the SSRF-safe fetcher (a reply's unknown parent) */
+  fetchJson(url: string): Promise<unknown>;
+}) {
+  const store = createCommentStore(deps.prisma);
+  const queries = createCommentQueryStore(deps.prisma);
+  const commentUrl = (videoUuid: string, id: number) => `${deps.urls.base}/videos/watch/${videoUuid}/comments/${id}`;
+  const federation = createCommentFederation({
+    sender: deps.sender,
+    followerInboxes: deps.followerInboxes,
+    forwardActivity: deps.forwardActivity,
+    wake: deps.wakeDelivery,
+    instance: createInstanceActorStore(deps.prisma),
+  });
+  const fetchNote = async (url: string) => {
+    const parsed = inboundNote.safeParse(await deps.fetchJson(url));
+    return parsed.success ? parsed.data : null;
+  };
+  const service = createCommentService({ comments: store, federation, clock: deps.clock, logger: deps.logger, commentUrl, fetchNote });
+  return {
+    service,
+    /** the urls of a video's comments, newest last: what its `comments` collection lists */
+    commentUrls: queries.commentUrls,
+    handlers: createCommentHandlers({ comments: service, resolver: deps.resolver, accounts: createAccountOfActorStore(deps.prisma) }),
+    apRouter: () => commentApRouter({ comments: store, commentUrl }),
+    router: (r: { videos: Pick<VideoQueries, 'findByRef'>; auth: Auth }) => commentsRouter({ comments: service, queries, urls: deps.urls, ...r }),
+  };
+}
