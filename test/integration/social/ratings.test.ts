@@ -90,5 +90,10 @@ describe('ratings: one rate per account, federated to the origin', () => {
     const videoId = rows[0]!.videoId;
     expect(await a.instance.ratings.rateUrls(videoId, 'like', { start: 0, count: 10 })).toEqual({ total: 1, items: [expect.stringMatching(new RegExp(`^${b.url}/accounts/carol/likes/\\d+$`))] });
     expect(await a.instance.ratings.rateUrls(videoId, 'dislike', { start: 0, count: 10 })).toEqual({ total: 0, items: [] });
+    // and served: the collection and its first page over ActivityPub
+    const ap = async (url: string) => (await fetch(url, { headers: { accept: 'application/activity+json' } })).json() as Promise<{ totalItems: number; first?: string; orderedItems?: string[] }>;
+    const likes = await ap(`${a.url}/videos/watch/${uuid}/likes`);
+    expect(likes.totalItems).toBe(1);
+    expect((await ap(likes.first!)).orderedItems).toEqual([expect.stringMatching(new RegExp(`^${b.url}/accounts/carol/likes/\\d+$`))]);
   });
 });
