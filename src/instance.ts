@@ -30,6 +30,9 @@ import { noVideoEvents, type TorrentMaker, type VideoEvents } from './videos/por
 import { createStorageLayout } from './videos/storage-layout.js';
 import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './videos/transcode-job.js';
 import { createResumableUploads } from './videos/upload/resumable-uploads.js';
+import { createQuotaStore } from './videos/upload/quota-store.js';
+import { createUploadAdmission } from './videos/upload/upload-admission.js';
+import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
@@ -80,6 +83,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
   });
   const { prisma } = db;
+  const workerId = await workerIdFor(config.storage.root);
+  const admission = createUploadAdmission({ store: createQuotaStore(prisma), clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
   // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
@@ -134,6 +139,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     seeding: seeding.port,
     logger,
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
+    admission,
   });
   const queries = createVideoQueries(prisma);
   const redundancyHandlers: Record<string, ActivityHandler> = {};
@@ -168,13 +174,21 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);
-  const resumable = createResumableUploads({ prisma, clock, layout, videos, expirationMs: config.uploads.resumable_expiration });
+  const resumable = createResumableUploads({
+    store: createUploadSessionStore(prisma),
+    admission,
+    clock,
+    layout,
+    videos,
+    expirationMs: config.uploads.resumable_expiration,
+    owner: workerId,
+  });
 
   const jobs = createJobQueue<InstanceJobKinds>({
     prisma,
     clock,
     logger,
-    workerId: await workerIdFor(config.storage.root),
+    workerId,
     pollIntervalMs: config.jobs.poll_interval,
     leaseMs: config.jobs.lease_duration,
     metrics: metrics.jobs,

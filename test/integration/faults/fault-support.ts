@@ -76,3 +76,40 @@ export function multipartBody(fields: Record<string, string>, file: { field: str
   parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+export interface OpenRequest {
+  /** writes part of the body; resolves once it is handed to the socket */
+  write(bytes: Buffer): Promise<void>;
+  end(): void;
+  /** the answer (status, headers, text), or null when the connection died without one */
+  response: Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string } | null>;
+}
+
+/** A request whose body is sent in pieces (chunked, no Content-Length unless given), under the test's control. */
+export function openRequest(options: { url: string; method: string; headers: Record<string, string> }): OpenRequest {
+  const req = request(options.url, { method: options.method, headers: options.headers });
+  const response = new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string } | null>((resolve) => {
+    req.on('error', () => resolve(null));
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on('error', () => resolve(null));
+    });
+  });
+  return {
+    write: (bytes) => new Promise((resolve) => req.write(bytes, () => resolve())),
+    end: () => req.end(),
+    response,
+  };
+}
+
+/** Sends a whole body (chunked unless `contentLength` is set) and returns the answer. */
+export async function sendBody(options: { url: string; method: string; headers: Record<string, string>; body: Buffer }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string } | null> {
+  const open = openRequest(options);
+  const piece = 256 * 1024;
+  for (let i = 0; i < options.body.length; i += piece) await open.write(options.body.subarray(i, i + piece));
+  open.end();
+  return open.response;
+}
