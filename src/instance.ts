@@ -33,6 +33,9 @@ import { createResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createQuotaStore } from './videos/upload/quota-store.js';
 import { createUploadAdmission } from './videos/upload/upload-admission.js';
 import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
+import { createTranscodeStore } from './videos/transcode-store.js';
+import { createTranscodeRerun } from './videos/transcode-rerun.js';
+import { videoTranscodingRouter } from './http/api/video-transcoding.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
@@ -184,6 +187,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     owner: workerId,
   });
 
+  const transcodeStore = createTranscodeStore(prisma);
   const jobs = createJobQueue<InstanceJobKinds>({
     prisma,
     clock,
@@ -213,6 +217,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
           keyframeInterval: config.transcoding.hls_segment_duration % 2 === 0 ? 2 : 1,
         },
         observe: (type, seconds) => metrics.transcodeDuration.observe({ type }, seconds),
+        store: transcodeStore,
+        logger: logger.child({ component: 'transcoding' }),
       }),
     },
   });
@@ -289,6 +295,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       }),
       videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
+      videoTranscodingRouter({
+        auth,
+        rerun: createTranscodeRerun({
+          store: transcodeStore,
+          transcodingEnabled: config.transcoding.enabled,
+          outputs: { hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
+          jobKind: TRANSCODE_JOB,
+          enqueue: async (videoId, tx) => void (await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx)),
+          wake: () => jobs.wake(TRANSCODE_JOB),
+        }),
+      }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
