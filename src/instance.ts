@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { createAccountService, createTokenService, generatePassword } from './accounts/index.js';
 import type { InstanceConfig } from './config/index.js';
@@ -36,6 +36,8 @@ import { createUploadSessionStore } from './videos/upload/upload-session-store.j
 import { createTranscodeStore } from './videos/transcode-store.js';
 import { createTranscodeRerun } from './videos/transcode-rerun.js';
 import { videoTranscodingRouter } from './http/api/video-transcoding.js';
+import { killOrphanChildren } from './transcoding/orphan-children.js';
+import { sweepAtStartup } from './videos/startup-sweep.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
@@ -87,12 +89,19 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   const { prisma } = db;
   const workerId = await workerIdFor(config.storage.root);
-  const admission = createUploadAdmission({ store: createQuotaStore(prisma), clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
+  const quotaStore = createQuotaStore(prisma);
+  const sessionStore = createUploadSessionStore(prisma);
+  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
   // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
   const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
-  const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }) });
+  const ffmpeg = createFfmpeg({
+    ffmpegPath: config.ffmpeg.path,
+    ffprobePath: config.ffprobe.path,
+    logger: logger.child({ component: 'ffmpeg' }),
+    owner: resolve(config.storage.root),
+  });
 
   const accounts = createAccountService({
     prisma,
@@ -178,7 +187,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);
   const resumable = createResumableUploads({
-    store: createUploadSessionStore(prisma),
+    store: sessionStore,
     admission,
     clock,
     layout,
@@ -351,6 +360,16 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
 
     async start(): Promise<void> {
+      // What a crash of the previous run left: its ffmpeg children, and files no live job or session owns.
+      const orphans = await killOrphanChildren(resolve(config.storage.root));
+      if (orphans.length > 0) logger.warn({ pids: orphans }, 'killed ffmpeg processes left running by a previous run');
+      await sweepAtStartup({
+        layout,
+        owner: workerId,
+        sessions: sessionStore,
+        quota: quotaStore,
+        logger,
+      });
       await transfers.start();
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();

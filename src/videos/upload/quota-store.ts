@@ -27,6 +27,8 @@ export interface QuotaStore {
   release(id: string, tx?: P.TransactionClient): Promise<void>;
   /** Reservations held by a process of this storage (only dead ones at start-up). */
   ownedBy(owner: string): Promise<{ id: string; videoUuid: string | null }[]>;
+  /** Whether the upload became a video (its row exists). */
+  videoExists(uuid: string): Promise<boolean>;
 }
 
 export function createQuotaStore(prisma: Prisma): QuotaStore {
@@ -73,6 +75,10 @@ export function createQuotaStore(prisma: Prisma): QuotaStore {
 
     async ownedBy(owner) {
       return prisma.quotaReservation.findMany({ where: { owner }, select: { id: true, videoUuid: true } });
+    },
+
+    async videoExists(uuid) {
+      return (await prisma.video.count({ where: { uuid } })) > 0;
     },
   };
 }
