@@ -304,6 +304,16 @@ export function createRedundancyEngine(deps: {
       log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
       return { bytes: result.totalBytes };
     },
+    // Failure path (issue 10), also when crashes used the attempts up: the copy is failed, never left
+    // "downloading"; the next tick's removeOrphans deletes its work folder.
+    async onFailed({ payload, error }) {
+      const parsed = payloadSchema.safeParse(payload);
+      if (!parsed.success) return;
+      await prisma.videoRedundancy.updateMany({
+        where: { id: parsed.data.redundancyId, state: { in: ['planned', 'downloading'] } },
+        data: { state: 'failed', reason: error.split('\n')[0]!.slice(0, 2000), failures: { increment: 1 }, updatedAt: deps.clock.now() },
+      });
+    },
   };
 
   return {

@@ -72,5 +72,14 @@ export function createInboxProcessor(deps: {
       deps.onProcessed?.(row.type, outcome.status);
       return outcome;
     },
+    // Failure path (issue 10), also when crashes used the attempts up: the activity is failed, never left pending.
+    async onFailed({ payload, error }) {
+      const parsed = payloadSchema.safeParse(payload);
+      if (!parsed.success) return;
+      await deps.prisma.inboxActivity.updateMany({
+        where: { id: parsed.data.inboxActivityId, state: 'pending' },
+        data: { state: 'failed', error: error.slice(0, 2000), processedAt: deps.clock.now() },
+      });
+    },
   };
 }

@@ -80,6 +80,35 @@ describe('faults: a transcode given up after crashes runs its failure path (embe
     expect(await filesUnder(t.instance.layout.transcodeTmp)).toEqual([]);
   });
 
+  it('mirror downloads and inbox activities whose attempts crashes used up are failed too, not left downloading or pending', async () => {
+    t.instance.jobs.pause();
+    const { prisma } = t.instance;
+    const up = await t.uploadMultipart(await generatedClip({ seconds: 3 }), { name: 'mirrored, say', channelId: '1' });
+    const video = (await up.json()) as { video: { id: number; uuid: string } };
+    const actor = await prisma.actor.findFirstOrThrow({ where: { type: 'Application' } });
+    const copy = await prisma.videoRedundancy.create({
+      data: { videoId: video.video.id, actorId: actor.id, url: `${t.url}/redundancy/streaming-playlists/hls/${video.video.uuid}`, fileUrl: `${t.url}/static/redundancy/hls/${video.video.uuid}`, strategy: 'manual', state: 'downloading' },
+    });
+    const activity = await prisma.inboxActivity.create({
+      data: { activityId: 'https://remote.example/activities/1', type: 'Like', actorUrl: 'https://remote.example/accounts/a', signerUrl: 'https://remote.example/accounts/a', payload: {}, state: 'pending' },
+    });
+    const crashed = { state: 'active', lockedBy: 'worker-dead', lockedUntil: new Date(Date.now() - 60_000), runAt: new Date(Date.now() - 60_000) };
+    const jobs = await Promise.all([
+      prisma.job.create({ data: { kind: 'videos-redundancy-mirror', payload: { redundancyId: copy.id }, maxAttempts: 5, attempts: 5, ...crashed } }),
+      prisma.job.create({ data: { kind: 'activitypub-inbox', payload: { inboxActivityId: activity.id }, maxAttempts: 5, attempts: 5, ...crashed } }),
+    ]);
+    t.instance.jobs.resume();
+    await waitFor('both jobs to be failed', async () => {
+      const states = await prisma.job.findMany({ where: { id: { in: jobs.map((j) => j.id) } }, select: { state: true } });
+      return states.every((j) => j.state === 'failed') ? true : undefined;
+    }, 30_000, 50);
+    const failedCopy = await prisma.videoRedundancy.findUniqueOrThrow({ where: { id: copy.id } });
+    expect(failedCopy.state).toBe('failed');
+    expect(failedCopy.reason).toMatch(/gave up after 5 attempts/);
+    expect((await prisma.inboxActivity.findUniqueOrThrow({ where: { id: activity.id } })).state).toBe('failed');
+    await prisma.videoRedundancy.delete({ where: { id: copy.id } });
+  });
+
   it('a rerun while the transcode is pending answers 409 (204 when forced)', async () => {
     t.instance.jobs.pause();
     try {
