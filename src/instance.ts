@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { createAccountService, createTokenService, generatePassword } from './accounts/index.js';
 import type { InstanceConfig } from './config/index.js';
@@ -30,6 +30,14 @@ import { noVideoEvents, type TorrentMaker, type VideoEvents } from './videos/por
 import { createStorageLayout } from './videos/storage-layout.js';
 import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './videos/transcode-job.js';
 import { createResumableUploads } from './videos/upload/resumable-uploads.js';
+import { createQuotaStore } from './videos/upload/quota-store.js';
+import { createUploadAdmission } from './videos/upload/upload-admission.js';
+import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
+import { createTranscodeStore } from './videos/transcode-store.js';
+import { createTranscodeRerun } from './videos/transcode-rerun.js';
+import { videoTranscodingRouter } from './http/api/video-transcoding.js';
+import { killOrphanChildren } from './transcoding/orphan-children.js';
+import { sweepAtStartup } from './videos/startup-sweep.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
@@ -101,11 +109,20 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
   });
   const { prisma } = db;
+  const workerId = await workerIdFor(config.storage.root);
+  const quotaStore = createQuotaStore(prisma);
+  const sessionStore = createUploadSessionStore(prisma);
+  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
   // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
   const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
-  const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }) });
+  const ffmpeg = createFfmpeg({
+    ffmpegPath: config.ffmpeg.path,
+    ffprobePath: config.ffprobe.path,
+    logger: logger.child({ component: 'ffmpeg' }),
+    owner: resolve(config.storage.root),
+  });
 
   const accounts = createAccountService({
     prisma,
@@ -156,6 +173,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
     options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
     privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events: videoEvents, seeding: seeding.port, logger }),
+    admission,
   });
   const queries = createVideoQueries(prisma);
   const redundancyHandlers: Record<string, ActivityHandler> = {};
@@ -225,13 +243,22 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   // inbound CacheFile activities reach the origin side of redundancy
   Object.assign(redundancyHandlers, redundancy.originHandlers);
-  const resumable = createResumableUploads({ prisma, clock, layout, videos, expirationMs: config.uploads.resumable_expiration });
+  const resumable = createResumableUploads({
+    store: sessionStore,
+    admission,
+    clock,
+    layout,
+    videos,
+    expirationMs: config.uploads.resumable_expiration,
+    owner: workerId,
+  });
 
+  const transcodeStore = createTranscodeStore(prisma);
   const jobs = createJobQueue<InstanceJobKinds>({
     prisma,
     clock,
     logger,
-    workerId: await workerIdFor(config.storage.root),
+    workerId,
     pollIntervalMs: config.jobs.poll_interval,
     leaseMs: config.jobs.lease_duration,
     metrics: metrics.jobs,
@@ -256,6 +283,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
           keyframeInterval: config.transcoding.hls_segment_duration % 2 === 0 ? 2 : 1,
         },
         observe: (type, seconds) => metrics.transcodeDuration.observe({ type }, seconds),
+        store: transcodeStore,
+        logger: logger.child({ component: 'transcoding' }),
       }),
     },
   });
@@ -351,6 +380,17 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       ratings.router({ queries, auth }),
       comments.router({ videos: queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
+      videoTranscodingRouter({
+        auth,
+        rerun: createTranscodeRerun({
+          store: transcodeStore,
+          transcodingEnabled: config.transcoding.enabled,
+          outputs: { hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
+          jobKind: TRANSCODE_JOB,
+          enqueue: async (videoId, tx) => void (await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx)),
+          wake: () => jobs.wake(TRANSCODE_JOB),
+        }),
+      }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, prisma, auth }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
@@ -405,6 +445,16 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
 
     async start(): Promise<void> {
+      // What a crash of the previous run left: its ffmpeg children, and files no live job or session owns.
+      const orphans = await killOrphanChildren(resolve(config.storage.root));
+      if (orphans.length > 0) logger.warn({ pids: orphans }, 'killed ffmpeg processes left running by a previous run');
+      await sweepAtStartup({
+        layout,
+        owner: workerId,
+        sessions: sessionStore,
+        quota: quotaStore,
+        logger,
+      });
       await transfers.start();
       await remoteImages.start();
       await accounts.ensureInstanceActor();

@@ -53,6 +53,13 @@ export interface JobHandler<P> {
    * for good.
    */
   run(payload: P, context: JobContext): Promise<unknown | JobFailure>;
+  /**
+   * The failure path: runs before a job is recorded as failed for good, whatever the reason (a
+   * permanent failure, the last attempt failing, or attempts used up by crashes). It must be
+   * idempotent: if it throws (or the process dies), the job stays active and it runs again when the
+   * lease expires. `payload` is the stored JSON (it may not parse).
+   */
+  onFailed?(failure: { payload: unknown; error: string; job: JobInfo }): Promise<void>;
 }
 
 /** One handler for each declared kind. */

@@ -17,6 +17,7 @@ import type {
 import type { JobMetrics } from './job-metrics.js';
 import { createJobStore, type JobLease } from './job-store.js';
 import { settlesWithin } from './wait.js';
+import { runFailurePath } from './failure-path.js';
 
 export interface JobQueueOptions<K extends JobKinds> {
   prisma: PrismaClient;
@@ -256,6 +257,7 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
       if (recorded) metrics?.jobFinished(job.kind, 'completed', seconds);
       jobLogger.debug({ seconds }, 'job completed');
     } else if (outcome.permanent || job.attempts >= job.maxAttempts) {
+      if (!(await runFailurePath(handler, job, outcome.error, jobLogger))) return;
       recorded = await store.fail(entry.lease, outcome.error, now);
       if (recorded) metrics?.jobFinished(job.kind, 'failed', seconds);
       jobLogger.warn({ attempts: job.attempts, error: firstLine(outcome.error) }, 'job failed');

@@ -326,6 +326,16 @@ export function createRedundancyEngine(deps: {
       log.info({ video: video.uuid, bytes: attempt.totalBytes, refetched: attempt.refetched }, refresh ? 'copy refreshed and announced' : 'copy complete and announced');
       return { bytes: attempt.totalBytes, ...(refresh ? { refreshed: true } : {}), ...(attempt.refetched ? { refetched: true } : {}) };
     },
+    // Failure path (issue 10), also when crashes used the attempts up: the copy is failed, never left
+    // "downloading"; the next tick's removeOrphans deletes its work folder.
+    async onFailed({ payload, error }) {
+      const parsed = payloadSchema.safeParse(payload);
+      if (!parsed.success) return;
+      await prisma.videoRedundancy.updateMany({
+        where: { id: parsed.data.redundancyId, state: { in: ['planned', 'downloading'] } },
+        data: { state: 'failed', reason: error.split('\n')[0]!.slice(0, 2000), failures: { increment: 1 }, updatedAt: deps.clock.now() },
+      });
+    },
   };
 
   return {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { killWatched, spawnWatched, toolExit } from './watched-spawn.js';
 
 /**
  * The process port of this module: runs ffmpeg and ffprobe with an argv (never through a shell),
@@ -43,6 +44,8 @@ export interface CreateFfmpegOptions {
   stderrTailBytes?: number;
   /** Largest stdout accepted from ffprobe (default 16 MiB); beyond it the child is killed. */
   maxStdoutBytes?: number;
+  /** The storage root the children work for, in their environment (the start-up orphan check finds them by it). */
+  owner?: string;
 }
 
 export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
@@ -66,7 +69,8 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
     const startedAt = performance.now();
     let child: ChildProcess;
     try {
-      child = spawn(command, args, { cwd, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+      // in a process group of its own, killed if this process dies (watched-spawn.ts)
+      child = spawnWatched(command, args, { cwd, captureStdout, owner: options.owner });
     } catch (err) {
       return Promise.resolve({ ok: false, reason: { type: 'spawn-failed', message: `cannot start ${command}: ${String(err)}` } });
     }
@@ -88,14 +92,14 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
 
       const onAbort = (): void => {
         aborted = true;
-        child.kill('SIGKILL');
+        killWatched(child);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
 
       child.stdout?.on('data', (chunk: Buffer) => {
         stdoutBytes += chunk.length;
         if (stdoutBytes > maxStdoutBytes) {
-          if (!stdoutOverflow) child.kill('SIGKILL');
+          if (!stdoutOverflow) killWatched(child);
           stdoutOverflow = true;
           return;
         }
@@ -111,12 +115,17 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
           finish({ ok: false, reason: { type: 'spawn-failed', message: `cannot start ${command}: ${err.message}` } });
         }
       });
-      child.on('close', (exitCode, exitSignal) => {
+      child.on('close', (rawCode, rawSignal) => {
+        const tool = toolExit(rawCode, rawSignal);
+        const exitCode = tool.code;
+        const exitSignal = tool.signal;
         const tail = stderrTail.toString('utf8').trim();
         const elapsedMs = Math.round(performance.now() - startedAt);
         logger?.debug({ command, args, exitCode, signal: exitSignal, elapsedMs }, `${command} exited`);
 
-        if (killedOnShutdown.has(child)) {
+        if (tool.notRun && !killedOnShutdown.has(child) && !aborted) {
+          finish({ ok: false, reason: { type: 'spawn-failed', message: `cannot start ${command}: ${tail.split('\n').at(-1) ?? 'not found'}` } });
+        } else if (killedOnShutdown.has(child)) {
           finish({ ok: false, reason: { type: 'killed', message: `${command} killed on shutdown` } });
         } else if (aborted) {
           finish({ ok: false, reason: { type: 'aborted', message: `${command} aborted` } });
@@ -162,7 +171,7 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
       const pending = [...children.entries()];
       for (const [child] of pending) {
         killedOnShutdown.add(child);
-        child.kill('SIGKILL');
+        killWatched(child);
       }
       await Promise.all(pending.map(([, done]) => done));
     },

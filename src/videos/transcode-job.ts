@@ -22,6 +22,8 @@ import { moveFile, removeAll } from './files.js';
 import type { SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 import { placementForPrivacy } from './privacy-folders.js';
+import type { TranscodeStore } from './transcode-store.js';
+import { removeVideoLeftovers } from './video-leftovers.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
 export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } };
@@ -43,6 +45,9 @@ export interface TranscodeJobDeps {
   observe?(type: 'hls' | 'web-video', seconds: number): void;
   /** server-side seeding of the new files (absent when disabled) */
   seeding?: SeedingPort;
+  /** the failure path's reads and writes */
+  store: TranscodeStore;
+  logger?: { warn(obj: object, msg: string): void };
 }
 
 /**
@@ -61,14 +66,16 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
     const { layout, urls } = placementForPrivacy(deps, video.privacy);
     if (video.state === VideoState.PUBLISHED && video.streamingPlaylists.length > 0) return { skipped: 'already transcoded' };
     const original = [...video.files].sort((a, b) => b.resolution - a.resolution)[0];
-    if (!original) return jobFailure(`video ${video.uuid} has no input file`);
-    const input = layout.webVideo(original.filename);
+    // an admin rerun of a video that only has HLS files transcodes from its best one
+    const hlsInput = original ? null : await deps.store.bestHlsFilename(video.id);
+    if (!original && !hlsInput) return jobFailure(`video ${video.uuid} has no input file`);
+    const input = original ? layout.webVideo(original.filename) : join(layout.hlsDir(video.uuid), hlsInput!);
 
     const probed = await probeMedia(deps.ffmpeg, input, { signal: ctx.signal });
-    if (!probed.ok) return markFailed(video.id, `input unreadable: ${probed.reason.message}`);
+    if (!probed.ok) return jobFailure(`input unreadable: ${probed.reason.message}`);
     const probe = probed.probe;
     const ladder = planLadder(probe, deps.ladder);
-    if (ladder.length === 0) return markFailed(video.id, 'nothing to transcode: no enabled resolution fits this input');
+    if (ladder.length === 0) return jobFailure('nothing to transcode: no enabled resolution fits this input');
 
     const work = join(layout.transcodeTmp, `${video.uuid}-${ctx.job.id}`);
     await rm(work, { recursive: true, force: true });
@@ -79,7 +86,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
       if (deps.ladder.hls) {
         const started = performance.now();
         hls = await transcodeHls({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'hls'), uuid: video.uuid, ladder, probe, options: deps.options, signal: ctx.signal });
-        if (!hls.ok) return failOrRetry(ctx, video.id, `HLS transcoding failed: ${hls.reason.message}`, hls.reason.type);
+        if (!hls.ok) throw new Error(`HLS transcoding failed: ${hls.reason.message}`);
         deps.observe?.('hls', (performance.now() - started) / 1000);
         for (const p of hls.hls.playlists) {
           const torrentFilename = `${video.uuid}-${p.resolution}-hls.torrent`;
@@ -95,7 +102,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
         for (const rendition of ladder) {
           const started = performance.now();
           const out = await transcodeWebVideo({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'web'), uuid: video.uuid, rendition, probe, options: deps.options, signal: ctx.signal });
-          if (!out.ok) return failOrRetry(ctx, video.id, `web video transcoding failed: ${out.reason.message}`, out.reason.type);
+          if (!out.ok) throw new Error(`web video transcoding failed: ${out.reason.message}`);
           deps.observe?.('web-video', (performance.now() - started) / 1000);
           const torrentFilename = `${video.uuid}-${out.webVideo.resolution}.torrent`;
           const t = await deps.torrents.create({ filePath: join(work, 'web', out.webVideo.filename), name: video.name, urlList: [urls.webVideo(out.webVideo.filename)] });
@@ -183,16 +190,21 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
     }
   }
 
-  async function markFailed(videoId: number, message: string) {
-    await prisma.video.update({ where: { id: videoId }, data: { state: VideoState.TRANSCODING_FAILED } });
-    return jobFailure(message);
+  /**
+   * The failure path, whatever ended the job (an unreadable input, ffmpeg failing on the last
+   * attempt, or crashes using the attempts up): the video goes to "Transcoding failed", and what
+   * the attempts left (work folders, outputs moved into place but never recorded) is removed. The
+   * reason stays in the job's error (`GET /api/v1/jobs/failed`). Idempotent.
+   */
+  async function onFailed(failure: { payload: unknown; error: string }): Promise<void> {
+    const parsed = payloadSchema.safeParse(failure.payload);
+    if (!parsed.success) return;
+    const refs = await deps.store.referencedFiles(parsed.data.videoId);
+    if (!refs) return;
+    await deps.store.markTranscodingFailed(parsed.data.videoId);
+    const removed = await removeVideoLeftovers(deps.layout, refs);
+    deps.logger?.warn({ video: refs.uuid, reason: failure.error.split('\n')[0], removed: removed.length }, 'transcoding failed for good');
   }
 
-  /** Aborts are retried later; ffmpeg failures are retried until the last attempt, which marks the video failed. */
-  async function failOrRetry(ctx: JobContext, videoId: number, message: string, type: string): Promise<unknown> {
-    if (type !== 'aborted' && ctx.job.attempts >= ctx.job.maxAttempts) return markFailed(videoId, message);
-    throw new Error(message);
-  }
-
-  return { concurrency: deps.concurrency, maxAttempts: 3, parse: (raw) => payloadSchema.parse(raw), run };
+  return { concurrency: deps.concurrency, maxAttempts: 3, parse: (raw) => payloadSchema.parse(raw), run, onFailed };
 }

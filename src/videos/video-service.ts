@@ -16,6 +16,7 @@ import type { PrivacyChangePort } from './privacy-change.js';
 import { toShortUuid } from './short-uuid.js';
 import type { UploadMetadata, VideoUpdate } from './upload/upload-metadata.js';
 import type { ReceivedFile } from './upload/receive-multipart.js';
+import type { UploadAdmission } from './upload/upload-admission.js';
 
 export type UploadRefusal =
   | { type: 'not-your-channel'; message: string }
@@ -56,6 +57,8 @@ export function createVideoService(deps: {
   options: { transcodingEnabled: boolean; maxFileSize: number };
   /** moves files between the public and private folders when the privacy changes */
   privacyChange?: PrivacyChangePort;
+  /** channel, size and quota checked and reserved in one step (issue 10) */
+  admission: UploadAdmission;
 }) {
   const { prisma, layout } = deps;
   const log = deps.logger.child({ component: 'videos' });
@@ -93,26 +96,35 @@ export function createVideoService(deps: {
 
   /**
    * Turns a received file into a video: probe, store as the first web video with its torrent,
-   * thumbnails, then one transaction writes the video, its file and its transcoding job. Whatever
-   * fails, the temporary file and anything written for it are removed.
+   * thumbnails, then one transaction writes the video, its file and its transcoding job, and drops
+   * the upload's quota reservation. Whatever fails, the temporary file, anything written for it and
+   * the reservation are removed. `reservationId`: the quota the upload already holds (resumable);
+   * without it the upload is admitted here (multipart).
    */
   async function acceptUpload(
     userId: number,
     metadata: UploadMetadata,
     file: ReceivedFile,
+    reservationId?: string,
   ): Promise<Result<{ id: number; uuid: string; shortUUID: string }, UploadRefusal>> {
     // a private video's files go to the private folders from the start
     const { layout, urls } = placementForPrivacy(deps, metadata.privacy ?? VideoPrivacy.PUBLIC);
     const written: string[] = [file.path];
+    let reservation = reservationId;
+    let committed = false;
     try {
-      const allowed = await checkUploadAllowed(userId, metadata.channelId, file.size);
-      if (!allowed.ok) return allowed;
+      if (reservation === undefined) {
+        const admitted = await deps.admission.admit(userId, metadata.channelId, file.size);
+        if (!admitted.ok) return admitted;
+        reservation = admitted.value.reservationId;
+      }
       const probed = await deps.media.probe(file.path);
       if (!probed.ok) return fail({ type: 'unreadable-media', message: `the file is not a readable video: ${probed.reason.message}` });
       const probe = probed.probe;
       if (!probe.hasVideo && !probe.hasAudio) return fail({ type: 'unreadable-media', message: 'the file has no video or audio stream' });
 
       const uuid = randomUUID();
+      await deps.admission.claimUuid(reservation, uuid);
       const resolution = probe.hasVideo ? Math.min(probe.width, probe.height) : 0;
       const ext = storedExtension(file.originalName, probe.formatName);
       const filename = `${uuid}-${resolution}${ext}`;
@@ -178,8 +190,10 @@ export function createVideoService(deps: {
           },
         });
         if (deps.options.transcodingEnabled) await deps.transcoding.schedule(created.id, tx);
+        await deps.admission.release(reservation!, tx);
         return created;
       });
+      committed = true;
       deps.transcoding.wake();
       if (!deps.options.transcodingEnabled) await deps.events.published(video.id);
       if (!deps.options.transcodingEnabled) await deps.seeding?.syncVideo(uuid);
@@ -190,6 +204,7 @@ export function createVideoService(deps: {
       throw err;
     } finally {
       await removeAll([file.path]);
+      if (!committed && reservation !== undefined) await deps.admission.release(reservation);
     }
   }
 

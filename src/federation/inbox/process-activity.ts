@@ -72,6 +72,15 @@ export function createInboxProcessor(deps: {
       if (!first) return { skipped: 'already handled' };
       return serialize(first.activityId, () => processRow(payload.inboxActivityId, ctx));
     },
+    // Failure path (issue 10), also when crashes used the attempts up: the activity is failed, never left pending.
+    async onFailed({ payload, error }) {
+      const parsed = payloadSchema.safeParse(payload);
+      if (!parsed.success) return;
+      await deps.prisma.inboxActivity.updateMany({
+        where: { id: parsed.data.inboxActivityId, state: 'pending' },
+        data: { state: 'failed', error: error.slice(0, 2000), processedAt: deps.clock.now() },
+      });
+    },
   };
 
   async function processRow(id: number, ctx: JobContext): Promise<unknown> {

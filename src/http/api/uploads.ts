@@ -25,6 +25,11 @@ function refusalProblem(reason: ResumableRefusal): Problem {
       return new Problem(404, reason.message);
     case 'bad-range':
       return new Problem(400, reason.message);
+    case 'chunk-mismatch':
+    case 'busy':
+      return new Problem(409, reason.message);
+    case 'processing':
+      return new Problem(503, reason.message);
   }
 }
 
@@ -97,8 +102,11 @@ export function uploadsRouter(deps: {
       answerIncomplete(ctx, status.value.received);
       return;
     }
-    const result = await deps.resumable.writeChunk(user.id, id, range, ctx.req);
+    const declared = ctx.get('content-length');
+    const result = await deps.resumable.writeChunk(user.id, id, range, ctx.req, /^\d+$/.test(declared) ? Number(declared) : undefined);
     if (!result.ok && result.reason.type === 'unreadable-media') deps.countUpload('resumable', 'refused');
+    // PeerTube: ask to retry after 5 minutes, knowing the upload id is kept a while after completion
+    if (!result.ok && result.reason.type === 'processing') ctx.set('Retry-After', '300');
     if (!result.ok) throw refusalProblem(result.reason);
     if (result.value.status === 'complete') deps.countUpload('resumable', 'accepted');
     if (result.value.status === 'incomplete') {
@@ -110,8 +118,9 @@ export function uploadsRouter(deps: {
   });
 
   router.delete('/videos/upload-resumable', auth.required, async (ctx) => {
-    const removed = await deps.resumable.cancel(currentUser(ctx).id, uploadId(ctx));
-    if (!removed) throw new Problem(404, 'unknown upload id');
+    const cancelled = await deps.resumable.cancel(currentUser(ctx).id, uploadId(ctx));
+    if (cancelled === 'unknown') throw new Problem(404, 'unknown upload id');
+    if (cancelled === 'processing') throw new Problem(409, 'The upload is already being processed: it cannot be cancelled any more');
     ctx.status = 204;
   });
   return router;

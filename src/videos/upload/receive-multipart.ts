@@ -68,6 +68,9 @@ export async function receiveMultipart(
     await pipeline(req, parser);
     await Promise.all(writes);
   } catch (err) {
+    // A client that goes away mid-body ends here: wait until the file write has settled too (its
+    // rejection is handled here, never left unhandled, and no write lands after the removal).
+    await Promise.allSettled(writes);
     await rm(tmpPath, { force: true });
     return { ok: false, reason: { type: 'malformed', message: `could not read the upload: ${(err as Error).message}` } };
   }

@@ -1,27 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Prisma } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, ok, type Result } from '../../lib/result.js';
 import type { StorageLayout } from '../storage-layout.js';
 import type { UploadRefusal, VideoService } from '../video-service.js';
+import { writeRange } from './range-writer.js';
+import type { UploadAdmission } from './upload-admission.js';
 import { uploadMetadataSchema, type UploadMetadata } from './upload-metadata.js';
+import type { UploadSessionStore } from './upload-session-store.js';
 
 export type ResumableRefusal =
   | UploadRefusal
   | { type: 'unknown-upload'; message: string }
-  | { type: 'bad-range'; message: string };
+  | { type: 'bad-range'; message: string }
+  /** the chunk is not what its Content-Range says (PeerTube: 409) */
+  | { type: 'chunk-mismatch'; message: string }
+  /** another chunk of this upload is being written right now (409) */
+  | { type: 'busy'; message: string }
+  /** the last chunk arrived and the video is being made (PeerTube: 503 with Retry-After) */
+  | { type: 'processing'; message: string };
 
 export type ChunkOutcome =
   | { status: 'incomplete'; received: number }
   | { status: 'complete'; video: { id: number; uuid: string; shortUUID: string } };
 
+type Range = { start: number; end: number; total: number };
+
 // Content-Range of a chunk: "bytes 0-99/1000", or "bytes */1000" to ask how much arrived.
-export function parseContentRange(header: string | undefined): { start: number; end: number; total: number } | { query: true; total: number } | null {
+export function parseContentRange(header: string | undefined): Range | { query: true; total: number } | null {
   if (!header) return null;
   const query = /^bytes \*\/(\d+)$/.exec(header.trim());
   if (query) return { query: true, total: Number(query[1]) };
@@ -32,105 +40,147 @@ export function parseContentRange(header: string | undefined): { start: number; 
   return { start, end, total };
 }
 
+/** How long a completed upload still answers its last chunk with the same video (PeerTube keeps it 15 minutes). */
+const DONE_KEPT_MS = 15 * 60_000;
+
 /**
- * PeerTube's resumable upload protocol (node-uploadx's): a session per upload, stored in the
- * database so an upload survives a restart; chunks are written at their offset in a temporary file.
+ * PeerTube's resumable upload protocol (node-uploadx's): a session per upload in the database (so an
+ * upload survives a restart) holding its quota reservation; chunks are written at their offset, each
+ * exactly the bytes its Content-Range names. One chunk at a time per upload; the last one turns
+ * the upload into exactly one video, and a cancel never races a write.
  */
-export function createResumableUploads(deps: { prisma: Prisma; clock: Clock; layout: StorageLayout; videos: VideoService; expirationMs: number }) {
-  const { prisma, layout } = deps;
+export function createResumableUploads(deps: {
+  store: UploadSessionStore;
+  admission: UploadAdmission;
+  clock: Clock;
+  layout: StorageLayout;
+  videos: Pick<VideoService, 'acceptUpload'>;
+  expirationMs: number;
+  /** worker id: the process whose storage holds the files */
+  owner: string;
+}) {
+  const { store, layout } = deps;
   const pathOf = (id: string) => join(layout.resumableTmp, id);
+  /** What this process is doing with an upload right now. */
+  const active = new Map<string, { kind: 'writing'; controller: AbortController; done: Promise<unknown> } | { kind: 'processing' }>();
+  const unknown = () => fail({ type: 'unknown-upload' as const, message: 'unknown upload id' });
+  const processing = () => fail({ type: 'processing' as const, message: 'The upload is already being processed' });
 
   async function find(userId: number, id: string) {
     if (!/^[a-f0-9]{32}$/.test(id)) return null;
-    return prisma.uploadSession.findFirst({ where: { id, userId } });
+    return store.find(userId, id);
+  }
+
+  async function finish(userId: number, id: string, metadata: UploadMetadata, session: { filename: string; mimeType: string | null }): Promise<Result<ChunkOutcome, ResumableRefusal>> {
+    if (!(await store.claimProcessing(id))) return processing();
+    active.set(id, { kind: 'processing' });
+    let accepted: Awaited<ReturnType<VideoService['acceptUpload']>> | undefined;
+    try {
+      const size = (await stat(pathOf(id))).size;
+      accepted = await deps.videos.acceptUpload(
+        userId,
+        metadata,
+        { path: pathOf(id), size, originalName: session.filename, mimeType: session.mimeType ?? 'application/octet-stream' },
+        id,
+      );
+      if (!accepted.ok) return accepted;
+      await store.markDone(id, accepted.value, new Date(deps.clock.now().getTime() + DONE_KEPT_MS));
+      return ok({ status: 'complete', video: accepted.value });
+    } finally {
+      if (!accepted?.ok) await store.remove(id); // the file went with the failed acceptance
+      active.delete(id);
+    }
   }
 
   return {
     async init(userId: number, metadata: UploadMetadata, file: { filename: string; size: number; mimeType: string | null }): Promise<Result<{ id: string }, ResumableRefusal>> {
-      const allowed = await deps.videos.checkUploadAllowed(userId, metadata.channelId, file.size);
-      if (!allowed.ok) return allowed;
       const id = randomBytes(16).toString('hex');
-      await (await open(pathOf(id), 'w')).close();
-      await prisma.uploadSession.create({
-        data: {
-          id,
-          userId,
-          metadata: metadata as object,
-          filename: file.filename,
-          mimeType: file.mimeType,
-          size: BigInt(file.size),
-          expiresAt: new Date(deps.clock.now().getTime() + deps.expirationMs),
-        },
-      });
+      const admitted = await deps.admission.admit(userId, metadata.channelId, file.size, id);
+      if (!admitted.ok) return admitted;
+      try {
+        await writeFile(pathOf(id), '');
+        await store.create(
+          { id, userId, metadata, filename: file.filename, mimeType: file.mimeType, size: file.size, expiresAt: new Date(deps.clock.now().getTime() + deps.expirationMs) },
+          deps.owner,
+        );
+      } catch (err) {
+        await rm(pathOf(id), { force: true });
+        await deps.admission.release(id);
+        throw err;
+      }
       return ok({ id });
     },
 
     async received(userId: number, id: string): Promise<Result<{ received: number; size: number }, ResumableRefusal>> {
       const session = await find(userId, id);
-      if (!session) return fail({ type: 'unknown-upload', message: 'unknown upload id' });
-      return ok({ received: Number(session.received), size: Number(session.size) });
+      if (!session) return unknown();
+      return ok({ received: session.received, size: session.size });
     },
 
-    async writeChunk(userId: number, id: string, range: { start: number; end: number; total: number }, body: Readable): Promise<Result<ChunkOutcome, ResumableRefusal>> {
+    /** `declaredLength`: the request's Content-Length when it sent one. */
+    async writeChunk(userId: number, id: string, range: Range, body: Readable, declaredLength?: number): Promise<Result<ChunkOutcome, ResumableRefusal>> {
       const session = await find(userId, id);
-      if (!session) {
-        body.resume();
-        return fail({ type: 'unknown-upload', message: 'unknown upload id' });
+      if (!session) return unknown();
+      if (session.state === 'done') return ok({ status: 'complete', video: session.result as { id: number; uuid: string; shortUUID: string } });
+      const current = active.get(id);
+      if (session.state === 'processing' || current?.kind === 'processing') return processing();
+      if (current) return fail({ type: 'busy', message: 'another chunk of this upload is being written' });
+      if (range.total !== session.size) {
+        return fail({ type: 'bad-range', message: `Content-Range total ${range.total} differs from the announced size ${session.size}` });
       }
-      const size = Number(session.size);
-      const received = Number(session.received);
-      if (range.total !== size) {
-        body.resume();
-        return fail({ type: 'bad-range', message: `Content-Range total ${range.total} differs from the announced size ${size}` });
-      }
-      if (range.start > received) {
-        body.resume();
-        return ok({ status: 'incomplete', received });
-      }
+      if (range.start > session.received) return ok({ status: 'incomplete', received: session.received });
       const expected = range.end - range.start + 1;
-      let written = 0;
-      body.on('data', (chunk: Buffer) => {
-        written += chunk.length;
-      });
+      if (declaredLength !== undefined && declaredLength !== expected) {
+        return fail({ type: 'chunk-mismatch', message: `the chunk has ${declaredLength} bytes but its Content-Range names ${expected}` });
+      }
+
+      const controller = new AbortController();
+      const writing = writeRange(body, pathOf(id), range.start, expected, controller.signal).catch(() => null);
+      active.set(id, { kind: 'writing', controller, done: writing });
+      let received = session.received;
       try {
-        await pipeline(body, createWriteStream(pathOf(id), { flags: 'r+', start: range.start }));
-      } catch {
-        // client went away: keep what reached the disk
+        const outcome = await writing;
+        if (!outcome || outcome.outcome === 'cancelled') return unknown(); // no file, or cancelled meanwhile
+        if (outcome.outcome === 'overflow') {
+          return fail({ type: 'chunk-mismatch', message: `the chunk is longer than the ${expected} bytes its Content-Range names` });
+        }
+        received = Math.min(Math.max(received, range.start + outcome.written), session.size);
+        if (!(await store.setReceived(id, received))) return unknown();
+      } finally {
+        active.delete(id);
       }
-      const onDisk = (await stat(pathOf(id))).size;
-      const nowReceived = Math.min(Math.max(received, range.start + Math.min(written, expected)), onDisk, size);
-      await prisma.uploadSession.update({ where: { id }, data: { received: BigInt(nowReceived) } });
-      if (nowReceived < size) return ok({ status: 'incomplete', received: nowReceived });
-
-      await prisma.uploadSession.delete({ where: { id } });
-      const metadata = uploadMetadataSchema.parse(session.metadata);
-      const accepted = await deps.videos.acceptUpload(userId, metadata, {
-        path: pathOf(id),
-        size,
-        originalName: session.filename,
-        mimeType: session.mimeType ?? 'application/octet-stream',
-      });
-      if (!accepted.ok) return accepted;
-      return ok({ status: 'complete', video: accepted.value });
+      if (received < session.size) return ok({ status: 'incomplete', received });
+      return finish(userId, id, uploadMetadataSchema.parse(session.metadata), session);
     },
 
-    async cancel(userId: number, id: string): Promise<boolean> {
+    /** DELETE: cancels a receiving upload (a chunk being written stops first); too late once it is being processed. */
+    async cancel(userId: number, id: string): Promise<'removed' | 'unknown' | 'processing'> {
       const session = await find(userId, id);
-      if (!session) return false;
-      await prisma.uploadSession.delete({ where: { id } });
+      if (!session || session.state === 'done') return 'unknown';
+      const current = active.get(id);
+      if (session.state === 'processing' || current?.kind === 'processing') return 'processing';
+      if (current) {
+        current.controller.abort();
+        await current.done;
+      }
+      const removed = await store.remove(id);
       await rm(pathOf(id), { force: true });
-      return true;
+      return removed ? 'removed' : 'unknown';
     },
 
-    /** Removes sessions past their expiry and their files (periodic tick). */
+    /** Removes sessions past their expiry and their files (periodic tick); uploads in use are left alone. */
     async removeExpired(): Promise<number> {
-      const expired = await prisma.uploadSession.findMany({ where: { expiresAt: { lt: deps.clock.now() } } });
-      for (const s of expired) {
-        await prisma.uploadSession.delete({ where: { id: s.id } });
-        await rm(pathOf(s.id), { force: true });
+      let removed = 0;
+      for (const id of await store.expired(deps.clock.now())) {
+        if (active.has(id)) continue;
+        if (await store.remove(id)) removed++;
+        await rm(pathOf(id), { force: true });
       }
-      return expired.length;
+      return removed;
     },
+
+    /** Upload ids this process is writing or processing now (the sweep leaves them alone). */
+    inUse: (): ReadonlySet<string> => new Set(active.keys()),
   };
 }
 

@@ -123,7 +123,8 @@ describe('upload → transcode → serve → torrent (PostgreSQL)', () => {
     expect(after.total).toBe(before.total);
     expect(await readdir(t.instance.layout.uploadsTmp)).toEqual([]);
     expect(await readdir(t.instance.layout.resumableTmp)).toEqual([]);
-    const sessions = await t.instance.prisma.uploadSession.count();
+    // a completed upload keeps its session a while, to answer a repeated last chunk with the same video
+    const sessions = await t.instance.prisma.uploadSession.count({ where: { state: { not: 'done' } } });
     expect(sessions).toBe(0);
   });
 });
