@@ -261,6 +261,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         auth,
         engine: redundancy.engine,
         policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: redundancy.ticks.plan },
+        onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
         transfers,
       }),
       oauthRouter({ tokens }),
@@ -321,13 +322,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
 
     async start(): Promise<void> {
       await transfers.start();
-      await accounts.ensureInstanceActor();
-      const rootPassword = config.admin.initial_password ?? generatePassword();
-      const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
-      if (root.created && !config.admin.initial_password) {
-        // Printed once, on first start: the only time the generated password is shown.
-        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
-      }
       server = createServer(app.callback());
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);
@@ -339,10 +333,21 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
           else socket.destroy();
         });
       }
+      // listen first: a port in use stops start-up before the root user (and its password, shown
+      // once) is created; requests meanwhile see /readyz 503
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.listen.port, config.listen.hostname, () => resolve());
       });
+      await accounts.ensureInstanceActor();
+      const rootPassword = config.admin.initial_password ?? generatePassword();
+      const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
+      if (root.created && !config.admin.initial_password) {
+        // Printed once, on first start: the only time the generated password is shown
+        // (`mirrortube reset-password --user root` sets a new one).
+        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
+      }
+      await redundancy.loadPolicy();
       await redundancy.engine.cleanup();
       await seeding.start();
       await metricsServer?.start();

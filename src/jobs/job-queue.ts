@@ -90,6 +90,12 @@ export interface JobQueue<K extends JobKinds> {
    * finished jobs for a while, then drops them); returns how many. Meant for a scheduler tick.
    */
   purgeFinished(finishedBefore: Date): Promise<number>;
+  /**
+   * Aborts the job of `kind` with `dedupeKey` if this process is running it, and resolves once its
+   * handler has settled (its outcome recorded): true if one was running. For work whose target
+   * went away (a copy evicted while it is being written).
+   */
+  cancelRunning(kind: JobKind<K>, dedupeKey: string): Promise<boolean>;
 }
 
 interface RunningJob {
@@ -450,6 +456,12 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
 
     countsByKind,
 
+    async cancelRunning(kind, dedupeKey) {
+      const entries = [...running.values()].filter((e) => e.job.kind === kind && e.job.dedupeKey === dedupeKey);
+      for (const e of entries) e.controller.abort(new Error('job cancelled: its work is no longer wanted'));
+      await Promise.all(entries.map((e) => e.done));
+      return entries.length > 0;
+    },
     purgeFinished(finishedBefore) {
       return store.deleteFinishedBefore(finishedBefore);
     },

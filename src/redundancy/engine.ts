@@ -54,6 +54,8 @@ export function createRedundancyEngine(deps: {
   mirror: MirrorPort;
   sender: ActivitySender;
   enqueueMirror(redundancyId: number): Promise<void>;
+  /** aborts the copy's mirror job if it is running, and resolves once it has stopped writing */
+  cancelMirror?(redundancyId: number): Promise<void>;
   metrics?: RedundancyEngineMetrics;
   /** a copy became active or was removed: the seeder follows (it also catches up on a schedule) */
   onCopiesChanged?(): Promise<unknown>;
@@ -189,10 +191,15 @@ export function createRedundancyEngine(deps: {
   }
 
   async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
-    const remove = (tx: P.TransactionClient | Prisma) => tx.videoRedundancy.delete({ where: { id: row.id } });
     // files go after the row (a crash in between leaves an orphan folder, removed by the next tick)
-    if (row.state === 'active') await withAnnouncement(await announcement('undo', row.videoId, null, row.id), remove);
-    else await remove(prisma);
+    if (row.state === 'active') {
+      await withAnnouncement(await announcement('undo', row.videoId, null, row.id), (tx) => tx.videoRedundancy.delete({ where: { id: row.id } }));
+    } else {
+      // a copy being written: its row goes first (the job then finds nothing to finish), then its
+      // job is stopped and waited for, so that no download writes into folders being removed
+      await prisma.videoRedundancy.deleteMany({ where: { id: row.id } });
+      await deps.cancelMirror?.(row.id);
+    }
     await deps.onCopiesChanged?.();
     await deps.mirror.remove(row.video.uuid);
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
@@ -283,6 +290,10 @@ export function createRedundancyEngine(deps: {
         torrentUrls: Object.fromEntries(hls.files.filter((f) => f.torrentUrl !== null).map((f) => [f.filename, f.torrentUrl!])),
         signal: ctx.signal,
       });
+      if (!result.ok && (await prisma.videoRedundancy.count({ where: { id: row.id } })) === 0) {
+        // evicted while being written (the eviction cancelled us and removes the files)
+        return { skipped: 'copy evicted while it was being written' };
+      }
       if (!result.ok) {
         deps.metrics?.failure(result.message.includes('hash') ? 'verify' : 'download');
         if (result.permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
@@ -306,12 +317,21 @@ export function createRedundancyEngine(deps: {
     },
   };
 
+  // one planning round at a time (the scheduler's tick, the policy endpoint, an unfollow): two
+  // rounds at once would both carry out the same eviction
+  let rounds: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const result = rounds.then(task, task);
+    rounds = result.catch(() => undefined);
+    return result;
+  }
+
   return {
     mirrorJob,
     snapshot,
 
     /** One planning round: snapshot → plan → decisions carried out. */
-    async tick(): Promise<Plan> {
+    tick: (): Promise<Plan> => oneAtATime(async () => {
       await removeStaleFailures();
       const plan = deps.plan(await snapshot());
       await execute(plan);
@@ -319,7 +339,7 @@ export function createRedundancyEngine(deps: {
       await reportCopies();
       if (plan.decisions.length > 0) log.info({ decisions: plan.decisions.length, notes: plan.notes }, 'redundancy plan carried out');
       return plan;
-    },
+    }),
 
     /** Re-verifies our stored copies; a copy that fails is withdrawn and deleted. */
     async verifyCopies(): Promise<{ verified: number; failed: number }> {
@@ -376,11 +396,11 @@ export function createRedundancyEngine(deps: {
     },
 
     /** Disallowing a host (or unfollowing it) removes our copies of it at once. */
-    async hostPolicyChanged(): Promise<void> {
+    hostPolicyChanged: (): Promise<void> => oneAtATime(async () => {
       const plan = deps.plan(await snapshot());
       await execute({ ...plan, decisions: plan.decisions.filter((d) => d.type === 'evict') });
       await reportCopies();
-    },
+    }),
   };
 }
 
