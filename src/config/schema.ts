@@ -35,7 +35,7 @@ const resolutions = z.strictObject(
  */
 export const configSchema = z.strictObject({
   listen: z.strictObject({ hostname: z.string().min(1), port }),
-  webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port }),
+  webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port: port.nullable() }),
   database: z.strictObject({
     url: z
       .string()
@@ -87,8 +87,21 @@ export const configSchema = z.strictObject({
     bearer_token: z.string().min(16, 'use at least 16 characters').nullable(),
     transfers_flush_interval: duration,
   }),
-  jobs: z.strictObject({ poll_interval: duration, lease_duration: duration, shutdown_deadline: duration }),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  jobs: z.strictObject({
+    poll_interval: duration,
+    lease_duration: duration,
+    shutdown_deadline: duration,
+    completed_retention: duration,
+    failed_retention: duration,
+    prune_interval: duration,
+    prune_batch_size: z.number().int().min(1).max(100_000),
+    prune_max_batches: z.number().int().min(1).max(10_000),
+  }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** auto: human-readable on a terminal, JSON otherwise */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  }),
   federation: z.strictObject({
     allow_private_addresses: z.boolean(),
     max_activity_size: bytes,
@@ -96,6 +109,8 @@ export const configSchema = z.strictObject({
     inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
     views_update_delay: duration,
+    /** above the HTTP signature replay window (12 h + 1 h skew): processed activities deduplicate redeliveries */
+    inbox_retention: duration.refine((ms) => ms >= 86_400_000, 'must be at least 1 day (processed activities deduplicate redeliveries within the signature window)'),
     delivery: z.strictObject({
       concurrency: z.number().int().min(1).max(100),
       timeout: duration,
