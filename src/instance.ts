@@ -40,6 +40,8 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { createPruner } from './housekeeping/pruner.js';
+import { createPrunePrismaStore } from './housekeeping/prune-store.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -209,6 +211,20 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
   // new mirrored copies get seeded, evicted ones stop being seeded
   scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
+  // finished jobs and handled inbox activities past their retention, in bounded batches
+  const pruner = createPruner({
+    store: createPrunePrismaStore(prisma),
+    clock,
+    logger,
+    settings: {
+      completedJobsMs: config.jobs.completed_retention,
+      failedJobsMs: config.jobs.failed_retention,
+      inboxActivitiesMs: config.federation.inbox_retention,
+      batchSize: config.jobs.prune_batch_size,
+      maxBatches: config.jobs.prune_max_batches,
+    },
+  });
+  scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
 
   const tracker: Tracker | null = config.tracker.enabled
@@ -314,6 +330,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     seeding,
     metricsServer,
+    pruner,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import type { InstanceConfig } from '../../../src/config/index.js';
 import { createInstance, type Instance } from '../../../src/instance.js';
 import { createLogger } from '../../../src/lib/logger.js';
@@ -54,4 +55,17 @@ export async function startRestartable(config: InstanceConfig, options: { clock?
       running = false;
     },
   };
+}
+
+/**
+ * GET /healthz on a new connection (no pooled keep-alive socket: with the embedded database a
+ * long statement blocks the event loop, and a pooled socket may be closed as it is reused).
+ */
+export function healthz(baseUrl: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(`${baseUrl}/healthz`, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).once('error', reject);
+  });
 }
