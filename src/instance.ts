@@ -42,6 +42,8 @@ import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
 import { createPruner } from './housekeeping/pruner.js';
 import { createPrunePrismaStore } from './housekeeping/prune-store.js';
+import { measureFolders } from './housekeeping/folder-usage.js';
+import { defineStorageMetrics } from './metrics/storage-metrics.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -224,6 +226,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       maxBatches: config.jobs.prune_max_batches,
     },
   });
+  // disk figures per storage folder: free/total at each scrape, the bytes under each folder by this tick
+  const { root: _root, ...storageFolders } = config.storage;
+  const storageMetrics = defineStorageMetrics(metrics.registry, storageFolders);
+  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal));
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
 

@@ -264,12 +264,13 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
     } else if (outcome.permanent || job.attempts >= job.maxAttempts) {
       recorded = await store.fail(entry.lease, outcome.error, now);
       if (recorded) metrics?.jobFinished(job.kind, 'failed', seconds);
-      jobLogger.warn({ attempts: job.attempts, error: firstLine(outcome.error) }, 'job failed');
+      jobLogger.warn({ attempts: job.attempts, error: outcome.error }, `job failed: ${firstLine(outcome.error) || 'no message'}`);
     } else {
       const runAt = nextRunAt(now, job.attempts, handler.backoff ?? DEFAULT_BACKOFF);
       recorded = await store.retry(entry.lease, runAt, outcome.error, now);
       if (recorded) metrics?.jobFinished(job.kind, 'retried', seconds);
-      jobLogger.info({ attempts: job.attempts, runAt, error: firstLine(outcome.error) }, 'job attempt failed; will retry');
+      // warn: a failing attempt is a failure even when a retry fixes it (the full error, stack included)
+      jobLogger.warn({ attempts: job.attempts, maxAttempts: job.maxAttempts, runAt, error: outcome.error }, `job attempt failed, will retry: ${firstLine(outcome.error) || 'no message'}`);
     }
     if (!recorded) jobLogger.warn('job outcome not recorded: its lease had passed to another worker');
   }

@@ -136,6 +136,7 @@ export function createRedundancy(deps: {
       usage: (budget, used, limit) => {
         if ((REDUNDANCY_STRATEGIES as readonly string[]).includes(budget)) deps.metrics.redundancy.setBudget(budget as (typeof REDUNDANCY_STRATEGIES)[number], used, limit);
       },
+      usageComplete: (usage) => deps.metrics.redundancy.setHostBudgets(usage.filter((u) => u.budget.startsWith('host:'))),
       failure: (stage) => deps.metrics.redundancy.failure(stage),
       downloaded: () => {},
     },

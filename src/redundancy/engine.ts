@@ -29,6 +29,8 @@ export interface MirrorPort {
 export interface RedundancyEngineMetrics {
   copies(byState: Record<string, number>): void;
   usage(strategy: string, usedBytes: number, limitBytes: number): void;
+  /** every budget of the plan at once (host rules included), after the per-budget calls */
+  usageComplete?(usage: readonly { budget: string; used: number; limit: number }[]): void;
   failure(stage: 'download' | 'verify' | 'announce' | 'evict'): void;
   downloaded(copy: { videoUuid: string; originHost: string }, bytes: number): void;
 }
@@ -237,6 +239,7 @@ export function createRedundancyEngine(deps: {
       }
     }
     for (const u of plan.usage) deps.metrics?.usage(u.budget, u.afterPlan, u.limit);
+    deps.metrics?.usageComplete?.(plan.usage.map((u) => ({ budget: u.budget, used: u.afterPlan, limit: u.limit })));
   }
 
   async function reportCopies(): Promise<void> {
