@@ -131,6 +131,8 @@ export const configSchema = z.strictObject({
     min_lifetime_floor: duration,
     verify_interval: duration,
     origin_check_interval: duration,
+    /** ours: an evicted copy keeps its files (withdrawn) this long in case it is planned again; 0: deleted at once */
+    eviction_grace: duration.default(6 * 3_600_000),
     mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes, retry_failed_after: duration }),
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),

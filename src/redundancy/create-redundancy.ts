@@ -114,6 +114,7 @@ export function createRedundancy(deps: {
     },
     trendingIntervalDays: config.trending.videos.interval_days,
     retryFailedAfterMs: config.redundancy.mirror.retry_failed_after,
+    evictionGraceMs: config.redundancy.eviction_grace,
     plan: planRedundancy,
     mirror,
     sender: deps.sender,

@@ -10,6 +10,7 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Candidate, CurrentCopy, Plan, PlanSnapshot, Policy } from './planner/types.js';
 import { copySizeEstimate } from './copy-size.js';
+import { planGracePurges, type GracePurge } from './planner/grace.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
 
 export const MIRROR_JOB = 'videos-redundancy-mirror';
@@ -52,6 +53,8 @@ export function createRedundancyEngine(deps: {
   trendingIntervalDays: number;
   /** a copy that failed for good is tried again after this long (its video is not planned meanwhile) */
   retryFailedAfterMs: number;
+  /** a copy the planner evicts keeps its files this long, withdrawn, in case it is planned again (0: deleted at once) */
+  evictionGraceMs?: number;
   plan(snapshot: PlanSnapshot): Plan;
   mirror: MirrorPort;
   sender: ActivitySender;
@@ -125,7 +128,8 @@ export function createRedundancyEngine(deps: {
       };
     });
     const copies: CurrentCopy[] = ours
-      .filter((r) => r.state !== 'failed')
+      // grace copies are withdrawn: not copies for the planner (see graceCopies)
+      .filter((r) => r.state !== 'failed' && r.state !== 'grace')
       .map((r) => ({
         videoId: r.videoId,
         host: new URL(r.video.url).host,
@@ -192,7 +196,24 @@ export function createRedundancyEngine(deps: {
     }
   }
 
-  async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
+  async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string, options: { grace?: boolean } = {}): Promise<void> {
+    const graceMs = deps.evictionGraceMs ?? 0;
+    if (options.grace && graceMs > 0 && row.state === 'active') {
+      // withdrawn (Undo) and no longer seeded, but its files stay for the grace period
+      const graceUntil = new Date(deps.clock.now().getTime() + graceMs);
+      await withAnnouncement(await announcement('undo', row.videoId, null, row.id), (tx) =>
+        tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'grace', graceUntil, reason: `evicted: ${reason}` } }),
+      );
+      await deps.onCopiesChanged?.();
+      log.info({ video: row.video.uuid, reason, graceUntil }, 'copy evicted; its files are kept for the grace period');
+      return;
+    }
+    if (row.state === 'grace') {
+      await prisma.videoRedundancy.deleteMany({ where: { id: row.id } });
+      await deps.mirror.remove(row.video.uuid);
+      log.info({ video: row.video.uuid, reason }, 'copy in grace deleted');
+      return;
+    }
     // files go after the row (a crash in between leaves an orphan folder, removed by the next tick)
     if (row.state === 'active') {
       await withAnnouncement(await announcement('undo', row.videoId, null, row.id), (tx) => tx.videoRedundancy.delete({ where: { id: row.id } }));
@@ -207,12 +228,22 @@ export function createRedundancyEngine(deps: {
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
   }
 
-  async function execute(plan: Plan): Promise<void> {
+  /** Our evicted copies whose files are still on disk (an input of the plan, like the copies). */
+  async function graceCopies(meId: number) {
+    return prisma.videoRedundancy.findMany({ where: { actorId: meId, state: 'grace' }, include: { video: { select: { uuid: true } } } });
+  }
+
+  async function execute(plan: Plan, purges: readonly GracePurge[] = []): Promise<void> {
     const me = await instanceActor();
+    // grace copies that must go (over, or space needed) before anything is added
+    for (const p of purges) {
+      const row = await prisma.videoRedundancy.findFirst({ where: { videoId: p.videoId, actorId: me.id, state: 'grace' }, include: { video: { select: { uuid: true } } } });
+      if (row) await evictRow(row, p.reason);
+    }
     for (const d of plan.decisions) {
       if (d.type === 'evict') {
         const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id }, include: { video: { select: { uuid: true } } } });
-        if (row) await evictRow(row, d.reason);
+        if (row) await evictRow(row, d.reason, { grace: true });
       } else if (d.type === 'renew') {
         const expiresOn = new Date(d.expiresAt);
         const where = { videoId_actorId: { videoId: d.videoId, actorId: me.id } };
@@ -221,6 +252,9 @@ export function createRedundancyEngine(deps: {
         if (row.state === 'active') await withAnnouncement(await announcement('update', d.videoId, expiresOn, row.id), renew);
         else await renew(prisma);
       } else {
+        // planned again during its grace: a new copy row (its Create gets a new id), the files are
+        // reused: the mirror job verifies them in place and announces without downloading
+        await prisma.videoRedundancy.deleteMany({ where: { videoId: d.videoId, actorId: me.id, state: 'grace' } });
         const row = await prisma.videoRedundancy.create({
           data: {
             videoId: d.videoId,
@@ -336,8 +370,17 @@ export function createRedundancyEngine(deps: {
     /** One planning round: snapshot → plan → decisions carried out. */
     tick: (): Promise<Plan> => oneAtATime(async () => {
       await removeStaleFailures();
-      const plan = deps.plan(await snapshot());
-      await execute(plan);
+      const snap = await snapshot();
+      const plan = deps.plan(snap);
+      const grace = await graceCopies((await instanceActor()).id);
+      const purges = planGracePurges({
+        now: snap.now,
+        grace: grace.map((g) => ({ videoId: g.videoId, sizeBytes: Number(g.sizeBytes), graceUntil: g.graceUntil?.getTime() ?? 0 })),
+        reAdded: new Set(plan.decisions.filter((d) => d.type === 'add').map((d) => d.videoId)),
+        totalSizeBytes: snap.policy.totalSizeBytes,
+        totalAfterPlan: plan.total.afterPlan,
+      });
+      await execute(plan, purges);
       await removeOrphans();
       await reportCopies();
       if (plan.decisions.length > 0) log.info({ decisions: plan.decisions.length, notes: plan.notes }, 'redundancy plan carried out');
@@ -367,7 +410,7 @@ export function createRedundancyEngine(deps: {
     async cleanup(): Promise<void> {
       const me = await instanceActor();
       const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
-      const unfinished = rows.filter((r) => r.state !== 'active');
+      const unfinished = rows.filter((r) => r.state !== 'active' && r.state !== 'grace');
       // partial downloads of unfinished copies stay: their jobs resume them with Range; a copy
       // already moved into place (a crash before its row became active) stays too: its job checks it
       await deps.mirror.cleanup(new Set(rows.map((r) => r.video.uuid)), new Set(unfinished.map((r) => r.video.uuid)));
@@ -380,6 +423,8 @@ export function createRedundancyEngine(deps: {
       if (video.isLocal) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a local video' };
       if (video.isLive) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a live video' };
       const me = await instanceActor();
+      // a copy in its grace period is reused (verified in place by the mirror job)
+      await prisma.videoRedundancy.deleteMany({ where: { videoId, actorId: me.id, state: 'grace' } });
       if (await prisma.videoRedundancy.findFirst({ where: { videoId, actorId: me.id } })) return { ok: false as const, status: 409 as const, message: 'This video is already mirrored' };
       const size = copySizeEstimate((video.streamingPlaylists[0]?.files ?? []).map((f) => ({ size: Number(f.size) })), video.duration);
       const row = await prisma.videoRedundancy.create({

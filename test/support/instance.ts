@@ -30,6 +30,8 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
           admin: { initial_password: ROOT_PASSWORD },
           log: { level: process.env.MT_TEST_LOG ?? 'silent' },
           federation: { allow_private_addresses: true },
+          // evicted copies are deleted at once unless a test asks for a grace period
+          redundancy: { eviction_grace: 0 },
           jobs: { poll_interval: '200ms', lease_duration: '5 seconds', shutdown_deadline: '2 seconds' },
           transcoding: {
             preset: 'ultrafast',
