@@ -232,6 +232,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal));
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
+  // the policy in force (config file, or stored through the API) sets the planning interval
+  const followPolicyIntervals = () => {
+    scheduler.reschedule('redundancy-plan', redundancy.policy.checkIntervalMs);
+    scheduler.reschedule('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs));
+  };
 
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
@@ -282,7 +287,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         prisma,
         auth,
         engine: redundancy.engine,
-        policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: redundancy.ticks.plan },
+        policy: {
+          get: redundancy.serializedPolicy,
+          set: redundancy.setPolicy,
+          changed: () => {
+            followPolicyIntervals();
+            return redundancy.ticks.plan();
+          },
+        },
         onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
         transfers,
       }),
@@ -371,6 +383,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
       }
       await redundancy.loadPolicy();
+      followPolicyIntervals();
       await redundancy.engine.cleanup();
       await seeding.start();
       await metricsServer?.start();

@@ -70,11 +70,13 @@ describe.each<TestDatabaseKind>(['embedded', 'postgres'])('the redundancy policy
   });
 
   it('each accepted change is a stored version; GET\'s own body can be sent back', async () => {
-    const first = await put(JSON.stringify({ check_interval: '10 minutes', strategies: [{ strategy: 'trending', size: '2GB', min_lifetime: '1 hour' }], hosts: [] }), 'application/json');
+    const first = await put(JSON.stringify({ check_interval: '20 minutes', strategies: [{ strategy: 'trending', size: '2GB', min_lifetime: '1 hour' }], hosts: [] }), 'application/json');
     expect(first.status).toBe(200);
     const one = (await first.json()) as PolicyAnswer;
     expect(one).toMatchObject({ source: 'api', version: expect.any(Number), strategies: [{ strategy: 'trending', size: '2GB' }] });
     expect(Date.parse(one.updatedAt!)).not.toBeNaN();
+    // the planning tick follows the policy in force
+    expect(t.instance.scheduler.intervalOf('redundancy-plan')).toBe(20 * 60_000);
     // GET's body (with source/version/updatedAt) is accepted back as is: a new version, same rules
     const again = await put(JSON.stringify(await get()), 'application/json; charset=utf-8');
     expect(again.status).toBe(200);
@@ -92,5 +94,6 @@ describe.each<TestDatabaseKind>(['embedded', 'postgres'])('the redundancy policy
     expect(after.source).toBe('api');
     // the planner sees it too
     expect(t.instance.redundancy.policy.strategies.map((s) => [s.strategy, s.sizeBytes])).toEqual([['trending', 2 * 1024 ** 3]]);
+    expect(t.instance.scheduler.intervalOf('redundancy-plan')).toBe(20 * 60_000);
   });
 });
