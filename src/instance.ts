@@ -44,6 +44,8 @@ import { createPruner } from './housekeeping/pruner.js';
 import { createPrunePrismaStore } from './housekeeping/prune-store.js';
 import { measureFolders } from './housekeeping/folder-usage.js';
 import { defineStorageMetrics } from './metrics/storage-metrics.js';
+import { createRemoteImageService } from './federation/remote-images/index.js';
+import { remoteImagesRoute } from './http/static/remote-images-route.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -168,6 +170,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     jobs: () => jobs,
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
+    webVideoPath: layout.webVideo,
+    refetchVideo: (videoId) => federation.importer.refresh(videoId),
     onCopiesChanged: () => seeding.syncCopies(),
   });
   // inbound CacheFile activities reach the origin side of redundancy
@@ -249,6 +253,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     : null;
   if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
 
+  // thumbnails, previews and avatars of remote videos and actors, fetched on first request
+  const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
   const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
   let ready = false;
@@ -314,6 +320,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       transfersRouter({ transfers, prisma }),
       playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report) }),
     ],
+    beforeStatic: [remoteImagesRoute(remoteImages)],
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
@@ -349,6 +356,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     seeding,
     metricsServer,
     pruner,
+    remoteImages,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -357,6 +365,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
 
     async start(): Promise<void> {
       await transfers.start();
+      await remoteImages.start();
       server = createServer(app.callback());
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);

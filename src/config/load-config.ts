@@ -33,6 +33,7 @@ const STORAGE_DEFAULTS: Record<StorageKey, string> = {
   thumbnails: 'thumbnails',
   previews: 'previews',
   database: 'db',
+  cache: 'cache',
 };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -53,6 +53,7 @@ export const configSchema = z.strictObject({
     thumbnails: nullableString,
     previews: nullableString,
     database: nullableString,
+    cache: nullableString,
   }),
   admin: z.strictObject({ initial_password: z.string().min(6).nullable(), email: z.string().min(3) }),
   instance: z.strictObject({ name: z.string().min(1), short_description: z.string(), description: z.string() }),
@@ -111,6 +112,8 @@ export const configSchema = z.strictObject({
     views_update_delay: duration,
     /** above the HTTP signature replay window (12 h + 1 h skew): processed activities deduplicate redeliveries */
     inbox_retention: duration.refine((ms) => ms >= 86_400_000, 'must be at least 1 day (processed activities deduplicate redeliveries within the signature window)'),
+    /** ours: the outbox crawl when a follow is accepted (PeerTube crawls up to 2000 pages, without a setting) */
+    backfill: z.strictObject({ max_videos: z.number().int().min(0).max(1_000_000), max_pages: z.number().int().min(1).max(2000) }),
     delivery: z.strictObject({
       concurrency: z.number().int().min(1).max(100),
       timeout: duration,
@@ -137,6 +140,8 @@ export const configSchema = z.strictObject({
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
+  /** ours: thumbnails, previews and avatars of remote videos and actors, fetched on first request (PeerTube's cache.previews.size counts files) */
+  cache: z.strictObject({ remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }) }),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -19,6 +19,7 @@ import { createRemoteActorResolver } from './remote-actor-resolver.js';
 import { createRemoteVideoStore } from './remote-videos.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './video-importer.js';
+import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
 
@@ -26,7 +27,7 @@ export const REFRESH_JOB = 'activitypub-refresher';
 /** inbound activity types forwarded to a local video's followers (when LD-signed) */
 const FORWARDED_TYPES = ['Like', 'Dislike', 'Undo', 'Create', 'Update'] as const;
 const refreshPayload = z.object({ videoId: z.number().int().positive() });
-export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } };
+export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } } & BackfillJobKinds;
 
 /** The vocab parser in the shape the remote module's resolvers take. */
 const parseActorForRemote: ParseActor = (json) => {
@@ -47,6 +48,7 @@ const parseActorForRemote: ParseActor = (json) => {
       followersUrl: a.followers,
       followingUrl: a.following,
       publicKeys: [a.publicKey],
+      avatar: a.avatar,
     },
   };
 };
@@ -239,6 +241,19 @@ export function createFederation(deps: {
     const handler = handlers[type];
     if (handler) handlers[type] = forwarded(handler);
   }
+  // a follow accepted brings the followed actor's back catalogue (backfill/)
+  const backfill = createOutboxBackfill({
+    store: createPrismaBackfillStore(prisma),
+    fetchObject,
+    importObject: (doc, url) => importer.importObject(doc, url),
+    enqueue: async (actorUrl) => {
+      await deps.jobs().enqueue(BACKFILL_JOB, { actorUrl }, { dedupeKey: `outbox-${actorUrl}` });
+      deps.jobs().wake(BACKFILL_JOB);
+    },
+    logger,
+    limits: { maxVideos: fed.backfill.max_videos, maxPages: fed.backfill.max_pages },
+  });
+  if (handlers.Accept) handlers.Accept = backfill.afterAccept(handlers.Accept);
 
   const receiver = createActivityReceiver({
     prisma,
@@ -270,6 +285,7 @@ export function createFederation(deps: {
     }),
     ...createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
     [VIEWS_JOB]: publisher.viewsJob,
+    [BACKFILL_JOB]: backfill.job,
     [REFRESH_JOB]: {
       concurrency: 2,
       maxAttempts: 3,

@@ -2,6 +2,7 @@ import type { Prisma } from '../db/index.js';
 import type { Actor } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { RemoteHlsPlaylist, RemoteVideo } from './vocab/index.js';
+import { recordRemoteImages } from './remote-images/index.js';
 
 /** What we keep of a remote Video object: the vocab parser's output, with counts instead of collection URLs. */
 export type RemoteVideoInput = Pick<
@@ -25,7 +26,8 @@ export type RemoteVideoInput = Pick<
   | 'published'
   | 'originallyPublishedAt'
   | 'webVideoFiles'
-> & {
+> &
+  Partial<Pick<RemoteVideo, 'thumbnailUrl' | 'previewUrl'>> & {
   likes: number;
   dislikes: number;
   hls: Pick<RemoteHlsPlaylist, 'playlistUrl' | 'segmentsSha256Url' | 'files' | 'infohashes'> | null;
@@ -104,9 +106,11 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }) {
       return prisma.$transaction(async (tx) => {
         const existing = await tx.video.findUnique({ where: { url: video.url }, select: { id: true, isLocal: true } });
         if (existing?.isLocal) throw new Error(`refusing to overwrite local video ${video.url}`);
+        // the origin's icons, served under /lazy-static/ (remote-images/); one icon is also the preview
+        const [thumbnailFilename, previewFilename] = await recordRemoteImages(tx, [{ kind: 'thumbnails', url: video.thumbnailUrl }, { kind: 'previews', url: video.previewUrl ?? video.thumbnailUrl }]);
         const row = existing
-          ? await tx.video.update({ where: { id: existing.id }, data })
-          : await tx.video.create({ data: { ...data, createdAt: deps.clock.now() } });
+          ? await tx.video.update({ where: { id: existing.id }, data: { ...data, thumbnailFilename, previewFilename } })
+          : await tx.video.create({ data: { ...data, thumbnailFilename, previewFilename, createdAt: deps.clock.now() } });
         await tx.videoFile.deleteMany({ where: { videoId: row.id } });
         await tx.videoStreamingPlaylist.deleteMany({ where: { videoId: row.id } });
         if (video.hls) {

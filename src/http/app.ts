@@ -15,6 +15,8 @@ export interface HttpAppParts {
   /** routers mounted at the root (ActivityPub GETs, /.well-known, NodeInfo) */
   rootRouters?: Router[];
   staticMounts: StaticMount[];
+  /** middleware answering some static URLs before the static folders (remote images) */
+  beforeStatic?: Koa.Middleware[];
   tracker: Tracker | null;
   /** false when /metrics has a listener of its own (`metrics.listen`) */
   metricsOnMainListener?: boolean;
@@ -81,6 +83,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
     }
   }
   app.use(root.routes());
+  for (const m of parts.beforeStatic ?? []) app.use(m);
   app.use(createStaticRouter(parts.staticMounts));
   for (const r of parts.rootRouters ?? []) app.use(r.routes());
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
@@ -16,13 +16,15 @@ import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
 import { removeCopyFiles } from './mirror/remove-copy-files.js';
+import { createFileCopyStore } from './origin/file-copy-store.js';
+import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
 import { planRedundancy, validatePolicy } from './planner/index.js';
 import { createPolicyService } from './policy/policy-service.js';
 import { createPrismaPolicyStore } from './policy/policy-store.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 
-export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds;
+export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
 
 const COPY_STATE_METRIC: Record<string, 'pending' | 'downloading' | 'active' | 'failed'> = { planned: 'pending', downloading: 'downloading', active: 'active', failed: 'failed' };
 
@@ -46,7 +48,11 @@ export function createRedundancy(deps: {
   recordDownload(input: { videoUuid: string; originHost: string; bytes: number }): void;
   /** where our own HLS files are, to probe mirrors against our hashes */
   hlsDir(uuid: string): string;
+  /** where our own web video files are, to probe mirrors' web-video copies against them */
+  webVideoPath(filename: string): string;
   onCopiesChanged?(): Promise<unknown>;
+  /** fetches a remote video object from its origin again (the remote import path) */
+  refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
 }) {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -82,6 +88,7 @@ export function createRedundancy(deps: {
         downloader,
         signal: input.signal,
         resume: true,
+        ...(input.reuse ? { reuseFrom: join(redundancyDir, 'hls', input.uuid) } : {}),
         maxBytes: config.redundancy.mirror.max_copy_size,
         torrents: { ourBaseUrl: urls.base, announceList, clock },
         onBytes: (n) => {
@@ -91,7 +98,9 @@ export function createRedundancy(deps: {
       if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
       if (result.ok) return { ok: true, totalBytes: result.copy.totalBytes };
       const permanent = result.reason.type === 'hash-mismatch' || result.reason.type === 'too-large' || result.reason.type === 'bad-playlist';
-      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}` };
+      const cause = result.reason.type === 'fetch-failed' ? result.reason.cause : undefined;
+      const notFound = cause?.type === 'http-error' && (cause.status === 404 || cause.status === 410);
+      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}`, ...(notFound ? { notFound } : {}) };
     },
     async verify(uuid) {
       const r = await verifyStoredCopy(join(redundancyDir, 'hls', uuid));
@@ -118,8 +127,8 @@ export function createRedundancy(deps: {
     plan: planRedundancy,
     mirror,
     sender: deps.sender,
-    enqueueMirror: async (redundancyId) => {
-      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId }, { dedupeKey: `mirror-${redundancyId}` });
+    enqueueMirror: async (redundancyId, options) => {
+      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId, ...(options?.refresh ? { refresh: true } : {}) }, { dedupeKey: `mirror-${redundancyId}` });
       deps.jobs().wake(MIRROR_JOB);
     },
     cancelMirror: async (redundancyId) => {
@@ -142,6 +151,7 @@ export function createRedundancy(deps: {
       downloaded: () => {},
     },
     ...(deps.onCopiesChanged ? { onCopiesChanged: deps.onCopiesChanged } : {}),
+    ...(deps.refetchVideo ? { refetchVideo: deps.refetchVideo } : {}),
   });
 
   const ourCopiesBase = `${urls.base}/static/redundancy/hls/`;
@@ -169,6 +179,25 @@ export function createRedundancy(deps: {
     },
   });
 
+  const fileCopies = createFileCopyStore(prisma);
+  const fileProber = createFileCopyProber({
+    store: fileCopies,
+    clock,
+    logger,
+    fetcher: deps.fetcher,
+    readLocalRange: async (filename, start, end) => {
+      const handle = await open(deps.webVideoPath(filename), 'r').catch(() => null);
+      if (!handle) return null;
+      try {
+        const buffer = Buffer.alloc(end - start + 1);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+  });
+
   const originHandlers = createCacheFileHandlers({
     prisma,
     clock,
@@ -180,13 +209,18 @@ export function createRedundancy(deps: {
       await deps.jobs().enqueue(PROBE_JOB, { redundancyId }, { dedupeKey: `probe-${redundancyId}` });
       deps.jobs().wake(PROBE_JOB);
     },
+    fileCopies,
+    scheduleFileProbe: async (fileRedundancyId) => {
+      await deps.jobs().enqueue(FILE_PROBE_JOB, { fileRedundancyId }, { dedupeKey: `probe-file-${fileRedundancyId}` });
+      deps.jobs().wake(FILE_PROBE_JOB);
+    },
   });
 
   return {
     engine,
     prober,
     originHandlers,
-    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job },
+    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job, [FILE_PROBE_JOB]: fileProber.job },
     get policy() {
       return policyService.current();
     },
@@ -231,9 +265,11 @@ export function createRedundancy(deps: {
       },
       verify: () => engine.verifyCopies(),
       probe: async () => {
-        const due = await prober.dueForProbe(new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval));
+        const olderThan = new Date(clock.now().getTime() - config.remote_redundancy.videos.probe_interval);
+        const due = await prober.dueForProbe(olderThan);
         for (const id of due) await prober.probe(id);
-        return prober.removeExpired();
+        const expiredFiles = await fileProber.tick(olderThan);
+        return (await prober.removeExpired()) + expiredFiles;
       },
     },
   };

@@ -11,16 +11,18 @@ import type { Logger } from '../lib/logger.js';
 import type { Candidate, CurrentCopy, Plan, PlanSnapshot, Policy } from './planner/types.js';
 import { copySizeEstimate } from './copy-size.js';
 import { planGracePurges, type GracePurge } from './planner/grace.js';
+import { hlsFileSetDigest } from './file-set.js';
+import { attemptMirror, type CopyOutcome } from './mirror-attempt.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
 
 export const MIRROR_JOB = 'videos-redundancy-mirror';
-export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number } };
+/** `refresh`: bring an active copy up to date with its origin's files (then Update CacheFile) */
+export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number; refresh?: boolean } };
 
 /** What the engine needs from the mirror module (download, verify, remove copies on disk). */
 export interface MirrorPort {
-  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal }): Promise<
-    { ok: true; totalBytes: number } | { ok: false; permanent: boolean; message: string }
-  >;
+  /** `reuse`: media files of the current copy that still verify are not downloaded again; `notFound`: the origin answered 404 */
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse?: boolean }): Promise<CopyOutcome>;
   verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
   remove(uuid: string): Promise<void>;
   /** removes copies on disk not in `keep`, and work folders except those of `inProgress` (after a crash) */
@@ -36,7 +38,7 @@ export interface RedundancyEngineMetrics {
   downloaded(copy: { videoUuid: string; originHost: string }, bytes: number): void;
 }
 
-const payloadSchema = z.object({ redundancyId: z.number().int().positive() });
+const payloadSchema = z.object({ redundancyId: z.number().int().positive(), refresh: z.boolean().optional() });
 
 /**
  * The mirror side of redundancy: each tick takes a snapshot (remote catalogue, our copies, policy,
@@ -58,7 +60,9 @@ export function createRedundancyEngine(deps: {
   plan(snapshot: PlanSnapshot): Plan;
   mirror: MirrorPort;
   sender: ActivitySender;
-  enqueueMirror(redundancyId: number): Promise<void>;
+  enqueueMirror(redundancyId: number, options?: { refresh: boolean }): Promise<void>;
+  /** fetches a remote video object from its origin again (a mirror job that met a 404 does, then retries) */
+  refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
   /** aborts the copy's mirror job if it is running, and resolves once it has stopped writing */
   cancelMirror?(redundancyId: number): Promise<void>;
   metrics?: RedundancyEngineMetrics;
@@ -125,6 +129,9 @@ export function createRedundancyEngine(deps: {
         privacy: v.privacy,
         hasHls: Boolean(hls?.segmentsSha256Url),
         knownHealthyMirrors: v.redundancies.length,
+        // PeerTube's state 1: only finished videos are mirrored (not "to transcode", "to import"...)
+        published: v.state === 1,
+        ...(hls ? { fileSet: hlsFileSetDigest(hls) } : {}),
       };
     });
     const copies: CurrentCopy[] = ours
@@ -141,6 +148,7 @@ export function createRedundancyEngine(deps: {
         expiresAt: r.expiresOn?.getTime() ?? null,
         manual: r.strategy === 'manual',
         state: r.state === 'active' ? 'ready' : 'pending',
+        fileSet: r.sourceFileSet,
       }));
     return { now: now.getTime(), policy: deps.policy, candidates, copies, allowedHosts: allowed.map((a) => a.host), trendingIntervalDays: deps.trendingIntervalDays };
   }
@@ -244,6 +252,9 @@ export function createRedundancyEngine(deps: {
       if (d.type === 'evict') {
         const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id }, include: { video: { select: { uuid: true } } } });
         if (row) await evictRow(row, d.reason, { grace: true });
+      } else if (d.type === 'refresh') {
+        const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id, state: 'active' } });
+        if (row) await deps.enqueueMirror(row.id, { refresh: true });
       } else if (d.type === 'renew') {
         const expiresOn = new Date(d.expiresAt);
         const where = { videoId_actorId: { videoId: d.videoId, actorId: me.id } };
@@ -300,57 +311,68 @@ export function createRedundancyEngine(deps: {
     );
   }
 
-  const mirrorJob: JobHandler<{ redundancyId: number }> = {
+  const loadVideo = async (videoId: number) => {
+    const v = await prisma.video.findUnique({ where: { id: videoId }, include: { streamingPlaylists: { include: { files: true } } } });
+    return v ? { uuid: v.uuid, url: v.url, hls: v.streamingPlaylists[0] ?? null } : null;
+  };
+  const attemptPorts = {
+    loadVideo,
+    copy: (input: Parameters<MirrorPort['copy']>[0]) => deps.mirror.copy(input),
+    ...(deps.refetchVideo ? { refetchVideo: deps.refetchVideo } : {}),
+  };
+
+  const mirrorJob: JobHandler<{ redundancyId: number; refresh?: boolean }> = {
     concurrency: 2,
     maxAttempts: 5,
     parse: (raw) => payloadSchema.parse(raw),
     async run(payload, ctx) {
       const row = await prisma.videoRedundancy.findUnique({ where: { id: payload.redundancyId } });
       if (!row) return { skipped: 'copy no longer planned' };
-      if (row.state === 'active') return { skipped: 'already mirrored' };
-      const video = await videoWithOrigin(row.videoId);
-      const hls = video.streamingPlaylists[0];
-      if (!hls?.playlistUrl || !hls.segmentsSha256Url) throw new PermanentJobError('the video has no HLS playlist to mirror');
+      const refresh = payload.refresh === true;
+      if (refresh && row.state !== 'active') return { skipped: 'not an active copy: nothing to refresh' };
+      if (!refresh && row.state === 'active') return { skipped: 'already mirrored' };
+      const stored = await loadVideo(row.videoId);
+      if (!stored?.hls?.playlistUrl || !stored.hls.segmentsSha256Url) throw new PermanentJobError('the video has no HLS playlist to mirror');
       // complete in place already (moved there just before a crash): verified, it is announced as is
-      if ((await deps.mirror.verify(video.uuid)).ok) {
+      if (!refresh && (await deps.mirror.verify(stored.uuid)).ok) {
         await withAnnouncement(await announcement('create', row.videoId, row.expiresOn, row.id), (tx) =>
-          tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', lastVerifiedAt: deps.clock.now() } }),
+          tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', lastVerifiedAt: deps.clock.now(), sourceFileSet: hlsFileSetDigest(stored.hls!) } }),
         );
         await deps.onCopiesChanged?.();
         return { skipped: 'the copy was already complete in place: verified and announced' };
       }
-      await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
-      const result = await deps.mirror.copy({
-        uuid: video.uuid,
-        playlistUrl: hls.playlistUrl,
-        segmentsSha256Url: hls.segmentsSha256Url,
-        torrentUrls: Object.fromEntries(hls.files.filter((f) => f.torrentUrl !== null).map((f) => [f.filename, f.torrentUrl!])),
-        signal: ctx.signal,
-      });
-      if (!result.ok && (await prisma.videoRedundancy.count({ where: { id: row.id } })) === 0) {
+      if (!refresh) await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
+      const attempt = await attemptMirror(attemptPorts, row.videoId, { signal: ctx.signal, reuse: refresh });
+      if (attempt.type === 'gone') return { skipped: 'the video is gone at its origin' };
+      if (attempt.type !== 'copied' && (await prisma.videoRedundancy.count({ where: { id: row.id } })) === 0) {
         // evicted while being written (the eviction cancelled us and removes the files)
         return { skipped: 'copy evicted while it was being written' };
       }
-      if (!result.ok) {
-        deps.metrics?.failure(result.message.includes('hash') ? 'verify' : 'download');
-        if (result.permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
+      if (attempt.type !== 'copied') {
+        const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : attempt.message;
+        const permanent = attempt.type === 'no-hls' || attempt.permanent;
+        deps.metrics?.failure(message.includes('hash') ? 'verify' : 'download');
+        // a refresh that fails leaves the current copy served (it still matches what it was made from)
+        const failedState = refresh ? 'active' : 'failed';
+        const retryState = refresh ? 'active' : 'planned';
+        if (permanent || ctx.job.attempts >= ctx.job.maxAttempts) {
           // updatedAt from our clock: the failure's time, after which removeStaleFailures lets the video be planned again
-          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'failed', reason: result.message, failures: { increment: 1 }, updatedAt: deps.clock.now() } });
-          throw new PermanentJobError(result.message);
+          await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: failedState, reason: message, failures: { increment: 1 }, updatedAt: deps.clock.now() } });
+          throw new PermanentJobError(message);
         }
-        await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'planned', reason: result.message, failures: { increment: 1 } } });
-        throw new Error(result.message);
+        await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: retryState, reason: message, failures: { increment: 1 } } });
+        throw new Error(message);
       }
       const now = deps.clock.now();
-      // active and announced together (the Create's delivery is a durable job)
-      await withAnnouncement(await announcement('create', row.videoId, row.expiresOn, row.id), (tx) =>
-        tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', sizeBytes: BigInt(result.totalBytes), lastVerifiedAt: now, reason: row.reason } }),
-      );
-      deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, result.totalBytes);
+      const video = await videoWithOrigin(row.videoId);
+      const data = { state: 'active', sizeBytes: BigInt(attempt.totalBytes), lastVerifiedAt: now, reason: row.reason, sourceFileSet: attempt.fileSet };
+      // active (or brought up to date) and announced together (the delivery is a durable job)
+      await withAnnouncement(await announcement(refresh ? 'update' : 'create', row.videoId, row.expiresOn, row.id), (tx) => tx.videoRedundancy.update({ where: { id: row.id }, data }));
+      deps.metrics?.downloaded({ videoUuid: video.uuid, originHost: new URL(video.url).host }, attempt.totalBytes);
       await deps.onCopiesChanged?.();
       await reportCopies();
-      log.info({ video: video.uuid, bytes: result.totalBytes }, 'copy complete and announced');
-      return { bytes: result.totalBytes };
+      log.info({ video: video.uuid, bytes: attempt.totalBytes, refetched: attempt.refetched }, refresh ? 'copy refreshed and announced' : 'copy complete and announced');
+      return { bytes: attempt.totalBytes, ...(refresh ? { refreshed: true } : {}), ...(attempt.refetched ? { refetched: true } : {}) };
     },
   };
 

@@ -6,7 +6,8 @@ export const channelInclude = { actor: true, account: { include: { actor: true, 
 export const videoListInclude = { channel: { include: channelInclude } } as const;
 export const videoDetailsInclude = {
   channel: { include: channelInclude },
-  files: true,
+  /** web video files, with the healthy web-video copies other instances announced (extra webseeds) */
+  files: { include: { redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' }, select: { fileUrl: true } } } },
   streamingPlaylists: { include: { files: true } },
   /** mirrors listed to clients: healthy ones only (expired ones are removed by a periodic tick) */
   redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' } },

@@ -46,6 +46,7 @@ for (let id = 1; id <= N; id++) {
     isLive: r() < 0.02,
     privacy: r() < 0.93 ? 1 : int(2, 4),
     hasHls: r() < 0.97,
+    published: true,
     knownHealthyMirrors: int(0, 4),
   });
 }

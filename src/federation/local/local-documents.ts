@@ -16,6 +16,7 @@ import {
 } from '../vocab/index.js';
 import { actorObjectInput, createLocalActorQueries, type LocalActor } from './local-actors.js';
 import { createLocalVideoQueries } from './local-videos.js';
+import { videoInteractionItems } from './video-interaction-collections.js';
 import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
 
 type Window = { start: number; count: number };
@@ -79,6 +80,12 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
   }
 
   const instanceActor = () => prisma.actor.findFirst({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+  /** Who shares a local video: its channel and the instance actor, for public videos (as we announce them). */
+  const sharers = async (video: VideoForActivityPub) => {
+    if (video.privacy !== 1) return [];
+    const instance = await instanceActor();
+    return [video.channel.actor, ...(instance ? [instance] : [])];
+  };
 
   return {
     actors,
@@ -121,16 +128,25 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
     createVideoActivity,
     announceVideo,
 
-    /** likes/dislikes: the counts (we keep no list of who rated); announces: our channel's and instance actor's shares. */
+    /** likes, dislikes, comments: see video-interaction-collections.ts; announces: our channel's and instance actor's shares. */
     videoCollection(video: VideoForActivityPub, which: 'likes' | 'dislikes' | 'announces' | 'comments', request: PageRequest) {
       const id = `${video.url}/${which}`;
       return collection(id, request, async (window) => {
-        if (which === 'likes' || which === 'dislikes') return { total: which === 'likes' ? video.likes : video.dislikes, items: [] as string[] };
-        if (which === 'comments' || video.privacy !== 1) return { total: 0, items: [] as string[] };
-        const instance = await instanceActor();
-        const shares = [video.channel.actor, ...(instance ? [instance] : [])].map((a) => activityIds.announce(video.url, a.id));
+        if (which !== 'announces') return videoInteractionItems(video, which, window);
+        const shares = (await sharers(video)).map((a) => activityIds.announce(video.url, a.id));
         return { total: shares.length, items: shares.slice(window.start, window.start + window.count) };
       });
+    },
+
+    /** The Announce listed as `<video url>/announces/<actor db id>` (null: that actor does not share the video). */
+    async announceDocument(video: VideoForActivityPub, actorDbId: number) {
+      const by = (await sharers(video)).find((a) => a.id === actorDbId);
+      return by ? withContext(announceVideo(video, by), 'Announce') : null;
+    },
+
+    /** An actor's playlists (PeerTube's `/accounts/:name/playlists`, `/video-channels/:name/playlists`): we have none yet. */
+    playlists(actor: LocalActor, request: PageRequest) {
+      return collection<string>(`${actor.row.url}/playlists`, request, () => Promise.resolve({ total: 0, items: [] }));
     },
 
     chaptersDocument(video: VideoForActivityPub) {

@@ -19,7 +19,7 @@ export function createLocalVideoQueries(prisma: Prisma) {
       return video;
     },
 
-    /** Local public published videos, oldest first (PeerTube's outbox order), optionally of one account or channel. */
+    /** Local public published videos, newest first (PeerTube's outbox order: `-createdAt`), optionally of one account or channel. */
     async listPublic(window: { start: number; count: number }, of: { accountId?: number; channelId?: number } = {}) {
       const where: P.VideoWhereInput = {
         isLocal: true,
@@ -30,7 +30,7 @@ export function createLocalVideoQueries(prisma: Prisma) {
       };
       const [total, data] = await prisma.$transaction([
         prisma.video.count({ where }),
-        prisma.video.findMany({ where, orderBy: { id: 'asc' }, skip: window.start, take: window.count, include: videoForActivityPubInclude }),
+        prisma.video.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: window.start, take: window.count, include: videoForActivityPubInclude }),
       ]);
       return { total, data };
     },

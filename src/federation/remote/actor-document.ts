@@ -24,6 +24,8 @@ export interface FetchedActor {
   readonly followersUrl: string | null;
   readonly followingUrl: string | null;
   readonly publicKeys: readonly PublishedKey[];
+  /** the actor's avatar (largest `icon`), when the parser reads it: undefined leaves a stored one as it is */
+  readonly avatar?: { readonly url: string; readonly width: number | null } | null;
 }
 
 export type ParseActorResult = { readonly ok: true; readonly actor: FetchedActor } | { readonly ok: false; readonly message: string };

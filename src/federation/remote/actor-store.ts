@@ -40,7 +40,7 @@ export interface RemoteActorStore {
 
 /** The record to store for a fetched actor and the key it publishes (one mapping, used by every resolver). */
 export function remoteActorRecord(
-  actor: { url: string; type: string; preferredUsername: string; name: string | null; summary: string | null; inboxUrl: string; sharedInboxUrl: string | null; outboxUrl: string | null; followersUrl: string | null; followingUrl: string | null },
+  actor: { url: string; type: string; preferredUsername: string; name: string | null; summary: string | null; inboxUrl: string; sharedInboxUrl: string | null; outboxUrl: string | null; followersUrl: string | null; followingUrl: string | null; avatar?: { url: string; width: number | null } | null },
   key: { id: string; publicKeyPem: string },
   fetchedAt: Date,
 ): RemoteActorRecord {
@@ -59,5 +59,6 @@ export function remoteActorRecord(
     keyId: key.id,
     publicKeyPem: key.publicKeyPem,
     lastFetchedAt: fetchedAt,
+    ...(actor.avatar !== undefined ? { avatar: actor.avatar } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Prisma } from '../../db/index.js';
+import { recordRemoteImages } from '../remote-images/index.js';
 import type { RemoteActorRecord, RemoteActorStore, SaveRemoteActorResult, StoredActorKey } from './actor-store.js';
 
 const KEY_FIELDS = { url: true, keyId: true, publicKeyPem: true, lastFetchedAt: true, host: true } as const;
@@ -57,6 +58,8 @@ export function createPrismaActorStore(prisma: Prisma): RemoteActorStore {
         name: actor.name,
         summary: actor.summary,
         lastFetchedAt: actor.lastFetchedAt,
+        // the avatar, served under /lazy-static/avatars/ (remote-images/)
+        ...(actor.avatar !== undefined ? { avatarFilename: (await recordRemoteImages(tx, [{ kind: 'avatars', url: actor.avatar?.url }]))[0], avatarWidth: actor.avatar?.width ?? null } : {}),
       };
       if (existing === null) await tx.actor.create({ data: { url: actor.url, ...data } });
       else await tx.actor.update({ where: { id: existing.id }, data });

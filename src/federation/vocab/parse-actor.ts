@@ -27,6 +27,8 @@ export interface RemoteActor {
   attributedTo: string[];
   /** a PeerTube channel's support text */
   support: string | null;
+  /** the largest image of `icon` (PeerTube's avatars), when it publishes one */
+  avatar: { url: string; width: number | null } | null;
 }
 
 /** PeerTube's actor name alphabet (actorNameAlphabet). */
@@ -59,7 +61,24 @@ const actorSchema = z.looseObject({
   published: z.unknown().optional(),
   url: z.unknown().optional(),
   attributedTo: z.unknown().optional(),
+  icon: z.unknown().optional(),
 });
+
+const AVATAR_MEDIA_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', 'image/gif']);
+
+/** The largest Image of an actor's `icon` (one object, or PeerTube's list of sizes); null when none is usable. */
+function largestIcon(icon: unknown): { url: string; width: number | null } | null {
+  const list = (Array.isArray(icon) ? icon : [icon]).slice(0, PARSE_LIMITS.icons);
+  let best: { url: string; width: number | null } | null = null;
+  for (const i of list) {
+    if (typeof i !== 'object' || i === null) continue;
+    const { type, url, mediaType, width } = i as { type?: unknown; url?: unknown; mediaType?: unknown; width?: unknown };
+    if (type !== 'Image' || !isApUrl(url) || (mediaType !== undefined && !AVATAR_MEDIA_TYPES.has(String(mediaType)))) continue;
+    const w = typeof width === 'number' && Number.isInteger(width) && width > 0 ? width : null;
+    if (best === null || (w ?? 0) > (best.width ?? 0)) best = { url, width: w };
+  }
+  return best;
+}
 
 /** The actor's HTML page: a URL string, or the first text/html Link of an array (PeerTube's setValidUrls). */
 function pageUrl(url: unknown): string | null {
@@ -115,5 +134,6 @@ export function parseActor(input: unknown): Result<RemoteActor, VocabRefusal> {
     published: published.success ? published.data : null,
     attributedTo,
     support: text(a.support, 1000),
+    avatar: largestIcon(a.icon),
   });
 }

@@ -43,5 +43,9 @@ export function addActorRoutes(router: Router, deps: { documents: LocalDocuments
       const request = readPage(ctx.query);
       sendActivityJson(ctx, await documents.following(await load(ctx), request));
     });
+    router.get(`/${prefix}/:name/playlists`, async (ctx) => {
+      const request = readPage(ctx.query);
+      sendActivityJson(ctx, await documents.playlists(await load(ctx), request));
+    });
   }
 }

@@ -33,6 +33,13 @@ export function addVideoRoutes(router: Router, deps: { documents: LocalDocuments
       sendActivityJson(ctx, await documents.videoCollection(await load(ctx), which, request));
     });
   }
+  // the ids listed in `announces` (PeerTube's `/videos/watch/:id/announces/:actorId`)
+  router.get('/videos/watch/:id/announces/:actorId', async (ctx) => {
+    const actorId = /^[1-9][0-9]{0,9}$/.test(ctx.params.actorId ?? '') ? Number(ctx.params.actorId) : null;
+    const announce = actorId === null ? null : await documents.announceDocument(await load(ctx), actorId);
+    if (!announce) throw new Problem(404, 'Video share not found');
+    sendActivityJson(ctx, announce);
+  });
   router.get('/videos/watch/:id/chapters', async (ctx) => {
     sendActivityJson(ctx, documents.chaptersDocument(await load(ctx)));
   });

@@ -77,7 +77,9 @@ export function redundancyRouter(deps: {
     const q = validate(listQuery, ctx.query, 'query');
     const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
     const copyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { actorId: instance.id, state: 'active' };
-    const where = { isLocal: q.target === 'my-videos', redundancies: { some: copyWhere } };
+    // my-videos: web-video copies too (`redundancies.files[]`, PeerTube's); we make only HLS copies
+    const fileCopyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { id: -1 };
+    const where = { isLocal: q.target === 'my-videos', OR: [{ redundancies: { some: copyWhere } }, { files: { some: { redundancies: { some: fileCopyWhere } } } }] };
     const [total, videos] = await prisma.$transaction([
       prisma.video.count({ where }),
       prisma.video.findMany({
@@ -85,7 +87,10 @@ export function redundancyRouter(deps: {
         skip: q.start,
         take: q.count,
         orderBy: [{ name: q.sort === '-name' ? 'desc' : 'asc' }, { id: 'asc' }],
-        include: { redundancies: { where: copyWhere, orderBy: { id: 'asc' } } },
+        include: {
+          redundancies: { where: copyWhere, orderBy: { id: 'asc' } },
+          files: { select: { redundancies: { where: fileCopyWhere, orderBy: { id: 'asc' } } } },
+        },
       }),
     ]);
     const summaries = (await deps.transfers?.videoSummaries(videos.map((v) => v.uuid))) ?? new Map();
@@ -97,7 +102,18 @@ export function redundancyRouter(deps: {
         url: v.url,
         uuid: v.uuid,
         redundancies: {
-          files: [],
+          files: v.files
+            .flatMap((f) => f.redundancies)
+            .sort((x, y) => x.id - y.id)
+            .map((r) => ({
+              id: r.id,
+              fileUrl: r.fileUrl,
+              strategy: null,
+              createdAt: r.createdAt.toISOString(),
+              updatedAt: r.updatedAt.toISOString(),
+              expiresOn: r.expiresOn?.toISOString() ?? null,
+              size: Number(r.sizeBytes),
+            })),
           streamingPlaylists: v.redundancies.map((r) => ({
             id: r.id,
             fileUrl: r.fileUrl,

@@ -9,6 +9,7 @@ import type { ChunkObserver, DownloadFailure, Downloader } from './http-download
 import { captureInitSection } from './init-section.js';
 import { buildMirrorTorrent } from './mirror-torrent.js';
 import { createRangeVerifier } from './range-verifier.js';
+import { reuseVerifiedFile } from './reuse-file.js';
 import { parseSegmentsSha256 } from './segments-hashes.js';
 import { errnoOf, folderBytes, moveIntoPlace, prepareWorkDir } from './work-folder.js';
 
@@ -67,6 +68,8 @@ export interface MirrorHlsCopyParams {
   readonly resume?: boolean;
   /** when cancelled, leave the work folder for a later `resume` (default true); any other failure removes it */
   readonly keepWorkOnAbort?: boolean;
+  /** refreshing a copy: media files of this folder (the current copy) that still verify are not downloaded again */
+  readonly reuseFrom?: string;
 }
 
 export interface MirroredFile {
@@ -250,6 +253,12 @@ export async function mirrorHlsCopy(params: MirrorHlsCopyParams): Promise<Mirror
     };
     const downloadOne = async (file: PlannedFile) => {
       const path = join(work!.dir, file.filename);
+      const reused = params.reuseFrom === undefined ? null : await reuseVerifiedFile(params.reuseFrom, work!.dir, file);
+      if (reused !== null) {
+        writtenTotal += reused;
+        filesDone++;
+        return { size: reused, resumedFrom: reused };
+      }
       const verifier = createRangeVerifier(file.ranges);
       const init = file.init === undefined ? undefined : captureInitSection(file.init.length);
       let refusal: MirrorFailure | undefined;

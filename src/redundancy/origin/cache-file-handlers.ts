@@ -4,6 +4,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { RemoteActorResolver } from '../../federation/follows.js';
 import type { ActivityHandler, HandlerOutcome } from '../../federation/inbox/process-activity.js';
 import { parseCacheFile, describeRefusal } from '../../federation/vocab/index.js';
+import { recordFileCopy } from './file-cache-file.js';
+import type { FileCopyRecordStore } from './file-copy-store.js';
 
 export type AcceptFrom = 'nobody' | 'anybody' | 'followings';
 
@@ -16,7 +18,8 @@ const hostOf = (url: string) => new URL(url).host;
  * CacheFile. A copy is recorded if `accept_from` allows its actor; only the announcing actor may
  * update or withdraw it. Copies of our own videos are probed before they are listed (state
  * `pending-probe` → `active` or `unhealthy`); copies of remote videos (forwarded by their origin)
- * are listed as the origin vouches for them.
+ * are listed as the origin vouches for them. Web-video copies (PeerTube's `video/mp4` CacheFiles)
+ * are recorded per file (file-cache-file.ts).
  */
 export function createCacheFileHandlers(deps: {
   prisma: Prisma;
@@ -27,6 +30,9 @@ export function createCacheFileHandlers(deps: {
   followedHosts(): Promise<string[]>;
   /** schedules the probe of a newly announced copy of one of our videos */
   scheduleProbe(redundancyId: number): Promise<void>;
+  /** web-video copies: their rows, and the probe of a new copy of one of our files */
+  fileCopies: FileCopyRecordStore;
+  scheduleFileProbe(fileRedundancyId: number): Promise<void>;
 }): Record<string, ActivityHandler> {
   const { prisma } = deps;
   const log = deps.logger.child({ component: 'redundancy-origin' });
@@ -35,9 +41,8 @@ export function createCacheFileHandlers(deps: {
     const parsed = parseCacheFile(object);
     if (!parsed.ok) return skipped(`invalid CacheFile: ${describeRefusal(parsed.reason)}`);
     const cache = parsed.value;
-    if (cache.kind !== 'hls') return skipped('only HLS copies are recorded');
     const mirrorHost = hostOf(actorUrl);
-    if (hostOf(cache.id) !== mirrorHost || hostOf(cache.baseUrl) !== mirrorHost) return skipped('CacheFile id or URL on another host than its actor');
+    if (hostOf(cache.id) !== mirrorHost || hostOf(cache.kind === 'hls' ? cache.baseUrl : cache.fileUrl) !== mirrorHost) return skipped('CacheFile id or URL on another host than its actor');
     if (deps.acceptFrom === 'nobody') return skipped('remote_redundancy.videos.accept_from is nobody');
     if (deps.acceptFrom === 'followings' && !(await deps.followedHosts()).includes(mirrorHost)) return skipped(`${mirrorHost} is not followed (accept_from: followings)`);
     const video = await prisma.video.findUnique({ where: { url: cache.videoUrl } });
@@ -46,6 +51,9 @@ export function createCacheFileHandlers(deps: {
     if (!actor.ok) throw new Error(`cannot resolve ${actorUrl}: ${actor.reason.message}`);
     // no expires: a manual copy, kept until withdrawn (as PeerTube stores it)
     const expiresOn = cache.expires ? new Date(cache.expires) : null;
+    if (cache.kind === 'web-video') {
+      return recordFileCopy({ store: deps.fileCopies, logger: log, scheduleProbe: deps.scheduleFileProbe }, { cache, video, actorId: actor.value.id, expiresOn });
+    }
     const existing = await prisma.videoRedundancy.findUnique({ where: { url: cache.id } });
     if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
     if (update && !existing) log.info({ cacheFile: cache.id }, 'update of an unknown CacheFile: recorded as new');
@@ -70,7 +78,8 @@ export function createCacheFileHandlers(deps: {
       const id = typeof cacheFile?.id === 'string' ? cacheFile.id : typeof cacheFile === 'string' ? cacheFile : undefined;
       if (!id) return skipped('Undo of a CacheFile without id');
       const { count } = await prisma.videoRedundancy.deleteMany({ where: { url: id, actor: { url: activity.actor } } });
-      return count > 0 ? processed : skipped('no such copy of this actor');
+      const files = await deps.fileCopies.removeByUrl(id, activity.actor);
+      return count + files > 0 ? processed : skipped('no such copy of this actor');
     },
   };
 }

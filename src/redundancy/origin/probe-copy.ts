@@ -11,40 +11,44 @@ export type ProbeJobKinds = { [PROBE_JOB]: { redundancyId: number } };
 
 /**
  * The origin checks a mirror's copy of one of its videos before listing it, and again
- * periodically: the copy's master playlist must be served, and one hashed byte range of one
- * fragmented file must match our own segments-sha256.json. A failing copy is hidden (unhealthy)
- * until a later probe passes.
+ * periodically: for every fragmented file our own segments-sha256.json lists, one hashed byte
+ * range fetched from the copy must match. Nothing else is asked of the mirror: PeerTube's HLS
+ * mirrors hold only the `*-fragmented.mp4` files (players take playlists and hashes from the
+ * origin). A failing copy is hidden (unhealthy) until a later probe passes.
  */
 export function createCopyProber(deps: { prisma: Prisma; clock: Clock; logger: Logger; fetcher: Pick<SafeFetcher, 'fetch'>; readLocalSha256(uuid: string): Promise<Record<string, Record<string, string>> | null> }) {
   const { prisma } = deps;
   const log = deps.logger.child({ component: 'redundancy-probe' });
+
+  /** null when the copy serves every probed range with our bytes; else why not */
+  async function checkRanges(baseUrl: string, sha: Record<string, Record<string, string>>): Promise<string | null> {
+    const files = Object.entries(sha);
+    if (files.length === 0) return 'no hashed segment to probe';
+    for (const [file, ranges] of files) {
+      const [range, expected] = Object.entries(ranges)[0] ?? [];
+      if (!range || !expected) return `no hashed range for ${file}`;
+      const [start, end] = range.split('-').map(Number) as [number, number];
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return `bad range ${range} in our hashes`;
+      const part = await deps.fetcher.fetch(`${baseUrl}/${file}`, { headers: { range: `bytes=${start}-${end}` }, maxBytes: end - start + 1 + 1024 });
+      if (!part.ok) return `segment ${file}: ${part.reason.message}`;
+      // a 200 with the whole file is fine too: the range is then at its offset
+      const bytes = part.status === 206 ? part.body.subarray(0, end - start + 1) : part.body.subarray(start, end + 1);
+      if (createHash('sha256').update(bytes).digest('hex') !== expected) return `segment ${file} ${range} does not match its hash`;
+    }
+    return null;
+  }
 
   async function probe(redundancyId: number): Promise<'active' | 'unhealthy' | 'gone'> {
     const row = await prisma.videoRedundancy.findUnique({ where: { id: redundancyId }, include: { video: { include: { streamingPlaylists: true } } } });
     if (!row || !row.video.isLocal) return 'gone';
     const playlist = row.video.streamingPlaylists[0];
     const sha = await deps.readLocalSha256(row.video.uuid);
-    let healthy = false;
-    let why = '';
-    if (!playlist || !sha) why = 'no HLS on our side';
-    else {
-      const master = await deps.fetcher.fetch(`${row.fileUrl}/${playlist.playlistFilename}`, { maxBytes: 1024 * 1024 });
-      const [file, ranges] = Object.entries(sha)[0] ?? [];
-      const [range, expected] = Object.entries(ranges ?? {})[0] ?? [];
-      if (!master.ok) why = `master playlist: ${master.reason.message}`;
-      else if (!file || !range) why = 'no hashed segment to probe';
-      else {
-        const [start, end] = range.split('-').map(Number) as [number, number];
-        const part = await deps.fetcher.fetch(`${row.fileUrl}/${file}`, { headers: { range: `bytes=${start}-${end}` }, maxBytes: end - start + 1 + 1024 });
-        if (!part.ok) why = `segment: ${part.reason.message}`;
-        else if (createHash('sha256').update(part.body.subarray(0, end - start + 1)).digest('hex') !== expected) why = `segment ${file} ${range} does not match its hash`;
-        else healthy = true;
-      }
-    }
+    const why = !playlist || !sha ? 'no HLS on our side' : await checkRanges(row.fileUrl, sha);
+    const healthy = why === null;
     const state = healthy ? 'active' : 'unhealthy';
     await prisma.videoRedundancy.update({
       where: { id: row.id },
-      data: { state, lastVerifiedAt: deps.clock.now(), reason: healthy ? null : why, failures: healthy ? 0 : { increment: 1 } },
+      data: { state, lastVerifiedAt: deps.clock.now(), reason: why, failures: healthy ? 0 : { increment: 1 } },
     });
     if (!healthy) log.warn({ video: row.video.uuid, mirror: row.fileUrl, why }, 'mirror failed its probe: hidden');
     return state;

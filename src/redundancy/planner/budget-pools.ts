@@ -33,6 +33,8 @@ export function rankBudgets(
     const c = cands[i]!;
     const host = lowerHost(c.host);
     if (!baseEligible(c, host, allowed)) continue;
+    // not finished at its origin: no new copy yet (one we hold is kept and ranked as usual)
+    if (!c.published && !copyById.has(c.videoId)) continue;
     if (copyById.size > 0) {
       const copy = copyById.get(c.videoId);
       if (copy !== undefined) {

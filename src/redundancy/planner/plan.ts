@@ -8,6 +8,7 @@ import { createEvictions } from './evictions.js';
 import { fillBudgets } from './fill-budgets.js';
 import { keepQualifyingCopies } from './kept-copies.js';
 import { shedOverLimits } from './over-limits.js';
+import { refreshStaleCopies } from './refreshes.js';
 import { renewKeptCopies } from './renewals.js';
 import { createLowerHost, indexSnapshot } from './snapshot-index.js';
 import type { BudgetUsage, Plan, PlanSnapshot } from './types.js';
@@ -42,6 +43,8 @@ export function planRedundancy(snapshot: PlanSnapshot): Plan {
   });
   // 6. renew kept copies in the last half of their lifetime
   const renewals = renewKeptCopies(budgets, evictions.evicted, now);
+  // 7. ready copies whose origin's files changed are brought up to date
+  const refreshes = refreshStaleCopies(snapshot.copies, index, evictions.evicted);
 
   // usage
   const usage: BudgetUsage[] = budgets.map((b) => ({
@@ -53,7 +56,7 @@ export function planRedundancy(snapshot: PlanSnapshot): Plan {
   }));
   const afterPlanTotal = manualBytes + usage.reduce((s, u) => s + u.afterPlan, 0);
   return {
-    decisions: [...evictions.decisions, ...renewals, ...adds],
+    decisions: [...evictions.decisions, ...renewals, ...refreshes, ...adds],
     usage,
     total: { used: totalUsed, limit: totalLimit, afterPlan: afterPlanTotal, manual: manualBytes },
     notes,

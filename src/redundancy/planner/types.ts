@@ -55,6 +55,13 @@ export interface Candidate {
   readonly hasHls: boolean;
   /** Healthy copies other instances announce for this video (ours is not counted). */
   readonly knownHealthyMirrors: number;
+  /**
+   * The origin reports the video published (PeerTube state 1): a video still "to transcode",
+   * "to import"... is not planned yet (its file set is not final); a kept copy stays.
+   */
+  readonly published: boolean;
+  /** A digest of the origin's HLS file set (master URL, hashes URL, files); undefined: unknown. */
+  readonly fileSet?: string;
 }
 
 /** `pending`: planned and downloading, not announced yet; `ready`: complete, announced, served. */
@@ -78,6 +85,8 @@ export interface CurrentCopy {
   /** Created by an admin through the API: never expires, never evicted, never renewed. */
   readonly manual: boolean;
   readonly state: CopyState;
+  /** `Candidate.fileSet` of the origin when the copy was made; null/undefined: unknown (never refreshed). */
+  readonly fileSet?: string | null;
 }
 
 /** Filters a host rule applies: `null` lists mean "no constraint". */
@@ -205,6 +214,14 @@ export type Decision =
       readonly reason: string;
     }
   | {
+      /** the origin's files changed since the copy was made: bring it up to date (then Update CacheFile) */
+      readonly type: 'refresh';
+      readonly videoId: number;
+      /** the copy's budget, or `manual` */
+      readonly budget: BudgetId;
+      readonly reason: string;
+    }
+  | {
       readonly type: 'evict';
       readonly videoId: number;
       readonly budget: BudgetId;
@@ -234,7 +251,7 @@ export interface TotalUsage {
 }
 
 export interface Plan {
-  /** Evictions first, then renewals, then additions best first (the order to execute them). */
+  /** Evictions first, then renewals, refreshes, then additions best first (the order to execute them). */
   readonly decisions: readonly Decision[];
   /** One entry per budget of the policy, in planning order. */
   readonly usage: readonly BudgetUsage[];

@@ -575,3 +575,28 @@ describe('a real WebTorrent client downloads from the mirror copy', () => {
     expect(served).toBeGreaterThanOrEqual(file.size);
   });
 });
+
+describe('refreshing a copy (reuseFrom): only what changed is downloaded again', () => {
+  it('reuses the files of the current copy that still verify, downloads the others, and swaps the copy whole', async () => {
+    const l = await layout('refresh');
+    const { server, source } = await proxyOrigin();
+    const first = await mirror({ source, layout: l, downloader: downloader() });
+    if (!first.ok) throw new Error(JSON.stringify(first.reason));
+    const [kept, changed] = first.copy.files.map((f) => f.filename).sort() as [string, string];
+    expect(changed).toBeDefined();
+    // the copy's version of one file no longer matches the origin's hashes (the origin replaced it)
+    const stale = await readFile(join(first.copy.dir, changed));
+    stale[stale.length - 5]! ^= 0xff;
+    await writeFile(join(first.copy.dir, changed), stale);
+    const before = server.requests.length;
+
+    const refreshed = await mirror({ source, layout: l, downloader: downloader(), reuseFrom: first.copy.dir });
+    if (!refreshed.ok) throw new Error(JSON.stringify(refreshed.reason));
+    const media = server.requests.slice(before).filter((r) => r.name.endsWith('.mp4')).map((r) => r.name);
+    expect(media).toEqual([changed]);
+    expect(media).not.toContain(kept);
+    expect((await verifyStoredCopy(refreshed.copy.dir)).ok).toBe(true);
+    for (const name of [kept, changed]) expect(sha256(await readFile(join(refreshed.copy.dir, name)))).toBe(sha256(await readFile(join(originDir, name))));
+    expect(await readdir(l.tmpDir)).toEqual([]);
+  });
+});

@@ -44,6 +44,7 @@ export function cand(videoId: number, over: Partial<Candidate> = {}): Candidate 
     privacy: 1,
     hasHls: true,
     knownHealthyMirrors: 0,
+    published: true,
     ...over,
   };
 }

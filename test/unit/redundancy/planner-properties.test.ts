@@ -71,6 +71,7 @@ function randomSnapshot(seed: number): PlanSnapshot {
         isLive: chance(0.05),
         hasHls: chance(0.95),
         knownHealthyMirrors: int(0, 4),
+        published: chance(0.9),
       }),
     );
   }
@@ -101,6 +102,7 @@ function apply(s: PlanSnapshot, p: Plan): PlanSnapshot {
   for (const d of p.decisions) {
     if (d.type === 'evict') byId.delete(d.videoId);
     else if (d.type === 'renew') byId.set(d.videoId, { ...byId.get(d.videoId)!, expiresAt: d.expiresAt });
+    else if (d.type === 'refresh') continue;
     else byId.set(d.videoId, { videoId: d.videoId, host: d.host, budget: d.budget, sizeBytes: d.sizeBytes, createdAt: s.now, expiresAt: d.expiresAt, manual: false, state: 'pending' });
   }
   return { ...s, copies: [...byId.values()] };
@@ -156,7 +158,7 @@ function checkInvariants(s: PlanSnapshot, p: Plan): void {
     if (d.type === 'add') {
       const c = candidates.get(d.videoId)!;
       expect(existing, `video ${d.videoId} is added but already copied`).toBeUndefined();
-      expect(c.privacy === 1 && !c.isLive && c.hasHls && allowed.has(c.host)).toBe(true);
+      expect(c.privacy === 1 && !c.isLive && c.hasHls && c.published && allowed.has(c.host)).toBe(true);
       expect(d.expiresAt).toBe(s.now + lifetimeOf.get(d.budget)!);
       const r = ruleByHost.get(c.host);
       if (d.budget.startsWith('host:')) {

@@ -9,13 +9,20 @@ function actorHost(actor: Actor, urls: InstanceUrls): string {
   return actor.host ?? urls.host;
 }
 
+/** PeerTube's ActorImage list: a remote actor's avatar, served from our remote image cache. */
+function avatarsOf(actor: Actor) {
+  if (!actor.avatarFilename) return [];
+  const at = actor.updatedAt.toISOString();
+  return [{ width: actor.avatarWidth ?? 0, path: `/lazy-static/avatars/${actor.avatarFilename}`, createdAt: at, updatedAt: at }];
+}
+
 /** PeerTube's Account object. */
 export function formatAccount(account: AccountWith, urls: InstanceUrls) {
   return {
     url: account.actor.url,
     name: account.name,
     host: actorHost(account.actor, urls),
-    avatars: [],
+    avatars: avatarsOf(account.actor),
     id: account.id,
     hostRedundancyAllowed: false,
     followingCount: 0,
@@ -34,7 +41,7 @@ export function formatChannel(channel: ChannelWith, urls: InstanceUrls) {
     url: channel.actor.url,
     name: channel.name,
     host: actorHost(channel.actor, urls),
-    avatars: [],
+    avatars: avatarsOf(channel.actor),
     id: channel.id,
     hostRedundancyAllowed: false,
     followingCount: 0,
@@ -58,7 +65,7 @@ export function formatChannelSummary(channel: ChannelWith, urls: InstanceUrls) {
     displayName: channel.displayName,
     url: channel.actor.url,
     host: actorHost(channel.actor, urls),
-    avatars: [],
+    avatars: avatarsOf(channel.actor),
   };
 }
 
@@ -69,7 +76,7 @@ export function formatAccountSummary(account: AccountWith, urls: InstanceUrls) {
     displayName: account.displayName,
     url: account.actor.url,
     host: actorHost(account.actor, urls),
-    avatars: [],
+    avatars: avatarsOf(account.actor),
   };
 }
 

@@ -8,7 +8,8 @@ import { formatAccount, formatAccountSummary, formatChannel, formatChannelSummar
 type ChannelWith = VideoChannel & { actor: Actor; account: Account & { actor: Actor; user?: User | null } };
 export type VideoForList = Video & { channel: ChannelWith };
 export type VideoForDetails = VideoForList & {
-  files: VideoFile[];
+  /** web video files; `redundancies`: healthy copies of the file on other instances (webseeds, as PeerTube) */
+  files: (VideoFile & { redundancies?: { fileUrl: string }[] })[];
   streamingPlaylists: (VideoStreamingPlaylist & { files: VideoFile[] })[];
   /** healthy mirrored copies of the HLS playlist */
   redundancies: VideoRedundancy[];
@@ -148,6 +149,7 @@ export function formatVideoDetails(video: VideoForDetails, urls: InstanceUrls, m
         },
         urls,
         magnet,
+        (f.redundancies ?? []).map((r) => r.fileUrl),
       ),
     ),
     support: video.support,

@@ -125,6 +125,7 @@ describe('parseActor', () => {
       published: '2026-11-22T19:09:15.800Z',
       attributedTo: ['http://localhost:9000/accounts/root'],
       support: null,
+      avatar: null,
     });
   });
 
@@ -194,6 +195,7 @@ describe('parseActor', () => {
       published: '2026-01-02T03:04:05.678Z',
       attributedTo: [input.ownerAccountUrl],
       support: 'give',
+      avatar: null,
     });
   });
 });

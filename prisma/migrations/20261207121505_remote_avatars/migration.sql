@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Actor" ADD COLUMN     "avatarFilename" TEXT,
+ADD COLUMN     "avatarWidth" INTEGER;
