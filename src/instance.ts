@@ -48,6 +48,10 @@ import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
 import { searchRouter } from './http/api/search.js';
+import { createPruner } from './housekeeping/pruner.js';
+import { createPrunePrismaStore } from './housekeeping/prune-store.js';
+import { measureFolders } from './housekeeping/folder-usage.js';
+import { defineStorageMetrics } from './metrics/storage-metrics.js';
 import { createRemoteImageService } from './federation/remote-images/index.js';
 import { remoteImagesRoute } from './http/static/remote-images-route.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
@@ -296,7 +300,30 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
   // new mirrored copies get seeded, evicted ones stop being seeded
   scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
+  // finished jobs and handled inbox activities past their retention, in bounded batches
+  const pruner = createPruner({
+    store: createPrunePrismaStore(prisma),
+    clock,
+    logger,
+    settings: {
+      completedJobsMs: config.jobs.completed_retention,
+      failedJobsMs: config.jobs.failed_retention,
+      inboxActivitiesMs: config.federation.inbox_retention,
+      batchSize: config.jobs.prune_batch_size,
+      maxBatches: config.jobs.prune_max_batches,
+    },
+  });
+  // disk figures per storage folder: free/total at each scrape, the bytes under each folder by this tick
+  const { root: _root, ...storageFolders } = config.storage;
+  const storageMetrics = defineStorageMetrics(metrics.registry, storageFolders);
+  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal));
+  scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
+  // the policy in force (config file, or stored through the API) sets the planning interval
+  const followPolicyIntervals = () => {
+    scheduler.reschedule('redundancy-plan', redundancy.policy.checkIntervalMs);
+    scheduler.reschedule('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs));
+  };
 
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
@@ -362,7 +389,15 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         prisma,
         auth,
         engine: redundancy.engine,
-        policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: redundancy.ticks.plan },
+        policy: {
+          get: redundancy.serializedPolicy,
+          set: redundancy.setPolicy,
+          changed: () => {
+            followPolicyIntervals();
+            return redundancy.ticks.plan();
+          },
+        },
+        onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
         transfers,
       }),
       oauthRouter({ tokens }),
@@ -437,6 +472,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     seeding,
     metricsServer,
+    pruner,
     remoteImages,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
@@ -457,13 +493,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       });
       await transfers.start();
       await remoteImages.start();
-      await accounts.ensureInstanceActor();
-      const rootPassword = config.admin.initial_password ?? generatePassword();
-      const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
-      if (root.created && !config.admin.initial_password) {
-        // Printed once, on first start: the only time the generated password is shown.
-        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
-      }
       server = createServer(app.callback());
       applyServerTimeouts(server);
       server.on('connection', (socket: Socket) => {
@@ -476,10 +505,22 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
           else socket.destroy();
         });
       }
+      // listen first: a port in use stops start-up before the root user (and its password, shown
+      // once) is created; requests meanwhile see /readyz 503
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.listen.port, config.listen.hostname, () => resolve());
       });
+      await accounts.ensureInstanceActor();
+      const rootPassword = config.admin.initial_password ?? generatePassword();
+      const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
+      if (root.created && !config.admin.initial_password) {
+        // Printed once, on first start: the only time the generated password is shown
+        // (`mirrortube reset-password --user root` sets a new one).
+        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
+      }
+      await redundancy.loadPolicy();
+      followPolicyIntervals();
       await redundancy.engine.cleanup();
       await seeding.start();
       await metricsServer?.start();

@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config/index.js';
 import { createInstance } from './instance.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
+import { checkPortFree } from './cli/port-check.js';
+import { resetPassword } from './cli/reset-password.js';
+import { createLogger } from './lib/logger.js';
+import { createPrettyStream } from './lib/pretty-log.js';
 
 const USAGE = `mirrortube ${SOFTWARE_VERSION}: a PeerTube-compatible instance with a redundancy engine
 
@@ -10,9 +14,13 @@ Usage: mirrortube [command] [--config FILE]...
 Commands:
   serve          start the instance (default)
   check-config   validate the configuration, print it as JSON, and exit
+  reset-password --user NAME
+                 set a new password for NAME (read from standard input when piped,
+                 otherwise generated and printed); the user's sessions end
 
 Options:
   -c, --config FILE   a YAML file layered over config/default.yaml (repeatable; later wins)
+  -u, --user NAME     the user (reset-password)
   -h, --help          this help
   -v, --version       the version
 
@@ -27,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         config: { type: 'string', short: 'c', multiple: true },
+        user: { type: 'string', short: 'u' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -44,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = parsed.positionals[0] ?? 'serve';
-  if (!['serve', 'check-config'].includes(command) || parsed.positionals.length > 1) {
+  if (!['serve', 'check-config', 'reset-password'].includes(command) || parsed.positionals.length > 1) {
     console.error(`unknown command "${parsed.positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   }
@@ -63,8 +72,35 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const instance = await createInstance(loaded.config);
-  await instance.start();
+  if (command === 'reset-password') {
+    if (!parsed.values.user) {
+      console.error(`reset-password needs --user NAME\n\n${USAGE}`);
+      return 2;
+    }
+    return resetPassword({ config: loaded.config, username: parsed.values.user, stdin: process.stdin, out: (l) => console.log(l), err: (l) => console.error(l) });
+  }
+
+  // nothing is created (storage, database, root user) when we cannot listen
+  const { listen } = loaded.config;
+  const port = await checkPortFree(listen.hostname, listen.port);
+  if (!port.ok) {
+    console.error(port.line);
+    return 1;
+  }
+  // human-readable on a terminal, JSON lines otherwise (files, pipes, journald)
+  const pretty = loaded.config.log.format === 'pretty' || (loaded.config.log.format === 'auto' && process.stdout.isTTY === true);
+  const logger = createLogger({ level: loaded.config.log.level, ...(pretty ? { destination: createPrettyStream(process.stdout) } : {}) });
+  const instance = await createInstance(loaded.config, { logger });
+  try {
+    await instance.start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    // taken between the check and the listen: the server listens before it creates anything
+    console.error(`mirrortube: cannot listen on ${listen.hostname}:${listen.port}: ${code}`);
+    await instance.stop().catch(() => undefined);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -16,7 +16,11 @@ export interface ConfigSource {
 
 type StorageKey = Exclude<keyof Config['storage'], 'root'>;
 /** The configuration after validation, with every storage folder resolved to an absolute path. */
-export type InstanceConfig = Omit<Config, 'storage'> & { storage: { root: string } & Record<StorageKey, string> };
+export type InstanceConfig = Omit<Config, 'storage' | 'webserver'> & {
+  storage: { root: string } & Record<StorageKey, string>;
+  /** `port` resolved: `webserver.port`, or `listen.port` when it is not set */
+  webserver: Omit<Config['webserver'], 'port'> & { port: number };
+};
 
 export type ConfigResult = { ok: true; config: InstanceConfig } | { ok: false; errors: string[] };
 
@@ -162,5 +166,5 @@ function resolveStorage(config: Config, cwd: string): InstanceConfig {
   for (const key of Object.keys(STORAGE_DEFAULTS) as StorageKey[]) {
     storage[key] = resolve(root, config.storage[key] ?? STORAGE_DEFAULTS[key]);
   }
-  return { ...config, storage };
+  return { ...config, storage, webserver: { ...config.webserver, port: config.webserver.port ?? config.listen.port } };
 }

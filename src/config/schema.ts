@@ -36,7 +36,7 @@ const resolutions = z.strictObject(
  */
 export const configSchema = z.strictObject({
   listen: z.strictObject({ hostname: z.string().min(1), port }),
-  webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port }),
+  webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port: port.nullable() }),
   database: z.strictObject({
     url: z
       .string()
@@ -89,14 +89,29 @@ export const configSchema = z.strictObject({
     bearer_token: z.string().min(16, 'use at least 16 characters').nullable(),
     transfers_flush_interval: duration,
   }),
-  jobs: z.strictObject({ poll_interval: duration, lease_duration: duration, shutdown_deadline: duration }),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  jobs: z.strictObject({
+    poll_interval: duration,
+    lease_duration: duration,
+    shutdown_deadline: duration,
+    completed_retention: duration,
+    failed_retention: duration,
+    prune_interval: duration,
+    prune_batch_size: z.number().int().min(1).max(100_000),
+    prune_max_batches: z.number().int().min(1).max(10_000),
+  }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** auto: human-readable on a terminal, JSON otherwise */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  }),
   federation: z.strictObject({
     allow_private_addresses: z.boolean(),
     max_activity_size: bytes,
     max_collection_items: z.number().int().min(1).max(10_000),
     inbox_workers: z.number().int().min(0).max(64),
     remote_object_max_age: duration,
+    /** above the HTTP signature replay window (12 h + 1 h skew): processed activities deduplicate redeliveries */
+    inbox_retention: duration.refine((ms) => ms >= 86_400_000, 'must be at least 1 day (processed activities deduplicate redeliveries within the signature window)'),
     /** ours: the outbox crawl when a follow is accepted (PeerTube crawls up to 2000 pages, without a setting) */
     backfill: z.strictObject({ max_videos: z.number().int().min(0).max(1_000_000), max_pages: z.number().int().min(1).max(2000) }),
     delivery: z.strictObject({
@@ -119,6 +134,8 @@ export const configSchema = z.strictObject({
     min_lifetime_floor: duration,
     verify_interval: duration,
     origin_check_interval: duration,
+    /** ours: an evicted copy keeps its files (withdrawn) this long in case it is planned again; 0: deleted at once */
+    eviction_grace: duration.default(6 * 3_600_000),
     mirror: z.strictObject({ concurrency: z.number().int().min(1).max(64), bandwidth: bytes, timeout: duration, max_copy_size: bytes, retry_failed_after: duration }),
   }),
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),

@@ -49,7 +49,9 @@ export function createHttpApp(parts: HttpAppParts): Koa {
     try {
       await next();
     } finally {
-      end({ status: `${Math.floor(ctx.status / 100)}xx` });
+      const status = `${Math.floor(ctx.status / 100)}xx`;
+      end({ status });
+      parts.metrics.httpResponses.inc({ status });
     }
   });
   app.use(errorMiddleware(parts.logger.child({ component: 'http' })));

@@ -91,6 +91,12 @@ export interface JobQueue<K extends JobKinds> {
    * finished jobs for a while, then drops them); returns how many. Meant for a scheduler tick.
    */
   purgeFinished(finishedBefore: Date): Promise<number>;
+  /**
+   * Aborts the job of `kind` with `dedupeKey` if this process is running it, and resolves once its
+   * handler has settled (its outcome recorded): true if one was running. For work whose target
+   * went away (a copy evicted while it is being written).
+   */
+  cancelRunning(kind: JobKind<K>, dedupeKey: string): Promise<boolean>;
 }
 
 interface RunningJob {
@@ -260,12 +266,13 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
       if (!(await runFailurePath(handler, job, outcome.error, jobLogger))) return;
       recorded = await store.fail(entry.lease, outcome.error, now);
       if (recorded) metrics?.jobFinished(job.kind, 'failed', seconds);
-      jobLogger.warn({ attempts: job.attempts, error: firstLine(outcome.error) }, 'job failed');
+      jobLogger.warn({ attempts: job.attempts, error: outcome.error }, `job failed: ${firstLine(outcome.error) || 'no message'}`);
     } else {
       const runAt = nextRunAt(now, job.attempts, handler.backoff ?? DEFAULT_BACKOFF);
       recorded = await store.retry(entry.lease, runAt, outcome.error, now);
       if (recorded) metrics?.jobFinished(job.kind, 'retried', seconds);
-      jobLogger.info({ attempts: job.attempts, runAt, error: firstLine(outcome.error) }, 'job attempt failed; will retry');
+      // warn: a failing attempt is a failure even when a retry fixes it (the full error, stack included)
+      jobLogger.warn({ attempts: job.attempts, maxAttempts: job.maxAttempts, runAt, error: outcome.error }, `job attempt failed, will retry: ${firstLine(outcome.error) || 'no message'}`);
     }
     if (!recorded) jobLogger.warn('job outcome not recorded: its lease had passed to another worker');
   }
@@ -452,6 +459,12 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
 
     countsByKind,
 
+    async cancelRunning(kind, dedupeKey) {
+      const entries = [...running.values()].filter((e) => e.job.kind === kind && e.job.dedupeKey === dedupeKey);
+      for (const e of entries) e.controller.abort(new Error('job cancelled: its work is no longer wanted'));
+      await Promise.all(entries.map((e) => e.done));
+      return entries.length > 0;
+    },
     purgeFinished(finishedBefore) {
       return store.deleteFinishedBefore(finishedBefore);
     },

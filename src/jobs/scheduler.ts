@@ -28,6 +28,10 @@ export interface Scheduler {
    * If the tick is already running, joins that run instead of starting an overlapping one.
    */
   runNow(name: string): Promise<TickOutcome>;
+  /** Changes the interval of an `every` tick (re-armed at once when running): a setting changed at run time. */
+  reschedule(name: string, intervalMs: number): void;
+  /** The interval of an `every` tick (undefined for an unknown or cron tick). */
+  intervalOf(name: string): number | undefined;
   start(): void;
   /** Stops the timers, waits for running ticks until the deadline (default 10 s), then aborts them. */
   stop(options?: { deadlineMs?: number }): Promise<void>;
@@ -132,6 +136,23 @@ export function createScheduler(options: { clock: Clock; logger: Logger }): Sche
       if (!tick) return Promise.reject(new Error(`scheduler: no tick named "${name}"`));
       if (lifecycle === 'stopped') return Promise.reject(new Error('scheduler: stopped'));
       return run(tick);
+    },
+
+    reschedule(name, intervalMs) {
+      const tick = ticks.get(name);
+      if (!tick || tick.schedule.type !== 'every') throw new Error(`scheduler: no interval tick named "${name}"`);
+      if (!(intervalMs > 0)) throw new RangeError(`scheduler: tick "${name}" needs a positive interval`);
+      if (tick.schedule.intervalMs === intervalMs) return;
+      tick.schedule = { type: 'every', intervalMs };
+      if (lifecycle === 'running') {
+        disarm(tick);
+        arm(tick);
+      }
+    },
+
+    intervalOf(name) {
+      const tick = ticks.get(name);
+      return tick?.schedule.type === 'every' ? tick.schedule.intervalMs : undefined;
     },
 
     start() {

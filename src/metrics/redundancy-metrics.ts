@@ -19,13 +19,13 @@ export type RedundancyFailureStage = (typeof REDUNDANCY_FAILURE_STAGES)[number];
 export function defineRedundancyMetrics(registry: Registry) {
   const used = new Gauge({
     name: 'mirrortube_redundancy_used_bytes',
-    help: 'Bytes used by mirrored copies, per redundancy strategy',
+    help: 'Bytes used by mirrored copies, per redundancy strategy, and per host rule (strategy="host:<host>")',
     labelNames: ['strategy'],
     registers: [registry],
   });
   const limit = new Gauge({
     name: 'mirrortube_redundancy_limit_bytes',
-    help: 'Bytes the configuration allows mirrored copies to use, per redundancy strategy (0: strategy not configured)',
+    help: 'Bytes the policy allows mirrored copies to use, per redundancy strategy (0: strategy not configured), and per host rule (strategy="host:<host>")',
     labelNames: ['strategy'],
     registers: [registry],
   });
@@ -49,6 +49,7 @@ export function defineRedundancyMetrics(registry: Registry) {
     registers: [registry],
   });
 
+  const hostBudgets = new Set<string>();
   for (const strategy of REDUNDANCY_STRATEGIES) {
     used.set({ strategy }, 0);
     limit.set({ strategy }, 0);
@@ -61,6 +62,24 @@ export function defineRedundancyMetrics(registry: Registry) {
     setBudget(strategy: RedundancyStrategy, usedBytes: number, limitBytes: number): void {
       used.set({ strategy }, usedBytes);
       limit.set({ strategy }, limitBytes);
+    },
+    /**
+     * The budgets of the host rules in force (`host:<host>`), after a plan: rules no longer in the
+     * policy lose their series (their label values are bounded by the policy).
+     */
+    setHostBudgets(budgets: readonly { budget: string; used: number; limit: number }[]): void {
+      const current = new Set(budgets.map((b) => b.budget));
+      for (const b of hostBudgets) {
+        if (current.has(b)) continue;
+        used.remove({ strategy: b });
+        limit.remove({ strategy: b });
+      }
+      hostBudgets.clear();
+      for (const b of budgets) {
+        hostBudgets.add(b.budget);
+        used.set({ strategy: b.budget }, b.used);
+        limit.set({ strategy: b.budget }, b.limit);
+      }
     },
     /** Every state's count (states not given are set to 0). */
     setCopies(counts: Partial<Record<RedundancyCopyState, number>>): void {

@@ -27,6 +27,14 @@ export function createMetrics(options: { version: string; endpoint?: MetricsEndp
     registers: [registry],
   });
 
+  const httpResponses = new Counter({
+    name: 'mirrortube_http_responses_total',
+    help: 'HTTP answers by status class (1xx … 5xx)',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  for (const status of ['1xx', '2xx', '3xx', '4xx', '5xx']) httpResponses.inc({ status }, 0);
+
   const jobAttempts = new Counter({
     name: 'mirrortube_job_attempts_total',
     help: 'Job attempts by kind and outcome (completed, failed, retried)',
@@ -84,6 +92,7 @@ export function createMetrics(options: { version: string; endpoint?: MetricsEndp
   return {
     registry,
     httpDuration,
+    httpResponses,
     transcodeDuration,
     uploads,
     jobs,

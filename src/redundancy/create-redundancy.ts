@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
@@ -16,10 +16,13 @@ import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
+import { removeCopyFiles } from './mirror/remove-copy-files.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
 import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
-import { planRedundancy, serializePolicy, validatePolicy } from './planner/index.js';
+import { planRedundancy, validatePolicy } from './planner/index.js';
+import { createPolicyService } from './policy/policy-service.js';
+import { createPrismaPolicyStore } from './policy/policy-store.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 
 export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
@@ -57,7 +60,14 @@ export function createRedundancy(deps: {
   const { config, prisma, clock, logger, urls } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
   if (!validated.ok) throw new Error(`invalid redundancy policy: ${validated.errors.join('; ')}`);
-  let policy = validated.policy;
+  // the config file's policy until the admin API sets one (stored, versioned, loaded at start)
+  const policyService = createPolicyService({
+    store: createPrismaPolicyStore(prisma),
+    clock,
+    logger,
+    configPolicy: validated.policy,
+    validate: (input) => validatePolicy(input, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor }),
+  });
 
   const redundancyDir = config.storage.redundancy;
   const tmpDir = join(config.storage.tmp, 'mirror');
@@ -100,7 +110,8 @@ export function createRedundancy(deps: {
       const r = await verifyStoredCopy(join(redundancyDir, 'hls', uuid));
       return r.ok ? { ok: true } : { ok: false, message: JSON.stringify(r.reason) };
     },
-    remove: (uuid) => rm(join(redundancyDir, 'hls', uuid), { recursive: true, force: true }),
+    // the copy and whatever of it is still being assembled (work folders, parked swaps)
+    remove: (uuid) => removeCopyFiles({ redundancyDir, tmpDir, uuid }),
     async cleanup(keep, inProgress) {
       await cleanupOrphans({ redundancyDir, tmpDir, keep, inProgress });
     },
@@ -112,16 +123,20 @@ export function createRedundancy(deps: {
     logger,
     urls,
     get policy() {
-      return policy;
+      return policyService.current();
     },
     trendingIntervalDays: config.trending.videos.interval_days,
     retryFailedAfterMs: config.redundancy.mirror.retry_failed_after,
+    evictionGraceMs: config.redundancy.eviction_grace,
     plan: planRedundancy,
     mirror,
     sender: deps.sender,
     enqueueMirror: async (redundancyId, options) => {
       await deps.jobs().enqueue(MIRROR_JOB, { redundancyId, ...(options?.refresh ? { refresh: true } : {}) }, { dedupeKey: `mirror-${redundancyId}` });
       deps.jobs().wake(MIRROR_JOB);
+    },
+    cancelMirror: async (redundancyId) => {
+      await deps.jobs().cancelRunning(MIRROR_JOB, `mirror-${redundancyId}`);
     },
     metrics: {
       copies: (byState) => {
@@ -135,6 +150,7 @@ export function createRedundancy(deps: {
       usage: (budget, used, limit) => {
         if ((REDUNDANCY_STRATEGIES as readonly string[]).includes(budget)) deps.metrics.redundancy.setBudget(budget as (typeof REDUNDANCY_STRATEGIES)[number], used, limit);
       },
+      usageComplete: (usage) => deps.metrics.redundancy.setHostBudgets(usage.filter((u) => u.budget.startsWith('host:'))),
       failure: (stage) => deps.metrics.redundancy.failure(stage),
       downloaded: () => {},
     },
@@ -210,9 +226,12 @@ export function createRedundancy(deps: {
     originHandlers,
     jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job, [FILE_PROBE_JOB]: fileProber.job },
     get policy() {
-      return policy;
+      return policyService.current();
     },
-    serializedPolicy: () => serializePolicy(policy),
+    /** GET /server/redundancy/policy: the policy in force and where it comes from (config or api, version) */
+    serializedPolicy: () => policyService.describe(),
+    /** at start-up, before the first tick: the newest policy set through the API, if any */
+    loadPolicy: () => policyService.load(),
     /** after the jobs stopped: closes the mirror downloader's idle kept-alive connections */
     close: () => downloader.close(),
     originHealth,
@@ -225,6 +244,7 @@ export function createRedundancy(deps: {
     async stats() {
       const me = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
       const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: 'active' }, include: { video: { include: { streamingPlaylists: { include: { _count: { select: { files: true } } } } } } } });
+      const policy = policyService.current();
       const budgets = [...policy.strategies.map((s) => ({ strategy: s.strategy as string, size: s.sizeBytes })), ...policy.hosts.map((h) => ({ strategy: `host:${h.host}`, size: h.sizeBytes })), { strategy: 'manual', size: 0 }];
       return budgets.map((b) => {
         const mine = rows.filter((r) => (r.strategy ?? 'manual') === b.strategy);
@@ -237,13 +257,8 @@ export function createRedundancy(deps: {
         };
       });
     },
-    /** Replaces the policy (admin endpoint); refused with the validator's messages when invalid. */
-    setPolicy(input: unknown): { ok: true } | { ok: false; errors: string[] } {
-      const v = validatePolicy(input, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
-      if (!v.ok) return v;
-      policy = v.policy;
-      return { ok: true };
-    },
+    /** Replaces the policy (admin endpoint): stored as a new version; refused with messages that name the field. */
+    setPolicy: (input: unknown, setBy: string | null = null) => policyService.set(input, setBy),
     /** periodic ticks: plan, verify our copies, probe mirrors of our videos, drop expired remote copies */
     ticks: {
       plan: () => engine.tick(),

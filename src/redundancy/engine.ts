@@ -10,6 +10,7 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Candidate, CurrentCopy, Plan, PlanSnapshot, Policy } from './planner/types.js';
 import { copySizeEstimate } from './copy-size.js';
+import { planGracePurges, type GracePurge } from './planner/grace.js';
 import { hlsFileSetDigest } from './file-set.js';
 import { attemptMirror, type CopyOutcome } from './mirror-attempt.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
@@ -31,6 +32,8 @@ export interface MirrorPort {
 export interface RedundancyEngineMetrics {
   copies(byState: Record<string, number>): void;
   usage(strategy: string, usedBytes: number, limitBytes: number): void;
+  /** every budget of the plan at once (host rules included), after the per-budget calls */
+  usageComplete?(usage: readonly { budget: string; used: number; limit: number }[]): void;
   failure(stage: 'download' | 'verify' | 'announce' | 'evict'): void;
   downloaded(copy: { videoUuid: string; originHost: string }, bytes: number): void;
 }
@@ -52,12 +55,16 @@ export function createRedundancyEngine(deps: {
   trendingIntervalDays: number;
   /** a copy that failed for good is tried again after this long (its video is not planned meanwhile) */
   retryFailedAfterMs: number;
+  /** a copy the planner evicts keeps its files this long, withdrawn, in case it is planned again (0: deleted at once) */
+  evictionGraceMs?: number;
   plan(snapshot: PlanSnapshot): Plan;
   mirror: MirrorPort;
   sender: ActivitySender;
   enqueueMirror(redundancyId: number, options?: { refresh: boolean }): Promise<void>;
   /** fetches a remote video object from its origin again (a mirror job that met a 404 does, then retries) */
   refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
+  /** aborts the copy's mirror job if it is running, and resolves once it has stopped writing */
+  cancelMirror?(redundancyId: number): Promise<void>;
   metrics?: RedundancyEngineMetrics;
   /** a copy became active or was removed: the seeder follows (it also catches up on a schedule) */
   onCopiesChanged?(): Promise<unknown>;
@@ -128,7 +135,8 @@ export function createRedundancyEngine(deps: {
       };
     });
     const copies: CurrentCopy[] = ours
-      .filter((r) => r.state !== 'failed')
+      // grace copies are withdrawn: not copies for the planner (see graceCopies)
+      .filter((r) => r.state !== 'failed' && r.state !== 'grace')
       .map((r) => ({
         videoId: r.videoId,
         host: new URL(r.video.url).host,
@@ -196,22 +204,54 @@ export function createRedundancyEngine(deps: {
     }
   }
 
-  async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string): Promise<void> {
-    const remove = (tx: P.TransactionClient | Prisma) => tx.videoRedundancy.delete({ where: { id: row.id } });
+  async function evictRow(row: { id: number; videoId: number; state: string; video: { uuid: string } }, reason: string, options: { grace?: boolean } = {}): Promise<void> {
+    const graceMs = deps.evictionGraceMs ?? 0;
+    if (options.grace && graceMs > 0 && row.state === 'active') {
+      // withdrawn (Undo) and no longer seeded, but its files stay for the grace period
+      const graceUntil = new Date(deps.clock.now().getTime() + graceMs);
+      await withAnnouncement(await announcement('undo', row.videoId, null, row.id), (tx) =>
+        tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'grace', graceUntil, reason: `evicted: ${reason}` } }),
+      );
+      await deps.onCopiesChanged?.();
+      log.info({ video: row.video.uuid, reason, graceUntil }, 'copy evicted; its files are kept for the grace period');
+      return;
+    }
+    if (row.state === 'grace') {
+      await prisma.videoRedundancy.deleteMany({ where: { id: row.id } });
+      await deps.mirror.remove(row.video.uuid);
+      log.info({ video: row.video.uuid, reason }, 'copy in grace deleted');
+      return;
+    }
     // files go after the row (a crash in between leaves an orphan folder, removed by the next tick)
-    if (row.state === 'active') await withAnnouncement(await announcement('undo', row.videoId, null, row.id), remove);
-    else await remove(prisma);
+    if (row.state === 'active') {
+      await withAnnouncement(await announcement('undo', row.videoId, null, row.id), (tx) => tx.videoRedundancy.delete({ where: { id: row.id } }));
+    } else {
+      // a copy being written: its row goes first (the job then finds nothing to finish), then its
+      // job is stopped and waited for, so that no download writes into folders being removed
+      await prisma.videoRedundancy.deleteMany({ where: { id: row.id } });
+      await deps.cancelMirror?.(row.id);
+    }
     await deps.onCopiesChanged?.();
     await deps.mirror.remove(row.video.uuid);
     log.info({ video: row.video.uuid, reason }, 'copy evicted');
   }
 
-  async function execute(plan: Plan): Promise<void> {
+  /** Our evicted copies whose files are still on disk (an input of the plan, like the copies). */
+  async function graceCopies(meId: number) {
+    return prisma.videoRedundancy.findMany({ where: { actorId: meId, state: 'grace' }, include: { video: { select: { uuid: true } } } });
+  }
+
+  async function execute(plan: Plan, purges: readonly GracePurge[] = []): Promise<void> {
     const me = await instanceActor();
+    // grace copies that must go (over, or space needed) before anything is added
+    for (const p of purges) {
+      const row = await prisma.videoRedundancy.findFirst({ where: { videoId: p.videoId, actorId: me.id, state: 'grace' }, include: { video: { select: { uuid: true } } } });
+      if (row) await evictRow(row, p.reason);
+    }
     for (const d of plan.decisions) {
       if (d.type === 'evict') {
         const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id }, include: { video: { select: { uuid: true } } } });
-        if (row) await evictRow(row, d.reason);
+        if (row) await evictRow(row, d.reason, { grace: true });
       } else if (d.type === 'refresh') {
         const row = await prisma.videoRedundancy.findFirst({ where: { videoId: d.videoId, actorId: me.id, state: 'active' } });
         if (row) await deps.enqueueMirror(row.id, { refresh: true });
@@ -223,6 +263,9 @@ export function createRedundancyEngine(deps: {
         if (row.state === 'active') await withAnnouncement(await announcement('update', d.videoId, expiresOn, row.id), renew);
         else await renew(prisma);
       } else {
+        // planned again during its grace: a new copy row (its Create gets a new id), the files are
+        // reused: the mirror job verifies them in place and announces without downloading
+        await prisma.videoRedundancy.deleteMany({ where: { videoId: d.videoId, actorId: me.id, state: 'grace' } });
         const row = await prisma.videoRedundancy.create({
           data: {
             videoId: d.videoId,
@@ -241,6 +284,7 @@ export function createRedundancyEngine(deps: {
       }
     }
     for (const u of plan.usage) deps.metrics?.usage(u.budget, u.afterPlan, u.limit);
+    deps.metrics?.usageComplete?.(plan.usage.map((u) => ({ budget: u.budget, used: u.afterPlan, limit: u.limit })));
   }
 
   async function reportCopies(): Promise<void> {
@@ -300,6 +344,10 @@ export function createRedundancyEngine(deps: {
       if (!refresh) await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
       const attempt = await attemptMirror(attemptPorts, row.videoId, { signal: ctx.signal, reuse: refresh });
       if (attempt.type === 'gone') return { skipped: 'the video is gone at its origin' };
+      if (attempt.type !== 'copied' && (await prisma.videoRedundancy.count({ where: { id: row.id } })) === 0) {
+        // evicted while being written (the eviction cancelled us and removes the files)
+        return { skipped: 'copy evicted while it was being written' };
+      }
       if (attempt.type !== 'copied') {
         const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : attempt.message;
         const permanent = attempt.type === 'no-hls' || attempt.permanent;
@@ -338,20 +386,38 @@ export function createRedundancyEngine(deps: {
     },
   };
 
+  // one planning round at a time (the scheduler's tick, the policy endpoint, an unfollow): two
+  // rounds at once would both carry out the same eviction
+  let rounds: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const result = rounds.then(task, task);
+    rounds = result.catch(() => undefined);
+    return result;
+  }
+
   return {
     mirrorJob,
     snapshot,
 
     /** One planning round: snapshot → plan → decisions carried out. */
-    async tick(): Promise<Plan> {
+    tick: (): Promise<Plan> => oneAtATime(async () => {
       await removeStaleFailures();
-      const plan = deps.plan(await snapshot());
-      await execute(plan);
+      const snap = await snapshot();
+      const plan = deps.plan(snap);
+      const grace = await graceCopies((await instanceActor()).id);
+      const purges = planGracePurges({
+        now: snap.now,
+        grace: grace.map((g) => ({ videoId: g.videoId, sizeBytes: Number(g.sizeBytes), graceUntil: g.graceUntil?.getTime() ?? 0 })),
+        reAdded: new Set(plan.decisions.filter((d) => d.type === 'add').map((d) => d.videoId)),
+        totalSizeBytes: snap.policy.totalSizeBytes,
+        totalAfterPlan: plan.total.afterPlan,
+      });
+      await execute(plan, purges);
       await removeOrphans();
       await reportCopies();
       if (plan.decisions.length > 0) log.info({ decisions: plan.decisions.length, notes: plan.notes }, 'redundancy plan carried out');
       return plan;
-    },
+    }),
 
     /** Re-verifies our stored copies; a copy that fails is withdrawn and deleted. */
     async verifyCopies(): Promise<{ verified: number; failed: number }> {
@@ -376,7 +442,7 @@ export function createRedundancyEngine(deps: {
     async cleanup(): Promise<void> {
       const me = await instanceActor();
       const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: { not: 'failed' } }, include: { video: { select: { uuid: true } } } });
-      const unfinished = rows.filter((r) => r.state !== 'active');
+      const unfinished = rows.filter((r) => r.state !== 'active' && r.state !== 'grace');
       // partial downloads of unfinished copies stay: their jobs resume them with Range; a copy
       // already moved into place (a crash before its row became active) stays too: its job checks it
       await deps.mirror.cleanup(new Set(rows.map((r) => r.video.uuid)), new Set(unfinished.map((r) => r.video.uuid)));
@@ -389,6 +455,8 @@ export function createRedundancyEngine(deps: {
       if (video.isLocal) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a local video' };
       if (video.isLive) return { ok: false as const, status: 400 as const, message: 'Cannot create a redundancy of a live video' };
       const me = await instanceActor();
+      // a copy in its grace period is reused (verified in place by the mirror job)
+      await prisma.videoRedundancy.deleteMany({ where: { videoId, actorId: me.id, state: 'grace' } });
       if (await prisma.videoRedundancy.findFirst({ where: { videoId, actorId: me.id } })) return { ok: false as const, status: 409 as const, message: 'This video is already mirrored' };
       const size = copySizeEstimate((video.streamingPlaylists[0]?.files ?? []).map((f) => ({ size: Number(f.size) })), video.duration);
       const row = await prisma.videoRedundancy.create({
@@ -408,11 +476,11 @@ export function createRedundancyEngine(deps: {
     },
 
     /** Disallowing a host (or unfollowing it) removes our copies of it at once. */
-    async hostPolicyChanged(): Promise<void> {
+    hostPolicyChanged: (): Promise<void> => oneAtATime(async () => {
       const plan = deps.plan(await snapshot());
       await execute({ ...plan, decisions: plan.decisions.filter((d) => d.type === 'evict') });
       await reportCopies();
-    },
+    }),
   };
 }
 

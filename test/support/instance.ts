@@ -37,6 +37,8 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
           federation: { allow_private_addresses: true },
           // every test instance and client shares 127.0.0.1: PeerTube's own tests raise its limits too
           rates_limit: TEST_RATES_LIMIT,
+          // evicted copies are deleted at once unless a test asks for a grace period
+          redundancy: { eviction_grace: 0 },
           jobs: { poll_interval: '200ms', lease_duration: '5 seconds', shutdown_deadline: '2 seconds' },
           transcoding: {
             preset: 'ultrafast',

@@ -30,8 +30,14 @@ export function redundancyRouter(deps: {
   prisma: Prisma;
   auth: Auth;
   engine: RedundancyEnginePort;
-  /** our policy endpoint: read and replace `redundancy.videos` at run time */
-  policy: { get(): Record<string, unknown>; set(input: unknown): { ok: true } | { ok: false; errors: string[] }; changed(): Promise<unknown> };
+  /** our policy endpoint: read and replace `redundancy.videos` at run time (stored, versioned) */
+  policy: {
+    get(): Record<string, unknown>;
+    set(input: unknown, setBy: string | null): Promise<{ ok: true } | { ok: false; errors: string[] }>;
+    changed(): Promise<unknown>;
+  };
+  /** a failure of the plan run right after a policy change (the change is made; the next tick plans again) */
+  onPlanError?(err: unknown): void;
   /** bytes served and downloaded per video (seeding ratios), added to each entry (ours) */
   transfers?: { videoSummaries(uuids: readonly string[]): Promise<Map<string, { uploadedBytes: number; downloadedBytes: number; ratio: number | null }>> };
 }): Router {
@@ -44,9 +50,17 @@ export function redundancyRouter(deps: {
     ctx.body = deps.policy.get();
   });
   router.put('/server/redundancy/policy', ...admin, async (ctx) => {
-    const result = deps.policy.set(ctx.request.body ?? {});
+    // only JSON (the body parser also reads forms, and a YAML or text body must not become `{}`)
+    if (!ctx.is('application/json')) throw new Problem(415, 'the policy must be sent as application/json (the config file\'s redundancy.videos section, as JSON)');
+    const setBy = (ctx.state as { user?: { username?: string } }).user?.username ?? null;
+    const result = await deps.policy.set(ctx.request.body, setBy);
     if (!result.ok) throw new Problem(400, `invalid redundancy policy: ${result.errors.join('; ')}`, undefined, { errors: result.errors });
-    await deps.policy.changed();
+    try {
+      await deps.policy.changed();
+    } catch (err) {
+      // the policy is stored and in force: the scheduler's next tick carries it out
+      deps.onPlanError?.(err);
+    }
     ctx.body = deps.policy.get();
   });
 

@@ -96,6 +96,27 @@ describe('scheduler', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('reschedule changes a running tick\'s interval (a policy set at run time)', async () => {
+    vi.useFakeTimers();
+    const scheduler = createScheduler({ clock: createManualClock(), logger });
+    let runs = 0;
+    scheduler.every('plan', 1000, () => {
+      runs += 1;
+    });
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(runs).toBe(3);
+    scheduler.reschedule('plan', 10_000);
+    expect(scheduler.intervalOf('plan')).toBe(10_000);
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(runs).toBe(3);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toBe(4);
+    expect(() => scheduler.reschedule('nope', 1000)).toThrow(/no interval tick/);
+    await scheduler.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('fires cron ticks and leaves no timer after stop', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00.500Z') });
     const scheduler = createScheduler({ clock: createManualClock(), logger });

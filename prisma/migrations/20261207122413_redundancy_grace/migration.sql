@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "VideoRedundancy" ADD COLUMN     "graceUntil" TIMESTAMP(3);
