@@ -12,8 +12,12 @@ import { freePort, waitFor } from '../../support/ports.js';
 import { readDatabase } from '../../support/read-database.js';
 
 const PASSWORD = 'kill-9-inbox-password';
-/** signed View activities in the burst (each one counts one view of one of B's videos) */
+/** signed activities in the burst: Views (each counts one view of one of B's videos), a few Likes and a Follow */
 const BURST = 300;
+/** where the Likes are in the burst: the k-th by A's instance actor (k < 3) or root, of video k % 3 */
+const LIKES_AT = [7, 57, 107, 157, 207, 257];
+const FOLLOW_AT = 150;
+const VIEWS = BURST - LIKES_AT.length - 1;
 /** the kill comes once this many have been acknowledged: well inside the burst, with processing under way */
 const KILL_AFTER = 120;
 const SENDERS = 16;
@@ -23,7 +27,7 @@ const INBOX_JOB = 'activitypub-inbox';
 type Fate = 'unsent' | 'in-flight' | 'acknowledged' | 'lost';
 
 // Issue 10, "must show": the real `mirrortube` process is SIGKILLed in the middle of a burst of
-// signed activities from another instance, on both databases, then restarted. Every activity
+// signed activities from another instance (Views, Likes, a Follow), on both databases, then restarted. Every activity
 // answered 2xx before the kill is processed exactly once (durable before acknowledged: none lost,
 // none counted twice), the ones not acknowledged are delivered by the sender's retry, no row stays
 // pending, and every inbox job is completed.
@@ -85,11 +89,12 @@ for (const db of ['embedded', 'postgres'] as const) {
         const { url } = (await (await fetch(`${base}/api/v1/videos/${uuid}`, { headers: { authorization } })).json()) as { url: string };
         videos.push({ uuid, url });
       }
-      const totalViews = async () => {
+      const totalOf = async (field: 'views' | 'likes') => {
         let sum = 0;
-        for (const v of videos) sum += ((await (await fetch(`${base}/api/v1/videos/${v.uuid}`, { headers: { authorization } })).json()) as { views: number }).views;
+        for (const v of videos) sum += ((await (await fetch(`${base}/api/v1/videos/${v.uuid}`, { headers: { authorization } })).json()) as Record<typeof field, number>)[field];
         return sum;
       };
+      const totalViews = () => totalOf('views');
       expect(await totalViews()).toBe(0);
       /** waits until B has no inbox job left to run (waiting, delayed or active) */
       const drained = (what: string) =>
@@ -101,20 +106,25 @@ for (const db of ['embedded', 'postgres'] as const) {
           return true;
         }, 120_000, 100);
 
-      // --- the burst: BURST signed Views from A's instance actor, SENDERS at a time
-      const actor = await a.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'peertube', host: null } });
-      const bodies = Array.from({ length: BURST }, (_, i) =>
-        JSON.stringify({
+      // --- the burst: BURST signed activities from A's actors, SENDERS at a time: Views by A's
+      // instance actor, each actor's Like of each video, and a Follow of B's instance actor
+      const [actor, root] = await Promise.all(['peertube', 'root'].map((name) => a.instance.prisma.actor.findFirstOrThrow({ where: { preferredUsername: name, host: null } })));
+      const activities = Array.from({ length: BURST }, (_, i) => {
+        const like = LIKES_AT.indexOf(i);
+        const by = like >= 3 ? root! : actor!;
+        const type = like >= 0 ? 'Like' : i === FOLLOW_AT ? 'Follow' : 'View';
+        const activity = {
           '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
-          id: `${actor.url}/views/kill-9-burst-${i}`,
-          type: 'View',
-          actor: actor.url,
-          object: videos[i % VIDEOS]!.url,
-        }),
-      );
+          id: `${by.url}/${type.toLowerCase()}s/kill-9-burst-${i}`,
+          type,
+          actor: by.url,
+          object: type === 'Follow' ? `${base}/accounts/peertube` : videos[(like >= 0 ? like : i) % VIDEOS]!.url,
+        };
+        return { id: activity.id, type, body: JSON.stringify(activity), key: { keyId: by.keyId!, privateKeyPem: by.privateKeyPem! } };
+      });
       const send = async (i: number): Promise<number | undefined> => {
-        const body = bodies[i]!;
-        const h = signRequest({ method: 'POST', url: `${base}/inbox`, body, keyId: actor.keyId!, privateKeyPem: actor.privateKeyPem!, now: new Date() });
+        const { body, key } = activities[i]!;
+        const h = signRequest({ method: 'POST', url: `${base}/inbox`, body, ...key, now: new Date() });
         const res = await fetch(`${base}/inbox`, { method: 'POST', body, headers: { 'content-type': 'application/activity+json', date: h.Date, digest: h.Digest!, signature: h.Signature } }).catch(() => undefined);
         await res?.arrayBuffer().catch(() => undefined);
         return res?.status;
@@ -157,20 +167,23 @@ for (const db of ['embedded', 'postgres'] as const) {
 
       // B's database as the kill left it: every acknowledged activity is there, each with its job
       const atKill = await readDatabase({ url: database.url, storage }, async (q) => ({
-        ids: (await q<{ activityId: string }>(`SELECT "activityId" FROM "InboxActivity" WHERE type = 'View'`)).map((r) => r.activityId),
+        rows: await q<{ activityId: string; type: string }>(`SELECT "activityId", type FROM "InboxActivity"`),
         jobs: (await q<{ n: number }>('SELECT count(*)::int AS n FROM "Job" WHERE kind = $1', [INBOX_JOB]))[0]!.n,
       }));
-      const storedAtKill = new Set(atKill.ids);
-      expect(storedAtKill.size).toBe(atKill.ids.length);
-      for (const i of ackedBeforeKill) expect(storedAtKill.has(`${actor.url}/views/kill-9-burst-${i}`)).toBe(true);
-      expect(atKill.jobs).toBe(atKill.ids.length);
+      const storedAtKill = new Set(atKill.rows.map((r) => r.activityId));
+      expect(storedAtKill.size).toBe(atKill.rows.length);
+      for (const i of ackedBeforeKill) expect(storedAtKill.has(activities[i]!.id)).toBe(true);
+      expect(atKill.jobs).toBe(atKill.rows.length);
+      const viewsAtKill = atKill.rows.filter((r) => r.type === 'View').length;
+      const likesAtKill = atKill.rows.filter((r) => r.type === 'Like').length;
 
       // --- restart: what was stored is processed, once
       server = await startChildInstance(env, port);
       runs.push(server);
       authorization = await login();
       await drained('the stored activities to be processed after the restart');
-      expect(await totalViews()).toBe(storedAtKill.size);
+      expect(await totalViews()).toBe(viewsAtKill);
+      expect(await totalOf('likes')).toBe(likesAtKill);
 
       // --- the sender retries what was not acknowledged (and repeats a few that were: a lost answer)
       const retried = [...fate.keys()].filter((i) => fate[i] !== 'acknowledged');
@@ -180,23 +193,32 @@ for (const db of ['embedded', 'postgres'] as const) {
         expect(status === undefined ? 'no answer' : status >= 200 && status < 300 ? '2xx' : String(status)).toBe('2xx');
       }
       await drained('the retried activities to be processed');
-      expect(await totalViews()).toBe(BURST);
+      expect(await totalViews()).toBe(VIEWS);
+      expect(await totalOf('likes')).toBe(LIKES_AT.length);
+      const followers = (await (await fetch(`${base}/api/v1/server/followers`)).json()) as { total: number; data: { follower: { url: string }; state: string }[] };
+      expect(followers.data.map((f) => [f.follower.url, f.state])).toEqual([[actor!.url, 'accepted']]);
 
       // --- after a clean stop: one processed row per activity, one completed job per row, nothing pending
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       const atEnd = await readDatabase({ url: database.url, storage }, async (q) => ({
-        rows: await q<{ state: string; n: number; ids: number }>(`SELECT state, count(*)::int AS n, count(DISTINCT "activityId")::int AS ids FROM "InboxActivity" WHERE type = 'View' GROUP BY state`),
+        rows: await q<{ type: string; state: string; n: number; ids: number }>(
+          `SELECT type, state, count(*)::int AS n, count(DISTINCT "activityId")::int AS ids FROM "InboxActivity" GROUP BY type, state ORDER BY type, state`,
+        ),
         jobs: await q<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM "Job" WHERE kind = $1 GROUP BY state', [INBOX_JOB]),
         notDone: await q<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE state IN ('active', 'pending') AND kind = $1`, [INBOX_JOB]),
         views: await q<{ total: number; daily: number }>(
           `SELECT (SELECT coalesce(sum(views), 0)::int FROM "Video" WHERE "isLocal") AS total, (SELECT coalesce(sum(views), 0)::int FROM "VideoViewDaily") AS daily`,
         ),
       }));
-      expect(atEnd.rows).toEqual([{ state: 'processed', n: BURST, ids: BURST }]);
+      expect(atEnd.rows).toEqual([
+        { type: 'Follow', state: 'processed', n: 1, ids: 1 },
+        { type: 'Like', state: 'processed', n: LIKES_AT.length, ids: LIKES_AT.length },
+        { type: 'View', state: 'processed', n: VIEWS, ids: VIEWS },
+      ]);
       expect(atEnd.jobs).toEqual([{ state: 'completed', n: BURST }]);
       expect(atEnd.notDone).toEqual([{ n: 0 }]);
-      expect(atEnd.views).toEqual([{ total: BURST, daily: BURST }]);
+      expect(atEnd.views).toEqual([{ total: VIEWS, daily: VIEWS }]);
     }, 300_000);
   });
 }
