@@ -19,7 +19,7 @@ export function createViewHandler(views: Pick<ViewsService, 'processRemoteView'>
     const expires = parsed.data.expires ?? parsed.data.expiration;
     // an origin's count of its viewers: a WatchAction InteractionCounter on a viewer ping (PeerTube's viewer protocol v2)
     const counter = expires && result?.interactionType === 'WatchAction' && result.type === 'InteractionCounter' ? result.userInteractionCount : undefined;
-    const outcome = await views.processRemoteView({ activityId: activity.id, videoUrl: object, expires: expires ? new Date(expires) : undefined, viewersCount: counter });
+    const outcome = await views.processRemoteView({ activityId: activity.id, videoUrl: object, expires: expires ? new Date(expires) : undefined, viewersCount: counter, inboxActivityId: activity.inboxActivityId });
     return outcome === 'unknown-video' ? { status: 'skipped', why: 'View of a video we do not know' } : { status: 'processed' };
   };
 }

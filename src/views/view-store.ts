@@ -1,6 +1,7 @@
 import type { Prisma } from '../db/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { WatchSection } from './view-rules.js';
+import { claimInboxActivity } from '../federation/inbox/inbox-claim-store.js';
 
 export interface ViewerSession {
   sections: WatchSection[];
@@ -27,8 +28,12 @@ export interface ViewedVideoRow {
 
 /** View counts: the video's total (ours only) and the per-day counts the trending strategy ranks by. */
 export interface ViewCountStore {
-  /** one view: +1 on the video's total when `local`, +1 on the day's count always */
-  addView(input: { videoId: number; local: boolean; now: Date }): Promise<void>;
+  /**
+   * One view: +1 on the video's total when `local`, +1 on the day's count always. With
+   * `inboxActivityId`, only if that stored activity was still pending, which is marked processed
+   * in the same transaction (exactly once across crashes); false when it counted nothing.
+   */
+  addView(input: { videoId: number; local: boolean; now: Date; inboxActivityId?: number | undefined }): Promise<boolean>;
   videoByUrl(url: string): Promise<ViewedVideoRow | null>;
   /** per-day counts of remote videos before `day` (views.videos.remote.max_age) */
   removeRemoteDailyBefore(day: Date): Promise<number>;
@@ -76,15 +81,18 @@ export function createViewerSessionStore(prisma: Prisma): ViewerSessionStore {
 
 export function createViewCountStore(prisma: Prisma): ViewCountStore {
   return {
-    async addView({ videoId, local, now }) {
+    addView({ videoId, local, now, inboxActivityId }) {
       const day = utcDay(now);
-      const daily = prisma.videoViewDaily.upsert({
-        where: { videoId_day: { videoId, day } },
-        create: { videoId, day, views: 1 },
-        update: { views: { increment: 1 } },
+      return prisma.$transaction(async (tx) => {
+        if (inboxActivityId !== undefined && !(await claimInboxActivity(tx, inboxActivityId, now))) return false;
+        if (local) await tx.video.update({ where: { id: videoId }, data: { views: { increment: 1 } } });
+        await tx.videoViewDaily.upsert({
+          where: { videoId_day: { videoId, day } },
+          create: { videoId, day, views: 1 },
+          update: { views: { increment: 1 } },
+        });
+        return true;
       });
-      if (local) await prisma.$transaction([prisma.video.update({ where: { id: videoId }, data: { views: { increment: 1 } } }), daily]);
-      else await daily;
     },
     videoByUrl: (url) => prisma.video.findUnique({ where: { url }, select: { id: true, uuid: true, url: true, isLocal: true } }),
     async removeRemoteDailyBefore(day) {

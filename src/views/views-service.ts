@@ -78,8 +78,17 @@ export function createViewsService(deps: {
     return { counted: true, newViewer: watching.isNew };
   }
 
-  /** An inbound View (already verified): a viewer ping when it has `expires`, else one view. */
-  async function processRemoteView(input: { activityId: string; videoUrl: string; expires?: Date | undefined; viewersCount?: number | undefined }): Promise<RemoteViewOutcome> {
+  /**
+   * An inbound View (already verified): a viewer ping when it has `expires`, else one view,
+   * counted once per stored activity (`inboxActivityId`: a retry after a crash counts nothing again).
+   */
+  async function processRemoteView(input: {
+    activityId: string;
+    videoUrl: string;
+    expires?: Date | undefined;
+    viewersCount?: number | undefined;
+    inboxActivityId?: number | undefined;
+  }): Promise<RemoteViewOutcome> {
     const video = await counts.videoByUrl(input.videoUrl);
     if (!video) return 'unknown-video';
     if (input.expires) {
@@ -87,8 +96,8 @@ export function createViewsService(deps: {
       else counters.addRemoteViewerOnRemoteVideo({ videoId: video.id, viewerId: input.activityId, expires: input.expires, count: input.viewersCount });
       return 'viewer';
     }
-    await counts.addView({ videoId: video.id, local: video.isLocal, now: clock.now() });
-    if (video.isLocal) await deps.onLocalViewCounted(video.id);
+    const counted = await counts.addView({ videoId: video.id, local: video.isLocal, now: clock.now(), inboxActivityId: input.inboxActivityId });
+    if (counted && video.isLocal) await deps.onLocalViewCounted(video.id);
     return 'view';
   }
 

@@ -17,6 +17,12 @@ export interface InboundActivity {
   /** who signed the HTTP request (the actor, or a forwarder when the LD signature vouched for it) */
   signer: string;
   body: Record<string, unknown>;
+  /**
+   * The stored row (InboxActivity id) when processed from the inbox: a handler whose effect
+   * cannot be repeated claims it in the effect's transaction (inbox-claim-store.ts), so a crash
+   * between the effect and the job's outcome never applies the effect twice.
+   */
+  inboxActivityId?: number;
 }
 
 /** processed: it had effects; skipped: nothing to do (unknown object, already gone, not for us) */
@@ -87,7 +93,7 @@ export function createInboxProcessor(deps: {
     const row = await deps.prisma.inboxActivity.findUnique({ where: { id } });
     if (!row || row.state !== 'pending') return { skipped: 'already handled' };
     const later = await deps.prisma.inboxActivity.findFirst({ where: { activityId: row.activityId, id: { gt: row.id } }, select: { id: true } });
-    const activity: InboundActivity = { id: row.activityId, type: row.type, actor: row.actorUrl, signer: row.signerUrl, body: row.payload as Record<string, unknown> };
+    const activity: InboundActivity = { id: row.activityId, type: row.type, actor: row.actorUrl, signer: row.signerUrl, body: row.payload as Record<string, unknown>, inboxActivityId: row.id };
     const handler = handlerFor(deps.handlers, row.type);
     let outcome: HandlerOutcome;
     if (later) {

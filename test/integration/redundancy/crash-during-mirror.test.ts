@@ -5,16 +5,17 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
 import { createTestDatabase } from '../../support/database.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { freePort, waitFor } from '../../support/ports.js';
+import { readDatabase } from '../../support/read-database.js';
 
-// SIGKILL in the middle of a mirror download (DESIGN §4: "a copy is complete or absent"): nothing
-// partial is announced or served, a restart removes orphans, resumes the download with Range, and
-// the finished copy is the origin's, within its budget.
+// SIGKILL in the middle of a mirror download (DESIGN §4: "a copy is complete or absent"), on both
+// databases (issue 10's "must show"): nothing partial is announced or served, a restart removes
+// orphans, reclaims the killed job, resumes the download with Range, and the finished copy is the
+// origin's, within its budget; no job is left active and the job that finished it is completed.
 
 const B_PASSWORD = 'crash-mirror-password';
 const BUDGET_BYTES = 50 * 1024 * 1024;
@@ -68,11 +69,10 @@ interface Details {
   streamingPlaylists: { redundancies: { baseUrl: string }[]; files: { torrentUrl: string | null }[] }[];
 }
 
-describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', () => {
+for (const dbKind of ['embedded', 'postgres'] as const) describe(`a mirror cut off by SIGKILL (mirror in a child process, ${dbKind})`, () => {
   let a: TestInstance | undefined;
   let bStorage = '';
   let bDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-  let db: pg.Client | undefined;
   const children: { child: ChildProcess; exited: Promise<number | null>; output: () => string }[] = [];
 
   afterAll(async () => {
@@ -80,7 +80,6 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
       if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
       await c.exited;
     }
-    await db?.end().catch(() => undefined);
     await a?.stop();
     await bDatabase?.drop();
     if (bStorage) await rm(bStorage, { recursive: true, force: true });
@@ -90,10 +89,12 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     onTestFailed(() => {
       for (const [i, c] of children.entries()) console.error(`--- mirror B, run ${i + 1}:\n${c.output().slice(-4000)}`);
     });
-    // --- origin A (in process) and mirror B (the mirrortube command, its own PostgreSQL database)
+    // --- origin A (in process) and mirror B (the mirrortube command, its own database)
     const clipReady = noisyClip(6);
     bStorage = await mkdtemp(join(tmpdir(), 'mt-crash-mirror-'));
-    bDatabase = await createTestDatabase('postgres');
+    bDatabase = await createTestDatabase(dbKind);
+    /** B's database: PostgreSQL at any time, the embedded one only while B is not running */
+    const bDb = { url: bDatabase.url, storage: bStorage };
     const bPort = await freePort();
     const b = `http://127.0.0.1:${bPort}`;
     const policyFile = join(bStorage, 'redundancy.yaml');
@@ -110,8 +111,7 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     );
     const env: Record<string, string> = {
       ...childInstanceEnv({ storage: bStorage, port: bPort, password: B_PASSWORD }),
-      MIRRORTUBE_DATABASE__URL: bDatabase.url!,
-      MIRRORTUBE_DATABASE__POOL_SIZE: '4',
+      ...(bDatabase.url ? { MIRRORTUBE_DATABASE__URL: bDatabase.url, MIRRORTUBE_DATABASE__POOL_SIZE: '4' } : {}),
       MIRRORTUBE_LISTEN__HOSTNAME: '127.0.0.1',
       MIRRORTUBE_WEBSERVER__HTTPS: 'false',
       MIRRORTUBE_FEDERATION__ALLOW_PRIVATE_ADDRESSES: 'true',
@@ -122,16 +122,13 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     };
     // both at once (allSettled: whatever started is cleaned up by afterAll, even if the other failed)
     const started = await Promise.allSettled([
-      startTestInstance({ db: 'postgres', overrides: { transcoding: { resolutions: { '144p': false, '240p': true, '720p': true } } } }).then((t) => (a = t)),
+      startTestInstance({ db: dbKind, overrides: { transcoding: { resolutions: { '144p': false, '240p': true, '720p': true } } } }).then((t) => (a = t)),
       startChildInstance(env, bPort, ['--config', policyFile]).then((c) => (children.push(c), c)),
     ]);
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     const first = children[0]!;
     const origin = a!;
     const aHost = `127.0.0.1:${origin.instance.port}`;
-    db = new pg.Client({ connectionString: bDatabase.url! });
-    db.on('error', () => undefined); // a connection cut at clean-up is not the test's failure
-    await db.connect();
     const bToken = await login(b);
     const bApi = (path: string, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
@@ -139,8 +136,16 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
       if (init.body) headers.set('content-type', 'application/json');
       return fetch(`${b}${path}`, { ...init, headers });
     };
-    const copyState = async (uuid: string) =>
-      (await db!.query<{ state: string }>('SELECT r.state FROM "VideoRedundancy" r JOIN "Video" v ON v.id = r."videoId" WHERE v.uuid = $1', [uuid])).rows[0]?.state;
+    /** B's copies in state 'active' (PeerTube's list of them), read through B's API on both databases */
+    const activeCopies = async () =>
+      (await (await bApi('/api/v1/server/redundancy/videos?target=remote-videos')).json()) as {
+        total: number;
+        data: { uuid: string; redundancies: { streamingPlaylists: { fileUrl: string; strategy: string; size: number; downloadedBytes: number }[] } }[];
+      };
+    const isActive = async (uuid: string) => (await activeCopies()).data.some((v) => v.uuid === uuid);
+    /** B's jobs of the mirror kind in a PeerTube job state, through its API */
+    const mirrorJobs = async (state: string) =>
+      ((await (await bApi(`/api/v1/jobs/${state}?count=100`)).json()) as { data: { id: number; type: string }[] }).data.filter((j) => j.type === 'videos-redundancy-mirror');
 
     // --- B follows A; A publishes the video; B knows it
     expect((await bApi('/api/v1/server/following', { method: 'POST', body: JSON.stringify({ hosts: [aHost] }) })).status).toBe(204);
@@ -181,7 +186,8 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     /** a media file cut in the middle: some bytes on disk, not all of the origin's */
     const cutFile = (media: Map<string, number>) => [...media].find(([name, size]) => size > 0 && size < (originFiles.get(name) ?? 0));
 
-    await waitFor('the copy to be downloading on B', async () => ((await copyState(uuid)) === 'downloading' ? true : undefined), 60_000, 50);
+    await waitFor('the copy to be downloading on B (its work folder)', async () => ((await workDirs(uuid)).length > 0 ? true : undefined), 60_000, 50);
+    expect(await isActive(uuid)).toBe(false);
     // while it downloads, the copy is neither served by B nor announced to A
     expect((await fetch(`${b}/static/redundancy/hls/${uuid}/master.m3u8`)).status).toBe(404);
     expect((await origin.json<Details>(`/api/v1/videos/${uuid}`)).streamingPlaylists[0]!.redundancies).toEqual([]);
@@ -189,7 +195,7 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     // part of a media file written to the work folder, the copy not finished: kill without warning
     const moment = await waitFor('a partly downloaded media file in the work folder', async () => {
       if (cutFile(await mediaInWork()) !== undefined) return 'cut';
-      return (await copyState(uuid)) === 'active' ? 'finished before a media file was seen cut' : undefined;
+      return (await isActive(uuid)) ? 'finished before a media file was seen cut' : undefined;
     }, 30_000, 20);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -197,7 +203,14 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     expect(first.child.signalCode).toBe('SIGKILL');
 
     // --- after the kill, before the restart: nothing partial announced or in place to be served
-    expect(await copyState(uuid)).toBe('downloading');
+    // B's database as the kill left it: the copy still 'downloading' (never 'active'), its job
+    // 'active' under a lease nobody holds any more
+    const atKill = await readDatabase(bDb, async (q) => ({
+      copies: await q<{ state: string }>('SELECT r.state FROM "VideoRedundancy" r JOIN "Video" v ON v.id = r."videoId" WHERE v.uuid = $1', [uuid]),
+      jobs: await q<{ state: string }>('SELECT state FROM "Job" WHERE kind = $1', ['videos-redundancy-mirror']),
+    }));
+    expect(atKill.copies.map((c) => c.state)).toEqual(['downloading']);
+    expect(atKill.jobs.map((j) => j.state)).toEqual(['active']);
     expect(await readdir(copiesDir).catch(() => [])).toEqual([]);
     expect(await origin.instance.prisma.videoRedundancy.count({ where: { video: { uuid } } })).toBe(0);
     expect((await origin.json<Details>(`/api/v1/videos/${uuid}`)).streamingPlaylists[0]!.redundancies).toEqual([]);
@@ -224,7 +237,7 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     expect(existsSync(stray)).toBe(false);
 
     const baseUrl = `${b}/static/redundancy/hls/${uuid}`;
-    await waitFor('the copy active on B', async () => ((await copyState(uuid)) === 'active' ? true : undefined), 60_000);
+    await waitFor('the copy active on B', async () => ((await isActive(uuid)) ? true : undefined), 60_000);
     await waitFor('the copy listed by A', async () => {
       const redundancies = (await origin.json<Details>(`/api/v1/videos/${uuid}`)).streamingPlaylists[0]!.redundancies;
       return redundancies.length > 0 ? redundancies : undefined;
@@ -256,10 +269,7 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
     // starting the cut file over would download at least the part it had again, and fail here.
     // It still downloads the rest of the media: the counter is not simply empty.
     const fromScratch = sum(originFiles.values()) + originTorrentBytes;
-    const listed = (await (await bApi('/api/v1/server/redundancy/videos?target=remote-videos')).json()) as {
-      total: number;
-      data: { uuid: string; redundancies: { streamingPlaylists: { fileUrl: string; size: number; downloadedBytes: number }[] } }[];
-    };
+    const listed = await activeCopies();
     expect(listed.total).toBe(1);
     const entry = listed.data[0]!.redundancies.streamingPlaylists[0]!;
     expect(entry.fileUrl).toBe(baseUrl);
@@ -268,15 +278,28 @@ describe('a mirror cut off by SIGKILL (mirror in a child process, PostgreSQL)', 
 
     // --- budget: the copy on disk is what B accounts for, within the strategy's size
     const onDisk = sum(copyFiles.values());
-    const row = (await db.query<{ sizeBytes: string; strategy: string }>('SELECT r."sizeBytes", r.strategy FROM "VideoRedundancy" r JOIN "Video" v ON v.id = r."videoId" WHERE v.uuid = $1', [uuid])).rows[0]!;
-    expect(row.strategy).toBe('most-views');
-    expect(Number(row.sizeBytes)).toBe(onDisk);
+    expect(entry.strategy).toBe('most-views');
+    expect(entry.size).toBe(onDisk);
     expect(onDisk).toBeLessThanOrEqual(BUDGET_BYTES);
     const stats = (await (await fetch(`${b}/api/v1/server/stats`)).json()) as { videosRedundancy: { strategy: string; totalSize: number; totalUsed: number; totalVideos: number }[] };
     const mostViews = stats.videosRedundancy.find((s) => s.strategy === 'most-views')!;
     expect(mostViews).toMatchObject({ totalSize: BUDGET_BYTES, totalUsed: onDisk, totalVideos: 1 });
 
+    // --- the killed job was taken back and finished: none left active, exactly one completed
+    expect(await mirrorJobs('active')).toEqual([]);
+    expect(await mirrorJobs('completed')).toHaveLength(1);
+    expect(await mirrorJobs('failed')).toEqual([]);
+
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+    // the rows after a clean stop: one copy, active, of the size on disk; its one job completed
+    const atEnd = await readDatabase(bDb, async (q) => ({
+      copies: await q<{ state: string; sizeBytes: unknown }>('SELECT r.state, r."sizeBytes" FROM "VideoRedundancy" r JOIN "Video" v ON v.id = r."videoId" WHERE v.uuid = $1', [uuid]),
+      jobs: await q<{ state: string }>('SELECT state FROM "Job" WHERE kind = $1', ['videos-redundancy-mirror']),
+      active: await q<{ n: number }>(`SELECT count(*)::int AS n FROM "Job" WHERE state = 'active'`),
+    }));
+    expect(atEnd.copies.map((c) => [c.state, Number(c.sizeBytes)])).toEqual([['active', onDisk]]);
+    expect(atEnd.jobs.map((j) => j.state)).toEqual(['completed']);
+    expect(atEnd.active).toEqual([{ n: 0 }]);
+  }, 300_000);
 });

@@ -31,16 +31,23 @@ export function memoryViewerSessions(): ViewerSessionStore & { rows: Map<string,
   };
 }
 
-export function memoryViewCounts(videos: ViewedVideoRow[]): ViewCountStore & { views: Map<number, number>; daily: Map<number, number> } {
+export function memoryViewCounts(videos: ViewedVideoRow[]): ViewCountStore & { views: Map<number, number>; daily: Map<number, number>; processedActivities: Set<number> } {
   const views = new Map<number, number>();
   const daily = new Map<number, number>();
+  /** stored inbound activities marked processed with their view (as the store's claim does) */
+  const processedActivities = new Set<number>();
   return {
     views,
     daily,
-    addView({ videoId, local }) {
+    processedActivities,
+    addView({ videoId, local, inboxActivityId }) {
+      if (inboxActivityId !== undefined) {
+        if (processedActivities.has(inboxActivityId)) return Promise.resolve(false);
+        processedActivities.add(inboxActivityId);
+      }
       if (local) views.set(videoId, (views.get(videoId) ?? 0) + 1);
       daily.set(videoId, (daily.get(videoId) ?? 0) + 1);
-      return Promise.resolve();
+      return Promise.resolve(true);
     },
     videoByUrl: (url) => Promise.resolve(videos.find((v) => v.url === url) ?? null),
     removeRemoteDailyBefore: () => Promise.resolve(0),

@@ -196,6 +196,20 @@ describe('views service', () => {
     expect(await t.service.processRemoteView({ activityId: 'x', videoUrl: 'http://elsewhere.example/videos/watch/1' })).toBe('unknown-video');
   });
 
+  it('counts a stored inbound View once, even when its job runs again after a crash', async () => {
+    const t = setup();
+    const view = { activityId: 'http://o/accounts/peertube/views/videos/2/once', videoUrl: LOCAL.url, inboxActivityId: 41 };
+    expect(await t.service.processRemoteView(view)).toBe('view');
+    // the process died after the view was counted, before the inbox job recorded its outcome: the job runs again
+    expect(await t.service.processRemoteView(view)).toBe('view');
+    expect(t.counts.views.get(LOCAL.id)).toBe(1);
+    expect(t.counts.daily.get(LOCAL.id)).toBe(1);
+    expect(t.localCounted).toEqual([LOCAL.id]);
+    // another stored activity (another row, even with the same activity id) is another view
+    expect(await t.service.processRemoteView({ ...view, inboxActivityId: 42 })).toBe('view');
+    expect(t.counts.views.get(LOCAL.id)).toBe(2);
+  });
+
   it('the origin\'s viewer summary of a remote video replaces what we knew', async () => {
     const t = setup();
     const expires = new Date(t.clock.now().getTime() + 120_000);
