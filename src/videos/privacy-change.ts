@@ -102,7 +102,7 @@ export function createPrivacyChange(deps: {
         if (!move.toPrivate) {
           // federated again: PeerTube sends a Create; instances that saw its first Create drop a
           // repeated activity id, so an Update (its id is new) follows and brings the video back there
-          await deps.events.published(video.id);
+          await deps.events.published(video.id, { again: true });
           await deps.events.updated(video.id);
         }
       }
