@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBencode, isBencodeDict } from '../../../src/p2p/index.js';
+import { p2pMediaLoaderInfohashes } from '../../../src/transcoding/index.js';
 import { generatedClip } from '../../support/media.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
@@ -50,7 +51,13 @@ describe('tracker: infohashes of private videos are refused', () => {
     await setPrivacy(1);
     const publicHashes = await t.instance.prisma.videoFile.findMany({ where: { OR: [{ video: { uuid } }, { streamingPlaylist: { video: { uuid } } }] }, select: { infoHash: true } });
     for (const { infoHash } of publicHashes) expect(await announce(infoHash!)).toBeUndefined();
+    // the swarm ids follow the master playlist's URL, now the public one
+    const playlist = await t.instance.prisma.videoStreamingPlaylist.findFirstOrThrow({ where: { video: { uuid } }, include: { files: true } });
+    const swarmIds = p2pMediaLoaderInfohashes(t.instance.urls.hlsFile(uuid, playlist.playlistFilename), playlist.files.length);
+    expect(playlist.p2pMediaLoaderInfohashes).toEqual(swarmIds);
+    for (const id of swarmIds) expect(await announce(id)).toBeUndefined();
     await setPrivacy(4);
     for (const { infoHash } of publicHashes) expect(await announce(infoHash!)).toBe(`Unknown infoHash ${infoHash}`);
+    for (const id of swarmIds) expect(await announce(id)).toBe(`Unknown infoHash ${id}`);
   }, 120_000);
 });
