@@ -22,6 +22,8 @@ import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
+import { trackerAdmission } from './p2p/tracker-admission.js';
+import { createTrackerInfohashStore } from './p2p/tracker-infohash-store.js';
 import { playbackMetricsRouter } from './http/api/playback-metrics.js';
 import { transfersRouter } from './http/api/transfers.js';
 import { createFfmpeg } from './transcoding/index.js';
@@ -328,7 +330,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
         private: config.tracker.private,
-        isAllowedInfoHash: async (infoHash) => seeding.isSeeding(infoHash) || (await prisma.videoFile.count({ where: { infoHash } })) > 0,
+        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
         logger: logger.child({ component: 'tracker' }),
         onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
         onRefused: () => metrics.p2p.refused(),

@@ -19,6 +19,7 @@ import { createRemoteActorResolver } from './remote-actor-resolver.js';
 import { createRemoteVideoStore } from './remote-videos.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './video-importer.js';
+import { createRemoteRateCounts } from './remote-rate-counts.js';
 import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
@@ -187,8 +188,6 @@ export function createFederation(deps: {
     if (!accountUrl || !channelUrl) return { ok: false as const, reason: { type: 'missing-owner', message: 'attributedTo names no account and channel' } };
     const parsed: ParsedRemoteVideo = {
       ...v,
-      likes: 0,
-      dislikes: 0,
       accountUrl,
       channelUrl,
       hls: v.hls,
@@ -201,7 +200,8 @@ export function createFederation(deps: {
     if (r.ok) return ok(r.json);
     return { ok: false as const, reason: { type: r.reason.type, message: r.reason.message, ...('status' in r.reason ? { status: r.reason.status } : {}) } };
   };
-  const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject });
+  const rateCounts = createRemoteRateCounts({ fetchObject, logger });
+  const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
 
   const handlers = createActivityHandlers({
     prisma,

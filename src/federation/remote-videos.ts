@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/index.js';
-import type { Actor } from '../generated/prisma/client.js';
+import type { Actor, Prisma as P } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { RemoteHlsPlaylist, RemoteVideo } from './vocab/index.js';
 import { recordRemoteImages } from './remote-images/index.js';
@@ -27,11 +27,25 @@ export type RemoteVideoInput = Pick<
   | 'originallyPublishedAt'
   | 'webVideoFiles'
 > &
-  Partial<Pick<RemoteVideo, 'thumbnailUrl' | 'previewUrl'>> & {
-  likes: number;
-  dislikes: number;
+  Partial<Pick<RemoteVideo, 'thumbnailUrl' | 'previewUrl' | 'likesUrl' | 'dislikesUrl'>> & {
+  /** the origin's counts (its collections' totalItems); absent: unknown, the stored count is kept */
+  likes?: number;
+  dislikes?: number;
   hls: Pick<RemoteHlsPlaylist, 'playlistUrl' | 'segmentsSha256Url' | 'files' | 'infohashes'> | null;
 };
+
+/**
+ * The counts an import writes on a stored remote video: what the origin reports, never below the
+ * rates our own users gave it (the origin may not have counted their Like yet); nothing when the
+ * origin's count is unknown, so an Update without counts does not erase our users' rates.
+ */
+async function originCounts(tx: P.TransactionClient, videoId: number, video: Pick<RemoteVideoInput, 'likes' | 'dislikes'>) {
+  const ours = (type: 'like' | 'dislike') => tx.accountVideoRate.count({ where: { videoId, type, account: { actor: { host: null } } } });
+  return {
+    ...(video.likes !== undefined ? { likes: Math.max(video.likes, await ours('like')) } : {}),
+    ...(video.dislikes !== undefined ? { dislikes: Math.max(video.dislikes, await ours('dislike')) } : {}),
+  };
+}
 
 /** The last path segment of a URL: remote files keep their origin's names. */
 const lastSegment = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
@@ -92,8 +106,6 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }) {
         tags: video.tags,
         duration: video.durationSeconds,
         views: video.views,
-        likes: video.likes,
-        dislikes: video.dislikes,
         isLocal: false,
         waitTranscoding: video.waitTranscoding,
         commentsEnabled: video.commentsEnabled,
@@ -109,8 +121,8 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }) {
         // the origin's icons, served under /lazy-static/ (remote-images/); one icon is also the preview
         const [thumbnailFilename, previewFilename] = await recordRemoteImages(tx, [{ kind: 'thumbnails', url: video.thumbnailUrl }, { kind: 'previews', url: video.previewUrl ?? video.thumbnailUrl }]);
         const row = existing
-          ? await tx.video.update({ where: { id: existing.id }, data: { ...data, thumbnailFilename, previewFilename } })
-          : await tx.video.create({ data: { ...data, thumbnailFilename, previewFilename, createdAt: deps.clock.now() } });
+          ? await tx.video.update({ where: { id: existing.id }, data: { ...data, ...(await originCounts(tx, existing.id, video)), thumbnailFilename, previewFilename } })
+          : await tx.video.create({ data: { ...data, likes: video.likes ?? 0, dislikes: video.dislikes ?? 0, thumbnailFilename, previewFilename, createdAt: deps.clock.now() } });
         await tx.videoFile.deleteMany({ where: { videoId: row.id } });
         await tx.videoStreamingPlaylist.deleteMany({ where: { videoId: row.id } });
         if (video.hls) {

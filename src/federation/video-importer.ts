@@ -18,6 +18,8 @@ export function createVideoImporter(deps: {
   remoteVideos: RemoteVideoStore;
   parseVideo(object: unknown): Result<ParsedRemoteVideo, ImportRefusal>;
   fetchObject(url: string): Promise<Result<unknown, ImportRefusal & { status?: number }>>;
+  /** the origin's like/dislike counts of a video (its collections' totalItems) */
+  rateCounts?(video: { url: string; likesUrl?: string | null; dislikesUrl?: string | null }): Promise<{ likes?: number; dislikes?: number }>;
 }) {
   const hostOf = (url: string) => new URL(url).host;
   // one video is stored by one import at a time (an Announce and the Create of a video often
@@ -32,10 +34,13 @@ export function createVideoImporter(deps: {
     const origin = hostOf(video.url);
     if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return fail({ type: 'origin-mismatch', message: 'video owners on another host than the video' });
     return serialize(video.url, async () => {
+      // the counts follow the origin (PeerTube reads them from the likes/dislikes collections);
+      // read in turn, so that imports of one video are stored in the order they came
+      const counts = deps.rateCounts ? await deps.rateCounts(video) : {};
       const [account, channel] = await Promise.all([deps.resolver.resolve({ url: video.accountUrl }), deps.resolver.resolve({ url: video.channelUrl })]);
       if (!account.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.accountUrl}: ${account.reason.message}` });
       if (!channel.ok) return fail({ type: 'owner-unavailable', message: `cannot resolve ${video.channelUrl}: ${channel.reason.message}` });
-      const stored = await deps.remoteVideos.upsert(video, { account: account.value, channel: channel.value });
+      const stored = await deps.remoteVideos.upsert({ ...video, ...counts }, { account: account.value, channel: channel.value });
       return ok({ id: stored.id, url: video.url });
     });
   }

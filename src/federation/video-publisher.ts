@@ -56,10 +56,12 @@ export function createVideoPublisher(deps: {
   }
 
   const events: VideoEvents = {
-    async published(videoId) {
+    async published(videoId, options) {
       const c = await context(videoId);
       if (!c || c.inboxes.length === 0) return;
-      const create = await deps.local.createVideoActivity(c.video);
+      const first = await deps.local.createVideoActivity(c.video);
+      // federated again after a Delete: a new id, or inboxes that saw the first Create could drop it
+      const create = options?.again ? { ...first, id: activityIds.createAt(c.video.url, deps.clock.now()) } : first;
       await deps.sender.send(withContext(create, 'Video'), { signerActorId: c.account.id, inboxes: c.inboxes });
       for (const by of [c.channel, c.instance]) {
         await deps.sender.send(withContext(deps.local.announceVideo(c.video, by), 'Announce'), { signerActorId: by.id, inboxes: c.inboxes });
@@ -72,7 +74,9 @@ export function createVideoPublisher(deps: {
     async deleting(videoId) {
       const c = await context(videoId);
       if (!c || c.inboxes.length === 0) return;
-      const del = buildDelete({ id: activityIds.delete(c.video.url), actor: c.account.url, object: c.video.url, audience: publicAudience([`${c.account.url}/followers`]) });
+      // every Delete of a video gets its own id: the video may come back (made public again) and go
+      // again, and a repeated Delete with the same id and body is dropped by its receivers
+      const del = buildDelete({ id: activityIds.deleteAt(c.video.url, deps.clock.now()), actor: c.account.url, object: c.video.url, audience: publicAudience([`${c.account.url}/followers`]) });
       await deps.sender.send(withContext(del, 'Delete'), { signerActorId: c.account.id, inboxes: c.inboxes });
     },
 

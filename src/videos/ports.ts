@@ -14,8 +14,11 @@ export interface TorrentMaker {
 
 /** Tells federation about local video changes (no-op when federation is off). */
 export interface VideoEvents {
-  /** a local video became published (transcoding done, or uploaded without transcoding) */
-  published(videoId: number): Promise<void>;
+  /**
+   * a local video became published (transcoding done, or uploaded without transcoding); `again`:
+   * it federates again after a Delete (made public after being private), so its Create needs a new id
+   */
+  published(videoId: number, options?: { again?: boolean }): Promise<void>;
   /** a published local video's attributes changed */
   updated(videoId: number): Promise<void>;
   /** a local video is about to be deleted (called before its rows go) */

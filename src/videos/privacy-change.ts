@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { replaceTorrentUrlList } from '../p2p/torrent-url-list.js';
+import { p2pMediaLoaderInfohashes } from '../transcoding/p2p-media-loader.js';
 import { VideoPrivacy } from './constants.js';
 import { moveFile } from './files.js';
 import type { SeedingPort, VideoEvents } from './ports.js';
@@ -95,6 +96,9 @@ export function createPrivacyChange(deps: {
       for (const f of files.webVideos) if (await moveIfPresent(other.webVideo(f.filename), target.webVideo(f.filename))) movedWeb++;
       for (const f of files.webVideos) if (f.torrentFilename) await rewriteTorrent(deps.layout.torrent(f.torrentFilename), links.webVideo(f.filename));
       for (const f of files.hlsFiles) if (f.torrentFilename) await rewriteTorrent(deps.layout.torrent(f.torrentFilename), links.hlsFile(video.uuid, f.filename));
+      // the swarm ids are derived from the master playlist's URL, which the move changed (players
+      // compute them from the URL they load; the tracker knows only the stored ones)
+      await deps.store.setSwarmIds(video.id, (master, variants) => p2pMediaLoaderInfohashes(links.hlsFile(video.uuid, master), variants));
       log.info({ video: video.uuid, privacy: video.privacy, movedHls, movedWeb }, isPrivate ? 'files moved to the private folders' : 'files moved to the public folders');
 
       if (!isPrivate) {
@@ -102,7 +106,7 @@ export function createPrivacyChange(deps: {
         if (!move.toPrivate) {
           // federated again: PeerTube sends a Create; instances that saw its first Create drop a
           // repeated activity id, so an Update (its id is new) follows and brings the video back there
-          await deps.events.published(video.id);
+          await deps.events.published(video.id, { again: true });
           await deps.events.updated(video.id);
         }
       }

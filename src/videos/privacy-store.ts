@@ -20,6 +20,8 @@ export interface PrivacyStore {
   files(videoId: number): Promise<PrivacyFiles>;
   /** Forgets the copies other instances announced of this video (a private video is never mirrored). */
   dropMirrors(videoId: number): Promise<number>;
+  /** Sets the HLS playlist's p2p-media-loader swarm ids, computed from its master file name and variant count. */
+  setSwarmIds(videoId: number, compute: (masterFilename: string, variants: number) => string[]): Promise<void>;
 }
 
 export function createPrivacyStore(prisma: Prisma): PrivacyStore {
@@ -34,5 +36,10 @@ export function createPrivacyStore(prisma: Prisma): PrivacyStore {
       return { webVideos, hlsFiles };
     },
     dropMirrors: async (videoId) => (await prisma.videoRedundancy.deleteMany({ where: { videoId } })).count,
+    async setSwarmIds(videoId, compute) {
+      const playlist = await prisma.videoStreamingPlaylist.findFirst({ where: { videoId, type: 1 }, select: { id: true, playlistFilename: true, _count: { select: { files: true } } } });
+      if (!playlist) return;
+      await prisma.videoStreamingPlaylist.update({ where: { id: playlist.id }, data: { p2pMediaLoaderInfohashes: compute(playlist.playlistFilename, playlist._count.files) } });
+    },
   };
 }

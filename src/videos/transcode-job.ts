@@ -22,13 +22,16 @@ import { moveFile, removeAll } from './files.js';
 import type { SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
 import { placementForPrivacy } from './privacy-folders.js';
-import type { TranscodeStore } from './transcode-store.js';
+import { lockVideoPrivacy, type TranscodeStore } from './transcode-store.js';
+import { retargetWorkTorrents, type WorkTorrent } from './transcode-placement.js';
 import { removeVideoLeftovers } from './video-leftovers.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
 export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } };
 
 const payloadSchema = z.object({ videoId: z.number().int().positive() });
+/** File moves happen inside the transaction (under the row lock): give them room on a busy host. */
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 };
 
 export interface TranscodeJobDeps {
   prisma: Prisma;
@@ -111,22 +114,36 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
         }
       }
 
-      // Move the complete result into place, then swap the rows in one transaction.
-      if (hls?.ok) {
-        await rm(layout.hlsDir(video.uuid), { recursive: true, force: true });
-        await rename(join(work, 'hls'), layout.hlsDir(video.uuid));
-      }
+      // The privacy may have changed while ffmpeg ran: under the video's row lock, the complete
+      // result goes to the folders (and its torrents name the URLs) of the privacy now in force,
+      // then the rows are swapped in the same transaction.
       const keep = new Set<string>();
-      for (const w of webVideos) {
-        await moveFile(join(work, 'web', w.filename), layout.webVideo(w.filename));
-        keep.add(w.filename);
-      }
-      for (const t of [...playlists, ...webVideos]) {
-        await moveFile(join(work, 'torrents', t.torrentFilename), layout.torrent(t.torrentFilename));
-        keep.add(t.torrentFilename);
-      }
+      let placed = layout;
+      const recorded = await prisma.$transaction(async (tx) => {
+        const privacy = await lockVideoPrivacy(tx, video.id);
+        if (privacy === null) return false;
+        const now = placementForPrivacy(deps, privacy);
+        placed = now.layout;
+        const workTorrents: WorkTorrent[] = [
+          ...playlists.map((p) => ({ torrentFilename: p.torrentFilename, webseed: (u: InstanceUrls) => u.hlsFile(video.uuid, p.fileFilename) })),
+          ...webVideos.map((w) => ({ torrentFilename: w.torrentFilename, webseed: (u: InstanceUrls) => u.webVideo(w.filename) })),
+        ];
+        const retargeted = await retargetWorkTorrents({ work, torrents: workTorrents, from: urls, to: now.urls });
+        if (retargeted > 0) ctx.logger.info({ video: video.uuid, privacy, retargeted }, 'privacy changed during the transcode: files placed for the new one');
+        if (hls?.ok) {
+          // a rerun's previous playlist, wherever a privacy change left it
+          for (const dir of new Set([layout.hlsDir(video.uuid), now.layout.hlsDir(video.uuid)])) await rm(dir, { recursive: true, force: true });
+          await rename(join(work, 'hls'), now.layout.hlsDir(video.uuid));
+        }
+        for (const w of webVideos) {
+          await moveFile(join(work, 'web', w.filename), now.layout.webVideo(w.filename));
+          keep.add(w.filename);
+        }
+        for (const t of [...playlists, ...webVideos]) {
+          await moveFile(join(work, 'torrents', t.torrentFilename), now.layout.torrent(t.torrentFilename));
+          keep.add(t.torrentFilename);
+        }
 
-      await prisma.$transaction(async (tx) => {
         await tx.videoFile.deleteMany({ where: { videoId: video.id } });
         await tx.videoStreamingPlaylist.deleteMany({ where: { videoId: video.id } });
         if (hls?.ok) {
@@ -137,7 +154,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
               playlistFilename: hls.hls.masterFilename,
               segmentsSha256Filename: hls.hls.segmentsSha256Filename,
               // PeerTube's swarm ids of the variants (its player computes the same from the master URL)
-              p2pMediaLoaderInfohashes: p2pMediaLoaderInfohashes(urls.hlsFile(video.uuid, hls.hls.masterFilename), playlists.length),
+              p2pMediaLoaderInfohashes: p2pMediaLoaderInfohashes(now.urls.hlsFile(video.uuid, hls.hls.masterFilename), playlists.length),
               files: {
                 create: playlists.map((p) => ({
                   resolution: p.resolution,
@@ -175,7 +192,9 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
           where: { id: video.id },
           data: { state: VideoState.PUBLISHED, duration: Math.round(probe.durationSeconds), publishedAt: deps.clock.now() },
         });
-      });
+        return true;
+      }, TRANSACTION_OPTIONS);
+      if (!recorded) return { skipped: 'video deleted' };
 
       await deps.events.published(video.id);
       // Seed the new files, and stop seeding the replaced upload before it is removed.
@@ -183,7 +202,8 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
 
       // The upload has been replaced (unless a transcoded web video took its exact name).
       const stale = video.files.flatMap((f) => [f.filename, f.torrentFilename ?? '']).filter((n) => n && !keep.has(n));
-      await removeAll(stale.map((n) => (n.endsWith('.torrent') ? layout.torrent(n) : layout.webVideo(n))));
+      // from the folder it was in when the job started and the one a privacy change moved it to
+      await removeAll(stale.flatMap((n) => (n.endsWith('.torrent') ? [placed.torrent(n)] : [...new Set([layout.webVideo(n), placed.webVideo(n)])])));
       return { resolutions: ladder.map((r) => r.resolution), hls: playlists.length, webVideos: webVideos.length };
     } finally {
       await rm(work, { recursive: true, force: true });

@@ -58,3 +58,13 @@ export function createTranscodeStore(prisma: Prisma): TranscodeStore {
     },
   };
 }
+
+/**
+ * The privacy of a video, its row locked until the transaction ends: a transcode places and records
+ * its files under this lock, so a privacy change either committed before (the files go to its
+ * folders) or waits and then moves the recorded files itself. null when the video is gone.
+ */
+export async function lockVideoPrivacy(tx: P.TransactionClient, videoId: number): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ privacy: number }[]>`SELECT "privacy" FROM "Video" WHERE "id" = ${videoId} FOR UPDATE`;
+  return rows[0]?.privacy ?? null;
+}

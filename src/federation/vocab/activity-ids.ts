@@ -10,6 +10,15 @@ export const activityIds = {
   update: (objectId: string, updatedAt: Date | string) => `${objectId}/updates/${toIso(updatedAt)}`,
   /** Delete of an object: `<object id>/delete`. */
   delete: (objectId: string) => `${objectId}/delete`,
+  /**
+   * A Delete sent again for an object that came back (a video made private, public, then private
+   * again): `<object id>/delete/<ISO time>`. PeerTube reuses `<object id>/delete`, but inboxes
+   * (ours, keyed on id + body) drop a repeated id with the same body, so a second unfederation
+   * would be ignored.
+   */
+  deleteAt: (objectId: string, at: Date | string) => `${objectId}/delete/${toIso(at)}`,
+  /** A Create sent again for an object that was deleted meanwhile: `<object id>/activity/<ISO time>`. */
+  createAt: (objectId: string, at: Date | string) => `${objectId}/activity/${toIso(at)}`,
   /** Undo of an activity: `<activity id>/undo`. */
   undo: (activityId: string) => `${activityId}/undo`,
   /** Announce (share) of a video by an actor: `<video url>/announces/<actor db id>`. */
