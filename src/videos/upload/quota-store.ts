@@ -23,12 +23,22 @@ export interface QuotaStore {
    */
   reserve(reservation: Reservation, now: Date): Promise<ReserveOutcome>;
   setVideoUuid(id: string, videoUuid: string): Promise<void>;
-  /** Removes a reservation (inside the caller's transaction when given); no-op when already gone. */
+  /**
+   * Removes a reservation (inside the caller's transaction when given); no-op when already gone.
+   * Inside a transaction it first takes the user's quota lock: the transaction that turns a
+   * reservation into stored files must not commit while a `reserve` is summing both (under READ
+   * COMMITTED each of its sums sees its own snapshot, and could miss the reservation and the files).
+   */
   release(id: string, tx?: P.TransactionClient): Promise<void>;
   /** Reservations held by a process of this storage (only dead ones at start-up). */
   ownedBy(owner: string): Promise<{ id: string; videoUuid: string | null }[]>;
   /** Whether the upload became a video (its row exists). */
   videoExists(uuid: string): Promise<boolean>;
+}
+
+/** The per-user advisory lock (held until the transaction ends) serialising quota sums and the commits that change them. */
+async function lockUserQuota(tx: P.TransactionClient, userId: number): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota\n${userId}`}, ${QUOTA_LOCK_SEED}))`;
 }
 
 export function createQuotaStore(prisma: Prisma): QuotaStore {
@@ -40,7 +50,7 @@ export function createQuotaStore(prisma: Prisma): QuotaStore {
     async reserve(reservation, now) {
       return prisma.$transaction(
         async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota\n${reservation.userId}`}, ${QUOTA_LOCK_SEED}))`;
+          await lockUserQuota(tx, reservation.userId);
           const user = await tx.user.findUniqueOrThrow({ where: { id: reservation.userId }, select: { videoQuota: true, videoQuotaDaily: true } });
           const since = new Date(now.getTime() - DAY_MS);
           const owned = { channel: { account: { user: { id: reservation.userId } } } };
@@ -70,6 +80,10 @@ export function createQuotaStore(prisma: Prisma): QuotaStore {
     },
 
     async release(id, tx) {
+      if (tx) {
+        const held = await tx.quotaReservation.findUnique({ where: { id }, select: { userId: true } });
+        if (held) await lockUserQuota(tx, held.userId);
+      }
       await (tx ?? prisma).quotaReservation.deleteMany({ where: { id } });
     },
 
