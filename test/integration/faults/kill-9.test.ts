@@ -157,7 +157,8 @@ for (const db of ['embedded', 'postgres'] as const) {
       }
       // no leftovers: no work folder, no HLS folder, nothing under the failed video's uuid but its upload
       expect(await readdir(workRoot)).toEqual([]);
-      expect(await readdir(join(storage, 'streaming-playlists', 'hls'))).toEqual([resumed]);
+      expect((await readdir(join(storage, 'streaming-playlists', 'hls'))).filter((n) => n !== 'private')).toEqual([resumed]);
+      expect(await readdir(join(storage, 'streaming-playlists', 'hls', 'private'))).toEqual([]);
       const ofVideo = (await filesUnder(storage)).filter((f) => f.includes(video.uuid));
       expect(ofVideo.filter((f) => f.startsWith('web-videos/'))).toHaveLength(1);
       expect(ofVideo.every((f) => /^(web-videos|torrents|thumbnails|previews)\//.test(f))).toBe(true);

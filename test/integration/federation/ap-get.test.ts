@@ -304,10 +304,13 @@ describe('ActivityPub GETs, webfinger, NodeInfo, host-meta (embedded database)',
       expect(await getAp(`${videoPath()}/chapters`)).toMatchObject({ id: `${video.url}/chapters`, hasPart: [] });
     });
 
-    it('its collections: likes/dislikes counts (PeerTube syncs them from totalItems), announces by the channel and the instance actor', async () => {
+    it('its collections: likes/dislikes of the stored rates (PeerTube syncs counts from totalItems), announces by the channel and the instance actor', async () => {
       expect(await getAp(`${videoPath()}/likes`)).toMatchObject({ id: `${video.url}/likes`, type: 'OrderedCollection', totalItems: 0 });
-      await t.instance.prisma.video.update({ where: { uuid: video.uuid }, data: { likes: 3 } });
-      expect(await getAp(`${videoPath()}/likes`)).toMatchObject({ totalItems: 3, first: `${video.url}/likes?page=1` });
+      const rated = await t.api(`/api/v1/videos/${video.uuid}/rate`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rating: 'like' }) });
+      expect(rated.status).toBe(204);
+      expect(await getAp(`${videoPath()}/likes`)).toMatchObject({ totalItems: 1, first: `${video.url}/likes?page=1` });
+      expect((await getAp<{ orderedItems: string[] }>(`${videoPath()}/likes?page=1`)).orderedItems).toEqual([expect.stringMatching(new RegExp(`^${t.url}/accounts/root/likes/\\d+$`))]);
+      expect(await getAp(`${videoPath()}/dislikes`)).toMatchObject({ totalItems: 0 });
       const actors = await t.instance.prisma.actor.findMany({ where: { preferredUsername: { in: ['root_channel', 'peertube'] }, host: null }, orderBy: { type: 'desc' } });
       const announces = await getAp<{ orderedItems: string[]; totalItems: number }>(`${videoPath()}/announces?page=1`);
       expect(announces.totalItems).toBe(2);
