@@ -25,15 +25,31 @@ export function createVideoImporter(deps: {
   // one video is stored by one import at a time (an Announce and the Create of a video often
   // arrive together): the second waits, then updates what the first stored
   const serialize = createKeyedSerializer();
+  // Deletes are serialized with the imports of their video. An import whose object was obtained
+  // before a delete of that video (an Announce's fetch that waited for the Create) must not bring
+  // the video back: `deletes` counts the deletions seen while imports of a URL are in flight.
+  const inFlight = new Map<string, { imports: number; deletes: number }>();
+  async function withImportOf<T>(url: string, run: (deletedSince: () => boolean) => Promise<T>): Promise<T> {
+    const entry = inFlight.get(url) ?? { imports: 0, deletes: 0 };
+    inFlight.set(url, entry);
+    entry.imports++;
+    const seen = entry.deletes;
+    try {
+      return await run(() => entry.deletes !== seen);
+    } finally {
+      if (--entry.imports === 0) inFlight.delete(url);
+    }
+  }
 
-  async function importObject(doc: unknown, expectedUrl?: string): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
+  async function importObject(doc: unknown, expectedUrl?: string, deletedSince?: () => boolean): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
     const parsed = deps.parseVideo(doc);
     if (!parsed.ok) return fail({ type: 'invalid-video', message: `invalid Video object: ${parsed.reason.message}` });
     const video = parsed.value;
     if (expectedUrl && hostOf(video.url) !== hostOf(expectedUrl)) return fail({ type: 'origin-mismatch', message: `${expectedUrl} answered a video of another host` });
     const origin = hostOf(video.url);
     if (hostOf(video.accountUrl) !== origin || hostOf(video.channelUrl) !== origin) return fail({ type: 'origin-mismatch', message: 'video owners on another host than the video' });
-    return serialize(video.url, async () => {
+    const store = (deleted: () => boolean) => serialize(video.url, async () => {
+      if (deleted()) return fail({ type: 'deleted', message: `${video.url} was deleted by its owner after this object was obtained` });
       // the counts follow the origin (PeerTube reads them from the likes/dislikes collections);
       // read in turn, so that imports of one video are stored in the order they came
       const counts = deps.rateCounts ? await deps.rateCounts(video) : {};
@@ -43,15 +59,26 @@ export function createVideoImporter(deps: {
       const stored = await deps.remoteVideos.upsert({ ...video, ...counts }, { account: account.value, channel: channel.value });
       return ok({ id: stored.id, url: video.url });
     });
+    return deletedSince ? store(deletedSince) : withImportOf(video.url, store);
   }
 
   return {
     importObject,
 
     async importUrl(url: string): Promise<Result<{ id: number; url: string }, ImportRefusal>> {
-      const fetched = await deps.fetchObject(url);
-      if (!fetched.ok) return fail({ type: fetched.reason.type, message: `cannot fetch ${url}: ${fetched.reason.message}` });
-      return importObject(fetched.value, url);
+      return withImportOf(url, async (deletedSince) => {
+        const fetched = await deps.fetchObject(url);
+        if (!fetched.ok) return fail({ type: fetched.reason.type, message: `cannot fetch ${url}: ${fetched.reason.message}` });
+        return importObject(fetched.value, url, deletedSince);
+      });
+    },
+
+    /** Deletes a remote video for its owner (`actorUrl`), in turn with the imports of that video. */
+    async remove(videoUrl: string, actorUrl: string): Promise<boolean> {
+      const removed = await serialize(videoUrl, () => deps.remoteVideos.remove(videoUrl, actorUrl));
+      const entry = inFlight.get(videoUrl);
+      if (removed && entry) entry.deletes++;
+      return removed;
     },
 
     /** Fetches a remote video again; a video its origin says is gone (404/410) is removed here too. */

@@ -124,7 +124,7 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     async Delete(activity, ctx) {
       const target = idOf(activity.body.object);
       if (!target) return skipped('Delete without object');
-      if (await deps.remoteVideos.remove(target, activity.actor)) return processed;
+      if (await deps.importer.remove(target, activity.actor)) return processed;
       return registered('Delete:other')?.(activity, ctx) ?? skipped('nothing of ours to delete');
     },
 
