@@ -191,15 +191,21 @@ export function createActivityReceiver(deps: {
   }
   const writer = createBatchedWriter<Row>({
     maxBatch: MAX_BATCH,
+    // two statements at once keep two database backends busy. Rows of one activity id stay in
+    // arrival order (never in two batches at once); each batch inserts in activity id order, so two
+    // batches take their index locks in one order and cannot deadlock.
+    writers: 2,
+    key: (row) => row.activityId,
     async write(batch) {
       const now = deps.clock.now();
       const rows = await prisma.$queryRaw<{ activityId: string; bodyDigest: string }[]>`
         WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
-            AS x("activityId" text, "bodyDigest" text, "type" text, "actorUrl" text, "signerUrl" text, "payload" jsonb)
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch.map((row, arrival) => ({ ...row, arrival })))}::jsonb)
+            AS x("activityId" text, "bodyDigest" text, "type" text, "actorUrl" text, "signerUrl" text, "payload" jsonb, "arrival" int)
         ), stored AS (
           INSERT INTO "InboxActivity" ("activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", "receivedAt")
           SELECT "activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", ${now} FROM input
+          ORDER BY "activityId", "arrival"
           ON CONFLICT ("activityId", "bodyDigest") DO NOTHING
           RETURNING id, "activityId", "bodyDigest"
         ), jobs AS (

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { activityDigest } from '../../../src/federation/inbox/activity-digest.js';
 import { createBatchedWriter } from '../../../src/federation/inbox/batched-writer.js';
 import { handlerFor, invalidActivityError, type ActivityHandler } from '../../../src/federation/inbox/process-activity.js';
@@ -47,6 +47,39 @@ describe('batched writer', () => {
     expect(await first).toBe(true);
     expect(await Promise.all(results)).toEqual([{ ok: true, isNew: true }, { ok: false, err: 'invalid input syntax' }, { ok: true, isNew: true }, { ok: true, isNew: false }]);
     expect(batches).toEqual([['first'], ['a', 'guilty', 'b', 'a'], ['a'], ['guilty'], ['b'], ['a']]);
+  });
+
+  it('with two writers, never writes rows of one key in two batches at once, and keeps their order', async () => {
+    const gates: (() => void)[] = [];
+    const batches: string[][] = [];
+    let inFlight: string[] = [];
+    const writer = createBatchedWriter<string>({
+      maxBatch: 10,
+      writers: 2,
+      key: (row) => row.split(':')[0]!,
+      async write(rows) {
+        const keys = rows.map((r) => r.split(':')[0]!);
+        expect(keys.filter((k) => inFlight.includes(k))).toEqual([]);
+        inFlight.push(...keys);
+        batches.push([...rows]);
+        await new Promise<void>((r) => gates.push(r));
+        inFlight = inFlight.filter((k) => !keys.includes(k));
+        return rows.map(() => true);
+      },
+    });
+    const all = [writer.submit('a:1')];
+    // while a:1 is written, the second writer skips a:2 (its key is held) and takes b:1
+    all.push(writer.submit('a:2'), writer.submit('b:1'), writer.submit('c:1'));
+    await vi.waitFor(() => expect(batches).toHaveLength(2));
+    expect(batches[1]).toEqual(['b:1']);
+    while (batches.flat().length < 4 || gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(all);
+    const order = batches.flat();
+    expect(order.indexOf('a:1')).toBeLessThan(order.indexOf('a:2'));
+    expect(order.sort()).toEqual(['a:1', 'a:2', 'b:1', 'c:1']);
   });
 });
 
