@@ -175,7 +175,8 @@ export function createFederation(deps: {
     sender,
     viewsUpdateDelayMs: config.views.videos.local_buffer_update_interval,
     scheduleViewsUpdate: async (videoId, runAt) => {
-      await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}` });
+      // a view while the job runs queues the next one: the count it sent may already be stale
+      await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}`, dedupePendingOnly: true });
     },
   });
 

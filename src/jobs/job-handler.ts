@@ -72,6 +72,12 @@ export interface EnqueueOptions {
   priority?: number;
   /** At most one pending or active job per (kind, dedupeKey): a second enqueue returns the first. */
   dedupeKey?: string;
+  /**
+   * With a dedupeKey: only a PENDING job counts as a duplicate, so an enqueue while one is running
+   * queues the next (a job that reports the latest state, e.g. a view count, must not miss what
+   * changed after it read it).
+   */
+  dedupePendingOnly?: boolean;
   maxAttempts?: number;
 }
 

@@ -407,6 +407,7 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
           priority: enqueueOptions.priority ?? 0,
           maxAttempts: enqueueOptions.maxAttempts ?? handler?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
           dedupeKey: enqueueOptions.dedupeKey,
+          dedupePendingOnly: enqueueOptions.dedupePendingOnly,
           createdAt: now,
         },
         tx,

@@ -15,6 +15,8 @@ export interface NewJob {
   priority: number;
   maxAttempts: number;
   dedupeKey: string | undefined;
+  /** only a pending job with the same key is a duplicate (not an active one) */
+  dedupePendingOnly?: boolean;
   createdAt: Date;
 }
 
@@ -76,7 +78,7 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
         // existence check and the insert cannot interleave with another process's.
         await client.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${job.kind}\n${dedupeKey}`}, ${DEDUPE_LOCK_SEED}))`;
         const existing = await client.job.findFirst({
-          where: { kind: job.kind, dedupeKey, state: { in: ['pending', 'active'] } },
+          where: { kind: job.kind, dedupeKey, state: { in: job.dedupePendingOnly ? ['pending'] : ['pending', 'active'] } },
           select: { id: true },
           orderBy: { id: 'asc' },
         });
