@@ -4,72 +4,45 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { createAccountService, createTokenService, generatePassword } from './accounts/index.js';
+import { composeHttpApp } from './compose-http.js';
+import { createComments } from './comments/create-comments.js';
 import type { InstanceConfig } from './config/index.js';
 import { openDatabase, type Database } from './db/index.js';
-import { createHttpApp } from './http/app.js';
+import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
+import { createInboxDispatcher } from './federation/inbox/inbox-dispatcher.js';
+import { createRemoteImageService } from './federation/remote-images/index.js';
+import type { LookupAddresses } from './federation/remote/index.js';
+import { createPruner } from './housekeeping/pruner.js';
+import { createPrunePrismaStore } from './housekeeping/prune-store.js';
+import { measureFolders } from './housekeeping/folder-usage.js';
 import { createAuth } from './http/auth.js';
-import { oauthRouter } from './http/api/oauth.js';
-import { serverRouter, SOFTWARE_VERSION } from './http/api/server.js';
-import { uploadsRouter } from './http/api/uploads.js';
-import { usersRouter } from './http/api/users.js';
-import { videosRouter } from './http/api/videos.js';
-import { activityPubGetRouter } from './http/activitypub/index.js';
-import { torrentWebseedsResponder } from './http/static/index.js';
-import { wellKnownRouter } from './http/well-known/index.js';
-import { createJobQueue, createScheduler } from './jobs/index.js';
+import { SOFTWARE_VERSION } from './http/api/server.js';
+import { applyServerTimeouts } from './http/server-timeouts.js';
+import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
+import { defineStorageMetrics } from './metrics/storage-metrics.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { trackerAdmission } from './p2p/tracker-admission.js';
 import { createTrackerInfohashStore } from './p2p/tracker-infohash-store.js';
-import { playbackMetricsRouter } from './http/api/playback-metrics.js';
-import { transfersRouter } from './http/api/transfers.js';
+import { createRatings } from './ratings/create-ratings.js';
+import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
 import { createFfmpeg } from './transcoding/index.js';
-import { createMediaTools } from './videos/media-tools.js';
-import { noVideoEvents, type TorrentMaker, type VideoEvents } from './videos/ports.js';
+import { killOrphanChildren } from './transcoding/orphan-children.js';
+import { createVideos } from './videos/create-videos.js';
+import type { TorrentMaker } from './videos/ports.js';
+import { sweepAtStartup } from './videos/startup-sweep.js';
 import { createStorageLayout } from './videos/storage-layout.js';
-import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './videos/transcode-job.js';
-import { createResumableUploads } from './videos/upload/resumable-uploads.js';
+import type { VideoJobKinds } from './videos/transcode-job.js';
 import { createQuotaStore } from './videos/upload/quota-store.js';
+import { createResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createUploadAdmission } from './videos/upload/upload-admission.js';
 import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
-import { createTranscodeStore } from './videos/transcode-store.js';
-import { createTranscodeRerun } from './videos/transcode-rerun.js';
-import { videoTranscodingRouter } from './http/api/video-transcoding.js';
-import { killOrphanChildren } from './transcoding/orphan-children.js';
-import { sweepAtStartup } from './videos/startup-sweep.js';
+import { createVideoEvents } from './videos/video-events.js';
 import { createVideoQueries } from './videos/video-queries.js';
-import { createVideoService } from './videos/video-service.js';
-import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
-import type { ActivityHandler } from './federation/inbox/process-activity.js';
-import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
-import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
-import { redundancyRouter } from './http/api/redundancy.js';
-import { inboxRouter } from './http/activitypub/inbox-router.js';
-import { followsRouter } from './http/api/follows.js';
-import { searchRouter } from './http/api/search.js';
-import { createPruner } from './housekeeping/pruner.js';
-import { createPrunePrismaStore } from './housekeeping/prune-store.js';
-import { measureFolders } from './housekeeping/folder-usage.js';
-import { defineStorageMetrics } from './metrics/storage-metrics.js';
-import { createRemoteImageService } from './federation/remote-images/index.js';
-import { remoteImagesRoute } from './http/static/remote-images-route.js';
-import { applyServerTimeouts } from './http/server-timeouts.js';
-import type { LookupAddresses } from './federation/remote/index.js';
-import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
-import { staffChecker } from './http/rate-limit/staff-checker.js';
-import { createPrivacyChange } from './videos/privacy-change.js';
-import { createPrivacyStore } from './videos/privacy-store.js';
-import { createVideoAccessStore } from './videos/video-access-store.js';
-import { createVideoFileTokens } from './videos/video-file-tokens.js';
-import { PRIVATE_HLS_PREFIX, PRIVATE_WEB_VIDEOS_PREFIX, privateFolders } from './videos/privacy-folders.js';
-import { privateFilesGate } from './http/static/private-files-gate.js';
-import { videoTokenRouter } from './http/api/video-token.js';
 import { createViews } from './views/create-views.js';
-import { createRatings } from './ratings/create-ratings.js';
-import { createComments } from './comments/create-comments.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -102,12 +75,12 @@ async function workerIdFor(root: string): Promise<string> {
  * storage and port).
  */
 export async function createInstance(config: InstanceConfig, options: InstanceOptions = {}) {
+  // 1. clock, logger, storage, database, metrics
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const urls = createInstanceUrls(config.webserver);
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
-
   const db: Database = await openDatabase({
     url: config.database.url,
     dataDir: config.storage.database,
@@ -116,26 +89,29 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   const { prisma } = db;
   const workerId = await workerIdFor(config.storage.root);
-  const quotaStore = createQuotaStore(prisma);
-  const sessionStore = createUploadSessionStore(prisma);
-  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
-  // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
-  const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
-  const ffmpeg = createFfmpeg({
-    ffmpegPath: config.ffmpeg.path,
-    ffprobePath: config.ffprobe.path,
-    logger: logger.child({ component: 'ffmpeg' }),
-    owner: resolve(config.storage.root),
-  });
+  const lookup = options.lookup ? { lookup: options.lookup } : {};
 
-  const accounts = createAccountService({
-    prisma,
-    urls,
+  // 2. what the areas register on: job kinds, periodic ticks, inbox handlers, video event listeners
+  const jobs = createJobQueue<InstanceJobKinds>({
+    store: createJobStore(prisma, workerId),
+    clock,
     logger,
-    defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily },
+    workerId,
+    pollIntervalMs: config.jobs.poll_interval,
+    leaseMs: config.jobs.lease_duration,
+    metrics: metrics.jobs,
   });
+  const scheduler = createScheduler({ clock, logger });
+  const inbox = createInboxDispatcher();
+  const events = createVideoEvents();
+
+  // 3. the areas
+  // bytes served and downloaded per video, origin host, kind and protocol (seeding ratios)
+  const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
+  const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }), owner: resolve(config.storage.root) });
+  const accounts = createAccountService({ prisma, urls, logger, defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily } });
   const tokens = createTokenService({ prisma, clock });
   const auth = createAuth({ tokens, accounts });
 
@@ -143,7 +119,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const torrents: TorrentMaker = {
     create: ({ filePath, name, urlList }) => createTorrentFile({ filePath, name, urlList, announceList: buildAnnounceList(trackerUrls) }),
   };
-
   const seeding = createSeedingService({
     settings: config.seeding,
     prisma,
@@ -156,47 +131,24 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   if (seeding.seeder) metrics.p2p.setSeederSource(() => seeding.seeder!.stats());
 
-  const scheduler = createScheduler({ clock, logger });
-  // Federation replaces this once its services exist (they need the job queue created below).
-  const videoEvents: VideoEvents = { ...noVideoEvents };
-  // The queue is created after the handlers' dependencies; the video service reaches it through this port.
-  let wakeTranscoding = () => {};
-  const videos = createVideoService({
-    prisma,
-    clock,
-    urls,
-    layout,
-    media: createMediaTools(ffmpeg, config.storage.tmp),
-    torrents,
-    transcoding: {
-      schedule: async (videoId, tx) => {
-        await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx);
-      },
-      wake: () => wakeTranscoding(),
-    },
-    events: videoEvents,
-    seeding: seeding.port,
-    logger,
-    options: { transcodingEnabled: config.transcoding.enabled, maxFileSize: config.uploads.max_file_size },
-    privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events: videoEvents, seeding: seeding.port, logger }),
+  // uploads, the video lifecycle and transcoding
+  const quotaStore = createQuotaStore(prisma);
+  const sessionStore = createUploadSessionStore(prisma);
+  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
+  const videos = createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events });
+  const resumable = createResumableUploads({
+    store: sessionStore,
     admission,
+    clock,
+    layout,
+    videos: videos.videos,
+    expirationMs: config.uploads.resumable_expiration,
+    owner: workerId,
   });
   const queries = createVideoQueries(prisma);
-  const redundancyHandlers: Record<string, ActivityHandler> = {};
-  const federation = createFederation({
-    config,
-    prisma,
-    clock,
-    logger,
-    urls,
-    metrics,
-    magnet: buildMagnetUri,
-    jobs: () => jobs,
-    addLocalView: (videoId) => videos.addView(videoId),
-    extraHandlers: redundancyHandlers,
-    ...(options.lookup ? { lookup: options.lookup } : {}),
-  });
-  Object.assign(videoEvents, federation.videoEvents);
+
+  // ActivityPub: inbox, deliveries, follows, remote videos, the publishing of ours
+  const federation = createFederation({ config, prisma, clock, logger, urls, metrics, magnet: buildMagnetUri, jobs, inbox, events, ...lookup });
   // views as PeerTube counts them (POST /videos/:id/views, inbound View)
   const views = await createViews({
     config,
@@ -205,12 +157,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
     sender: federation.sender,
     followerInboxes: (ids) => federation.follows.followerInboxes(ids),
-    onLocalViewCounted: (videoId) => videoEvents.viewed(videoId),
+    inbox,
+    events,
   });
-  Object.assign(redundancyHandlers, views.handlers);
   // one rate per account and video (PUT /videos/:id/rate, inbound Like/Dislike/Undo)
-  const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, onLocalVideoRated: (videoId) => videoEvents.updated(videoId) });
-  Object.assign(redundancyHandlers, ratings.handlers);
+  const ratings = createRatings({ prisma, logger, sender: federation.sender, resolver: federation.resolver, inbox, events });
   // comments (Notes) on our videos and on remote videos we hold: inbox, REST, AP GET
   const comments = createComments({
     prisma,
@@ -226,8 +177,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       const fetched = await federation.fetcher.fetchJson(url);
       return fetched.ok ? fetched.json : null;
     },
+    inbox,
   });
-  Object.assign(redundancyHandlers, comments.handlers);
   const redundancy = createRedundancy({
     config,
     prisma,
@@ -239,69 +190,27 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     resolver: federation.resolver,
     follows: federation.follows,
     sender: federation.sender,
-    jobs: () => jobs,
+    jobs,
+    inbox,
     recordDownload: ({ videoUuid, originHost, bytes }) => transfers.recordDownload({ videoUuid, originHost, protocol: 'http', bytes }),
     hlsDir: layout.hlsDir,
     webVideoPath: layout.webVideo,
     refetchVideo: (videoId) => federation.importer.refresh(videoId),
     onCopiesChanged: () => seeding.syncCopies(),
-    ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...lookup,
   });
-  // inbound CacheFile activities reach the origin side of redundancy
-  Object.assign(redundancyHandlers, redundancy.originHandlers);
-  const resumable = createResumableUploads({
-    store: sessionStore,
-    admission,
-    clock,
-    layout,
-    videos,
-    expirationMs: config.uploads.resumable_expiration,
-    owner: workerId,
-  });
-
-  const transcodeStore = createTranscodeStore(prisma);
-  const jobs = createJobQueue<InstanceJobKinds>({
-    prisma,
-    clock,
-    logger,
-    workerId,
-    pollIntervalMs: config.jobs.poll_interval,
-    leaseMs: config.jobs.lease_duration,
-    metrics: metrics.jobs,
-    handlers: {
-      ...federation.jobHandlers,
-      ...redundancy.jobHandlers,
-      [TRANSCODE_JOB]: createTranscodeJob({
-        prisma,
-        ffmpeg,
-        clock,
-        urls,
-        layout,
-        torrents,
-        concurrency: config.transcoding.enabled ? config.transcoding.concurrency : 0,
-        events: videoEvents,
-        seeding: seeding.port,
-        ladder: { resolutions: config.transcoding.resolutions, hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
-        options: {
-          preset: config.transcoding.preset,
-          threads: config.transcoding.threads,
-          segmentDuration: config.transcoding.hls_segment_duration,
-          keyframeInterval: config.transcoding.hls_segment_duration % 2 === 0 ? 2 : 1,
-        },
-        observe: (type, seconds) => metrics.transcodeDuration.observe({ type }, seconds),
-        store: transcodeStore,
-        logger: logger.child({ component: 'transcoding' }),
-      }),
-    },
-  });
-  wakeTranscoding = () => jobs.wake(TRANSCODE_JOB);
-  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
-  scheduler.every('views', views.tickIntervalMs, views.tick);
-  scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
-  scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
-  scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
-  // new mirrored copies get seeded, evicted ones stop being seeded
-  scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
+  // thumbnails, previews and avatars of remote videos and actors, fetched on first request
+  const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
+  const tracker: Tracker | null = config.tracker.enabled
+    ? createTracker({
+        private: config.tracker.private,
+        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
+        logger: logger.child({ component: 'tracker' }),
+        onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
+        onRefused: () => metrics.p2p.refused(),
+      })
+    : null;
+  if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
   // finished jobs and handled inbox activities past their retention, in bounded batches
   const pruner = createPruner({
     store: createPrunePrismaStore(prisma),
@@ -315,6 +224,15 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       maxBatches: config.jobs.prune_max_batches,
     },
   });
+
+  // 4. periodic ticks
+  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
+  scheduler.every('views', views.tickIntervalMs, views.tick);
+  scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
+  scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
+  scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
+  // new mirrored copies get seeded, evicted ones stop being seeded
+  scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
   // disk figures per storage folder: free/total at each scrape, the bytes under each folder by this tick
   const { root: _root, ...storageFolders } = config.storage;
   const storageMetrics = defineStorageMetrics(metrics.registry, storageFolders);
@@ -327,127 +245,40 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     scheduler.reschedule('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs));
   };
 
-  const tracker: Tracker | null = config.tracker.enabled
-    ? createTracker({
-        private: config.tracker.private,
-        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
-        logger: logger.child({ component: 'tracker' }),
-        onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
-        onRefused: () => metrics.p2p.refused(),
-      })
-    : null;
-  if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
-
-  // thumbnails, previews and avatars of remote videos and actors, fetched on first request
-  const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
-  // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
-  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
-  // private and internal videos: files under the private paths, for their owner, moderators or a file token
-  const videoAccessStore = createVideoAccessStore(prisma);
-  const videoFileTokens = createVideoFileTokens({ clock });
-  const privateGate = (kind: 'hls' | 'web-videos') =>
-    privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
+  // 5. HTTP
   let ready = false;
-  const app = createHttpApp({
+  const app = composeHttpApp({
+    config,
+    prisma,
+    clock,
     logger,
+    urls,
+    layout,
     metrics,
-    tracker,
     metricsOnMainListener: metricsServer === null,
     isReady: () => ready,
-    rateLimit: rateLimitMiddleware({ settings: { rates: config.rates_limit, trustProxy: config.trust_proxy }, clock, isStaff: staffChecker({ tokens, accounts }) }),
-    checkDatabase: async () => {
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-        return true;
-      } catch {
-        return false;
-      }
+    tracker,
+    accounts,
+    tokens,
+    auth,
+    jobs,
+    videos,
+    queries,
+    resumable,
+    federation,
+    views,
+    ratings,
+    comments,
+    redundancy,
+    transfers,
+    remoteImages,
+    policyChanged: () => {
+      followPolicyIntervals();
+      return redundancy.ticks.plan();
     },
-    rootRouters: [
-      inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
-      activityPubGetRouter({
-        prisma,
-        urls,
-        magnet: buildMagnetUri,
-        interactions: (video, which, window) =>
-          which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
-      }),
-      comments.apRouter(),
-      wellKnownRouter({
-        prisma,
-        urls,
-        clock,
-        config,
-        version: SOFTWARE_VERSION,
-        redundancy: () => ({
-          strategies: redundancy.policy.strategies.map((s) => ({ strategy: s.strategy, size: s.sizeBytes, minLifetime: s.minLifetimeMs, minViews: s.minViews })),
-          acceptFrom: config.remote_redundancy.videos.accept_from,
-        }),
-      }),
-    ],
-    apiRouters: [
-      followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
-      redundancyRouter({
-        prisma,
-        auth,
-        engine: redundancy.engine,
-        policy: {
-          get: redundancy.serializedPolicy,
-          set: redundancy.setPolicy,
-          changed: () => {
-            followPolicyIntervals();
-            return redundancy.ticks.plan();
-          },
-        },
-        onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
-        transfers,
-      }),
-      oauthRouter({ tokens }),
-      usersRouter({ accounts, urls, auth, quota: videos }),
-      uploadsRouter({
-        videos,
-        resumable,
-        auth,
-        tmpDir: layout.uploadsTmp,
-        maxFileSize: config.uploads.max_file_size,
-        countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
-      }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
-      views.router({ queries, auth }),
-      ratings.router({ queries, auth }),
-      comments.router({ videos: queries, auth }),
-      searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
-      videoTranscodingRouter({
-        auth,
-        rerun: createTranscodeRerun({
-          store: transcodeStore,
-          transcodingEnabled: config.transcoding.enabled,
-          outputs: { hls: config.transcoding.hls.enabled, webVideos: config.transcoding.web_videos.enabled },
-          jobKind: TRANSCODE_JOB,
-          enqueue: async (videoId, tx) => void (await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx)),
-          wake: () => jobs.wake(TRANSCODE_JOB),
-        }),
-      }),
-      serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
-      transfersRouter({ transfers, prisma, auth }),
-      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
-      videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
-    ],
-    beforeStatic: [remoteImagesRoute(remoteImages)],
-    staticMounts: [
-      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
-      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
-      // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
-      { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
-      { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
-      { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
-      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
-      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
-    ],
   });
 
+  // 6. start and stop
   let server: Server | undefined;
   const sockets = new Set<Socket>();
 
@@ -461,7 +292,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     metrics,
     accounts,
     tokens,
-    videos,
+    videos: videos.videos,
     jobs,
     scheduler,
     layout,

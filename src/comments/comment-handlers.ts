@@ -8,7 +8,11 @@ import type { CommentService } from './comment-service.js';
 const ref = z.union([z.string().url(), z.object({ id: z.string().url() }).transform((o) => o.id)]);
 
 /** Inbound Create of a Note, Delete of a comment, ApproveReply: registered in the inbox's handler table. */
-export function createCommentHandlers(deps: { comments: CommentService; resolver: RemoteActorResolver; accounts: AccountOfActorStore }): Record<string, ActivityHandler> {
+export function createCommentHandlers(deps: {
+  comments: CommentService;
+  resolver: RemoteActorResolver;
+  accounts: AccountOfActorStore;
+}): Record<'Create:Note' | 'Delete:other' | 'ApproveReply', ActivityHandler> {
   return {
     'Create:Note': async (activity) => {
       const note = inboundNote.safeParse(activity.body.object);

@@ -1,6 +1,7 @@
 import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
 import type { Prisma } from '../db/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows.js';
+import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -14,7 +15,7 @@ import { createCommentService } from './comment-service.js';
 import { createCommentQueryStore, createCommentStore, createInstanceActorStore } from './comment-store.js';
 import { commentsRouter } from './comments-router.js';
 
-/** The comments area: the store, the service, the inbound handlers, the REST API and the AP GET of our Notes. */
+/** The comments area: the store, the service, the inbound handlers (registered on `inbox`), the REST API and the AP GET of our Notes. */
 export function createComments(deps: {
   prisma: Prisma;
   clock: Clock;
@@ -27,6 +28,8 @@ export function createComments(deps: {
   wakeDelivery(): void;
   /** GETs a remote AP object through the SSRF-safe fetcher (a reply's unknown parent) */
   fetchJson(url: string): Promise<unknown>;
+  /** the inbox's table; federation's Delete handler is registered before (comments take the Deletes it skips) */
+  inbox: InboxDispatcher;
 }) {
   const store = createCommentStore(deps.prisma);
   const queries = createCommentQueryStore(deps.prisma);
@@ -43,12 +46,17 @@ export function createComments(deps: {
     return parsed.success ? parsed.data : null;
   };
   const service = createCommentService({ comments: store, federation, clock: deps.clock, logger: deps.logger, commentUrl, fetchNote });
+  const handlers = createCommentHandlers({ comments: service, resolver: deps.resolver, accounts: createAccountOfActorStore(deps.prisma) });
+  deps.inbox.on('Create', 'Note', handlers['Create:Note']);
+  deps.inbox.orElse('Delete', handlers['Delete:other']);
+  deps.inbox.on('ApproveReply', handlers.ApproveReply);
   return {
     service,
     /** the urls of a video's comments, newest last: what its `comments` collection lists */
     commentUrls: queries.commentUrls,
-    handlers: createCommentHandlers({ comments: service, resolver: deps.resolver, accounts: createAccountOfActorStore(deps.prisma) }),
     apRouter: () => commentApRouter({ comments: store, commentUrl }),
     router: (r: { videos: Pick<VideoQueries, 'findByRef'>; auth: Auth }) => commentsRouter({ comments: service, queries, urls: deps.urls, ...r }),
   };
 }
+
+export type Comments = ReturnType<typeof createComments>;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
-import type { JobQueue } from '../jobs/index.js';
+import { completed, type JobQueue } from '../jobs/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -11,8 +10,11 @@ import { ok } from '../lib/result.js';
 import type { Metrics } from '../metrics/index.js';
 import { createDeliveryHandlers, createDeliveryService, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
 import { createFollowService, type ActivitySender } from './follows.js';
-import { createActivityHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
-import { createInboxProcessor, INBOX_JOB, type ActivityHandler, type InboxJobKinds } from './inbox/process-activity.js';
+import { registerFederationHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
+import { createPrismaInboxActivityStore } from './inbox/inbox-activity-store.js';
+import type { InboxDispatcher } from './inbox/inbox-dispatcher.js';
+import { createInboxProcessor, INBOX_JOB, type InboundActivity, type InboxJobKinds } from './inbox/process-activity.js';
+import type { VideoEventEmitter } from '../videos/video-events.js';
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
@@ -56,8 +58,9 @@ const parseActorForRemote: ParseActor = (json) => {
 
 /**
  * Builds the federation side of an instance: remote fetching, key resolution, delivery, follows,
- * the inbox (receive → store → process), and the publishing of our videos. The instance merges
- * `jobHandlers` into its queue and mounts the routers.
+ * the inbox (receive → store → process), and the publishing of our videos. Registers its job
+ * kinds on `jobs`, its inbox handlers on `inbox` and the publisher's listeners on `events`; the
+ * instance mounts the routers.
  */
 export function createFederation(deps: {
   config: InstanceConfig;
@@ -67,16 +70,16 @@ export function createFederation(deps: {
   urls: InstanceUrls;
   metrics: Metrics;
   magnet: MagnetBuilder;
-  /** the instance's job queue, created after this (its handlers come from here) */
-  jobs: () => JobQueue<FederationJobKinds>;
-  /** counts a view of a local video (the video service's) */
-  addLocalView(videoId: number): Promise<void>;
-  /** more inbox handlers (`Create:CacheFile`, ... for redundancy) */
-  extraHandlers?: Partial<Record<string, ActivityHandler>>;
+  /** the instance's job queue: federation registers its kinds (inbox, delivery, views, backfill, refresh) */
+  jobs: JobQueue<FederationJobKinds>;
+  /** the inbox's dispatch table: federation registers its handlers (follows, videos, deletes, announces) */
+  inbox: InboxDispatcher;
+  /** video events: federation publishes our videos' changes to their followers */
+  events: VideoEventEmitter;
   /** tests only: how outbound requests resolve host names (see InstanceOptions.lookup) */
   lookup?: LookupAddresses;
 }) {
-  const { config, prisma, clock, logger, urls } = deps;
+  const { config, prisma, clock, logger, urls, jobs, inbox, events } = deps;
   const fed = config.federation;
   const userAgent = `mirrortube (+${urls.base})`;
 
@@ -107,8 +110,8 @@ export function createFederation(deps: {
   const resolver = createRemoteActorResolver({ prisma, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
 
   const queue: DeliveryQueue = {
-    enqueue: (kind, payload, options, tx) => deps.jobs().enqueue(kind, payload, options, tx),
-    wake: () => deps.jobs().wake(DELIVERY_JOB),
+    enqueue: (kind, payload, options, tx) => jobs.enqueue(kind, payload, options, tx),
+    wake: () => jobs.wake(DELIVERY_JOB),
   };
   const deliveryMetrics: DeliveryMetrics = {
     deliveryFinished(outcome) {
@@ -128,13 +131,12 @@ export function createFederation(deps: {
     userAgent,
   };
   const delivery = createDeliveryService({ prisma, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
-  // Our activities go out LD-signed (so they can be forwarded); the caller's transaction, if any, carries the jobs.
-  const pendingWake = new Set<P.TransactionClient>();
+  // Our activities go out LD-signed (so they can be forwarded). The caller's transaction, if any,
+  // carries the jobs: the queue wakes the delivery workers once it commits.
   const sender: ActivitySender = {
     async send(activity, target, tx) {
       await delivery.deliver(activity, target, tx);
-      if (tx) pendingWake.add(tx);
-      else delivery.wake();
+      if (!tx) delivery.wake();
     },
   };
 
@@ -176,7 +178,7 @@ export function createFederation(deps: {
     viewsUpdateDelayMs: config.views.videos.local_buffer_update_interval,
     scheduleViewsUpdate: async (videoId, runAt) => {
       // a view while the job runs queues the next one: the count it sent may already be stale
-      await deps.jobs().enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}`, dedupePendingOnly: true });
+      await jobs.enqueue(VIEWS_JOB, { videoId }, { runAt, dedupeKey: `views-${videoId}`, dedupePendingOnly: true });
     },
   });
 
@@ -204,24 +206,12 @@ export function createFederation(deps: {
   const rateCounts = createRemoteRateCounts({ fetchObject, logger });
   const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
 
-  const handlers = createActivityHandlers({
-    prisma,
-    logger,
-    follows,
-    resolver,
-    remoteVideos,
-    importer,
-    addLocalView: deps.addLocalView,
-    ...(deps.extraHandlers ? { extra: deps.extraHandlers } : {}),
-  });
-
   /**
    * PeerTube forwards activities about our videos (ratings, mirrors' CacheFiles) to the video's
    * followers, unchanged, so their LD signature still vouches for the original actor.
    */
-  const forwarded = (handler: ActivityHandler): ActivityHandler => async (activity, ctx) => {
-    const outcome = await handler(activity, ctx);
-    if (outcome.status !== 'processed' || activity.body.signature === undefined) return outcome;
+  async function forwardToVideoFollowers(activity: InboundActivity): Promise<void> {
+    if (activity.body.signature === undefined) return;
     // the video is the object (Like), the object's object (Create CacheFile) or one level deeper (Undo of a Create CacheFile)
     const urlsOf: string[] = [];
     let node: unknown = activity.body.object;
@@ -231,7 +221,7 @@ export function createFederation(deps: {
       node = typeof node === 'object' ? (node as { object?: unknown }).object : undefined;
     }
     const video = await prisma.video.findFirst({ where: { url: { in: urlsOf }, isLocal: true }, include: { channel: { include: { account: true } } } });
-    if (!video) return outcome;
+    if (!video) return;
     const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
     const senderHost = new URL(activity.actor).host;
     const inboxes = (await follows.followerInboxes([instance.id, video.channel.actorId, video.channel.account.actorId])).filter((i) => new URL(i).host !== senderHost);
@@ -239,25 +229,22 @@ export function createFederation(deps: {
       await delivery.forwardActivity(JSON.stringify(activity.body), { signerActorId: instance.id, inboxes });
       delivery.wake();
     }
-    return outcome;
-  };
-  for (const type of FORWARDED_TYPES) {
-    const handler = handlers[type];
-    if (handler) handlers[type] = forwarded(handler);
   }
+  inbox.afterProcessed(FORWARDED_TYPES, forwardToVideoFollowers);
+
   // a follow accepted brings the followed actor's back catalogue (backfill/)
   const backfill = createOutboxBackfill({
     store: createPrismaBackfillStore(prisma),
     fetchObject,
     importObject: (doc, url) => importer.importObject(doc, url),
     enqueue: async (actorUrl) => {
-      await deps.jobs().enqueue(BACKFILL_JOB, { actorUrl }, { dedupeKey: `outbox-${actorUrl}` });
-      deps.jobs().wake(BACKFILL_JOB);
+      await jobs.enqueue(BACKFILL_JOB, { actorUrl }, { dedupeKey: `outbox-${actorUrl}` });
+      jobs.wake(BACKFILL_JOB);
     },
     logger,
     limits: { maxVideos: fed.backfill.max_videos, maxPages: fed.backfill.max_pages },
   });
-  if (handlers.Accept) handlers.Accept = backfill.afterAccept(handlers.Accept);
+  registerFederationHandlers(inbox, { prisma, follows, resolver, remoteVideos, importer, afterAccept: backfill.afterAccept });
 
   const receiver = createActivityReceiver({
     prisma,
@@ -268,7 +255,7 @@ export function createFederation(deps: {
     maxCollectionItems: fed.max_collection_items,
     jobKind: INBOX_JOB,
     jobMaxAttempts: 5,
-    wake: () => deps.jobs().wake(INBOX_JOB),
+    wake: () => jobs.wake(INBOX_JOB),
     metrics: {
       received: (outcome, type) => {
         if (outcome === 'duplicate') deps.metrics.federation.inboxActivity(type, 'duplicate');
@@ -278,35 +265,43 @@ export function createFederation(deps: {
     },
   });
 
-  const jobHandlers = {
-    [INBOX_JOB]: createInboxProcessor({
-      prisma,
+  jobs.register(
+    INBOX_JOB,
+    createInboxProcessor({
+      store: createPrismaInboxActivityStore(prisma),
+      inbox,
       clock,
       logger,
-      handlers,
       concurrency: fed.inbox_workers,
       onProcessed: (type, outcome) => deps.metrics.federation.inboxActivity(type, outcome),
     }),
-    ...createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
-    [VIEWS_JOB]: publisher.viewsJob,
-    [BACKFILL_JOB]: backfill.job,
-    [REFRESH_JOB]: {
-      concurrency: 2,
-      maxAttempts: 3,
-      parse: (raw: unknown) => refreshPayload.parse(raw),
-      run: async (payload: { videoId: number }) => ({ outcome: await importer.refresh(payload.videoId) }),
-    },
-  };
+  );
+  const deliveryHandlers = createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) });
+  jobs.register(DELIVERY_JOB, deliveryHandlers[DELIVERY_JOB]);
+  jobs.register(VIEWS_JOB, publisher.viewsJob);
+  jobs.register(BACKFILL_JOB, backfill.job);
+  jobs.register(REFRESH_JOB, {
+    concurrency: 2,
+    maxAttempts: 3,
+    parse: (raw: unknown) => refreshPayload.parse(raw),
+    run: async (payload: { videoId: number }) => completed({ outcome: await importer.refresh(payload.videoId) }),
+  });
+
+  // our videos' changes reach their followers
+  events.on('published', publisher.events.published);
+  events.on('updated', publisher.events.updated);
+  events.on('deleting', publisher.events.deleting);
+  events.on('viewed', publisher.events.viewed);
 
   /** Schedules a fetch of a remote video whose copy is older than `remote_object_max_age`. */
   async function refreshIfStale(video: { id: number; isLocal: boolean; lastFetchedAt: Date | null }): Promise<void> {
     if (video.isLocal) return;
     const age = video.lastFetchedAt ? clock.now().getTime() - video.lastFetchedAt.getTime() : Infinity;
     if (age < fed.remote_object_max_age) return;
-    await deps.jobs().enqueue(REFRESH_JOB, { videoId: video.id }, { dedupeKey: `refresh-${video.id}` });
+    await jobs.enqueue(REFRESH_JOB, { videoId: video.id }, { dedupeKey: `refresh-${video.id}` });
   }
 
-  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, importer, refreshIfStale, sender, videoEvents: publisher.events, jobHandlers };
+  return { fetcher, fetchPublicKey, resolver, delivery, follows, receiver, local, remoteVideos, importer, refreshIfStale, sender };
 }
 
 export type Federation = ReturnType<typeof createFederation>;

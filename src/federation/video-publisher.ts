@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Prisma } from '../db/index.js';
-import type { JobHandler } from '../jobs/index.js';
+import { completed, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { VideoEvents } from '../videos/ports.js';
@@ -102,7 +102,7 @@ export function createVideoPublisher(deps: {
     parse: (raw) => z.object({ videoId: z.number().int().positive() }).parse(raw),
     async run(payload) {
       await sendUpdate(payload.videoId);
-      return { sent: true };
+      return completed({ sent: true });
     },
   };
   return { events, viewsJob };

@@ -1,5 +1,3 @@
-import type { Prisma } from '../generated/prisma/client.js';
-
 /** States a job has in PeerTube's REST API (`GET /api/v1/jobs/:state`). */
 export const API_JOB_STATES = ['active', 'completed', 'failed', 'waiting', 'delayed', 'paused'] as const;
 export type ApiJobState = (typeof API_JOB_STATES)[number];
@@ -34,7 +32,11 @@ export function toApiJobState(job: { state: string; runAt: Date }, now: Date, pa
  * The row filter selecting the jobs that {@link toApiJobState} maps to `state`; `null` when no
  * row can be in that state (e.g. `paused` while the queue runs).
  */
-export function whereForApiJobState(state: ApiJobState, now: Date, paused: boolean): Prisma.JobWhereInput | null {
+export function whereForApiJobState(
+  state: ApiJobState,
+  now: Date,
+  paused: boolean,
+): { state: StoredJobState; runAt?: { lte: Date } | { gt: Date } } | null {
   switch (state) {
     case 'active':
     case 'completed':

@@ -1,5 +1,5 @@
-import type { Job } from '../generated/prisma/client.js';
 import { toApiJobState, type ApiJobState } from './api-job-state.js';
+import type { StoredJob } from './stored-job.js';
 
 /**
  * A job as PeerTube's REST API shows it (OpenAPI `Job` schema; PeerTube's `formatJob`):
@@ -27,7 +27,7 @@ export interface ApiJobList {
 /** The PeerTube sort values for jobs (`sort=createdAt` is ascending, anything else newest first). */
 export type ApiJobSort = 'createdAt' | '-createdAt';
 
-export function toApiJob(job: Job, context: { now: Date; paused: boolean; progress: number | undefined }): ApiJob {
+export function toApiJob(job: StoredJob, context: { now: Date; paused: boolean; progress: number | undefined }): ApiJob {
   const state = toApiJobState(job, context.now, context.paused);
   return {
     id: job.id,

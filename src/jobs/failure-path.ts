@@ -1,6 +1,6 @@
-import type { Job } from '../generated/prisma/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobHandler } from './job-handler.js';
+import type { StoredJob } from './stored-job.js';
 
 /** Past this many claims beyond maxAttempts, a failure path that keeps throwing is given up. */
 const FAILURE_PATH_EXTRA_TRIES = 3;
@@ -10,7 +10,7 @@ const FAILURE_PATH_EXTRA_TRIES = 3;
  * threw and the job must stay active, so that it runs again once the lease expires (a crash in
  * the middle has the same effect); after a few such tries the job is recorded failed anyway.
  */
-export async function runFailurePath(handler: JobHandler<unknown>, job: Job, error: string, logger: Logger): Promise<boolean> {
+export async function runFailurePath(handler: JobHandler<unknown>, job: StoredJob, error: string, logger: Logger): Promise<boolean> {
   if (!handler.onFailed) return true;
   try {
     await handler.onFailed({

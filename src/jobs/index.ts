@@ -11,8 +11,11 @@ export type {
   JobKind,
   JobKinds,
 } from './job-handler.js';
-export { PermanentJobError, jobFailure, isJobFailure } from './job-failure.js';
-export type { JobFailure } from './job-failure.js';
+export { PermanentJobError, jobFailure } from './job-failure.js';
+export { completed, skipped, retryLater, failedForGood } from './job-outcome.js';
+export type { JobOutcome } from './job-outcome.js';
+export { createJobStore } from './job-store.js';
+export type { JobStore, StoredJob } from './stored-job.js';
 export { backoffDelayMs, nextRunAt, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { API_JOB_STATES, isApiJobState, toApiJobState } from './api-job-state.js';

@@ -1,3 +1,5 @@
+import { failedForGood, type JobOutcome } from './job-outcome.js';
+
 /**
  * Thrown by a handler to fail a job at once, without further attempts (bad payload, the video
  * is gone, the remote answered 410, …). Any other error is retried with backoff.
@@ -10,19 +12,7 @@ export class PermanentJobError extends Error {
   }
 }
 
-const JOB_FAILURE = Symbol.for('mirrortube.jobs.failure');
-
-/** A handler's typed "this job failed and must not be retried" result (the non-throwing form). */
-export interface JobFailure {
-  readonly [JOB_FAILURE]: true;
-  readonly reason: string;
-}
-
-/** Builds the value a handler returns to fail its job permanently without throwing. */
-export function jobFailure(reason: string): JobFailure {
-  return { [JOB_FAILURE]: true, reason };
-}
-
-export function isJobFailure(value: unknown): value is JobFailure {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[JOB_FAILURE] === true;
+/** The outcome "this job failed and must not be retried" (the non-throwing form); same as failedForGood. */
+export function jobFailure(reason: string): JobOutcome {
+  return failedForGood(reason);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../lib/logger.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { JobFailure } from './job-failure.js';
+import type { JobOutcome } from './job-outcome.js';
 
 /**
  * The job kinds a caller declares, mapping each kind to its payload type, e.g.
@@ -48,11 +48,11 @@ export interface JobHandler<P> {
    */
   parse?: (raw: unknown) => P;
   /**
-   * Does the work. Resolves with the job's result (stored as JSON), or with {@link jobFailure}
-   * to fail for good; throws to be retried with backoff, or throws a PermanentJobError to fail
-   * for good.
+   * Does the work and says how the attempt ended ({@link JobOutcome}: completed with a result,
+   * skipped with a reason, retry later, failed for good). Throwing is retried with backoff, and a
+   * thrown PermanentJobError fails for good.
    */
-  run(payload: P, context: JobContext): Promise<unknown | JobFailure>;
+  run(payload: P, context: JobContext): Promise<JobOutcome>;
   /**
    * The failure path: runs before a job is recorded as failed for good, whatever the reason (a
    * permanent failure, the last attempt failing, or attempts used up by crashes). It must be

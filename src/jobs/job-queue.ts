@@ -1,31 +1,24 @@
+import { afterCommit } from '../lib/after-commit.js';
+import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { Job, Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { Tx } from '../lib/tx.js';
 import { isApiJobState, whereForApiJobState, type ApiJobState } from './api-job-state.js';
 import { toApiJob, type ApiJobList, type ApiJobSort } from './api-job.js';
-import { DEFAULT_BACKOFF, nextRunAt } from './backoff.js';
-import type { Clock } from '../lib/clock.js';
-import { PermanentJobError, isJobFailure } from './job-failure.js';
-import type {
-  EnqueueOptions,
-  EnqueueResult,
-  JobContext,
-  JobHandler,
-  JobHandlers,
-  JobKind,
-  JobKinds,
-} from './job-handler.js';
+import { createClaimLoops } from './claim-loop.js';
+import type { EnqueueOptions, EnqueueResult, JobHandler, JobKind, JobKinds } from './job-handler.js';
 import type { JobMetrics } from './job-metrics.js';
-import { createJobStore, type JobLease } from './job-store.js';
+import { newRunningJob, renewLease, runAttempt, type RunningJob } from './running-job.js';
+import { settleJob } from './settle-job.js';
+import type { JobStore, StoredJob } from './stored-job.js';
 import { settlesWithin } from './wait.js';
-import { runFailurePath } from './failure-path.js';
 
-export interface JobQueueOptions<K extends JobKinds> {
-  prisma: PrismaClient;
+export interface JobQueueOptions {
+  /** The job table (job-store.ts: `createJobStore(prisma, workerId)`). */
+  store: JobStore;
   clock: Clock;
   logger: Logger;
-  /** Names this process in leases; must be unique among the processes sharing the database. */
+  /** Names this process in logs; the store's leases carry the same id. */
   workerId: string;
-  handlers: JobHandlers<K>;
   /** How often to look for due jobs (delayed jobs, retries, expired leases, other processes' enqueues). */
   pollIntervalMs: number;
   /** How long a claim holds a job before another worker may take it over. */
@@ -54,6 +47,11 @@ export interface StopReport {
 
 export interface JobQueue<K extends JobKinds> {
   /**
+   * Registers how jobs of `kind` run. Every kind this process runs is registered before start();
+   * registering after start() or twice is a programming error (throws).
+   */
+  register<T extends JobKind<K>>(kind: T, handler: JobHandler<K[T]>): void;
+  /**
    * Starts claiming. Jobs still leased to this workerId (left by a crashed previous run) are put
    * back to pending first, so they resume at once instead of after their lease.
    */
@@ -65,15 +63,10 @@ export interface JobQueue<K extends JobKinds> {
   stop(options?: { deadlineMs?: number }): Promise<StopReport>;
   /**
    * Writes a job (inside `tx` when given, so it commits with the caller's rows) and wakes this
-   * process's workers. With `tx` the row is invisible until the caller commits: call
-   * {@link JobQueue.wake} after the commit, or the job starts on the next poll.
+   * process's workers: at once, or with `tx` once it commits (when a Transactor opened it; in any
+   * other transaction the job starts on the next poll unless the caller wakes the kind).
    */
-  enqueue<T extends JobKind<K>>(
-    kind: T,
-    payload: K[T],
-    options?: EnqueueOptions,
-    tx?: Prisma.TransactionClient,
-  ): Promise<EnqueueResult>;
+  enqueue<T extends JobKind<K>>(kind: T, payload: K[T], options?: EnqueueOptions, tx?: Tx): Promise<EnqueueResult>;
   /** Looks for due jobs now (all kinds, or one). */
   wake(kind?: JobKind<K>): void;
   /** Stops claiming new jobs in this process (running ones go on); due jobs list as `paused`. */
@@ -99,44 +92,19 @@ export interface JobQueue<K extends JobKinds> {
   cancelRunning(kind: JobKind<K>, dedupeKey: string): Promise<boolean>;
 }
 
-interface RunningJob {
-  job: Job;
-  lease: JobLease;
-  controller: AbortController;
-  heartbeat: NodeJS.Timeout | undefined;
-  heartbeatInFlight: boolean;
-  progress: number;
-  /** stop() gave the job back: whatever the handler does next is not recorded. */
-  abandoned: boolean;
-  /** Another worker holds the job now (our lease expired): the outcome is not recorded. */
-  leaseLost: boolean;
-  done: Promise<void>;
-}
-
-type Outcome =
-  | { type: 'completed'; result: unknown }
-  | { type: 'failed'; error: string; permanent: boolean };
-
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>): JobQueue<K> {
-  const { prisma, clock, workerId, pollIntervalMs, leaseMs, metrics } = options;
+export function createJobQueue<K extends JobKinds>(options: JobQueueOptions): JobQueue<K> {
+  const { store, clock, workerId, pollIntervalMs, leaseMs, metrics } = options;
   const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const abortGraceMs = options.abortGraceMs ?? 1000;
   const logger = options.logger.child({ component: 'jobs', worker: workerId });
-  const store = createJobStore(prisma, workerId);
 
   if (!(leaseMs > 0) || !(pollIntervalMs > 0) || !(heartbeatMs > 0)) {
     throw new RangeError('jobs: leaseMs, pollIntervalMs and heartbeatMs must be positive');
   }
   if (heartbeatMs >= leaseMs) throw new RangeError('jobs: heartbeatMs must be shorter than leaseMs');
   const handlers = new Map<string, JobHandler<unknown>>();
-  for (const [kind, handler] of Object.entries(options.handlers) as Array<[string, JobHandler<unknown>]>) {
-    if (!Number.isInteger(handler.concurrency) || handler.concurrency < 0) {
-      throw new RangeError(`jobs: handler "${kind}" needs a concurrency that is an integer >= 0`);
-    }
-    handlers.set(kind, handler);
-  }
 
   let lifecycle: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created';
   let paused = false;
@@ -145,68 +113,29 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
   let stopping: Promise<StopReport> | undefined;
   const running = new Map<number, RunningJob>();
   const runningCount = new Map<string, number>();
-  const pumps = new Map<string, Promise<void>>();
-  const pumpAgain = new Set<string>();
 
   const canClaim = () => lifecycle === 'running' && !paused;
+  const claims = createClaimLoops({
+    concurrencyOf: (kind) => handlers.get(kind)?.concurrency,
+    kinds: () => handlers.keys(),
+    canClaim,
+    runningOf: (kind) => runningCount.get(kind) ?? 0,
+    claim: (kind) => store.claim(kind, clock.now(), leaseMs),
+    giveBack: (job) => store.release({ id: job.id, attempts: job.attempts }, clock.now()),
+    launch,
+    logger,
+  });
+  const { pump, pumpAll } = claims;
 
-  function pump(kind: string): void {
-    const handler = handlers.get(kind);
-    if (!handler || handler.concurrency === 0 || !canClaim()) return;
-    if (pumps.has(kind)) {
-      pumpAgain.add(kind);
-      return;
-    }
-    const loop = pumpLoop(kind, handler)
-      .catch((err: unknown) => logger.error({ err, kind }, 'job claim loop failed'))
-      .finally(() => {
-        pumps.delete(kind);
-        if (pumpAgain.delete(kind)) pump(kind);
-      });
-    pumps.set(kind, loop);
-  }
-
-  function pumpAll(): void {
-    for (const kind of handlers.keys()) pump(kind);
-  }
-
-  async function pumpLoop(kind: string, handler: JobHandler<unknown>): Promise<void> {
-    do {
-      pumpAgain.delete(kind);
-      while (canClaim() && (runningCount.get(kind) ?? 0) < handler.concurrency) {
-        let job: Job | null;
-        try {
-          job = await store.claim(kind, clock.now(), leaseMs);
-        } catch (err) {
-          logger.error({ err, kind }, 'claiming a job failed');
-          return;
-        }
-        if (!job) break;
-        if (!canClaim()) {
-          // Paused or stopping while the claim was in flight: give the job straight back.
-          await store.release({ id: job.id, attempts: job.attempts }, clock.now());
-          break;
-        }
-        launch(job, handler);
-      }
-    } while (pumpAgain.has(kind) && canClaim());
-  }
-
-  function launch(job: Job, handler: JobHandler<unknown>): void {
-    const entry: RunningJob = {
-      job,
-      lease: { id: job.id, attempts: job.attempts },
-      controller: new AbortController(),
-      heartbeat: undefined,
-      heartbeatInFlight: false,
-      progress: 0,
-      abandoned: false,
-      leaseLost: false,
-      done: Promise.resolve(),
-    };
+  function launch(job: StoredJob): void {
+    const handler = handlers.get(job.kind)!;
+    const entry = newRunningJob(job);
     running.set(job.id, entry);
     runningCount.set(job.kind, (runningCount.get(job.kind) ?? 0) + 1);
-    entry.heartbeat = setInterval(() => void heartbeat(entry), heartbeatMs);
+    entry.heartbeat = setInterval(
+      () => void renewLease(entry, { store, clock, leaseMs, logger, isRunning: (id) => running.has(id) }),
+      heartbeatMs,
+    );
     entry.done = execute(entry, handler)
       .catch((err: unknown) => logger.error({ err, job: job.id, kind: job.kind }, 'recording a job outcome failed'))
       .finally(() => {
@@ -217,97 +146,11 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
       });
   }
 
-  async function heartbeat(entry: RunningJob): Promise<void> {
-    if (entry.heartbeatInFlight || entry.abandoned || entry.leaseLost) return;
-    entry.heartbeatInFlight = true;
-    try {
-      const now = clock.now();
-      const held = await store.extendLease(entry.lease, new Date(now.getTime() + leaseMs), now, entry.progress);
-      if (!held && !entry.abandoned && running.has(entry.job.id)) {
-        entry.leaseLost = true;
-        clearInterval(entry.heartbeat);
-        logger.warn({ job: entry.job.id, kind: entry.job.kind }, 'lost the lease of a running job; aborting it');
-        entry.controller.abort(new Error('job lease lost'));
-      }
-    } catch (err) {
-      logger.warn({ err, job: entry.job.id }, 'extending a job lease failed');
-    } finally {
-      entry.heartbeatInFlight = false;
-    }
-  }
-
   async function execute(entry: RunningJob, handler: JobHandler<unknown>): Promise<void> {
-    const { job } = entry;
-    const jobLogger = logger.child({ job: job.id, kind: job.kind });
+    const jobLogger = logger.child({ job: entry.job.id, kind: entry.job.kind });
     const startedAt = clock.now();
-    let outcome: Outcome;
-    if (job.attempts > job.maxAttempts) {
-      // Claimed through an expired lease after its last allowed attempt: that attempt's process died.
-      outcome = {
-        type: 'failed',
-        error: `gave up after ${job.maxAttempts} attempts (the last one ended without an outcome: its worker stopped or crashed)${job.lastError ? `\n${job.lastError}` : ''}`,
-        permanent: true,
-      };
-    } else {
-      outcome = await runHandler(entry, handler, jobLogger);
-    }
-    if (entry.abandoned || entry.leaseLost) {
-      jobLogger.info({ outcome: outcome.type }, 'job settled after it was given up; outcome not recorded');
-      return;
-    }
-    const now = clock.now();
-    const seconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
-    let recorded: boolean;
-    if (outcome.type === 'completed') {
-      recorded = await store.complete(entry.lease, outcome.result, now);
-      if (recorded) metrics?.jobFinished(job.kind, 'completed', seconds);
-      jobLogger.debug({ seconds }, 'job completed');
-    } else if (outcome.permanent || job.attempts >= job.maxAttempts) {
-      if (!(await runFailurePath(handler, job, outcome.error, jobLogger))) return;
-      recorded = await store.fail(entry.lease, outcome.error, now);
-      if (recorded) metrics?.jobFinished(job.kind, 'failed', seconds);
-      jobLogger.warn({ attempts: job.attempts, error: outcome.error }, `job failed: ${firstLine(outcome.error) || 'no message'}`);
-    } else {
-      const runAt = nextRunAt(now, job.attempts, handler.backoff ?? DEFAULT_BACKOFF);
-      recorded = await store.retry(entry.lease, runAt, outcome.error, now);
-      if (recorded) metrics?.jobFinished(job.kind, 'retried', seconds);
-      // warn: a failing attempt is a failure even when a retry fixes it (the full error, stack included)
-      jobLogger.warn({ attempts: job.attempts, maxAttempts: job.maxAttempts, runAt, error: outcome.error }, `job attempt failed, will retry: ${firstLine(outcome.error) || 'no message'}`);
-    }
-    if (!recorded) jobLogger.warn('job outcome not recorded: its lease had passed to another worker');
-  }
-
-  async function runHandler(entry: RunningJob, handler: JobHandler<unknown>, jobLogger: Logger): Promise<Outcome> {
-    const { job } = entry;
-    let payload: unknown;
-    try {
-      payload = handler.parse ? handler.parse(job.payload) : job.payload;
-    } catch (err) {
-      return { type: 'failed', error: `invalid payload: ${describeError(err)}`, permanent: true };
-    }
-    const context: JobContext = {
-      signal: entry.controller.signal,
-      job: {
-        id: job.id,
-        kind: job.kind,
-        attempts: job.attempts,
-        maxAttempts: job.maxAttempts,
-        priority: job.priority,
-        dedupeKey: job.dedupeKey,
-        createdAt: job.createdAt,
-      },
-      reportProgress(percent) {
-        if (Number.isFinite(percent)) entry.progress = Math.min(100, Math.max(0, percent));
-      },
-      logger: jobLogger,
-    };
-    try {
-      const value = await handler.run(payload, context);
-      if (isJobFailure(value)) return { type: 'failed', error: value.reason, permanent: true };
-      return { type: 'completed', result: value };
-    } catch (err) {
-      return { type: 'failed', error: describeError(err), permanent: err instanceof PermanentJobError };
-    }
+    const outcome = await runAttempt(entry, handler, jobLogger);
+    await settleJob(entry, outcome, { store, clock, handler, metrics, logger: jobLogger, startedAt });
   }
 
   function pollTick(): void {
@@ -347,7 +190,7 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
     // Claims in flight finish first (they hand their job straight back: no new job starts once
     // stopping), then running jobs drain, all within one real-time budget.
     const drained = (async () => {
-      await Promise.allSettled([...pumps.values()]);
+      await Promise.allSettled(claims.inFlight());
       await Promise.allSettled([...running.values()].map((entry) => entry.done));
     })();
     await settlesWithin(drained, deadlineMs);
@@ -376,6 +219,15 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
   }
 
   return {
+    register(kind, handler) {
+      if (lifecycle !== 'created') throw new Error(`jobs: cannot register "${kind}" on a queue that is ${lifecycle}`);
+      if (handlers.has(kind)) throw new Error(`jobs: "${kind}" is registered twice`);
+      if (!Number.isInteger(handler.concurrency) || handler.concurrency < 0) {
+        throw new RangeError(`jobs: handler "${kind}" needs a concurrency that is an integer >= 0`);
+      }
+      handlers.set(kind, handler as JobHandler<unknown>);
+    },
+
     async start() {
       if (lifecycle !== 'created') throw new Error(`jobs: cannot start a queue that is ${lifecycle}`);
       lifecycle = 'starting';
@@ -412,7 +264,11 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
         },
         tx,
       );
-      if (!tx && !result.deduplicated) pump(kind);
+      if (!result.deduplicated) {
+        // in a transaction: the row is invisible to the workers until the commit
+        if (!tx) pump(kind);
+        else afterCommit(tx, () => pump(kind));
+      }
       return result;
     },
 
@@ -435,12 +291,12 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
     async list(query) {
       const now = clock.now();
       if (query.state !== undefined && !isApiJobState(query.state)) return { total: 0, data: [] };
-      const stateWhere = query.state === undefined ? {} : whereForApiJobState(query.state, now, paused);
-      if (stateWhere === null) return { total: 0, data: [] };
-      const where: Prisma.JobWhereInput = query.kind === undefined ? stateWhere : { AND: [stateWhere, { kind: query.kind }] };
+      const stateFilter = query.state === undefined ? {} : whereForApiJobState(query.state, now, paused);
+      if (stateFilter === null) return { total: 0, data: [] };
+      const filter = query.kind === undefined ? stateFilter : { ...stateFilter, kind: query.kind };
       const [total, rows] = await Promise.all([
-        store.count(where),
-        store.find(where, { skip: query.start, take: query.count, ascending: query.sort === 'createdAt' }),
+        store.count(filter),
+        store.find(filter, { skip: query.start, take: query.count, ascending: query.sort === 'createdAt' }),
       ]);
       return {
         total,
@@ -474,14 +330,4 @@ export function createJobQueue<K extends JobKinds>(options: JobQueueOptions<K>):
 
 function emptyCounts(): Record<ApiJobState, number> {
   return { active: 0, completed: 0, failed: 0, waiting: 0, delayed: 0, paused: 0 };
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
-  return String(err);
-}
-
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return end === -1 ? text : text.slice(0, end);
 }

@@ -1,52 +1,15 @@
 import { Prisma, type Job, type PrismaClient } from '../generated/prisma/client.js';
-import type { ApiJobState } from './api-job-state.js';
+import type { ApiJobState, StoredJobState } from './api-job-state.js';
 import type { EnqueueResult } from './job-handler.js';
+import type { JobFilter, JobLease, JobStore, StoredJob } from './stored-job.js';
 
-/** The fencing token of one attempt: writes about it only land while this worker still holds it. */
-export interface JobLease {
-  id: number;
-  attempts: number;
-}
-
-export interface NewJob {
-  kind: string;
-  payload: unknown;
-  runAt: Date;
-  priority: number;
-  maxAttempts: number;
-  dedupeKey: string | undefined;
-  /** only a pending job with the same key is a duplicate (not an active one) */
-  dedupePendingOnly?: boolean;
-  createdAt: Date;
-}
+export type { JobLease, JobStore, NewJob } from './stored-job.js';
 
 /** Seed of the advisory-lock key serialising enqueues of one (kind, dedupeKey); 0x4A4F4253 = "JOBS". */
 const DEDUPE_LOCK_SEED = 0x4a4f4253;
 const ERROR_MAX_CHARS = 10_000;
 
-/**
- * Every read and write the queue makes on the `Job` table. Timestamps always come from the
- * caller (the injected clock), never from the database's now().
- */
-export interface JobStore {
-  insert(job: NewJob, tx?: Prisma.TransactionClient): Promise<EnqueueResult>;
-  /** Atomically leases the next due job of `kind` (or an active one whose lease expired). */
-  claim(kind: string, now: Date, leaseMs: number): Promise<Job | null>;
-  /** Extends the lease and stores the progress the handler reported. */
-  extendLease(lease: JobLease, lockedUntil: Date, now: Date, progress: number): Promise<boolean>;
-  complete(lease: JobLease, result: unknown, now: Date): Promise<boolean>;
-  retry(lease: JobLease, runAt: Date, error: string, now: Date): Promise<boolean>;
-  fail(lease: JobLease, error: string, now: Date): Promise<boolean>;
-  /** Gives a leased job back untouched (the attempt does not count); returns whether it was ours. */
-  release(lease: JobLease, now: Date): Promise<boolean>;
-  /** Gives back every job still leased to this worker (a previous run with this id crashed). */
-  releaseAllOwned(now: Date): Promise<number>;
-  find(where: Prisma.JobWhereInput, page: { skip: number; take: number; ascending: boolean }): Promise<Job[]>;
-  count(where: Prisma.JobWhereInput): Promise<number>;
-  countByKind(now: Date): Promise<Map<string, Record<ApiJobState, number>>>;
-  deleteFinishedBefore(before: Date): Promise<number>;
-}
-
+/** The Prisma job store of one worker (`workerId` names its leases). */
 export function createJobStore(prisma: PrismaClient, workerId: string): JobStore {
   const owned = (lease: JobLease): Prisma.JobWhereInput => ({
     id: lease.id,
@@ -114,7 +77,8 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
         RETURNING "id"`;
       const claimed = rows[0];
       if (!claimed) return null;
-      return prisma.job.findUnique({ where: { id: Number(claimed.id) } });
+      const row = await prisma.job.findUnique({ where: { id: Number(claimed.id) } });
+      return row ? toStoredJob(row) : null;
     },
 
     async extendLease(lease, lockedUntil, now, progress) {
@@ -162,18 +126,19 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
       return count;
     },
 
-    find(where, page) {
+    async find(filter, page) {
       const direction = page.ascending ? 'asc' : 'desc';
-      return prisma.job.findMany({
-        where,
+      const rows = await prisma.job.findMany({
+        where: whereOf(filter),
         orderBy: [{ createdAt: direction }, { id: direction }],
         skip: page.skip,
         take: page.take,
       });
+      return rows.map(toStoredJob);
     },
 
-    count(where) {
-      return prisma.job.count({ where });
+    count(filter) {
+      return prisma.job.count({ where: whereOf(filter) });
     },
 
     async countByKind(now) {
@@ -210,6 +175,33 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
       });
       return count;
     },
+  };
+}
+
+function whereOf(filter: JobFilter): Prisma.JobWhereInput {
+  return {
+    ...(filter.state !== undefined ? { state: filter.state } : {}),
+    ...(filter.runAt !== undefined ? { runAt: filter.runAt } : {}),
+    ...(filter.kind !== undefined ? { kind: filter.kind } : {}),
+  };
+}
+
+function toStoredJob(row: Job): StoredJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: row.payload,
+    state: row.state as StoredJobState,
+    priority: row.priority,
+    attempts: row.attempts,
+    progress: row.progress,
+    maxAttempts: row.maxAttempts,
+    runAt: row.runAt,
+    lastError: row.lastError,
+    dedupeKey: row.dedupeKey,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
   };
 }
 

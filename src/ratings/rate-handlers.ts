@@ -12,7 +12,11 @@ const undoActivity = z.object({ object: z.object({ id: z.string().url(), type: z
 const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
 
 /** Inbound Like, Dislike and their Undo, registered in the inbox's handler table. */
-export function createRateHandlers(deps: { ratings: RatingService; resolver: RemoteActorResolver; accounts: AccountOfActorStore }): Record<string, ActivityHandler> {
+export function createRateHandlers(deps: {
+  ratings: RatingService;
+  resolver: RemoteActorResolver;
+  accounts: AccountOfActorStore;
+}): Record<'Like' | 'Dislike' | 'Undo:Like' | 'Undo:Dislike', ActivityHandler> {
   async function accountOf(actorUrl: string): Promise<number> {
     const actor = await deps.resolver.resolve({ url: actorUrl });
     // the rater cannot be fetched now: retried later by the inbox job

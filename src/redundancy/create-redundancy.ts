@@ -4,6 +4,7 @@ import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
 import type { ActivitySender, FollowService, RemoteActorResolver } from '../federation/follows.js';
 import type { SafeFetcher } from '../federation/remote/index.js';
+import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -32,6 +33,7 @@ const COPY_STATE_METRIC: Record<string, 'pending' | 'downloading' | 'active' | '
 /**
  * Builds both sides of redundancy for one instance: the mirror side (planner → engine → mirror
  * jobs → CacheFile announcements) and the origin side (inbound CacheFiles, probes, expiry).
+ * Registers its job kinds on `jobs` and its CacheFile handlers on `inbox`.
  */
 export function createRedundancy(deps: {
   config: InstanceConfig;
@@ -44,7 +46,10 @@ export function createRedundancy(deps: {
   resolver: RemoteActorResolver;
   follows: FollowService;
   sender: ActivitySender;
-  jobs: () => JobQueue<RedundancyJobKinds>;
+  /** the instance's job queue: redundancy registers its kinds (mirror, probes) */
+  jobs: JobQueue<RedundancyJobKinds>;
+  /** the inbox's table: redundancy registers the origin side's CacheFile handlers */
+  inbox: InboxDispatcher;
   /** bytes downloaded to build a copy (seeding ratios) */
   recordDownload(input: { videoUuid: string; originHost: string; bytes: number }): void;
   /** where our own HLS files are, to probe mirrors against our hashes */
@@ -57,7 +62,7 @@ export function createRedundancy(deps: {
   /** tests only: how the mirror downloader resolves host names (see InstanceOptions.lookup) */
   lookup?: LookupAddresses;
 }) {
-  const { config, prisma, clock, logger, urls } = deps;
+  const { config, prisma, clock, logger, urls, jobs } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
   if (!validated.ok) throw new Error(`invalid redundancy policy: ${validated.errors.join('; ')}`);
   // the config file's policy until the admin API sets one (stored, versioned, loaded at start)
@@ -132,11 +137,11 @@ export function createRedundancy(deps: {
     mirror,
     sender: deps.sender,
     enqueueMirror: async (redundancyId, options) => {
-      await deps.jobs().enqueue(MIRROR_JOB, { redundancyId, ...(options?.refresh ? { refresh: true } : {}) }, { dedupeKey: `mirror-${redundancyId}` });
-      deps.jobs().wake(MIRROR_JOB);
+      await jobs.enqueue(MIRROR_JOB, { redundancyId, ...(options?.refresh ? { refresh: true } : {}) }, { dedupeKey: `mirror-${redundancyId}` });
+      jobs.wake(MIRROR_JOB);
     },
     cancelMirror: async (redundancyId) => {
-      await deps.jobs().cancelRunning(MIRROR_JOB, `mirror-${redundancyId}`);
+      await jobs.cancelRunning(MIRROR_JOB, `mirror-${redundancyId}`);
     },
     metrics: {
       copies: (byState) => {
@@ -210,21 +215,26 @@ export function createRedundancy(deps: {
     acceptFrom: config.remote_redundancy.videos.accept_from,
     followedHosts: () => deps.follows.followedHosts(),
     scheduleProbe: async (redundancyId) => {
-      await deps.jobs().enqueue(PROBE_JOB, { redundancyId }, { dedupeKey: `probe-${redundancyId}` });
-      deps.jobs().wake(PROBE_JOB);
+      await jobs.enqueue(PROBE_JOB, { redundancyId }, { dedupeKey: `probe-${redundancyId}` });
+      jobs.wake(PROBE_JOB);
     },
     fileCopies,
     scheduleFileProbe: async (fileRedundancyId) => {
-      await deps.jobs().enqueue(FILE_PROBE_JOB, { fileRedundancyId }, { dedupeKey: `probe-file-${fileRedundancyId}` });
-      deps.jobs().wake(FILE_PROBE_JOB);
+      await jobs.enqueue(FILE_PROBE_JOB, { fileRedundancyId }, { dedupeKey: `probe-file-${fileRedundancyId}` });
+      jobs.wake(FILE_PROBE_JOB);
     },
   });
+  // inbound CacheFile activities reach the origin side
+  deps.inbox.on('Create', 'CacheFile', originHandlers['Create:CacheFile']);
+  deps.inbox.on('Update', 'CacheFile', originHandlers['Update:CacheFile']);
+  deps.inbox.on('Undo', 'CacheFile', originHandlers['Undo:CacheFile']);
+  jobs.register(MIRROR_JOB, engine.mirrorJob);
+  jobs.register(PROBE_JOB, prober.job);
+  jobs.register(FILE_PROBE_JOB, fileProber.job);
 
   return {
     engine,
     prober,
-    originHandlers,
-    jobHandlers: { [MIRROR_JOB]: engine.mirrorJob, [PROBE_JOB]: prober.job, [FILE_PROBE_JOB]: fileProber.job },
     get policy() {
       return policyService.current();
     },

@@ -4,7 +4,7 @@ import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { ActivitySender } from '../federation/follows.js';
 import { activityIds, buildCreate, buildUndo, buildUpdate, directAudience, withContext } from '../federation/vocab/index.js';
 import { localHlsCacheFile, localHlsCopyBaseUrl } from '../federation/local/index.js';
-import { PermanentJobError, type JobHandler } from '../jobs/index.js';
+import { completed, PermanentJobError, skipped, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
@@ -327,10 +327,10 @@ export function createRedundancyEngine(deps: {
     parse: (raw) => payloadSchema.parse(raw),
     async run(payload, ctx) {
       const row = await prisma.videoRedundancy.findUnique({ where: { id: payload.redundancyId } });
-      if (!row) return { skipped: 'copy no longer planned' };
+      if (!row) return skipped('copy no longer planned');
       const refresh = payload.refresh === true;
-      if (refresh && row.state !== 'active') return { skipped: 'not an active copy: nothing to refresh' };
-      if (!refresh && row.state === 'active') return { skipped: 'already mirrored' };
+      if (refresh && row.state !== 'active') return skipped('not an active copy: nothing to refresh');
+      if (!refresh && row.state === 'active') return skipped('already mirrored');
       const stored = await loadVideo(row.videoId);
       if (!stored?.hls?.playlistUrl || !stored.hls.segmentsSha256Url) throw new PermanentJobError('the video has no HLS playlist to mirror');
       // complete in place already (moved there just before a crash): verified, it is announced as is
@@ -339,14 +339,14 @@ export function createRedundancyEngine(deps: {
           tx.videoRedundancy.update({ where: { id: row.id }, data: { state: 'active', lastVerifiedAt: deps.clock.now(), sourceFileSet: hlsFileSetDigest(stored.hls!) } }),
         );
         await deps.onCopiesChanged?.();
-        return { skipped: 'the copy was already complete in place: verified and announced' };
+        return skipped('the copy was already complete in place: verified and announced');
       }
       if (!refresh) await prisma.videoRedundancy.update({ where: { id: row.id }, data: { state: 'downloading' } });
       const attempt = await attemptMirror(attemptPorts, row.videoId, { signal: ctx.signal, reuse: refresh });
-      if (attempt.type === 'gone') return { skipped: 'the video is gone at its origin' };
+      if (attempt.type === 'gone') return skipped('the video is gone at its origin');
       if (attempt.type !== 'copied' && (await prisma.videoRedundancy.count({ where: { id: row.id } })) === 0) {
         // evicted while being written (the eviction cancelled us and removes the files)
-        return { skipped: 'copy evicted while it was being written' };
+        return skipped('copy evicted while it was being written');
       }
       if (attempt.type !== 'copied') {
         const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : attempt.message;
@@ -372,7 +372,7 @@ export function createRedundancyEngine(deps: {
       await deps.onCopiesChanged?.();
       await reportCopies();
       log.info({ video: video.uuid, bytes: attempt.totalBytes, refetched: attempt.refetched }, refresh ? 'copy refreshed and announced' : 'copy complete and announced');
-      return { bytes: attempt.totalBytes, ...(refresh ? { refreshed: true } : {}), ...(attempt.refetched ? { refetched: true } : {}) };
+      return completed({ bytes: attempt.totalBytes, ...(refresh ? { refreshed: true } : {}), ...(attempt.refetched ? { refetched: true } : {}) });
     },
     // Failure path (issue 10), also when crashes used the attempts up: the copy is failed, never left
     // "downloading"; the next tick's removeOrphans deletes its work folder.

@@ -2,7 +2,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Prisma } from '../db/index.js';
-import { jobFailure, type JobContext, type JobHandler } from '../jobs/index.js';
+import { completed, jobFailure, skipped, type JobContext, type JobHandler, type JobOutcome } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import {
@@ -62,12 +62,12 @@ export interface TranscodeJobDeps {
 export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId: number }> {
   const { prisma } = deps;
 
-  async function run(payload: { videoId: number }, ctx: JobContext): Promise<unknown> {
+  async function run(payload: { videoId: number }, ctx: JobContext): Promise<JobOutcome> {
     const video = await prisma.video.findUnique({ where: { id: payload.videoId }, include: { files: true, streamingPlaylists: true } });
-    if (!video) return { skipped: 'video deleted' };
+    if (!video) return skipped('video deleted');
     // a private video's files live in the private folders, under the private URLs
     const { layout, urls } = placementForPrivacy(deps, video.privacy);
-    if (video.state === VideoState.PUBLISHED && video.streamingPlaylists.length > 0) return { skipped: 'already transcoded' };
+    if (video.state === VideoState.PUBLISHED && video.streamingPlaylists.length > 0) return skipped('already transcoded');
     const original = [...video.files].sort((a, b) => b.resolution - a.resolution)[0];
     // an admin rerun of a video that only has HLS files transcodes from its best one
     const hlsInput = original ? null : await deps.store.bestHlsFilename(video.id);
@@ -194,7 +194,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
         });
         return true;
       }, TRANSACTION_OPTIONS);
-      if (!recorded) return { skipped: 'video deleted' };
+      if (!recorded) return skipped('video deleted');
 
       await deps.events.published(video.id);
       // Seed the new files, and stop seeding the replaced upload before it is removed.
@@ -204,7 +204,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
       const stale = video.files.flatMap((f) => [f.filename, f.torrentFilename ?? '']).filter((n) => n && !keep.has(n));
       // from the folder it was in when the job started and the one a privacy change moved it to
       await removeAll(stale.flatMap((n) => (n.endsWith('.torrent') ? [placed.torrent(n)] : [...new Set([layout.webVideo(n), placed.webVideo(n)])])));
-      return { resolutions: ladder.map((r) => r.resolution), hls: playlists.length, webVideos: webVideos.length };
+      return completed({ resolutions: ladder.map((r) => r.resolution), hls: playlists.length, webVideos: webVideos.length });
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
 import type { ActivitySender } from '../federation/follows.js';
-import type { ActivityHandler } from '../federation/inbox/process-activity.js';
+import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { VideoEventEmitter } from '../videos/video-events.js';
 import type { VideoQueries } from '../videos/video-queries.js';
 import { createViewHandler } from './view-handler.js';
 import { createViewFederation } from './view-sender.js';
@@ -29,7 +30,7 @@ async function viewerSalt(root: string): Promise<string> {
   }
 }
 
-/** The views area: counting, "watching now", the REST endpoint, the inbound View handler, a periodic tick. */
+/** The views area: counting, "watching now", the REST endpoint, the inbound View handler (registered on `inbox`), a periodic tick. */
 export async function createViews(deps: {
   config: InstanceConfig;
   prisma: Prisma;
@@ -38,8 +39,9 @@ export async function createViews(deps: {
   sender: ActivitySender;
   /** inboxes of the followers of these local actors */
   followerInboxes(localActorIds: number[]): Promise<string[]>;
-  /** a view of one of our videos was counted: its followers get the new count (debounced) */
-  onLocalViewCounted(videoId: number): Promise<void>;
+  inbox: InboxDispatcher;
+  /** a view counted on one of our videos is emitted as `viewed`: its followers get the new count (debounced) */
+  events: VideoEventEmitter;
 }) {
   const v = deps.config.views.videos;
   const counters = createViewerCounters({ clock: deps.clock });
@@ -57,12 +59,11 @@ export async function createViews(deps: {
       remoteMaxAgeMs: v.remote.max_age,
       salt: await viewerSalt(deps.config.storage.root),
     },
-    onLocalViewCounted: deps.onLocalViewCounted,
+    onLocalViewCounted: (videoId) => deps.events.emit('viewed', videoId),
   });
-  const handlers: Record<string, ActivityHandler> = { View: createViewHandler(service) };
+  deps.inbox.on('View', createViewHandler(service));
   return {
     service,
-    handlers,
     /** the REST `viewers` field */
     viewersOf: service.viewersOf,
     /** every two minutes (PeerTube's viewer lifetime): expire viewers, send our videos' viewer totals, forget old sessions */

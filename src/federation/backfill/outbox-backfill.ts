@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobContext, JobHandler } from '../../jobs/index.js';
+import { completed, type JobContext, type JobHandler } from '../../jobs/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Result } from '../../lib/result.js';
 import type { ActivityHandler } from '../inbox/process-activity.js';
@@ -82,7 +82,7 @@ export function createOutboxBackfill(deps: BackfillDeps) {
     concurrency: 1,
     maxAttempts: 5,
     parse: (raw) => payloadSchema.parse(raw),
-    run,
+    run: async (payload, ctx) => completed(await run(payload, ctx)),
   };
 
   return {

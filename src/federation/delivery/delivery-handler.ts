@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { jobFailure, type JobContext, type JobHandler, type JobHandlers } from '../../jobs/index.js';
+import { completed, jobFailure, type JobContext, type JobHandler, type JobHandlers, type JobOutcome } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { signRequest } from '../signatures/index.js';
@@ -66,7 +66,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler<Del
     probeHoldMs: probeHoldMs(options),
   };
 
-  async function run(payload: DeliveryPayload, ctx: JobContext): Promise<unknown> {
+  async function run(payload: DeliveryPayload, ctx: JobContext): Promise<JobOutcome> {
     const inbox = new URL(payload.inbox);
     const host = inbox.host;
     const log = ctx.logger.child({ component: 'delivery', host, inbox: payload.inbox, activity: payload.activityId, type: payload.activityType });
@@ -145,17 +145,17 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler<Del
   async function finish(
     step: JobStep,
     context: { payload: DeliveryPayload; ctx: JobContext; log: Logger; probe: boolean; result?: AttemptResult },
-  ): Promise<unknown> {
+  ): Promise<JobOutcome> {
     const { payload, log, result } = context;
     switch (step.type) {
       case 'skip':
         metrics?.deliverySkipped?.('host-blocked');
         log.info('host blocked: activity not delivered');
-        return { outcome: 'skipped', reason: step.reason } satisfies DeliveryJobResult;
+        return completed({ outcome: 'skipped', reason: step.reason } satisfies DeliveryJobResult);
       case 'done':
         metrics?.deliveryFinished('delivered');
         log.debug({ status: result?.type === 'delivered' ? result.status : undefined }, 'activity delivered');
-        return { outcome: 'delivered', status: result?.type === 'delivered' ? result.status : 0 } satisfies DeliveryJobResult;
+        return completed({ outcome: 'delivered', status: result?.type === 'delivered' ? result.status : 0 } satisfies DeliveryJobResult);
       case 'give-up':
         metrics?.deliveryFinished('failed');
         log.warn({ status: result && 'status' in result ? result.status : undefined, reason: step.reason }, 'delivery failed for good');
@@ -177,7 +177,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler<Del
         );
         metrics?.deliveryFinished(result ? 'retried' : 'deferred');
         log.debug({ until: step.until, next: next.id, attempted: result !== undefined }, 'host paused: delivery deferred');
-        return { outcome: 'deferred', until: step.until.toISOString(), next: next.id } satisfies DeliveryJobResult;
+        return completed({ outcome: 'deferred', until: step.until.toISOString(), next: next.id } satisfies DeliveryJobResult);
       }
     }
   }

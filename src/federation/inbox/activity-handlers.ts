@@ -1,39 +1,36 @@
 import type { Prisma } from '../../db/index.js';
-import type { Logger } from '../../lib/logger.js';
 import type { FollowService, RemoteActorResolver } from '../follows.js';
 import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
 import type { VideoImporter } from '../video-importer.js';
-import { handlerFor, type ActivityHandler, type HandlerOutcome, type InboundActivity } from './process-activity.js';
+import type { InboxDispatcher } from './inbox-dispatcher.js';
+import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
 
 /** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
 export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
 
 export interface ActivityHandlerDeps {
   prisma: Prisma;
-  logger: Logger;
   follows: FollowService;
   resolver: RemoteActorResolver;
   remoteVideos: RemoteVideoStore;
   importer: VideoImporter;
-  /** counts a view of one of our videos (and schedules its federation) */
-  addLocalView(videoId: number): Promise<void>;
-  /** handlers added by other areas (CacheFile for redundancy, ...) */
-  extra?: Partial<Record<string, ActivityHandler>>;
+  /** wraps the Accept handler (an accepted follow brings the followed actor's back catalogue) */
+  afterAccept?(handler: ActivityHandler): ActivityHandler;
 }
 
 const idOf = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : undefined;
-const typeOf = (v: unknown): string | undefined =>
-  typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' ? (v as { type: string }).type : undefined;
 const hostOf = (url: string) => new URL(url).host;
 const processed: HandlerOutcome = { status: 'processed' };
 const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
 
-/** One handler per activity type (PeerTube's set). */
-export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string, ActivityHandler> {
+/**
+ * Federation's own inbox handlers (follows, remote videos, deletes, announces), registered in the
+ * inbox's dispatch table. Other areas register theirs: ratings (Like, Dislike, their Undo), views
+ * (View), comments (Create Note, Delete of a comment, ApproveReply), redundancy (CacheFile).
+ */
+export function registerFederationHandlers(inbox: InboxDispatcher, deps: ActivityHandlerDeps): void {
   const { prisma, follows } = deps;
-  // untrusted type names: own entries only (handlerFor)
-  const extraFor = (key: string) => (deps.extra ? handlerFor(deps.extra, key) : undefined);
 
   /** Stores a remote video from its object (embedded or fetched), if it comes from a host we follow. */
   async function importVideo(activity: InboundActivity, object: unknown): Promise<HandlerOutcome> {
@@ -50,103 +47,54 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     throw new Error(imported.reason.message);
   }
 
-  async function localVideoByUrl(url: string | undefined) {
-    if (!url) return null;
-    return prisma.video.findFirst({ where: { url, isLocal: true } });
-  }
-
-  async function rate(activity: InboundActivity, field: 'likes' | 'dislikes', delta: 1 | -1): Promise<HandlerOutcome> {
-    const target = activity.type === 'Undo' ? idOf((activity.body.object as Record<string, unknown>)?.object) : idOf(activity.body.object);
-    const video = await localVideoByUrl(target);
-    if (!video) return skipped('not one of our videos');
-    await prisma.video.update({ where: { id: video.id }, data: { [field]: { increment: delta } } });
-    return processed;
-  }
-
-  /** a handler another area registered for `key` (looked up at dispatch: areas register after this table is built) */
-  const registered = (key: string): ActivityHandler | undefined => deps.extra?.[key];
-
-  const handlers: Record<string, ActivityHandler> = {
-    async Follow(activity) {
-      const target = idOf(activity.body.object);
-      if (!target) return skipped('Follow without object');
-      const follower = await deps.resolver.resolve({ url: activity.actor });
-      if (!follower.ok) throw new Error(`cannot resolve follower ${activity.actor}: ${follower.reason.message}`);
-      const state = await follows.onFollow({ activityId: activity.id, follower: follower.value, followingUrl: target });
-      return state === 'unknown-target' ? skipped('follow of an unknown actor') : processed;
-    },
-
-    async Accept(activity) {
-      const object = activity.body.object;
-      const done = await follows.onFollowAnswer({ remoteActor: activity.actor, followId: idOf(object), followerUrl: idOf((object as Record<string, unknown>)?.actor), accepted: true });
+  const followAnswer =
+    (accepted: boolean): ActivityHandler =>
+    async (activity) => {
+      const object = activity.parsed.object;
+      const done = await follows.onFollowAnswer({
+        remoteActor: activity.actor,
+        followId: idOf(object),
+        followerUrl: typeof object === 'object' ? idOf(object.actor) : undefined,
+        accepted,
+      });
       return done ? processed : skipped('no matching follow');
-    },
+    };
 
-    async Reject(activity) {
-      const object = activity.body.object;
-      const done = await follows.onFollowAnswer({ remoteActor: activity.actor, followId: idOf(object), followerUrl: idOf((object as Record<string, unknown>)?.actor), accepted: false });
-      return done ? processed : skipped('no matching follow');
-    },
+  inbox.on('Follow', async (activity) => {
+    const target = idOf(activity.parsed.object);
+    if (!target) return skipped('Follow without object');
+    const follower = await deps.resolver.resolve({ url: activity.actor });
+    if (!follower.ok) throw new Error(`cannot resolve follower ${activity.actor}: ${follower.reason.message}`);
+    const state = await follows.onFollow({ activityId: activity.id, follower: follower.value, followingUrl: target });
+    return state === 'unknown-target' ? skipped('follow of an unknown actor') : processed;
+  });
 
-    async Undo(activity, ctx) {
-      const object = activity.body.object;
-      switch (typeOf(object)) {
-        case 'Follow': {
-          const following = idOf((object as Record<string, unknown>).object);
-          if (!following) return skipped('Undo Follow without object');
-          return (await follows.onUndoFollow({ followerUrl: activity.actor, followingUrl: following })) ? processed : skipped('no such follow');
-        }
-        case 'Like':
-          return registered('Undo:Like')?.(activity, ctx) ?? rate(activity, 'likes', -1);
-        case 'Dislike':
-          return registered('Undo:Dislike')?.(activity, ctx) ?? rate(activity, 'dislikes', -1);
-        default: {
-          const extra = extraFor(`Undo:${typeOf(object) ?? ''}`) ?? extraFor(`Undo:${typeOf((object as Record<string, unknown>)?.object) ?? ''}`);
-          return extra ? extra(activity, ctx) : skipped(`Undo of ${typeOf(object) ?? 'an unknown object'} is not handled`);
-        }
-      }
-    },
+  const accept = followAnswer(true);
+  inbox.on('Accept', deps.afterAccept ? deps.afterAccept(accept) : accept);
+  inbox.on('Reject', followAnswer(false));
 
-    async Create(activity, ctx) {
-      const object = activity.body.object;
-      if (typeOf(object) === 'Video') return importVideo(activity, object);
-      const extra = extraFor(`Create:${typeOf(object) ?? ''}`);
-      return extra ? extra(activity, ctx) : skipped(`Create of ${typeOf(object) ?? 'an unknown object'} is not handled`);
-    },
+  inbox.on('Undo', 'Follow', async (activity) => {
+    const object = activity.parsed.object;
+    const following = typeof object === 'object' ? idOf(object.object) : undefined;
+    if (!following) return skipped('Undo Follow without object');
+    return (await follows.onUndoFollow({ followerUrl: activity.actor, followingUrl: following })) ? processed : skipped('no such follow');
+  });
 
-    async Update(activity, ctx) {
-      const object = activity.body.object;
-      if (typeOf(object) === 'Video') return importVideo(activity, object);
-      const extra = extraFor(`Update:${typeOf(object) ?? ''}`);
-      return extra ? extra(activity, ctx) : skipped(`Update of ${typeOf(object) ?? 'an unknown object'} is not handled`);
-    },
+  inbox.on('Create', 'Video', (activity) => importVideo(activity, activity.parsed.object));
+  inbox.on('Update', 'Video', (activity) => importVideo(activity, activity.parsed.object));
 
-    async Delete(activity, ctx) {
-      const target = idOf(activity.body.object);
-      if (!target) return skipped('Delete without object');
-      if (await deps.importer.remove(target, activity.actor)) return processed;
-      return registered('Delete:other')?.(activity, ctx) ?? skipped('nothing of ours to delete');
-    },
+  // a Delete names a URL: our copy of a remote video here; other areas' objects through inbox.orElse
+  inbox.on('Delete', async (activity) => {
+    const target = idOf(activity.parsed.object);
+    if (!target) return skipped('Delete without object');
+    if (await deps.importer.remove(target, activity.actor)) return processed;
+    return skipped('nothing of ours to delete');
+  });
 
-    async Announce(activity) {
-      const target = idOf(activity.body.object);
-      if (!target) return skipped('Announce without object');
-      if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
-      return importVideo(activity, activity.body.object);
-    },
-
-    async View(activity, ctx) {
-      const other = registered('View');
-      if (other) return other(activity, ctx);
-      const video = await localVideoByUrl(idOf(activity.body.object));
-      if (!video) return skipped('not one of our videos');
-      await deps.addLocalView(video.id);
-      return processed;
-    },
-
-    Like: (activity, ctx) => registered('Like')?.(activity, ctx) ?? rate(activity, 'likes', 1),
-    Dislike: (activity, ctx) => registered('Dislike')?.(activity, ctx) ?? rate(activity, 'dislikes', 1),
-    ApproveReply: (activity, ctx) => registered('ApproveReply')?.(activity, ctx) ?? Promise.resolve(skipped('ApproveReply is not handled')),
-  };
-  return handlers;
+  inbox.on('Announce', async (activity) => {
+    const target = idOf(activity.parsed.object);
+    if (!target) return skipped('Announce without object');
+    if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
+    return importVideo(activity, activity.parsed.object);
+  });
 }

@@ -1,22 +1,25 @@
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
-import type { JobContext, JobHandler } from '../../jobs/index.js';
+import { completed, skipped, type JobContext, type JobHandler } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { createKeyedSerializer } from '../../lib/keyed-serializer.js';
 import type { Logger } from '../../lib/logger.js';
+import { describeRefusal, parseActivity, type ActivityType, type ParsedActivity } from '../vocab/index.js';
 
 export const INBOX_JOB = 'activitypub-inbox';
 export type InboxJobKinds = { [INBOX_JOB]: { inboxActivityId: number } };
 
 /** What a handler learns about the activity it processes. */
-export interface InboundActivity {
+export interface InboundActivity<T extends ActivityType = ActivityType> {
   id: string;
-  type: string;
+  type: T;
   /** the actor's id */
   actor: string;
   /** who signed the HTTP request (the actor, or a forwarder when the LD signature vouched for it) */
   signer: string;
+  /** the activity as received and stored: what LD forwarding sends on, unchanged */
   body: Record<string, unknown>;
+  /** the activity parsed once by the vocabulary parser (object, its id and type, audience, LD signature) */
+  parsed: ParsedActivity;
   /**
    * The stored row (InboxActivity id) when processed from the inbox: a handler whose effect
    * cannot be repeated claims it in the effect's transaction (inbox-claim-store.ts), so a crash
@@ -27,15 +30,67 @@ export interface InboundActivity {
 
 /** processed: it had effects; skipped: nothing to do (unknown object, already gone, not for us) */
 export type HandlerOutcome = { status: 'processed' } | { status: 'skipped'; why: string };
-export type ActivityHandler = (activity: InboundActivity, ctx: JobContext) => Promise<HandlerOutcome>;
+export type ActivityHandler<T extends ActivityType = ActivityType> = (activity: InboundActivity<T>, ctx: JobContext) => Promise<HandlerOutcome>;
+
+/** A stored inbound activity, as the inbox job reads it. */
+export interface StoredInboxActivity {
+  id: number;
+  activityId: string;
+  actorUrl: string;
+  signerUrl: string;
+  payload: unknown;
+}
+
+/** The inbox job's reads and writes of stored activities (inbox-activity-store.ts). */
+export interface InboxActivityStore {
+  /** the activity id of a stored row, whatever its state; null when the row is gone */
+  activityIdOf(id: number): Promise<string | null>;
+  /** the row if it is still pending */
+  findPending(id: number): Promise<StoredInboxActivity | null>;
+  /** whether a later row of the same activity id exists (PeerTube reuses ids with new bodies) */
+  hasLaterVersion(row: { id: number; activityId: string }): Promise<boolean>;
+  /** records how processing ended */
+  record(id: number, outcome: { state: 'processed' | 'skipped' | 'failed'; error: string | null }, at: Date): Promise<void>;
+  /** marks the row failed unless it was already handled */
+  failIfPending(id: number, error: string, at: Date): Promise<void>;
+}
+
+/** Dispatches a parsed activity to the handler registered for its types (inbox-dispatcher.ts). */
+export interface ActivityDispatch {
+  dispatch(activity: InboundActivity, ctx: JobContext): Promise<HandlerOutcome>;
+}
 
 const payloadSchema = z.object({ inboxActivityId: z.number().int().positive() });
 
-/** The handler for a type: own entries only (`constructor`, `__proto__`, … are unknown types). */
-export function handlerFor(handlers: Partial<Record<string, ActivityHandler>>, type: string): ActivityHandler | undefined {
-  if (!Object.hasOwn(handlers, type)) return undefined;
-  const handler = handlers[type];
-  return typeof handler === 'function' ? handler : undefined;
+/**
+ * The activity a handler receives, from a stored (or captured) body: parsed once by the
+ * vocabulary parser. A refusal names what is wrong (or the unknown type).
+ */
+export function toInboundActivity(
+  body: unknown,
+  source: { signer: string; inboxActivityId?: number },
+): { ok: true; activity: InboundActivity } | { ok: false; why: string; unknownType?: string } {
+  const parsed = parseActivity(body);
+  if (!parsed.ok) {
+    if (parsed.reason.type === 'wrong-type') {
+      const received = parsed.reason.received ?? 'without a name';
+      return { ok: false, why: `type ${received} is not handled`, unknownType: received };
+    }
+    return { ok: false, why: `invalid activity: ${describeRefusal(parsed.reason)}` };
+  }
+  const p = parsed.value;
+  return {
+    ok: true,
+    activity: {
+      id: p.id,
+      type: p.type as ActivityType,
+      actor: p.actor,
+      signer: source.signer,
+      body: p.raw,
+      parsed: p,
+      ...(source.inboxActivityId !== undefined ? { inboxActivityId: source.inboxActivityId } : {}),
+    },
+  };
 }
 
 /**
@@ -52,21 +107,22 @@ export function invalidActivityError(err: unknown): string | undefined {
 }
 
 /**
- * The job that processes a stored inbound activity: dispatches by type through a typed table,
- * records the outcome on the row. Unknown types are logged and skipped. A handler that throws is
- * retried by the job queue; the row stays pending until then, unless the activity itself is at
- * fault (invalidActivityError): then it is skipped once. Rows of one activity id (PeerTube reuses
- * ids with new bodies) are processed one at a time, in arrival order, and a row that a later one
- * of the same id has superseded is skipped: the state converges to what the peer said last.
+ * The job that processes a stored inbound activity: parses it once, dispatches it by activity and
+ * object type, records the outcome on the row. Unknown types are logged and skipped. A handler that
+ * throws is retried by the job queue; the row stays pending until then, unless the activity itself
+ * is at fault (invalidActivityError): then it is skipped once. Rows of one activity id (PeerTube
+ * reuses ids with new bodies) are processed one at a time, in arrival order, and a row that a later
+ * one of the same id has superseded is skipped: the state converges to what the peer said last.
  */
 export function createInboxProcessor(deps: {
-  prisma: Prisma;
+  store: InboxActivityStore;
+  inbox: ActivityDispatch;
   clock: Clock;
   logger: Logger;
-  handlers: Partial<Record<string, ActivityHandler>>;
   concurrency: number;
   onProcessed?(type: string, outcome: 'processed' | 'skipped' | 'failed'): void;
 }): JobHandler<{ inboxActivityId: number }> {
+  const { store } = deps;
   const log = deps.logger.child({ component: 'inbox' });
   const serialize = createKeyedSerializer();
   return {
@@ -74,57 +130,49 @@ export function createInboxProcessor(deps: {
     maxAttempts: 5,
     parse: (raw) => payloadSchema.parse(raw),
     async run(payload, ctx) {
-      const first = await deps.prisma.inboxActivity.findUnique({ where: { id: payload.inboxActivityId }, select: { activityId: true } });
-      if (!first) return { skipped: 'already handled' };
-      return serialize(first.activityId, () => processRow(payload.inboxActivityId, ctx));
+      const activityId = await store.activityIdOf(payload.inboxActivityId);
+      if (activityId === null) return skipped('already handled');
+      return serialize(activityId, () => processRow(payload.inboxActivityId, ctx));
     },
     // Failure path (issue 10), also when crashes used the attempts up: the activity is failed, never left pending.
     async onFailed({ payload, error }) {
       const parsed = payloadSchema.safeParse(payload);
       if (!parsed.success) return;
-      await deps.prisma.inboxActivity.updateMany({
-        where: { id: parsed.data.inboxActivityId, state: 'pending' },
-        data: { state: 'failed', error: error.slice(0, 2000), processedAt: deps.clock.now() },
-      });
+      await store.failIfPending(parsed.data.inboxActivityId, error.slice(0, 2000), deps.clock.now());
     },
   };
 
-  async function processRow(id: number, ctx: JobContext): Promise<unknown> {
-    const row = await deps.prisma.inboxActivity.findUnique({ where: { id } });
-    if (!row || row.state !== 'pending') return { skipped: 'already handled' };
-    const later = await deps.prisma.inboxActivity.findFirst({ where: { activityId: row.activityId, id: { gt: row.id } }, select: { id: true } });
-    const activity: InboundActivity = { id: row.activityId, type: row.type, actor: row.actorUrl, signer: row.signerUrl, body: row.payload as Record<string, unknown>, inboxActivityId: row.id };
-    const handler = handlerFor(deps.handlers, row.type);
+  async function processRow(id: number, ctx: JobContext) {
+    const row = await store.findPending(id);
+    if (!row) return skipped('already handled');
+    const later = await store.hasLaterVersion(row);
+    const inbound = toInboundActivity(row.payload, { signer: row.signerUrl, inboxActivityId: row.id });
+    const typeName = inbound.ok ? inbound.activity.type : (inbound.unknownType ?? 'invalid');
     let outcome: HandlerOutcome;
     if (later) {
       outcome = { status: 'skipped', why: 'superseded by a later version of this activity' };
-    } else if (!handler) {
-      log.info({ type: row.type, activity: row.activityId }, 'activity type not handled: skipped');
-      outcome = { status: 'skipped', why: `type ${row.type.slice(0, 100)} is not handled` };
+    } else if (!inbound.ok) {
+      if (inbound.unknownType !== undefined) log.info({ type: inbound.unknownType.slice(0, 100), activity: row.activityId }, 'activity type not handled: skipped');
+      else log.warn({ activity: row.activityId, why: inbound.why }, 'invalid activity: skipped');
+      outcome = { status: 'skipped', why: inbound.why.slice(0, 300) };
     } else {
       try {
-        outcome = await handler(activity, ctx);
+        outcome = await deps.inbox.dispatch(inbound.activity, ctx);
       } catch (err) {
         const invalid = invalidActivityError(err);
         if (!invalid) {
           if (ctx.job.attempts >= ctx.job.maxAttempts) {
-            await deps.prisma.inboxActivity.update({
-              where: { id: row.id },
-              data: { state: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), processedAt: deps.clock.now() },
-            });
-            deps.onProcessed?.(row.type, 'failed');
+            await store.record(row.id, { state: 'failed', error: String((err as Error).message ?? err).slice(0, 2000) }, deps.clock.now());
+            deps.onProcessed?.(typeName, 'failed');
           }
           throw err;
         }
-        log.warn({ type: row.type, activity: row.activityId, err }, 'invalid activity: skipped');
+        log.warn({ type: typeName, activity: row.activityId, err }, 'invalid activity: skipped');
         outcome = { status: 'skipped', why: invalid };
       }
     }
-    await deps.prisma.inboxActivity.update({
-      where: { id: row.id },
-      data: { state: outcome.status, error: outcome.status === 'skipped' ? outcome.why : null, processedAt: deps.clock.now() },
-    });
-    deps.onProcessed?.(row.type, outcome.status);
-    return outcome;
+    await store.record(row.id, { state: outcome.status, error: outcome.status === 'skipped' ? outcome.why : null }, deps.clock.now());
+    deps.onProcessed?.(typeName, outcome.status);
+    return completed(outcome);
   }
 }

@@ -33,7 +33,7 @@ export function createCacheFileHandlers(deps: {
   /** web-video copies: their rows, and the probe of a new copy of one of our files */
   fileCopies: FileCopyRecordStore;
   scheduleFileProbe(fileRedundancyId: number): Promise<void>;
-}): Record<string, ActivityHandler> {
+}): Record<'Create:CacheFile' | 'Update:CacheFile' | 'Undo:CacheFile', ActivityHandler> {
   const { prisma } = deps;
   const log = deps.logger.child({ component: 'redundancy-origin' });
 

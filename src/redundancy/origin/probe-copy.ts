@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Prisma } from '../../db/index.js';
 import type { SafeFetcher } from '../../federation/remote/index.js';
-import type { JobHandler } from '../../jobs/index.js';
+import { completed, type JobHandler } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 
@@ -58,7 +58,7 @@ export function createCopyProber(deps: { prisma: Prisma; clock: Clock; logger: L
     concurrency: 2,
     maxAttempts: 1,
     parse: (raw) => z.object({ redundancyId: z.number().int().positive() }).parse(raw),
-    run: async (payload) => ({ state: await probe(payload.redundancyId) }),
+    run: async (payload) => completed({ state: await probe(payload.redundancyId) }),
   };
 
   return {

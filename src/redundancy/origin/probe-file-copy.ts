@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SafeFetcher } from '../../federation/remote/index.js';
-import type { JobHandler } from '../../jobs/index.js';
+import { completed, type JobHandler } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { FileCopyProbeStore, FileCopyToProbe } from './file-copy-store.js';
@@ -69,7 +69,7 @@ export function createFileCopyProber(deps: {
     concurrency: 2,
     maxAttempts: 1,
     parse: (raw) => z.object({ fileRedundancyId: z.number().int().positive() }).parse(raw),
-    run: async (payload) => ({ state: await probe(payload.fileRedundancyId) }),
+    run: async (payload) => completed({ state: await probe(payload.fileRedundancyId) }),
   };
 
   return {

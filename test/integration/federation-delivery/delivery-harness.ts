@@ -18,7 +18,7 @@ import {
   type DeliveryTransport,
 } from '../../../src/federation/delivery/index.js';
 import { generateActorKeyPair, verifyRequestSignature, type ActorKeyPair, type VerifyRequestResult } from '../../../src/federation/signatures/index.js';
-import { createJobQueue, type JobQueue } from '../../../src/jobs/index.js';
+import { createJobQueue, createJobStore, type JobQueue } from '../../../src/jobs/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { createTestDatabase, type TestDatabaseKind } from '../../support/database.js';
 import { freePort } from '../../support/ports.js';
@@ -225,7 +225,7 @@ export async function startDeliveryRig(
   };
   const merged = { ...TEST_DELIVERY_OPTIONS, ...options };
   const queue: JobQueue<DeliveryJobKinds> = createJobQueue<DeliveryJobKinds>({
-    prisma: db.prisma,
+    store: createJobStore(db.prisma, 'delivery-test'),
     clock,
     logger: silentLogger,
     workerId: 'delivery-test',
@@ -233,8 +233,8 @@ export async function startDeliveryRig(
     pollIntervalMs: 60_000,
     leaseMs: 30_000,
     heartbeatMs: 10_000,
-    handlers: createDeliveryHandlers({ prisma: db.prisma, queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) }),
   });
+  queue.register(DELIVERY_JOB, createDeliveryHandlers({ prisma: db.prisma, queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) })[DELIVERY_JOB]);
   const delivery = createDeliveryService({ prisma: db.prisma, queue: port, clock, logger: silentLogger, metrics, options: merged, localHost: LOCAL_HOST });
   await queue.start();
 

@@ -2,7 +2,19 @@
 // queue factory with test defaults, bounded polling for observable state, and gates handlers wait on.
 import { pino } from 'pino';
 import { openDatabase, type Database } from '../../../src/db/index.js';
-import { createJobQueue, type JobHandlers, type JobKinds, type JobQueue, type JobQueueOptions } from '../../../src/jobs/index.js';
+import type { PrismaClient } from '../../../src/generated/prisma/client.js';
+import {
+  completed,
+  createJobQueue,
+  createJobStore,
+  type JobContext,
+  type JobHandler,
+  type JobKind,
+  type JobKinds,
+  type JobOutcome,
+  type JobQueue,
+  type JobQueueOptions,
+} from '../../../src/jobs/index.js';
 import type { Clock } from '../../../src/lib/clock.js';
 import { createTestDatabase, type TestDatabaseKind } from '../../support/database.js';
 
@@ -39,24 +51,39 @@ export async function openJobsTestDatabase(kind: TestDatabaseKind): Promise<Jobs
   };
 }
 
+/** A test handler: `run` may resolve with any value, stored as the completed job's result (or with a JobOutcome). */
+export type TestHandler<P> = Omit<JobHandler<P>, 'run'> & { run(payload: P, context: JobContext): Promise<unknown> };
+export type TestHandlers<K extends JobKinds> = { [T in JobKind<K>]: TestHandler<K[T]> };
+
+const OUTCOME_TYPES = new Set(['completed', 'skipped', 'retry', 'failed']);
+const asOutcome = (value: unknown): JobOutcome =>
+  typeof value === 'object' && value !== null && OUTCOME_TYPES.has((value as { type?: unknown }).type as string) ? (value as JobOutcome) : completed(value);
+
+/** A queue on `db` with test defaults, the handlers registered (not started). */
 export function makeQueue<K extends JobKinds>(
   db: Database,
   clock: Clock,
-  handlers: JobHandlers<K>,
-  overrides: Partial<JobQueueOptions<K>> = {},
+  handlers: TestHandlers<K>,
+  overrides: Partial<JobQueueOptions> & { prisma?: PrismaClient } = {},
 ): JobQueue<K> {
-  return createJobQueue<K>({
-    prisma: db.prisma,
+  const { prisma = db.prisma, ...options } = overrides;
+  const workerId = options.workerId ?? 'worker-a';
+  const queue = createJobQueue<K>({
+    store: createJobStore(prisma, workerId),
     clock,
     logger: silentLogger,
-    workerId: 'worker-a',
+    workerId,
     // Long poll: a test that passes shows the queue reacted to a wake, not to a poll.
     pollIntervalMs: 60_000,
     leaseMs: 30_000,
     heartbeatMs: 10_000,
-    handlers,
-    ...overrides,
+    ...options,
   });
+  for (const kind of Object.keys(handlers) as Array<JobKind<K>>) {
+    const handler = handlers[kind];
+    queue.register(kind, { ...handler, run: async (payload, context) => asOutcome(await handler.run(payload, context)) });
+  }
+  return queue;
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, for at most `timeoutMs`. */

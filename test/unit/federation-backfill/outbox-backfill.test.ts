@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { crawlOutboxVideos, createOutboxBackfill, type BackfillStore } from '../../../src/federation/backfill/index.js';
 import type { JobContext } from '../../../src/jobs/index.js';
+import { inboundActivity } from '../../support/fakes/inbound-activity.js';
 import { fail, ok } from '../../../src/lib/result.js';
 import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
 
@@ -167,7 +168,7 @@ describe('createOutboxBackfill', () => {
 
   it('an Accept that leaves a follow accepted schedules the crawl; a skipped one or an unknown actor does not', async () => {
     const { backfill, enqueued } = setup();
-    const activity = (actor: string) => ({ id: `${actor}/accepts/1`, type: 'Accept', actor, signer: actor, body: {} });
+    const activity = (actor: string) => inboundActivity({ id: `${actor}/accepts/1`, type: 'Accept', actor, signer: actor, body: {} });
     await backfill.afterAccept(async () => ({ status: 'processed' }))(activity(`${A}/accounts/peertube`), ctx);
     await backfill.afterAccept(async () => ({ status: 'skipped', why: 'no matching follow' }))(activity(`${A}/accounts/peertube`), ctx);
     await backfill.afterAccept(async () => ({ status: 'processed' }))(activity(`${A}/accounts/other`), ctx);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { activityDigest } from '../../../src/federation/inbox/activity-digest.js';
 import { createBatchedWriter } from '../../../src/federation/inbox/batched-writer.js';
-import { handlerFor, invalidActivityError, type ActivityHandler } from '../../../src/federation/inbox/process-activity.js';
+import { invalidActivityError, toInboundActivity } from '../../../src/federation/inbox/process-activity.js';
 import { findUnstorableText } from '../../../src/federation/inbox/unstorable-text.js';
 
 describe('unstorable text', () => {
@@ -84,10 +84,12 @@ describe('batched writer', () => {
 });
 
 describe('untrusted names', () => {
-  const handlers: Partial<Record<string, ActivityHandler>> = { Like: async () => ({ status: 'processed' }) };
-  it('finds own handlers only', () => {
-    expect(handlerFor(handlers, 'Like')).toBeTypeOf('function');
-    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) expect(handlerFor(handlers, name), name).toBeUndefined();
+  const like = { id: 'https://a.example/likes/1', type: 'Like', actor: 'https://a.example/accounts/x', object: 'https://b.example/videos/watch/1' };
+  it('an activity type that is not in the vocabulary never reaches dispatch', () => {
+    expect(toInboundActivity(like, { signer: like.actor }).ok).toBe(true);
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+      expect(toInboundActivity({ ...like, type: name }, { signer: like.actor }), name).toEqual({ ok: false, why: `type ${name} is not handled`, unknownType: name });
+    }
   });
   it('tells an activity at fault (invalid URL, wrong shape) from a failure worth retrying', () => {
     let urlError: unknown;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toApiJobState } from '../../../src/jobs/index.js';
 import { whereForApiJobState } from '../../../src/jobs/api-job-state.js';
 import { toApiJob } from '../../../src/jobs/api-job.js';
-import type { Job } from '../../../src/generated/prisma/client.js';
+import type { StoredJob } from '../../../src/jobs/index.js';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 const before = new Date(now.getTime() - 1);
@@ -44,7 +44,7 @@ describe('whereForApiJobState', () => {
 });
 
 describe('toApiJob', () => {
-  const row: Job = {
+  const row: StoredJob = {
     id: 7,
     kind: 'video-transcoding',
     payload: { videoUUID: 'abc' },
@@ -54,13 +54,9 @@ describe('toApiJob', () => {
     attempts: 1,
     maxAttempts: 5,
     runAt: before,
-    lockedBy: null,
-    lockedUntil: null,
     lastError: null,
-    result: null,
     dedupeKey: null,
     createdAt: new Date('2026-03-01T11:00:00.000Z'),
-    updatedAt: now,
     startedAt: new Date('2026-03-01T11:00:01.000Z'),
     finishedAt: new Date('2026-03-01T11:00:05.000Z'),
   };
@@ -81,7 +77,7 @@ describe('toApiJob', () => {
   });
 
   it('shows a delayed retry with its last error and no finish date', () => {
-    const retrying = { ...row, state: 'pending', runAt: after, finishedAt: null, lastError: 'Error: boom' };
+    const retrying: StoredJob = { ...row, state: 'pending', runAt: after, finishedAt: null, lastError: 'Error: boom' };
     expect(toApiJob(retrying, { now, paused: false, progress: undefined })).toMatchObject({
       state: 'delayed',
       progress: 0,
@@ -91,7 +87,7 @@ describe('toApiJob', () => {
   });
 
   it('shows the progress a running job reported', () => {
-    const active = { ...row, state: 'active', finishedAt: null };
+    const active: StoredJob = { ...row, state: 'active', finishedAt: null };
     expect(toApiJob(active, { now, paused: false, progress: 42 }).progress).toBe(42);
   });
 });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runFailurePath } from '../../../src/jobs/failure-path.js';
-import type { JobHandler } from '../../../src/jobs/index.js';
+import { completed, type JobHandler, type StoredJob } from '../../../src/jobs/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import type { Job } from '../../../src/generated/prisma/client.js';
 
 const logger = createLogger({ level: 'silent' });
-const job = (attempts: number) => ({ id: 1, kind: 'k', payload: { videoId: 3 }, attempts, maxAttempts: 3, priority: 0, dedupeKey: null, createdAt: new Date() }) as unknown as Job;
-const handler = (onFailed?: JobHandler<unknown>['onFailed']): JobHandler<unknown> => ({ concurrency: 1, run: async () => undefined, ...(onFailed ? { onFailed } : {}) });
+const job = (attempts: number) => ({ id: 1, kind: 'k', payload: { videoId: 3 }, attempts, maxAttempts: 3, priority: 0, dedupeKey: null, createdAt: new Date() }) as unknown as StoredJob;
+const handler = (onFailed?: JobHandler<unknown>['onFailed']): JobHandler<unknown> => ({ concurrency: 1, run: async () => completed(), ...(onFailed ? { onFailed } : {}) });
 
 describe('runFailurePath', () => {
   it('runs the handler failure path with the stored payload and the error', async () => {

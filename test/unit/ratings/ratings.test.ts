@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/generated/prisma/client.js';
-import type { InboundActivity } from '../../../src/federation/inbox/process-activity.js';
+import type { ActivityHandler, InboundActivity } from '../../../src/federation/inbox/process-activity.js';
+import { inboundActivity } from '../../support/fakes/inbound-activity.js';
 import type { JobContext } from '../../../src/jobs/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { ok } from '../../../src/lib/result.js';
@@ -71,8 +72,9 @@ function setup() {
   });
   const deliver = (body: Record<string, unknown>) => {
     const type = body.type as string;
-    const handler = type === 'Undo' ? handlers[`Undo:${(body.object as { type: string }).type}`]! : handlers[type]!;
-    const activity: InboundActivity = { id: body.id as string, type, actor: body.actor as string, signer: body.actor as string, body };
+    const byKey: Record<string, ActivityHandler> = handlers;
+    const handler = type === 'Undo' ? byKey[`Undo:${(body.object as { type: string }).type}`]! : byKey[type]!;
+    const activity: InboundActivity = inboundActivity({ id: body.id as string, type, actor: body.actor as string, signer: body.actor as string, body });
     return handler(activity, {} as JobContext);
   };
   return { ...mem, sent, rated, ratings, deliver };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { InboundActivity } from '../../../src/federation/inbox/process-activity.js';
+import { inboundActivity } from '../../support/fakes/inbound-activity.js';
 import type { JobContext } from '../../../src/jobs/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { createLogger } from '../../../src/lib/logger.js';
@@ -46,7 +47,7 @@ describe('the View activities PeerTube 6.3 sent in session-2 (seq 145, 146, 152)
       const e = bySeq(seq);
       clock.set(new Date(e.time));
       const body = JSON.parse(e.requestBody) as Record<string, unknown> & { id: string; actor: string };
-      const activity: InboundActivity = { id: body.id, type: 'View', actor: body.actor, signer: body.actor, body };
+      const activity: InboundActivity = inboundActivity({ id: body.id, type: 'View', actor: body.actor, signer: body.actor, body });
       return handle(activity, {} as JobContext);
     };
 
@@ -79,9 +80,9 @@ describe('the View activities PeerTube 6.3 sent in session-2 (seq 145, 146, 152)
     const body = JSON.parse(bySeq(145).requestBody) as Record<string, unknown>;
     const { expires, ...old } = body;
     const base = { id: 'v', type: 'View', actor: 'http://localhost:9000/accounts/peertube', signer: 'http://localhost:9000/accounts/peertube' };
-    await handle({ ...base, body: { ...old, expiration: expires } }, {} as JobContext);
-    await handle({ ...base, body: { ...body, result: { interactionType: 'WatchAction', type: 'InteractionCounter', userInteractionCount: 4 } } }, {} as JobContext);
-    await handle({ ...base, body: { ...body, result: { interactionType: 'LikeAction', type: 'InteractionCounter', userInteractionCount: 4 } } }, {} as JobContext);
+    await handle(inboundActivity({ ...base, body: { ...old, expiration: expires } }), {} as JobContext);
+    await handle(inboundActivity({ ...base, body: { ...body, result: { interactionType: 'WatchAction', type: 'InteractionCounter', userInteractionCount: 4 } } }), {} as JobContext);
+    await handle(inboundActivity({ ...base, body: { ...body, result: { interactionType: 'LikeAction', type: 'InteractionCounter', userInteractionCount: 4 } } }), {} as JobContext);
     expect(calls).toEqual([
       { activityId: 'v', videoUrl: body.object, expires: new Date(expires as string), viewersCount: undefined },
       { activityId: 'v', videoUrl: body.object, expires: new Date(expires as string), viewersCount: 4 },
@@ -104,7 +105,7 @@ describe('the View activities PeerTube 6.3 sent in session-2 (seq 145, 146, 152)
     const handle = createViewHandler(service);
     const body = JSON.parse(bySeq(146).requestBody) as Record<string, unknown>;
     const base = { id: 'x', type: 'View', actor: 'http://localhost:9000/accounts/peertube', signer: 'http://localhost:9000/accounts/peertube' };
-    expect((await handle({ ...base, body }, {} as JobContext)).status).toBe('skipped');
-    expect((await handle({ ...base, body: { ...body, expires: 'tomorrow' } }, {} as JobContext)).status).toBe('skipped');
+    expect((await handle(inboundActivity({ ...base, body }), {} as JobContext)).status).toBe('skipped');
+    expect((await handle(inboundActivity({ ...base, body: { ...body, expires: 'tomorrow' } }), {} as JobContext)).status).toBe('skipped');
   });
 });

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import type { AccountService, TokenService } from './accounts/index.js';
+import type { InstanceConfig } from './config/index.js';
+import type { Prisma } from './db/index.js';
+import type { Federation } from './federation/create-federation.js';
+import type { RemoteImageService } from './federation/remote-images/index.js';
+import { createHttpApp } from './http/app.js';
+import type { Auth } from './http/auth.js';
+import { activityPubGetRouter } from './http/activitypub/index.js';
+import { inboxRouter } from './http/activitypub/inbox-router.js';
+import { followsRouter } from './http/api/follows.js';
+import { oauthRouter } from './http/api/oauth.js';
+import { playbackMetricsRouter } from './http/api/playback-metrics.js';
+import { redundancyRouter } from './http/api/redundancy.js';
+import { searchRouter } from './http/api/search.js';
+import { serverRouter, SOFTWARE_VERSION } from './http/api/server.js';
+import { transfersRouter } from './http/api/transfers.js';
+import { uploadsRouter } from './http/api/uploads.js';
+import { usersRouter } from './http/api/users.js';
+import { videoTokenRouter } from './http/api/video-token.js';
+import { videoTranscodingRouter } from './http/api/video-transcoding.js';
+import { videosRouter } from './http/api/videos.js';
+import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
+import { staffChecker } from './http/rate-limit/staff-checker.js';
+import { torrentWebseedsResponder } from './http/static/index.js';
+import { privateFilesGate } from './http/static/private-files-gate.js';
+import { remoteImagesRoute } from './http/static/remote-images-route.js';
+import { wellKnownRouter } from './http/well-known/index.js';
+import type { Comments } from './comments/create-comments.js';
+import type { Clock } from './lib/clock.js';
+import type { InstanceUrls } from './lib/instance-urls.js';
+import type { Logger } from './lib/logger.js';
+import type { Metrics, TransferAccounting } from './metrics/index.js';
+import { buildMagnetUri, type Tracker } from './p2p/index.js';
+import type { Ratings } from './ratings/create-ratings.js';
+import type { Redundancy } from './redundancy/create-redundancy.js';
+import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
+import type { Videos } from './videos/create-videos.js';
+import { PRIVATE_HLS_PREFIX, PRIVATE_WEB_VIDEOS_PREFIX, privateFolders } from './videos/privacy-folders.js';
+import type { StorageLayout } from './videos/storage-layout.js';
+import type { ResumableUploads } from './videos/upload/resumable-uploads.js';
+import { createVideoAccessStore } from './videos/video-access-store.js';
+import { createVideoFileTokens } from './videos/video-file-tokens.js';
+import type { VideoQueries } from './videos/video-queries.js';
+import type { Views } from './views/create-views.js';
+
+/** The koa app of one instance: its routers over the areas' services, and the static mounts. */
+export function composeHttpApp(parts: {
+  config: InstanceConfig;
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  layout: StorageLayout;
+  metrics: Metrics;
+  metricsOnMainListener: boolean;
+  isReady(): boolean;
+  tracker: Tracker | null;
+  accounts: AccountService;
+  tokens: TokenService;
+  auth: Auth;
+  jobs: Parameters<typeof serverRouter>[0]['jobs'];
+  videos: Videos;
+  queries: VideoQueries;
+  resumable: ResumableUploads;
+  federation: Federation;
+  views: Views;
+  ratings: Ratings;
+  comments: Comments;
+  redundancy: Redundancy;
+  transfers: TransferAccounting;
+  remoteImages: RemoteImageService;
+  /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
+  policyChanged(): Promise<unknown>;
+}) {
+  const { config, prisma, clock, logger, urls, layout, metrics, auth, accounts, tokens, federation, redundancy, views, ratings, comments, transfers, queries } = parts;
+  // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
+  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
+  // private and internal videos: files under the private paths, for their owner, moderators or a file token
+  const videoAccessStore = createVideoAccessStore(prisma);
+  const videoFileTokens = createVideoFileTokens({ clock });
+  const privateGate = (kind: 'hls' | 'web-videos') =>
+    privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
+  return createHttpApp({
+    logger,
+    metrics,
+    tracker: parts.tracker,
+    metricsOnMainListener: parts.metricsOnMainListener,
+    isReady: parts.isReady,
+    rateLimit: rateLimitMiddleware({ settings: { rates: config.rates_limit, trustProxy: config.trust_proxy }, clock, isStaff: staffChecker({ tokens, accounts }) }),
+    checkDatabase: async () => {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    rootRouters: [
+      inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
+      activityPubGetRouter({
+        prisma,
+        urls,
+        magnet: buildMagnetUri,
+        interactions: (video, which, window) =>
+          which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
+      }),
+      comments.apRouter(),
+      wellKnownRouter({
+        prisma,
+        urls,
+        clock,
+        config,
+        version: SOFTWARE_VERSION,
+        redundancy: () => ({
+          strategies: redundancy.policy.strategies.map((s) => ({ strategy: s.strategy, size: s.sizeBytes, minLifetime: s.minLifetimeMs, minViews: s.minViews })),
+          acceptFrom: config.remote_redundancy.videos.accept_from,
+        }),
+      }),
+    ],
+    apiRouters: [
+      followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
+      redundancyRouter({
+        prisma,
+        auth,
+        engine: redundancy.engine,
+        policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: parts.policyChanged },
+        onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
+        transfers,
+      }),
+      oauthRouter({ tokens }),
+      usersRouter({ accounts, urls, auth, quota: parts.videos.videos }),
+      uploadsRouter({
+        videos: parts.videos.videos,
+        resumable: parts.resumable,
+        auth,
+        tmpDir: layout.uploadsTmp,
+        maxFileSize: config.uploads.max_file_size,
+        countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
+      }),
+      videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
+      views.router({ queries, auth }),
+      ratings.router({ queries, auth }),
+      comments.router({ videos: queries, auth }),
+      searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
+      videoTranscodingRouter({ auth, rerun: parts.videos.rerunTranscoding }),
+      serverRouter({ config, prisma, jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
+      transfersRouter({ transfers, prisma, auth }),
+      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
+    ],
+    beforeStatic: [remoteImagesRoute(parts.remoteImages)],
+    staticMounts: [
+      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
+      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
+      // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
+      { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
+      { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
+      { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
+      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
+      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
+      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
+    ],
+  });
+}

@@ -1,0 +1,100 @@
+import type { InstanceConfig } from '../config/index.js';
+import type { Prisma } from '../db/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Ffmpeg } from '../transcoding/ffmpeg-runner.js';
+import { createMediaTools } from './media-tools.js';
+import type { SeedingPort, TorrentMaker } from './ports.js';
+import { createPrivacyChange } from './privacy-change.js';
+import { createPrivacyStore } from './privacy-store.js';
+import type { StorageLayout } from './storage-layout.js';
+import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './transcode-job.js';
+import { createTranscodeRerun } from './transcode-rerun.js';
+import { createTranscodeStore } from './transcode-store.js';
+import type { UploadAdmission } from './upload/upload-admission.js';
+import type { VideoEventEmitter } from './video-events.js';
+import { createVideoService } from './video-service.js';
+
+/**
+ * The videos area: the video service (uploads, lifecycle, privacy) and the transcoding job it
+ * schedules, registered on `jobs`. Video changes are emitted on `events`.
+ */
+export function createVideos(deps: {
+  config: InstanceConfig;
+  prisma: Prisma;
+  clock: Clock;
+  logger: Logger;
+  urls: InstanceUrls;
+  layout: StorageLayout;
+  metrics: Metrics;
+  ffmpeg: Ffmpeg;
+  torrents: TorrentMaker;
+  seeding: SeedingPort;
+  admission: UploadAdmission;
+  jobs: JobQueue<VideoJobKinds>;
+  events: VideoEventEmitter;
+}) {
+  const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events } = deps;
+  const transcoding = config.transcoding;
+  const scheduleTranscode = async (videoId: number, tx: Parameters<typeof jobs.enqueue>[3]) => {
+    await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx);
+  };
+  const transcodeStore = createTranscodeStore(prisma);
+  jobs.register(
+    TRANSCODE_JOB,
+    createTranscodeJob({
+      prisma,
+      ffmpeg: deps.ffmpeg,
+      clock,
+      urls,
+      layout,
+      torrents,
+      concurrency: transcoding.enabled ? transcoding.concurrency : 0,
+      events,
+      seeding,
+      ladder: { resolutions: transcoding.resolutions, hls: transcoding.hls.enabled, webVideos: transcoding.web_videos.enabled },
+      options: {
+        preset: transcoding.preset,
+        threads: transcoding.threads,
+        segmentDuration: transcoding.hls_segment_duration,
+        keyframeInterval: transcoding.hls_segment_duration % 2 === 0 ? 2 : 1,
+      },
+      observe: (type, seconds) => deps.metrics.transcodeDuration.observe({ type }, seconds),
+      store: transcodeStore,
+      logger: logger.child({ component: 'transcoding' }),
+    }),
+  );
+
+  const videos = createVideoService({
+    prisma,
+    clock,
+    urls,
+    layout,
+    media: createMediaTools(deps.ffmpeg, config.storage.tmp),
+    torrents,
+    transcoding: { schedule: scheduleTranscode, wake: () => jobs.wake(TRANSCODE_JOB) },
+    events,
+    seeding,
+    logger,
+    options: { transcodingEnabled: transcoding.enabled, maxFileSize: config.uploads.max_file_size },
+    privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger }),
+    admission: deps.admission,
+  });
+
+  /** POST /api/v1/videos/:id/transcoding: transcodes a video again */
+  const rerunTranscoding = createTranscodeRerun({
+    store: transcodeStore,
+    transcodingEnabled: transcoding.enabled,
+    outputs: { hls: transcoding.hls.enabled, webVideos: transcoding.web_videos.enabled },
+    jobKind: TRANSCODE_JOB,
+    enqueue: scheduleTranscode,
+    wake: () => jobs.wake(TRANSCODE_JOB),
+  });
+
+  return { videos, rerunTranscoding };
+}
+
+export type Videos = ReturnType<typeof createVideos>;
