@@ -10,6 +10,9 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import { buildAnnounceList, buildTrackerUrls } from '../p2p/index.js';
+import { createPrismaCopyStore } from './copy-store.js';
+import { createPrismaCatalogueStore } from './catalogue-store.js';
+import { createTransactor } from '../db/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
 import type { LookupAddresses } from '../federation/remote/index.js';
@@ -118,7 +121,9 @@ export function createRedundancy(deps: {
   };
 
   const engine = createRedundancyEngine({
-    prisma,
+    copies: createPrismaCopyStore(prisma),
+    catalogue: createPrismaCatalogueStore(prisma),
+    transactor: createTransactor(prisma),
     clock,
     logger,
     urls,
