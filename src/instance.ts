@@ -18,7 +18,7 @@ import { torrentWebseedsResponder } from './http/static/index.js';
 import { wellKnownRouter } from './http/well-known/index.js';
 import { createJobQueue, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
-import { createInstanceUrls } from './lib/instance-urls.js';
+import { createInstanceUrls, REDUNDANCY_HLS_PATH } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
@@ -46,6 +46,7 @@ import { createFederation, type FederationJobKinds } from './federation/create-f
 import type { ActivityHandler } from './federation/inbox/process-activity.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
 import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
+import { createPrismaRemoteCopyStore } from './redundancy/origin/remote-copy-store.js';
 import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
@@ -341,7 +342,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
-  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
+  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ store: createPrismaRemoteCopyStore(prisma), urls }), logger });
   // private and internal videos: files under the private paths, for their owner, moderators or a file token
   const videoAccessStore = createVideoAccessStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
@@ -440,7 +441,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
       { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
       { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
-      { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },

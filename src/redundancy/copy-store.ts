@@ -1,7 +1,7 @@
 import type { Prisma } from '../db/index.js';
 import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { Tx } from '../lib/tx.js';
-import type { CopyChange, CopyStore, OurCopy, OurCopyState } from './engine-ports.js';
+import type { ActiveCopiesStore, CopyChange, CopyStore, OurCopy, OurCopyState } from './engine-ports.js';
 
 /** Our instance actor's id and URL (the owner of our copies). */
 export async function findOurActor(prisma: Prisma): Promise<{ id: number; url: string }> {
@@ -92,6 +92,30 @@ export function createPrismaCopyStore(prisma: Prisma): CopyStore {
         where: { id, state: { in: ['planned', 'downloading'] } },
         data: { state: 'failed', reason, failures: { increment: 1 }, updatedAt: at },
       });
+    },
+  };
+}
+
+/** Our active copies with the fields the origin health check and the server stats read. */
+export function createPrismaActiveCopiesStore(prisma: Prisma): ActiveCopiesStore {
+  return {
+    async activeCopies() {
+      const rows = await prisma.videoRedundancy.findMany({
+        where: { actorId: (await findOurActor(prisma)).id, state: 'active' },
+        select: {
+          strategy: true,
+          sizeBytes: true,
+          video: { select: { url: true, streamingPlaylists: { select: { playlistUrl: true, _count: { select: { files: true } } }, take: 1 } } },
+        },
+        orderBy: { id: 'asc' },
+      });
+      return rows.map((r) => ({
+        strategy: r.strategy,
+        sizeBytes: Number(r.sizeBytes),
+        videoUrl: r.video.url,
+        playlistUrl: r.video.streamingPlaylists[0]?.playlistUrl ?? null,
+        fileCount: r.video.streamingPlaylists[0]?._count.files ?? 0,
+      }));
     },
   };
 }

@@ -119,3 +119,20 @@ export interface MirrorCatalogue {
   viewsSince(since: Date): Promise<Map<number, number>>;
   video(videoId: number): Promise<MirrorableVideo | null>;
 }
+
+/** One of our active copies, as the origin health check and the server stats read it. */
+export interface ActiveCopySummary {
+  /** the budget that holds it; null read as manual */
+  strategy: string | null;
+  sizeBytes: number;
+  videoUrl: string;
+  /** the origin's master playlist */
+  playlistUrl: string | null;
+  /** media files of the video's HLS playlist */
+  fileCount: number;
+}
+
+/** Our active copies, oldest first. */
+export interface ActiveCopiesStore {
+  activeCopies(): Promise<ActiveCopySummary[]>;
+}
