@@ -99,17 +99,26 @@ export function createPrismaCopyStore(prisma: Prisma): CopyStore {
 /** Our active copies with the fields the origin health check and the server stats read. */
 export function createPrismaActiveCopiesStore(prisma: Prisma): ActiveCopiesStore {
   return {
-    async activeCopies() {
+    async activeCopies(videoUuid) {
       const rows = await prisma.videoRedundancy.findMany({
-        where: { actorId: (await findOurActor(prisma)).id, state: 'active' },
+        where: { actorId: (await findOurActor(prisma)).id, state: 'active', ...(videoUuid !== undefined ? { video: { uuid: videoUuid } } : {}) },
         select: {
           strategy: true,
           sizeBytes: true,
-          video: { select: { url: true, streamingPlaylists: { select: { playlistUrl: true, _count: { select: { files: true } } }, take: 1 } } },
+          video: {
+            select: {
+              uuid: true,
+              url: true,
+              channel: { select: { actor: { select: { host: true } } } },
+              streamingPlaylists: { select: { playlistUrl: true, _count: { select: { files: true } } }, take: 1 },
+            },
+          },
         },
         orderBy: { id: 'asc' },
       });
       return rows.map((r) => ({
+        videoUuid: r.video.uuid,
+        originHost: r.video.channel.actor.host ?? new URL(r.video.url).host,
         strategy: r.strategy,
         sizeBytes: Number(r.sizeBytes),
         videoUrl: r.video.url,

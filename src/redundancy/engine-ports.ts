@@ -122,6 +122,9 @@ export interface MirrorCatalogue {
 
 /** One of our active copies, as the origin health check and the server stats read it. */
 export interface ActiveCopySummary {
+  videoUuid: string;
+  /** the host of the video's channel (its origin) */
+  originHost: string;
   /** the budget that holds it; null read as manual */
   strategy: string | null;
   sizeBytes: number;
@@ -132,7 +135,7 @@ export interface ActiveCopySummary {
   fileCount: number;
 }
 
-/** Our active copies, oldest first. */
+/** Our active copies, oldest first (of one video when `videoUuid` is given). */
 export interface ActiveCopiesStore {
-  activeCopies(): Promise<ActiveCopySummary[]>;
+  activeCopies(videoUuid?: string): Promise<ActiveCopySummary[]>;
 }
