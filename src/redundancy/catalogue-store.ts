@@ -52,7 +52,7 @@ export function createPrismaCatalogueStore(prisma: Prisma): MirrorCatalogue {
       const me = await findOurActor(prisma);
       const rows = await prisma.video.findMany({
         where: { isLocal: false },
-        include: { ...videoInclude, redundancies: { where: { state: 'active', actorId: { not: me.id } }, select: { id: true } } },
+        include: { ...videoInclude, redundancies: { where: { remoteState: 'active', actorId: { not: me.id } }, select: { id: true } } },
       });
       return rows.map(
         (v): CatalogueVideo => ({

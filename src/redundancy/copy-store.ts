@@ -13,7 +13,7 @@ const include = { video: { select: { uuid: true, url: true } } } as const;
 function toCopy(row: {
   id: number;
   videoId: number;
-  state: string;
+  state: OurCopyState | null;
   strategy: string | null;
   sizeBytes: bigint;
   expiresOn: Date | null;
@@ -28,7 +28,8 @@ function toCopy(row: {
     videoId: row.videoId,
     videoUuid: row.video.uuid,
     videoUrl: row.video.url,
-    state: row.state as OurCopyState,
+    // our rows always hold a state (null is another instance's copy)
+    state: row.state ?? 'failed',
     strategy: row.strategy,
     sizeBytes: Number(row.sizeBytes),
     expiresOn: row.expiresOn,

@@ -16,9 +16,9 @@ export interface RemoteCopyRecordStore {
   findVideoByUrl(url: string): Promise<{ id: number; uuid: string; isLocal: boolean; privacy: number } | null>;
   findCopyByUrl(url: string): Promise<{ id: number; actorId: number } | null>;
   /** a new expiry and base URL for a copy; fails when it is gone */
-  renewCopy(id: number, change: { expiresOn: Date | null; fileUrl: string }): Promise<{ id: number; state: string }>;
+  renewCopy(id: number, change: { expiresOn: Date | null; fileUrl: string }): Promise<{ id: number; state: RemoteCopyState }>;
   /** creates the actor's copy of the video, or replaces its CacheFile id, base URL and expiry */
-  saveCopy(copy: { videoId: number; actorId: number; url: string; fileUrl: string; expiresOn: Date | null; state: RemoteCopyState }): Promise<{ id: number; state: string }>;
+  saveCopy(copy: { videoId: number; actorId: number; url: string; fileUrl: string; expiresOn: Date | null; state: RemoteCopyState }): Promise<{ id: number; state: RemoteCopyState }>;
   /** drops the copy `url` of the actor `actorUrl`; how many went */
   removeCopyByUrl(url: string, actorUrl: string): Promise<number>;
 }

@@ -1,5 +1,9 @@
 import type { Prisma } from '../../db/index.js';
-import type { RemoteCopyRecordStore } from './cache-file-handlers.js';
+import type { RemoteCopyRecordStore, RemoteCopyState } from './cache-file-handlers.js';
+
+/** The enum's names (a Prisma enum value cannot hold a dash; the column holds `pending-probe`). */
+const toColumn = { 'pending-probe': 'pending_probe', active: 'active', unhealthy: 'unhealthy' } as const;
+const fromColumn = (state: (typeof toColumn)[RemoteCopyState] | null): RemoteCopyState => (state === 'pending_probe' ? 'pending-probe' : (state ?? 'unhealthy'));
 import type { CopyProbeStore } from './probe-copy.js';
 import type { MirrorWebseedStore } from './mirror-webseeds.js';
 
@@ -22,15 +26,17 @@ export function createPrismaRemoteCopyStore(prisma: Prisma): RemoteCopyRecordSto
       return prisma.videoRedundancy.findUnique({ where: { url }, select: { id: true, actorId: true } });
     },
     async renewCopy(id, change) {
-      return prisma.videoRedundancy.update({ where: { id }, data: change, select: { id: true, state: true } });
+      const row = await prisma.videoRedundancy.update({ where: { id }, data: change, select: { id: true, remoteState: true } });
+      return { id: row.id, state: fromColumn(row.remoteState) };
     },
-    async saveCopy(copy) {
-      return prisma.videoRedundancy.upsert({
+    async saveCopy({ state, ...copy }) {
+      const row = await prisma.videoRedundancy.upsert({
         where: { videoId_actorId: { videoId: copy.videoId, actorId: copy.actorId } },
-        create: copy,
+        create: { ...copy, remoteState: toColumn[state] },
         update: { url: copy.url, fileUrl: copy.fileUrl, expiresOn: copy.expiresOn },
-        select: { id: true, state: true },
+        select: { id: true, remoteState: true },
       });
+      return { id: row.id, state: fromColumn(row.remoteState) };
     },
     async removeCopyByUrl(url, actorUrl) {
       const { count } = await prisma.videoRedundancy.deleteMany({ where: { url, actor: { url: actorUrl } } });
@@ -45,7 +51,7 @@ export function createPrismaRemoteCopyStore(prisma: Prisma): RemoteCopyRecordSto
     async setProbeResult(id, result) {
       await prisma.videoRedundancy.update({
         where: { id },
-        data: { state: result.healthy ? 'active' : 'unhealthy', lastVerifiedAt: result.at, reason: result.reason, failures: result.healthy ? 0 : { increment: 1 } },
+        data: { remoteState: result.healthy ? 'active' : 'unhealthy', lastVerifiedAt: result.at, reason: result.reason, failures: result.healthy ? 0 : { increment: 1 } },
       });
     },
     async removeExpired(now) {
@@ -70,7 +76,7 @@ export function createPrismaRemoteCopyStore(prisma: Prisma): RemoteCopyRecordSto
         select: {
           isLocal: true,
           streamingPlaylists: { select: { files: { where: { torrentFilename }, select: { filename: true } } } },
-          redundancies: { where: { state: 'active', actor: { host: { not: null } } }, orderBy: { id: 'asc' }, select: { fileUrl: true } },
+          redundancies: { where: { remoteState: 'active', actor: { host: { not: null } } }, orderBy: { id: 'asc' }, select: { fileUrl: true } },
         },
       });
       if (!video) return null;
