@@ -28,13 +28,14 @@ import { remoteImagesRoute } from './http/static/remote-images-route.js';
 import { wellKnownRouter } from './http/well-known/index.js';
 import type { Comments } from './comments/create-comments.js';
 import type { Clock } from './lib/clock.js';
-import type { InstanceUrls } from './lib/instance-urls.js';
+import { REDUNDANCY_HLS_PATH, type InstanceUrls } from './lib/instance-urls.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics, TransferAccounting } from './metrics/index.js';
 import { buildMagnetUri, type Tracker } from './p2p/index.js';
 import type { Ratings } from './ratings/create-ratings.js';
 import type { Redundancy } from './redundancy/create-redundancy.js';
 import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
+import { createPrismaRemoteCopyStore } from './redundancy/origin/remote-copy-store.js';
 import type { Videos } from './videos/create-videos.js';
 import { PRIVATE_HLS_PREFIX, PRIVATE_WEB_VIDEOS_PREFIX, privateFolders } from './videos/privacy-folders.js';
 import type { StorageLayout } from './videos/storage-layout.js';
@@ -75,7 +76,7 @@ export function composeHttpApp(parts: {
 }) {
   const { config, prisma, clock, logger, urls, layout, metrics, auth, accounts, tokens, federation, redundancy, views, ratings, comments, transfers, queries } = parts;
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
-  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
+  const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ store: createPrismaRemoteCopyStore(prisma), urls }), logger });
   // private and internal videos: files under the private paths, for their owner, moderators or a file token
   const videoAccessStore = createVideoAccessStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
@@ -156,7 +157,7 @@ export function composeHttpApp(parts: {
       // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
       { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
       { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
-      { urlPrefix: '/static/redundancy/hls/', directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },

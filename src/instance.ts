@@ -27,6 +27,9 @@ import { defineStorageMetrics } from './metrics/storage-metrics.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { trackerAdmission } from './p2p/tracker-admission.js';
 import { createTrackerInfohashStore } from './p2p/tracker-infohash-store.js';
+import { createPrismaSeedableFileStore } from './p2p/seedable-file-store.js';
+import { createCopySeedSource } from './redundancy/copy-seed-source.js';
+import { createPrismaActiveCopiesStore } from './redundancy/copy-store.js';
 import { createRatings } from './ratings/create-ratings.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
 import { createFfmpeg } from './transcoding/index.js';
@@ -121,13 +124,13 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   };
   const seeding = createSeedingService({
     settings: config.seeding,
-    prisma,
+    files: createPrismaSeedableFileStore(prisma),
     paths: { webVideo: layout.webVideo, hlsFile: (uuid, filename) => join(layout.hlsDir(uuid), filename), torrent: layout.torrent },
     ownHost: urls.host,
     clock,
     logger,
     onUpload: (_infoHash, bytes, protocol, file) => transfers.served(file, protocol, bytes),
-    redundancyDir: config.storage.redundancy,
+    extraSources: [createCopySeedSource({ store: createPrismaActiveCopiesStore(prisma), redundancyDir: config.storage.redundancy })],
   });
   if (seeding.seeder) metrics.p2p.setSeederSource(() => seeding.seeder!.stats());
 

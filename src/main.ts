@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/index.js';
+import { redundancyPolicyCheck } from './redundancy/policy/config-policy-check.js';
 import { createInstance } from './instance.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { checkPortFree } from './cli/port-check.js';
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const loaded = loadConfig({ files: parsed.values.config ?? [], env: process.env });
+  const loaded = loadConfig({ files: parsed.values.config ?? [], env: process.env, checks: [redundancyPolicyCheck] });
   if (!loaded.ok) {
     console.error(`mirrortube: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}`);
     return 1;

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config } from './schema.js';
-import { validatePolicy } from '../redundancy/planner/index.js';
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 export const ENV_PREFIX = 'MIRRORTUBE_';
@@ -21,6 +20,13 @@ export type InstanceConfig = Omit<Config, 'storage' | 'webserver'> & {
   /** `port` resolved: `webserver.port`, or `listen.port` when it is not set */
   webserver: Omit<Config['webserver'], 'port'> & { port: number };
 };
+
+/**
+ * A check of the parsed configuration beyond its schema, supplied by the area whose rules it
+ * checks (the redundancy policy's, for one): returns error sentences; `sourceOf(key)` names the
+ * file or variable that set a key (or one of its sub-keys).
+ */
+export type ConfigCheck = (config: Config, sourceOf: (key: string) => string) => string[];
 
 export type ConfigResult = { ok: true; config: InstanceConfig } | { ok: false; errors: string[] };
 
@@ -114,6 +120,8 @@ export function loadConfig(options: {
   env?: Record<string, string | undefined>;
   extra?: ConfigSource[];
   cwd?: string;
+  /** checks beyond the schema (main passes the redundancy policy's) */
+  checks?: readonly ConfigCheck[];
 }): ConfigResult {
   const sources: ConfigSource[] = [];
   const errors: string[] = [];
@@ -152,11 +160,9 @@ export function loadConfig(options: {
     }
     return { ok: false, errors };
   }
-  const policy = validatePolicy(parsed.data.redundancy.videos, { minLifetimeFloorMs: parsed.data.redundancy.min_lifetime_floor });
-  if (!policy.ok) {
-    const source = origins.get('redundancy.videos') ?? [...origins].find(([k]) => k.startsWith('redundancy.videos.'))?.[1] ?? 'defaults';
-    return { ok: false, errors: policy.errors.map((e) => `invalid redundancy policy: redundancy.videos.${e} (set in ${source})`) };
-  }
+  const sourceOf = (key: string) => origins.get(key) ?? [...origins].find(([k]) => k.startsWith(`${key}.`))?.[1] ?? 'defaults';
+  for (const check of options.checks ?? []) errors.push(...check(parsed.data, sourceOf));
+  if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: resolveStorage(parsed.data, options.cwd ?? process.cwd()) };
 }
 

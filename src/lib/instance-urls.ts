@@ -9,6 +9,10 @@ export interface InstanceUrls {
   channel(name: string): string;
   video(uuid: string): string;
   hlsFile(uuid: string, filename: string): string;
+  /** where we serve our copies of remote videos' HLS files: `<base>/static/redundancy/hls/` (trailing slash) */
+  redundancyHlsPrefix: string;
+  /** base URL of our copy of a video's HLS files: `<base>/static/redundancy/hls/<uuid>` (no trailing slash) */
+  redundancyHls(uuid: string): string;
   webVideo(filename: string): string;
   torrent(filename: string): string;
   torrentDownload(filename: string): string;
@@ -17,6 +21,9 @@ export interface InstanceUrls {
   trackerAnnounce: string;
   trackerSocket: string;
 }
+
+/** The path under which our copies of remote videos' HLS files are served (static route and URLs). */
+export const REDUNDANCY_HLS_PATH = '/static/redundancy/hls/';
 
 export function createInstanceUrls(webserver: { https: boolean; hostname: string; port: number }): InstanceUrls {
   const defaultPort = webserver.https ? 443 : 80;
@@ -31,6 +38,8 @@ export function createInstanceUrls(webserver: { https: boolean; hostname: string
     channel: (name) => `${base}/video-channels/${encodeURIComponent(name)}`,
     video: (uuid) => `${base}/videos/watch/${uuid}`,
     hlsFile: (uuid, filename) => `${base}/static/streaming-playlists/hls/${uuid}/${filename}`,
+    redundancyHlsPrefix: `${base}${REDUNDANCY_HLS_PATH}`,
+    redundancyHls: (uuid) => `${base}${REDUNDANCY_HLS_PATH}${uuid}`,
     webVideo: (filename) => `${base}/static/web-videos/${filename}`,
     torrent: (filename) => `${base}/lazy-static/torrents/${filename}`,
     torrentDownload: (filename) => `${base}/download/torrents/${filename}`,

@@ -1,5 +1,3 @@
-import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
 import type { SeedKind } from './seeder.js';
 
 /** A file that can be seeded: where it is, where its .torrent is, and whose bytes it carries. */
@@ -30,31 +28,40 @@ export interface LocalFilePaths {
 }
 
 const PAGE = 200;
-/** public and unlisted */
-const SEEDED_PRIVACIES = [1, 2];
+
+/** A file of one of our public or unlisted videos that has a torrent. */
+export interface LocalSeedableFile {
+  id: number;
+  /** null when the file belongs to no video (never seeded) */
+  videoUuid: string | null;
+  filename: string;
+  /** an HLS fragmented MP4 (else a web video) */
+  isHls: boolean;
+  infoHash: string | null;
+  torrentFilename: string | null;
+}
+
+/** What the seeder's source of our videos' files reads. */
+export interface LocalSeedableFileStore {
+  /** up to `take` files with an id above `afterId`, by id */
+  page(afterId: number | undefined, take: number): Promise<LocalSeedableFile[]>;
+  ofVideo(videoUuid: string): Promise<LocalSeedableFile[]>;
+}
 
 /**
  * Our own videos' files that have a torrent: web videos and HLS fragmented MP4s, kind `local`,
  * origin = our host.
  */
-export function createLocalSeedableFiles(deps: { prisma: Prisma; paths: LocalFilePaths; ownHost: string }): SeedableFileSource {
-  const { prisma, paths } = deps;
-  const local = {
-    infoHash: { not: null },
-    torrentFilename: { not: null },
-    // private and internal videos are never seeded (their files are in the private folders)
-    OR: [{ video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } }, { streamingPlaylist: { video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } } }],
-  };
-  const include = { video: { select: { uuid: true } }, streamingPlaylist: { select: { video: { select: { uuid: true } } } } } as const;
+export function createLocalSeedableFiles(deps: { store: LocalSeedableFileStore; paths: LocalFilePaths; ownHost: string }): SeedableFileSource {
+  const { store, paths } = deps;
 
-  type Row = P.VideoFileGetPayload<{ include: typeof include }>;
-  function toCandidate(row: Row): SeedCandidate | null {
-    const uuid = row.video?.uuid ?? row.streamingPlaylist?.video.uuid;
-    if (!uuid || !row.infoHash || !row.torrentFilename) return null;
+  function toCandidate(file: LocalSeedableFile): SeedCandidate | null {
+    const uuid = file.videoUuid;
+    if (!uuid || !file.infoHash || !file.torrentFilename) return null;
     return {
-      path: row.streamingPlaylistId !== null ? paths.hlsFile(uuid, row.filename) : paths.webVideo(row.filename),
-      torrentPath: paths.torrent(row.torrentFilename),
-      infoHash: row.infoHash,
+      path: file.isHls ? paths.hlsFile(uuid, file.filename) : paths.webVideo(file.filename),
+      torrentPath: paths.torrent(file.torrentFilename),
+      infoHash: file.infoHash,
       kind: 'local',
       originHost: deps.ownHost,
       videoUuid: uuid,
@@ -66,27 +73,17 @@ export function createLocalSeedableFiles(deps: { prisma: Prisma; paths: LocalFil
     async *all() {
       let cursor: number | undefined;
       for (;;) {
-        const rows = await prisma.videoFile.findMany({
-          where: { ...local, ...(cursor !== undefined ? { id: { gt: cursor } } : {}) },
-          include,
-          orderBy: { id: 'asc' },
-          take: PAGE,
-        });
-        for (const row of rows) {
-          const candidate = toCandidate(row);
+        const files = await store.page(cursor, PAGE);
+        for (const file of files) {
+          const candidate = toCandidate(file);
           if (candidate) yield candidate;
         }
-        if (rows.length < PAGE) return;
-        cursor = rows[rows.length - 1]!.id;
+        if (files.length < PAGE) return;
+        cursor = files[files.length - 1]!.id;
       }
     },
     async ofVideo(videoUuid) {
-      const rows = await prisma.videoFile.findMany({
-        where: { ...local, AND: [{ OR: [{ video: { uuid: videoUuid } }, { streamingPlaylist: { video: { uuid: videoUuid } } }] }] },
-        include,
-        orderBy: { id: 'asc' },
-      });
-      return rows.map(toCandidate).filter((c): c is SeedCandidate => c !== null);
+      return (await store.ofVideo(videoUuid)).map(toCandidate).filter((c): c is SeedCandidate => c !== null);
     },
   };
 }

@@ -1,7 +1,5 @@
-import type { Prisma } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
-import { createMirrorSeedableFiles } from './mirror-seedable-files.js';
-import { createLocalSeedableFiles, type LocalFilePaths, type SeedableFileSource } from './seedable-files.js';
+import { createLocalSeedableFiles, type LocalFilePaths, type LocalSeedableFileStore, type SeedableFileSource } from './seedable-files.js';
 import { createSeeder, type Seeder, type SeederConfig, type SeederLogger, type SeederOptions } from './seeder.js';
 import { createVideoSeeding } from './video-seeding.js';
 
@@ -31,20 +29,19 @@ export function seederConfigFrom(settings: SeedingSettings): SeederConfig {
 
 /**
  * Server-side seeding as the instance uses it: the seeder, our videos' files as its source (more
- * sources, such as mirrored copies, can be added), and the port the videos module calls after an
+ * sources, such as mirrored copies, are passed in as `extraSources`), and the port the videos module calls after an
  * upload, a transcode or a deletion. When `seeding.enabled` is false everything is a no-op.
  */
 export function createSeedingService(deps: {
   settings: SeedingSettings;
-  prisma: Prisma;
+  /** our videos' files that have a torrent */
+  files: LocalSeedableFileStore;
   paths: LocalFilePaths;
   ownHost: string;
   clock: Clock;
   logger: SeederLogger & { child(bindings: object): SeederLogger };
   onUpload: SeederOptions['onUpload'];
-  /** `storage.redundancy`: our mirrored copies are seeded too (kind `mirror`) */
-  redundancyDir?: string;
-  /** other sources of files to seed */
+  /** other sources of files to seed: the redundancy area's mirrored copies (kind `mirror`) */
   extraSources?: SeedableFileSource[];
 }) {
   const logger = deps.logger.child({ component: 'seeder' });
@@ -55,8 +52,7 @@ export function createSeedingService(deps: {
     ? createVideoSeeding({
         seeder,
         sources: [
-          createLocalSeedableFiles({ prisma: deps.prisma, paths: deps.paths, ownHost: deps.ownHost }),
-          ...(deps.redundancyDir !== undefined ? [createMirrorSeedableFiles({ prisma: deps.prisma, redundancyDir: deps.redundancyDir })] : []),
+          createLocalSeedableFiles({ store: deps.files, paths: deps.paths, ownHost: deps.ownHost }),
           ...(deps.extraSources ?? []),
         ],
         logger,

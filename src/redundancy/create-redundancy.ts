@@ -11,6 +11,10 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import { buildAnnounceList, buildTrackerUrls } from '../p2p/index.js';
+import { createPrismaActiveCopiesStore, createPrismaCopyStore } from './copy-store.js';
+import { createPrismaRemoteCopyStore } from './origin/remote-copy-store.js';
+import { createPrismaCatalogueStore } from './catalogue-store.js';
+import { createTransactor } from '../db/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
 import type { LookupAddresses } from '../federation/remote/index.js';
@@ -24,7 +28,6 @@ import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
 import { planRedundancy, validatePolicy } from './planner/index.js';
 import { createPolicyService } from './policy/policy-service.js';
 import { createPrismaPolicyStore } from './policy/policy-store.js';
-import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 
 export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
 
@@ -123,7 +126,9 @@ export function createRedundancy(deps: {
   };
 
   const engine = createRedundancyEngine({
-    prisma,
+    copies: createPrismaCopyStore(prisma),
+    catalogue: createPrismaCatalogueStore(prisma),
+    transactor: createTransactor(prisma),
     clock,
     logger,
     urls,
@@ -163,25 +168,20 @@ export function createRedundancy(deps: {
     ...(deps.refetchVideo ? { refetchVideo: deps.refetchVideo } : {}),
   });
 
-  const ourCopiesBase = `${urls.base}/static/redundancy/hls/`;
-  const originHealth = createOriginHealth({
-    prisma,
-    clock,
-    logger,
-    fetcher: deps.fetcher,
-    ourActorId: async () => (await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null }, select: { id: true } })).id,
-  });
+  const activeCopies = createPrismaActiveCopiesStore(prisma);
+  const remoteCopies = createPrismaRemoteCopyStore(prisma);
+  const originHealth = createOriginHealth({ store: activeCopies, clock, logger, fetcher: deps.fetcher });
 
   const prober = createCopyProber({
-    prisma,
+    store: remoteCopies,
     clock,
     logger,
     fetcher: deps.fetcher,
     readLocalSha256: async (uuid) => {
-      const playlist = await prisma.videoStreamingPlaylist.findFirst({ where: { video: { uuid, isLocal: true } } });
-      if (!playlist) return null;
+      const sha256Filename = await remoteCopies.localSegmentsSha256Filename(uuid);
+      if (sha256Filename === null) return null;
       try {
-        return JSON.parse(await readFile(join(deps.hlsDir(uuid), playlist.segmentsSha256Filename), 'utf8')) as Record<string, Record<string, string>>;
+        return JSON.parse(await readFile(join(deps.hlsDir(uuid), sha256Filename), 'utf8')) as Record<string, Record<string, string>>;
       } catch {
         return null;
       }
@@ -208,7 +208,7 @@ export function createRedundancy(deps: {
   });
 
   const originHandlers = createCacheFileHandlers({
-    prisma,
+    store: remoteCopies,
     clock,
     logger,
     resolver: deps.resolver,
@@ -248,12 +248,11 @@ export function createRedundancy(deps: {
     /** failover: our copy's base URL when we hold one and the video's origin is down */
     playFrom(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined {
       if (video.isLocal || !originHealth.isDown(new URL(video.url).host)) return undefined;
-      return video.redundancies.find((r) => r.fileUrl.startsWith(ourCopiesBase))?.fileUrl;
+      return video.redundancies.find((r) => r.fileUrl.startsWith(urls.redundancyHlsPrefix))?.fileUrl;
     },
     /** PeerTube's `videosRedundancy` of GET /api/v1/server/stats: one entry per strategy, plus manual. */
     async stats() {
-      const me = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-      const rows = await prisma.videoRedundancy.findMany({ where: { actorId: me.id, state: 'active' }, include: { video: { include: { streamingPlaylists: { include: { _count: { select: { files: true } } } } } } } });
+      const rows = await activeCopies.activeCopies();
       const policy = policyService.current();
       const budgets = [...policy.strategies.map((s) => ({ strategy: s.strategy as string, size: s.sizeBytes })), ...policy.hosts.map((h) => ({ strategy: `host:${h.host}`, size: h.sizeBytes })), { strategy: 'manual', size: 0 }];
       return budgets.map((b) => {
@@ -261,8 +260,8 @@ export function createRedundancy(deps: {
         return {
           strategy: b.strategy,
           totalSize: b.size,
-          totalUsed: mine.reduce((n, r) => n + Number(r.sizeBytes), 0),
-          totalVideoFiles: mine.reduce((n, r) => n + (r.video.streamingPlaylists[0]?._count.files ?? 0), 0),
+          totalUsed: mine.reduce((n, r) => n + r.sizeBytes, 0),
+          totalVideoFiles: mine.reduce((n, r) => n + r.fileCount, 0),
           totalVideos: mine.length,
         };
       });

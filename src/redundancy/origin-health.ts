@@ -1,7 +1,11 @@
-import type { Prisma } from '../db/index.js';
 import type { FetchFailure, SafeFetcher } from '../federation/remote/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+
+/** Our active copies, oldest first: the video (its host is the origin) and the origin's master playlist. */
+export interface OriginHealthStore {
+  activeCopies(): Promise<{ videoUrl: string; playlistUrl: string | null }[]>;
+}
 
 /** A failure that says the origin cannot serve at all (not that one file is missing). */
 const isOutage = (reason: FetchFailure) => reason.type === 'timeout' || reason.type === 'network' || (reason.type === 'http-error' && reason.status >= 500);
@@ -13,7 +17,7 @@ const isOutage = (reason: FetchFailure) => reason.type === 'timeout' || reason.t
  * While an origin is down, our REST API points players at our copies (see `copyFor`).
  * Unknown hosts are presumed up: after a restart nothing changes until the first check.
  */
-export function createOriginHealth(deps: { prisma: Prisma; clock: Clock; logger: Logger; fetcher: Pick<SafeFetcher, 'fetch'>; ourActorId(): Promise<number> }) {
+export function createOriginHealth(deps: { store: OriginHealthStore; clock: Clock; logger: Logger; fetcher: Pick<SafeFetcher, 'fetch'> }) {
   const down = new Map<string, { since: Date; why: string }>();
   const log = deps.logger.child({ component: 'origin-health' });
 
@@ -23,15 +27,11 @@ export function createOriginHealth(deps: { prisma: Prisma; clock: Clock; logger:
     downHosts: () => [...down].map(([host, d]) => ({ host, since: d.since.toISOString(), why: d.why })),
 
     async check(): Promise<{ up: number; down: number }> {
-      const copies = await deps.prisma.videoRedundancy.findMany({
-        where: { actorId: await deps.ourActorId(), state: 'active' },
-        include: { video: { select: { url: true, streamingPlaylists: { select: { playlistUrl: true }, take: 1 } } } },
-        orderBy: { id: 'asc' },
-      });
+      const copies = await deps.store.activeCopies();
       const probeUrlByHost = new Map<string, string>();
       for (const c of copies) {
-        const playlistUrl = c.video.streamingPlaylists[0]?.playlistUrl;
-        const host = new URL(c.video.url).host;
+        const playlistUrl = c.playlistUrl;
+        const host = new URL(c.videoUrl).host;
         if (playlistUrl && !probeUrlByHost.has(host)) probeUrlByHost.set(host, playlistUrl);
       }
       for (const host of down.keys()) if (!probeUrlByHost.has(host)) down.delete(host);

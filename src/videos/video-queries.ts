@@ -10,7 +10,8 @@ export const videoDetailsInclude = {
   files: { include: { redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' }, select: { fileUrl: true } } } },
   streamingPlaylists: { include: { files: true } },
   /** mirrors listed to clients: healthy ones only (expired ones are removed by a periodic tick) */
-  redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' } },
+  // ours (the mirror side's state) and other instances' (the origin side's)
+  redundancies: { where: { OR: [{ state: 'active' }, { remoteState: 'active' }] as P.VideoRedundancyWhereInput[] }, orderBy: { id: 'asc' } },
 } as const;
 
 export interface VideoListQuery {

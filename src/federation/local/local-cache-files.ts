@@ -6,7 +6,7 @@ import { activityIds, buildHlsCacheFile, publicAudience, withContext, type Audie
 
 /** Where we serve our copy of a video's HLS playlist: `<base>/static/redundancy/hls/<uuid>`. */
 export function localHlsCopyBaseUrl(urls: InstanceUrls, videoUuid: string): string {
-  return `${urls.base}/static/redundancy/hls/${videoUuid}`;
+  return urls.redundancyHls(videoUuid);
 }
 
 /**

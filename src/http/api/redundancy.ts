@@ -77,7 +77,7 @@ export function redundancyRouter(deps: {
   router.get('/server/redundancy/videos', ...admin, async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
     const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-    const copyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { actorId: instance.id, state: 'active' };
+    const copyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { actorId: instance.id, state: 'active' as const };
     // my-videos: web-video copies too (`redundancies.files[]`, PeerTube's); we make only HLS copies
     const fileCopyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { id: -1 };
     const where = { isLocal: q.target === 'my-videos', OR: [{ redundancies: { some: copyWhere } }, { files: { some: { redundancies: { some: fileCopyWhere } } } }] };

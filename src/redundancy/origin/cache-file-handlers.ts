@@ -1,4 +1,3 @@
-import type { Prisma } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { RemoteActorResolver } from '../../federation/follows.js';
@@ -8,6 +7,21 @@ import { recordFileCopy } from './file-cache-file.js';
 import type { FileCopyRecordStore } from './file-copy-store.js';
 
 export type AcceptFrom = 'nobody' | 'anybody' | 'followings';
+
+/** States of another instance's copy as we record it: probed first when it copies one of our videos. */
+export type RemoteCopyState = 'pending-probe' | 'active' | 'unhealthy';
+
+/** What recording announced HLS copies needs (remote actors' VideoRedundancy rows). */
+export interface RemoteCopyRecordStore {
+  findVideoByUrl(url: string): Promise<{ id: number; uuid: string; isLocal: boolean; privacy: number } | null>;
+  findCopyByUrl(url: string): Promise<{ id: number; actorId: number } | null>;
+  /** a new expiry and base URL for a copy; fails when it is gone */
+  renewCopy(id: number, change: { expiresOn: Date | null; fileUrl: string }): Promise<{ id: number; state: RemoteCopyState }>;
+  /** creates the actor's copy of the video, or replaces its CacheFile id, base URL and expiry */
+  saveCopy(copy: { videoId: number; actorId: number; url: string; fileUrl: string; expiresOn: Date | null; state: RemoteCopyState }): Promise<{ id: number; state: RemoteCopyState }>;
+  /** drops the copy `url` of the actor `actorUrl`; how many went */
+  removeCopyByUrl(url: string, actorUrl: string): Promise<number>;
+}
 
 const processed: HandlerOutcome = { status: 'processed' };
 const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
@@ -22,7 +36,7 @@ const hostOf = (url: string) => new URL(url).host;
  * are recorded per file (file-cache-file.ts).
  */
 export function createCacheFileHandlers(deps: {
-  prisma: Prisma;
+  store: RemoteCopyRecordStore;
   clock: Clock;
   logger: Logger;
   resolver: RemoteActorResolver;
@@ -34,7 +48,7 @@ export function createCacheFileHandlers(deps: {
   fileCopies: FileCopyRecordStore;
   scheduleFileProbe(fileRedundancyId: number): Promise<void>;
 }): Record<'Create:CacheFile' | 'Update:CacheFile' | 'Undo:CacheFile', ActivityHandler> {
-  const { prisma } = deps;
+  const { store } = deps;
   const log = deps.logger.child({ component: 'redundancy-origin' });
 
   async function record(actorUrl: string, object: unknown, update: boolean): Promise<HandlerOutcome> {
@@ -45,7 +59,7 @@ export function createCacheFileHandlers(deps: {
     if (hostOf(cache.id) !== mirrorHost || hostOf(cache.kind === 'hls' ? cache.baseUrl : cache.fileUrl) !== mirrorHost) return skipped('CacheFile id or URL on another host than its actor');
     if (deps.acceptFrom === 'nobody') return skipped('remote_redundancy.videos.accept_from is nobody');
     if (deps.acceptFrom === 'followings' && !(await deps.followedHosts()).includes(mirrorHost)) return skipped(`${mirrorHost} is not followed (accept_from: followings)`);
-    const video = await prisma.video.findUnique({ where: { url: cache.videoUrl } });
+    const video = await store.findVideoByUrl(cache.videoUrl);
     // private and internal videos are never mirrored: answered as an unknown video
     if (!video || (video.isLocal && video.privacy !== 1 && video.privacy !== 2)) return skipped('unknown video');
     const actor = await deps.resolver.resolve({ url: actorUrl });
@@ -55,16 +69,12 @@ export function createCacheFileHandlers(deps: {
     if (cache.kind === 'web-video') {
       return recordFileCopy({ store: deps.fileCopies, logger: log, scheduleProbe: deps.scheduleFileProbe }, { cache, video, actorId: actor.value.id, expiresOn });
     }
-    const existing = await prisma.videoRedundancy.findUnique({ where: { url: cache.id } });
+    const existing = await store.findCopyByUrl(cache.id);
     if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
     if (update && !existing) log.info({ cacheFile: cache.id }, 'update of an unknown CacheFile: recorded as new');
     const row = existing
-      ? await prisma.videoRedundancy.update({ where: { id: existing.id }, data: { expiresOn, fileUrl: cache.baseUrl } })
-      : await prisma.videoRedundancy.upsert({
-          where: { videoId_actorId: { videoId: video.id, actorId: actor.value.id } },
-          create: { videoId: video.id, actorId: actor.value.id, url: cache.id, fileUrl: cache.baseUrl, expiresOn, state: video.isLocal ? 'pending-probe' : 'active' },
-          update: { url: cache.id, fileUrl: cache.baseUrl, expiresOn },
-        });
+      ? await store.renewCopy(existing.id, { expiresOn, fileUrl: cache.baseUrl })
+      : await store.saveCopy({ videoId: video.id, actorId: actor.value.id, url: cache.id, fileUrl: cache.baseUrl, expiresOn, state: video.isLocal ? 'pending-probe' : 'active' });
     if (video.isLocal && (!existing || row.state !== 'active')) await deps.scheduleProbe(row.id);
     log.info({ video: video.uuid, mirror: mirrorHost, expiresOn }, existing ? 'mirror renewed' : 'mirror announced');
     return processed;
@@ -78,7 +88,7 @@ export function createCacheFileHandlers(deps: {
       const cacheFile = inner?.type === 'CacheFile' ? inner : (inner?.object as Record<string, unknown> | undefined);
       const id = typeof cacheFile?.id === 'string' ? cacheFile.id : typeof cacheFile === 'string' ? cacheFile : undefined;
       if (!id) return skipped('Undo of a CacheFile without id');
-      const { count } = await prisma.videoRedundancy.deleteMany({ where: { url: id, actor: { url: activity.actor } } });
+      const count = await store.removeCopyByUrl(id, activity.actor);
       const files = await deps.fileCopies.removeByUrl(id, activity.actor);
       return count + files > 0 ? processed : skipped('no such copy of this actor');
     },

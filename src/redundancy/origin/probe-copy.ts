@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
 import type { SafeFetcher } from '../../federation/remote/index.js';
 import { completed, type JobHandler } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
@@ -9,6 +8,17 @@ import type { Logger } from '../../lib/logger.js';
 export const PROBE_JOB = 'redundancy-probe';
 export type ProbeJobKinds = { [PROBE_JOB]: { redundancyId: number } };
 
+/** What probing announced copies of our videos needs. */
+export interface CopyProbeStore {
+  /** null when the copy is gone or is not a copy of one of our (local) videos */
+  loadForProbe(id: number): Promise<{ id: number; fileUrl: string; videoUuid: string; hasPlaylist: boolean } | null>;
+  setProbeResult(id: number, result: { healthy: boolean; reason: string | null; at: Date }): Promise<void>;
+  /** drops remote actors' copies whose `expiresOn` passed; how many */
+  removeExpired(now: Date): Promise<number>;
+  /** copies of our videos never probed, or last probed before `olderThan` */
+  dueForProbe(olderThan: Date): Promise<number[]>;
+}
+
 /**
  * The origin checks a mirror's copy of one of its videos before listing it, and again
  * periodically: for every fragmented file our own segments-sha256.json lists, one hashed byte
@@ -16,8 +26,8 @@ export type ProbeJobKinds = { [PROBE_JOB]: { redundancyId: number } };
  * mirrors hold only the `*-fragmented.mp4` files (players take playlists and hashes from the
  * origin). A failing copy is hidden (unhealthy) until a later probe passes.
  */
-export function createCopyProber(deps: { prisma: Prisma; clock: Clock; logger: Logger; fetcher: Pick<SafeFetcher, 'fetch'>; readLocalSha256(uuid: string): Promise<Record<string, Record<string, string>> | null> }) {
-  const { prisma } = deps;
+export function createCopyProber(deps: { store: CopyProbeStore; clock: Clock; logger: Logger; fetcher: Pick<SafeFetcher, 'fetch'>; readLocalSha256(uuid: string): Promise<Record<string, Record<string, string>> | null> }) {
+  const { store } = deps;
   const log = deps.logger.child({ component: 'redundancy-probe' });
 
   /** null when the copy serves every probed range with our bytes; else why not */
@@ -39,18 +49,14 @@ export function createCopyProber(deps: { prisma: Prisma; clock: Clock; logger: L
   }
 
   async function probe(redundancyId: number): Promise<'active' | 'unhealthy' | 'gone'> {
-    const row = await prisma.videoRedundancy.findUnique({ where: { id: redundancyId }, include: { video: { include: { streamingPlaylists: true } } } });
-    if (!row || !row.video.isLocal) return 'gone';
-    const playlist = row.video.streamingPlaylists[0];
-    const sha = await deps.readLocalSha256(row.video.uuid);
-    const why = !playlist || !sha ? 'no HLS on our side' : await checkRanges(row.fileUrl, sha);
+    const row = await store.loadForProbe(redundancyId);
+    if (!row) return 'gone';
+    const sha = await deps.readLocalSha256(row.videoUuid);
+    const why = !row.hasPlaylist || !sha ? 'no HLS on our side' : await checkRanges(row.fileUrl, sha);
     const healthy = why === null;
     const state = healthy ? 'active' : 'unhealthy';
-    await prisma.videoRedundancy.update({
-      where: { id: row.id },
-      data: { state, lastVerifiedAt: deps.clock.now(), reason: why, failures: healthy ? 0 : { increment: 1 } },
-    });
-    if (!healthy) log.warn({ video: row.video.uuid, mirror: row.fileUrl, why }, 'mirror failed its probe: hidden');
+    await store.setProbeResult(row.id, { healthy, reason: why, at: deps.clock.now() });
+    if (!healthy) log.warn({ video: row.videoUuid, mirror: row.fileUrl, why }, 'mirror failed its probe: hidden');
     return state;
   }
 
@@ -66,16 +72,9 @@ export function createCopyProber(deps: { prisma: Prisma; clock: Clock; logger: L
     job,
     /** Drops remote copies whose `expiresOn` passed; returns how many. */
     async removeExpired(): Promise<number> {
-      const { count } = await prisma.videoRedundancy.deleteMany({ where: { expiresOn: { lt: deps.clock.now() }, actor: { host: { not: null } } } });
-      return count;
+      return store.removeExpired(deps.clock.now());
     },
     /** Ids of copies of our videos to probe again (periodic). */
-    async dueForProbe(olderThan: Date): Promise<number[]> {
-      const rows = await prisma.videoRedundancy.findMany({
-        where: { video: { isLocal: true }, OR: [{ lastVerifiedAt: null }, { lastVerifiedAt: { lt: olderThan } }] },
-        select: { id: true },
-      });
-      return rows.map((r) => r.id);
-    },
+    dueForProbe: (olderThan: Date): Promise<number[]> => store.dueForProbe(olderThan),
   };
 }

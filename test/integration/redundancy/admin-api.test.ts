@@ -176,7 +176,7 @@ describe('redundancy admin API, manual copies, and CacheFiles only their announc
     await probe();
     expect(await redundanciesOn(a, uuid)).toEqual([]);
     const row = await a.instance.prisma.videoRedundancy.findFirstOrThrow({ where: { video: { uuid } } });
-    expect([row.state, row.reason]).toEqual(['unhealthy', expect.stringMatching(/segment/)]);
+    expect([row.remoteState, row.reason]).toEqual(['unhealthy', expect.stringMatching(/segment/)]);
     for (const f of media) await rename(join(dir, `${f}.away`), join(dir, f));
     await probe();
     expect(await redundanciesOn(a, uuid)).toEqual([{ baseUrl: copyBase(uuid) }]);

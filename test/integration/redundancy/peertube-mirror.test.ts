@@ -88,9 +88,9 @@ describe('a PeerTube mirror of our video: HLS copy without playlists, web-video 
     await post(corrupt, withExpiry(corrupt.captured(132, { origin: origin.url, uuid })));
     const row = await waitFor('the corrupt copy probed', async () => {
       const r = await origin.instance.prisma.videoRedundancy.findFirst({ where: { actor: { url: corrupt.actorUrl } } });
-      return r && r.state !== 'pending-probe' ? r : undefined;
+      return r && r.remoteState !== 'pending_probe' ? r : undefined;
     }, 30_000);
-    expect(row.state).toBe('unhealthy');
+    expect(row.remoteState).toBe('unhealthy');
     expect(row.reason).toMatch(/does not match its hash/);
     expect((await details()).streamingPlaylists[0]!.redundancies).toEqual([{ baseUrl: `${mirror.base}/static/redundancy/hls/${uuid}` }]);
   });
