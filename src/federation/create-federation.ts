@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import type { InstanceConfig } from '../config/index.js';
-import type { Prisma } from '../db/index.js';
+import { createTransactor, type Prisma } from '../db/index.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
 import type { JobQueue } from '../jobs/index.js';
-import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { ok } from '../lib/result.js';
 import type { Metrics } from '../metrics/index.js';
 import { createDeliveryHandlers, createDeliveryService, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
+import { createPrismaActorLookupStore } from './actor-lookup-store.js';
+import { createPrismaFollowStore } from './follow-store.js';
 import { createFollowService, type ActivitySender } from './follows.js';
 import { createActivityHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
+import { createPrismaInboxVideoStore } from './inbox/inbox-video-store.js';
 import { createInboxProcessor, INBOX_JOB, type ActivityHandler, type InboxJobKinds } from './inbox/process-activity.js';
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
@@ -93,12 +95,13 @@ export function createFederation(deps: {
   });
   const webfinger = createWebfingerResolver({ fetcher, scheme: () => (config.webserver.https ? 'https' : 'http') });
   const actorStore = createPrismaActorStore(prisma);
+  const actors = createPrismaActorLookupStore(prisma);
 
   // Our GETs are signed by the instance actor, keyId the bare actor URL (as PeerTube does).
   let instanceKey: SignWith | undefined;
   const signWith = async (): Promise<SignWith> => {
     if (!instanceKey) {
-      const actor = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+      const actor = await actors.instanceActor();
       instanceKey = { keyId: actor.url, privateKeyPem: actor.privateKeyPem! };
     }
     return instanceKey;
@@ -139,7 +142,9 @@ export function createFederation(deps: {
   };
 
   const follows = createFollowService({
-    prisma,
+    store: createPrismaFollowStore(prisma),
+    actors,
+    transactor: createTransactor(prisma),
     clock,
     urls,
     logger,
@@ -204,12 +209,12 @@ export function createFederation(deps: {
   const rateCounts = createRemoteRateCounts({ fetchObject, logger });
   const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
 
+  const inboxVideos = createPrismaInboxVideoStore(prisma);
   const handlers = createActivityHandlers({
-    prisma,
+    videos: inboxVideos,
     logger,
     follows,
     resolver,
-    remoteVideos,
     importer,
     addLocalView: deps.addLocalView,
     ...(deps.extraHandlers ? { extra: deps.extraHandlers } : {}),
@@ -230,11 +235,11 @@ export function createFederation(deps: {
       else if (typeof node === 'object' && typeof (node as { id?: unknown }).id === 'string') urlsOf.push((node as { id: string }).id);
       node = typeof node === 'object' ? (node as { object?: unknown }).object : undefined;
     }
-    const video = await prisma.video.findFirst({ where: { url: { in: urlsOf }, isLocal: true }, include: { channel: { include: { account: true } } } });
-    if (!video) return outcome;
-    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+    const owners = await inboxVideos.localVideoOwners(urlsOf);
+    if (!owners) return outcome;
+    const instance = await actors.instanceActor();
     const senderHost = new URL(activity.actor).host;
-    const inboxes = (await follows.followerInboxes([instance.id, video.channel.actorId, video.channel.account.actorId])).filter((i) => new URL(i).host !== senderHost);
+    const inboxes = (await follows.followerInboxes([instance.id, owners.channelActorId, owners.accountActorId])).filter((i) => new URL(i).host !== senderHost);
     if (inboxes.length > 0) {
       await delivery.forwardActivity(JSON.stringify(activity.body), { signerActorId: instance.id, inboxes });
       delivery.wake();

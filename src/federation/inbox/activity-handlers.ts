@@ -1,19 +1,29 @@
-import type { Prisma } from '../../db/index.js';
 import type { Logger } from '../../lib/logger.js';
 import type { FollowService, RemoteActorResolver } from '../follows.js';
-import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
+import type { RemoteVideoInput } from '../remote-videos.js';
 import type { VideoImporter } from '../video-importer.js';
 import { handlerFor, type ActivityHandler, type HandlerOutcome, type InboundActivity } from './process-activity.js';
 
 /** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
 export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
 
+/** The videos the inbox handlers look up and rate. */
+export interface InboxVideoStore {
+  /** whether a video (ours or remote) with this URL is stored */
+  isKnown(url: string): Promise<boolean>;
+  /** the id of our video with this URL */
+  findLocalId(url: string): Promise<number | null>;
+  /** adds `delta` to a video's likes or dislikes */
+  addRate(videoId: number, field: 'likes' | 'dislikes', delta: 1 | -1): Promise<void>;
+  /** the owners (channel's and account's actor ids) of our video among these URLs, if one is ours */
+  localVideoOwners(urls: string[]): Promise<{ channelActorId: number; accountActorId: number } | null>;
+}
+
 export interface ActivityHandlerDeps {
-  prisma: Prisma;
+  videos: InboxVideoStore;
   logger: Logger;
   follows: FollowService;
   resolver: RemoteActorResolver;
-  remoteVideos: RemoteVideoStore;
   importer: VideoImporter;
   /** counts a view of one of our videos (and schedules its federation) */
   addLocalView(videoId: number): Promise<void>;
@@ -31,7 +41,7 @@ const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
 
 /** One handler per activity type (PeerTube's set). */
 export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string, ActivityHandler> {
-  const { prisma, follows } = deps;
+  const { videos, follows } = deps;
   // untrusted type names: own entries only (handlerFor)
   const extraFor = (key: string) => (deps.extra ? handlerFor(deps.extra, key) : undefined);
 
@@ -41,7 +51,7 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     if (!url) return skipped('video without id');
     const origin = hostOf(url);
     if (origin !== hostOf(activity.actor)) return skipped('video of another host than the actor');
-    const known = await prisma.video.findUnique({ where: { url }, select: { id: true } });
+    const known = await videos.isKnown(url);
     if (!known && !(await follows.followedHosts()).includes(origin)) return skipped(`not following ${origin}`);
     const imported = typeof object === 'string' ? await deps.importer.importUrl(url) : await deps.importer.importObject(object, url);
     if (imported.ok) return processed;
@@ -50,16 +60,16 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     throw new Error(imported.reason.message);
   }
 
-  async function localVideoByUrl(url: string | undefined) {
+  async function localVideoId(url: string | undefined) {
     if (!url) return null;
-    return prisma.video.findFirst({ where: { url, isLocal: true } });
+    return videos.findLocalId(url);
   }
 
   async function rate(activity: InboundActivity, field: 'likes' | 'dislikes', delta: 1 | -1): Promise<HandlerOutcome> {
     const target = activity.type === 'Undo' ? idOf((activity.body.object as Record<string, unknown>)?.object) : idOf(activity.body.object);
-    const video = await localVideoByUrl(target);
-    if (!video) return skipped('not one of our videos');
-    await prisma.video.update({ where: { id: video.id }, data: { [field]: { increment: delta } } });
+    const videoId = await localVideoId(target);
+    if (videoId === null) return skipped('not one of our videos');
+    await videos.addRate(videoId, field, delta);
     return processed;
   }
 
@@ -131,16 +141,16 @@ export function createActivityHandlers(deps: ActivityHandlerDeps): Record<string
     async Announce(activity) {
       const target = idOf(activity.body.object);
       if (!target) return skipped('Announce without object');
-      if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
+      if (await videos.isKnown(target)) return skipped('already known');
       return importVideo(activity, activity.body.object);
     },
 
     async View(activity, ctx) {
       const other = registered('View');
       if (other) return other(activity, ctx);
-      const video = await localVideoByUrl(idOf(activity.body.object));
-      if (!video) return skipped('not one of our videos');
-      await deps.addLocalView(video.id);
+      const videoId = await localVideoId(idOf(activity.body.object));
+      if (videoId === null) return skipped('not one of our videos');
+      await deps.addLocalView(videoId);
       return processed;
     },
 

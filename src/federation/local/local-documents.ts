@@ -71,7 +71,7 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
   }
 
   async function follows(actor: LocalActor, direction: 'followers' | 'following', window: Window) {
-    const where = direction === 'followers' ? { followingId: actor.row.id, state: 'accepted' } : { followerId: actor.row.id, state: 'accepted' };
+    const where = direction === 'followers' ? { followingId: actor.row.id, state: 'accepted' as const } : { followerId: actor.row.id, state: 'accepted' as const };
     const [total, rows] = await prisma.$transaction([
       prisma.actorFollow.count({ where }),
       prisma.actorFollow.findMany({ where, orderBy: { id: 'asc' }, skip: window.start, take: window.count, include: { follower: true, following: true } }),
