@@ -8,7 +8,7 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { ok } from '../lib/result.js';
 import type { Metrics } from '../metrics/index.js';
-import { createDeliveryHandlers, createDeliveryService, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
+import { createDeliveryHandlers, createDeliveryService, createHostHealthStore, createPrismaSignerKeyStore, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
 import { createPrismaActorLookupStore } from './actor-lookup-store.js';
 import { createPrismaFollowStore } from './follow-store.js';
 import { createFollowService, type ActivitySender } from './follows.js';
@@ -130,7 +130,8 @@ export function createFederation(deps: {
     maxAgeMs: fed.delivery.max_age,
     userAgent,
   };
-  const delivery = createDeliveryService({ prisma, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
+  const deliveryStores = { hosts: createHostHealthStore(prisma), signerKeys: createPrismaSignerKeyStore(prisma) };
+  const delivery = createDeliveryService({ ...deliveryStores, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
   // Our activities go out LD-signed (so they can be forwarded); the caller's transaction, if any, carries the jobs.
   const pendingWake = new Set<P.TransactionClient>();
   const sender: ActivitySender = {
@@ -292,7 +293,7 @@ export function createFederation(deps: {
       concurrency: fed.inbox_workers,
       onProcessed: (type, outcome) => deps.metrics.federation.inboxActivity(type, outcome),
     }),
-    ...createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
+    ...createDeliveryHandlers({ ...deliveryStores, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) }),
     [VIEWS_JOB]: publisher.viewsJob,
     [BACKFILL_JOB]: backfill.job,
     [REFRESH_JOB]: {

@@ -8,6 +8,8 @@ import { openDatabase, type Database } from '../../../src/db/index.js';
 import {
   createDeliveryHandlers,
   createDeliveryService,
+  createHostHealthStore,
+  createPrismaSignerKeyStore,
   DELIVERY_JOB,
   type DeliveryJobKinds,
   type DeliveryMetrics,
@@ -233,9 +235,9 @@ export async function startDeliveryRig(
     pollIntervalMs: 60_000,
     leaseMs: 30_000,
     heartbeatMs: 10_000,
-    handlers: createDeliveryHandlers({ prisma: db.prisma, queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) }),
+    handlers: createDeliveryHandlers({ hosts: createHostHealthStore(db.prisma), signerKeys: createPrismaSignerKeyStore(db.prisma), queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) }),
   });
-  const delivery = createDeliveryService({ prisma: db.prisma, queue: port, clock, logger: silentLogger, metrics, options: merged, localHost: LOCAL_HOST });
+  const delivery = createDeliveryService({ hosts: createHostHealthStore(db.prisma), signerKeys: createPrismaSignerKeyStore(db.prisma), queue: port, clock, logger: silentLogger, metrics, options: merged, localHost: LOCAL_HOST });
   await queue.start();
 
   const idle = () =>
