@@ -18,11 +18,12 @@ import { createInboxProcessor, INBOX_JOB, type ActivityHandler, type InboxJobKin
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
-import { createRemoteVideoStore } from './remote-videos.js';
+import { createRemoteVideoStore } from './remote-video-store.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './video-importer.js';
 import { createRemoteRateCounts } from './remote-rate-counts.js';
 import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
+import { createPrismaVideoPublisherStore } from './video-publisher-store.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
 
@@ -107,7 +108,7 @@ export function createFederation(deps: {
     return instanceKey;
   };
   const fetchPublicKey = createPublicKeyResolver({ fetcher, store: actorStore, clock, maxAgeMs: fed.remote_object_max_age, parseActor: parseActorForRemote, webfinger, signWith, minRefreshIntervalMs: 60_000 });
-  const resolver = createRemoteActorResolver({ prisma, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
+  const resolver = createRemoteActorResolver({ actors, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
 
   const queue: DeliveryQueue = {
     enqueue: (kind, payload, options, tx) => deps.jobs().enqueue(kind, payload, options, tx),
@@ -173,7 +174,8 @@ export function createFederation(deps: {
   const local = createLocalDocuments({ prisma, urls, magnet: deps.magnet });
   const remoteVideos = createRemoteVideoStore({ prisma, clock });
   const publisher = createVideoPublisher({
-    prisma,
+    store: createPrismaVideoPublisherStore(prisma),
+    actors,
     clock,
     logger,
     local,
@@ -208,7 +210,7 @@ export function createFederation(deps: {
     return { ok: false as const, reason: { type: r.reason.type, message: r.reason.message, ...('status' in r.reason ? { status: r.reason.status } : {}) } };
   };
   const rateCounts = createRemoteRateCounts({ fetchObject, logger });
-  const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
+  const importer = createVideoImporter({ resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
 
   const inboxVideos = createPrismaInboxVideoStore(prisma);
   const handlers = createActivityHandlers({
