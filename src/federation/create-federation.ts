@@ -15,6 +15,7 @@ import { createFollowService, type ActivitySender } from './follows.js';
 import { createActivityHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
 import { createPrismaInboxVideoStore } from './inbox/inbox-video-store.js';
 import { createInboxProcessor, INBOX_JOB, type ActivityHandler, type InboxJobKinds } from './inbox/process-activity.js';
+import { createPrismaInboxStore } from './inbox/inbox-store.js';
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
@@ -268,7 +269,7 @@ export function createFederation(deps: {
   if (handlers.Accept) handlers.Accept = backfill.afterAccept(handlers.Accept);
 
   const receiver = createActivityReceiver({
-    prisma,
+    store: createPrismaInboxStore(prisma),
     clock,
     host: urls.host,
     fetchPublicKey,
