@@ -73,6 +73,15 @@ export function createPrismaFollowStore(prisma: Prisma): FollowStore {
       return rows.map((r) => r.follower);
     },
 
+    async acceptedActorUrls({ localActorId, direction, start, count }) {
+      const where = direction === 'followers' ? { followingId: localActorId, state: 'accepted' as const } : { followerId: localActorId, state: 'accepted' as const };
+      const [total, rows] = await prisma.$transaction([
+        prisma.actorFollow.count({ where }),
+        prisma.actorFollow.findMany({ where, orderBy: { id: 'asc' }, skip: start, take: count, include: { follower: true, following: true } }),
+      ]);
+      return { total, urls: rows.map((r) => (direction === 'followers' ? r.follower.url : r.following.url)) };
+    },
+
     async acceptedFollowings(followerId) {
       const rows = await prisma.actorFollow.findMany({ where: { followerId, state: 'accepted' }, include: { following: true } });
       return rows.map((r) => r.following);

@@ -70,6 +70,8 @@ export interface FollowStore {
   acceptedFollowers(followingIds: number[]): Promise<ActorRecord[]>;
   /** the actors (accepted) `followerId` follows */
   acceptedFollowings(followerId: number): Promise<ActorRecord[]>;
+  /** a window of the accepted followers (or followings) of our actor, by follow id: the actors' URLs and the total */
+  acceptedActorUrls(q: { localActorId: number; direction: 'followers' | 'following'; start: number; count: number }): Promise<{ total: number; urls: string[] }>;
 }
 
 const inboxOf = (a: ActorRecord) => a.sharedInboxUrl ?? a.inboxUrl;

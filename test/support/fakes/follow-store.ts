@@ -100,6 +100,10 @@ export function createMemoryFollowStore(actors: MemoryActors, clock: { now(): Da
     async acceptedFollowers(followingIds) {
       return rows.filter((r) => followingIds.includes(r.followingId) && r.state === 'accepted').map((r) => ({ ...actors.byId(r.followerId) }));
     },
+    async acceptedActorUrls({ localActorId, direction, start, count }) {
+      const matching = rows.filter((r) => (direction === 'followers' ? r.followingId : r.followerId) === localActorId && r.state === 'accepted').sort((a, b) => a.id - b.id);
+      return { total: matching.length, urls: matching.slice(start, start + count).map((r) => actors.byId(direction === 'followers' ? r.followerId : r.followingId).url) };
+    },
     async acceptedFollowings(followerId) {
       return rows.filter((r) => r.followerId === followerId && r.state === 'accepted').map((r) => ({ ...actors.byId(r.followingId) }));
     },
