@@ -1,28 +1,32 @@
 import { z } from 'zod';
 import type { InstanceConfig } from '../config/index.js';
-import type { Prisma } from '../db/index.js';
+import { createTransactor, type Prisma } from '../db/index.js';
 import { completed, type JobQueue } from '../jobs/index.js';
-import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { ok } from '../lib/result.js';
 import type { Metrics } from '../metrics/index.js';
-import { createDeliveryHandlers, createDeliveryService, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
+import { createDeliveryHandlers, createDeliveryService, createHostHealthStore, createPrismaSignerKeyStore, createSafeFetcherTransport, DELIVERY_JOB, type DeliveryJobKinds, type DeliveryMetrics, type DeliveryQueue } from './delivery/index.js';
+import { createPrismaActorLookupStore } from './actor-lookup-store.js';
+import { createPrismaFollowStore } from './follow-store.js';
 import { createFollowService, type ActivitySender } from './follows.js';
 import { registerFederationHandlers, type ParsedRemoteVideo } from './inbox/activity-handlers.js';
 import { createPrismaInboxActivityStore } from './inbox/inbox-activity-store.js';
 import type { InboxDispatcher } from './inbox/inbox-dispatcher.js';
 import { createInboxProcessor, INBOX_JOB, type InboundActivity, type InboxJobKinds } from './inbox/process-activity.js';
 import type { VideoEventEmitter } from '../videos/video-events.js';
+import { createPrismaInboxVideoStore } from './inbox/inbox-video-store.js';
+import { createPrismaInboxStore } from './inbox/inbox-store.js';
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote-actor-resolver.js';
-import { createRemoteVideoStore } from './remote-videos.js';
+import { createRemoteVideoStore } from './remote-video-store.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './video-importer.js';
 import { createRemoteRateCounts } from './remote-rate-counts.js';
 import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
+import { createPrismaVideoPublisherStore } from './video-publisher-store.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './video-publisher.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
 
@@ -96,18 +100,19 @@ export function createFederation(deps: {
   });
   const webfinger = createWebfingerResolver({ fetcher, scheme: () => (config.webserver.https ? 'https' : 'http') });
   const actorStore = createPrismaActorStore(prisma);
+  const actors = createPrismaActorLookupStore(prisma);
 
   // Our GETs are signed by the instance actor, keyId the bare actor URL (as PeerTube does).
   let instanceKey: SignWith | undefined;
   const signWith = async (): Promise<SignWith> => {
     if (!instanceKey) {
-      const actor = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+      const actor = await actors.instanceActor();
       instanceKey = { keyId: actor.url, privateKeyPem: actor.privateKeyPem! };
     }
     return instanceKey;
   };
   const fetchPublicKey = createPublicKeyResolver({ fetcher, store: actorStore, clock, maxAgeMs: fed.remote_object_max_age, parseActor: parseActorForRemote, webfinger, signWith, minRefreshIntervalMs: 60_000 });
-  const resolver = createRemoteActorResolver({ prisma, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
+  const resolver = createRemoteActorResolver({ actors, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
 
   const queue: DeliveryQueue = {
     enqueue: (kind, payload, options, tx) => jobs.enqueue(kind, payload, options, tx),
@@ -130,7 +135,8 @@ export function createFederation(deps: {
     maxAgeMs: fed.delivery.max_age,
     userAgent,
   };
-  const delivery = createDeliveryService({ prisma, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
+  const deliveryStores = { hosts: createHostHealthStore(prisma), signerKeys: createPrismaSignerKeyStore(prisma) };
+  const delivery = createDeliveryService({ ...deliveryStores, queue, clock, logger, metrics: deliveryMetrics, options: deliveryOptions, localHost: urls.host });
   // Our activities go out LD-signed (so they can be forwarded). The caller's transaction, if any,
   // carries the jobs: the queue wakes the delivery workers once it commits.
   const sender: ActivitySender = {
@@ -141,7 +147,9 @@ export function createFederation(deps: {
   };
 
   const follows = createFollowService({
-    prisma,
+    store: createPrismaFollowStore(prisma),
+    actors,
+    transactor: createTransactor(prisma),
     clock,
     urls,
     logger,
@@ -169,7 +177,8 @@ export function createFederation(deps: {
   const local = createLocalDocuments({ prisma, urls, magnet: deps.magnet });
   const remoteVideos = createRemoteVideoStore({ prisma, clock });
   const publisher = createVideoPublisher({
-    prisma,
+    store: createPrismaVideoPublisherStore(prisma),
+    actors,
     clock,
     logger,
     local,
@@ -204,7 +213,9 @@ export function createFederation(deps: {
     return { ok: false as const, reason: { type: r.reason.type, message: r.reason.message, ...('status' in r.reason ? { status: r.reason.status } : {}) } };
   };
   const rateCounts = createRemoteRateCounts({ fetchObject, logger });
-  const importer = createVideoImporter({ prisma, resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
+  const importer = createVideoImporter({ resolver, remoteVideos, parseVideo, fetchObject, rateCounts });
+
+  const inboxVideos = createPrismaInboxVideoStore(prisma);
 
   /**
    * PeerTube forwards activities about our videos (ratings, mirrors' CacheFiles) to the video's
@@ -220,11 +231,11 @@ export function createFederation(deps: {
       else if (typeof node === 'object' && typeof (node as { id?: unknown }).id === 'string') urlsOf.push((node as { id: string }).id);
       node = typeof node === 'object' ? (node as { object?: unknown }).object : undefined;
     }
-    const video = await prisma.video.findFirst({ where: { url: { in: urlsOf }, isLocal: true }, include: { channel: { include: { account: true } } } });
-    if (!video) return;
-    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+    const owners = await inboxVideos.localVideoOwners(urlsOf);
+    if (!owners) return;
+    const instance = await actors.instanceActor();
     const senderHost = new URL(activity.actor).host;
-    const inboxes = (await follows.followerInboxes([instance.id, video.channel.actorId, video.channel.account.actorId])).filter((i) => new URL(i).host !== senderHost);
+    const inboxes = (await follows.followerInboxes([instance.id, owners.channelActorId, owners.accountActorId])).filter((i) => new URL(i).host !== senderHost);
     if (inboxes.length > 0) {
       await delivery.forwardActivity(JSON.stringify(activity.body), { signerActorId: instance.id, inboxes });
       delivery.wake();
@@ -244,10 +255,10 @@ export function createFederation(deps: {
     logger,
     limits: { maxVideos: fed.backfill.max_videos, maxPages: fed.backfill.max_pages },
   });
-  registerFederationHandlers(inbox, { prisma, follows, resolver, remoteVideos, importer, afterAccept: backfill.afterAccept });
+  registerFederationHandlers(inbox, { videos: inboxVideos, follows, resolver, importer, afterAccept: backfill.afterAccept });
 
   const receiver = createActivityReceiver({
-    prisma,
+    store: createPrismaInboxStore(prisma),
     clock,
     host: urls.host,
     fetchPublicKey,
@@ -276,7 +287,7 @@ export function createFederation(deps: {
       onProcessed: (type, outcome) => deps.metrics.federation.inboxActivity(type, outcome),
     }),
   );
-  const deliveryHandlers = createDeliveryHandlers({ prisma, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) });
+  const deliveryHandlers = createDeliveryHandlers({ ...deliveryStores, queue, clock, metrics: deliveryMetrics, options: deliveryOptions, transport: createSafeFetcherTransport(fetcher) });
   jobs.register(DELIVERY_JOB, deliveryHandlers[DELIVERY_JOB]);
   jobs.register(VIEWS_JOB, publisher.viewsJob);
   jobs.register(BACKFILL_JOB, backfill.job);

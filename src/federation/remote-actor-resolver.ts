@@ -1,7 +1,7 @@
-import type { Prisma } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { fail, ok } from '../lib/result.js';
 import type { RemoteActorResolver } from './follows.js';
+import type { ActorLookup } from './ports.js';
 import { remoteActorRecord, type ParseActor, type RemoteActorStore, type ResolveWebfinger, type SafeFetcher, type SignWith } from './remote/index.js';
 
 /**
@@ -9,7 +9,7 @@ import { remoteActorRecord, type ParseActor, type RemoteActorStore, type Resolve
  * stores them, and returns the Actor row. A stored actor younger than `maxAgeMs` is not fetched.
  */
 export function createRemoteActorResolver(deps: {
-  prisma: Prisma;
+  actors: Pick<ActorLookup, 'findByUrl' | 'findLocalByName'>;
   clock: Clock;
   fetcher: Pick<SafeFetcher, 'fetchJson'>;
   webfinger: ResolveWebfinger;
@@ -20,10 +20,10 @@ export function createRemoteActorResolver(deps: {
   /** our own host: our actors are never fetched */
   localHost: string;
 }): RemoteActorResolver {
-  const { prisma } = deps;
+  const { actors } = deps;
 
   async function byUrl(url: string) {
-    const stored = await prisma.actor.findUnique({ where: { url } });
+    const stored = await actors.findByUrl(url);
     if (stored && (stored.host === null || (stored.lastFetchedAt && deps.clock.now().getTime() - stored.lastFetchedAt.getTime() < deps.maxAgeMs))) {
       return ok(stored);
     }
@@ -41,7 +41,9 @@ export function createRemoteActorResolver(deps: {
     if (!key) return fail({ type: 'invalid-actor', message: `${actor.url} publishes no key of its own` });
     const saved = await deps.store.saveRemoteActor(remoteActorRecord(actor, key, deps.clock.now()));
     if (!saved.ok) return fail({ type: saved.reason.type, message: saved.reason.detail });
-    return ok(await prisma.actor.findUniqueOrThrow({ where: { url: actor.url } }));
+    const row = await actors.findByUrl(actor.url);
+    if (!row) throw new Error(`actor ${actor.url} was saved but is not found`);
+    return ok(row);
   }
 
   return {
@@ -50,7 +52,7 @@ export function createRemoteActorResolver(deps: {
       const handle = 'handle' in target ? target.handle : `peertube@${target.host}`;
       const [name, host] = handle.split('@');
       if (host === deps.localHost) {
-        const local = await prisma.actor.findFirst({ where: { preferredUsername: name, host: null } });
+        const local = await actors.findLocalByName(name ?? '');
         return local ? ok(local) : fail({ type: 'not-found', message: `no local actor ${name}` });
       }
       const found = await deps.webfinger(handle);

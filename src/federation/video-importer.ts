@@ -1,4 +1,3 @@
-import type { Prisma } from '../db/index.js';
 import { createKeyedSerializer } from '../lib/keyed-serializer.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import type { RemoteActorResolver } from './follows.js';
@@ -13,7 +12,6 @@ export type ImportRefusal = { type: string; message: string };
  * Announce), by search by URL, and by the refresh of stale remote videos.
  */
 export function createVideoImporter(deps: {
-  prisma: Prisma;
   resolver: RemoteActorResolver;
   remoteVideos: RemoteVideoStore;
   parseVideo(object: unknown): Result<ParsedRemoteVideo, ImportRefusal>;
@@ -83,12 +81,12 @@ export function createVideoImporter(deps: {
 
     /** Fetches a remote video again; a video its origin says is gone (404/410) is removed here too. */
     async refresh(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'> {
-      const video = await deps.prisma.video.findUnique({ where: { id: videoId } });
+      const video = await deps.remoteVideos.find(videoId);
       if (!video || video.isLocal) return 'unchanged';
       const fetched = await deps.fetchObject(video.url);
       if (!fetched.ok) {
         if (fetched.reason.status === 404 || fetched.reason.status === 410) {
-          await deps.prisma.video.delete({ where: { id: videoId } });
+          await deps.remoteVideos.removeById(videoId);
           return 'deleted';
         }
         return 'failed';

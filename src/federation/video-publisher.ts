@@ -1,17 +1,22 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Prisma } from '../db/index.js';
 import { completed, type JobHandler } from '../jobs/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { VideoEvents } from '../videos/ports.js';
-import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
 import type { ActivitySender, FollowService } from './follows.js';
 import type { LocalDocuments } from './local/index.js';
+import type { ActorLookup, ActorRecord } from './ports.js';
 import { activityIds, buildDelete, buildUpdate, buildView, directAudience, publicAudience, withContext } from './vocab/index.js';
 
 export const VIEWS_JOB = 'activitypub-views';
 export type VideoPublisherJobKinds = { [VIEWS_JOB]: { videoId: number } };
+
+/** The videos the publisher looks up (video-publisher-store.ts over the database). */
+export interface VideoPublisherStore {
+  /** a stored video (ours or remote) with its channel's actor (for a remote video: where its origin takes views) */
+  find(videoId: number): Promise<{ id: number; uuid: string; url: string; isLocal: boolean; channelActor: ActorRecord } | null>;
+}
 
 /**
  * Tells followers about our videos (Create + the channel's and instance's Announce on publish,
@@ -19,7 +24,8 @@ export type VideoPublisherJobKinds = { [VIEWS_JOB]: { videoId: number } };
  * counted here. Every send is a durable delivery job.
  */
 export function createVideoPublisher(deps: {
-  prisma: Prisma;
+  store: VideoPublisherStore;
+  actors: Pick<ActorLookup, 'instanceActor'>;
   clock: Clock;
   logger: Logger;
   local: LocalDocuments;
@@ -29,15 +35,15 @@ export function createVideoPublisher(deps: {
   scheduleViewsUpdate(videoId: number, runAt: Date): Promise<void>;
   viewsUpdateDelayMs: number;
 }): { events: VideoEvents; viewsJob: JobHandler<{ videoId: number }> } {
-  const { prisma } = deps;
+  const { store, actors } = deps;
   const log = deps.logger.child({ component: 'video-publisher' });
 
   async function context(videoId: number) {
-    const row = await prisma.video.findUnique({ where: { id: videoId }, select: { uuid: true, isLocal: true } });
+    const row = await store.find(videoId);
     if (!row?.isLocal) return null;
     const video = await deps.local.videos.findFederated(row.uuid);
     if (!video) return null; // private, unpublished: nothing federates
-    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+    const instance = await actors.instanceActor();
     const account = video.channel.account.actor;
     const channel = video.channel.actor;
     const inboxes = await deps.follows.followerInboxes([instance.id, account.id, channel.id]);
@@ -81,15 +87,15 @@ export function createVideoPublisher(deps: {
     },
 
     async viewed(videoId) {
-      const video = await prisma.video.findUnique({ where: { id: videoId }, include: { channel: { include: { actor: true } } } });
+      const video = await store.find(videoId);
       if (!video) return;
       if (video.isLocal) {
         await deps.scheduleViewsUpdate(videoId, new Date(deps.clock.now().getTime() + deps.viewsUpdateDelayMs));
         return;
       }
       // A view of a remote video: tell its origin (as PeerTube does, from our instance actor).
-      const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-      const origin = video.channel.actor;
+      const instance = await actors.instanceActor();
+      const origin = video.channelActor;
       const viewer = createHash('sha256').update(`${deps.clock.now().toISOString()}-${Math.random()}`).digest('hex').slice(0, 32);
       const view = buildView({ id: activityIds.view(instance.url, video.id, viewer), actor: instance.url, object: video.url, audience: directAudience(origin.url) });
       await deps.sender.send(withContext(view, 'View'), { signerActorId: instance.id, inboxes: [origin.sharedInboxUrl ?? origin.inboxUrl] });

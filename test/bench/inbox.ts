@@ -5,6 +5,7 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { openDatabase } from '../../src/db/index.js';
+import { createPrismaInboxStore } from '../../src/federation/inbox/inbox-store.js';
 import { createActivityReceiver } from '../../src/federation/inbox/receive-activity.js';
 import { signRequest, type FetchPublicKey } from '../../src/federation/signatures/index.js';
 import { systemClock } from '../../src/lib/clock.js';
@@ -35,7 +36,7 @@ const rawPerSecond = rawCount / ((performance.now() - rawStart) / 1000);
 const db = await createTestDatabase(kind);
 const database = await openDatabase({ url: db.url, dataDir: 'memory://', logger, poolSize: 8 });
 const receiver = createActivityReceiver({
-  prisma: database.prisma,
+  store: createPrismaInboxStore(database.prisma),
   clock: systemClock,
   host: 'local.example',
   fetchPublicKey,

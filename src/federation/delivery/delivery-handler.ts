@@ -1,4 +1,3 @@
-import type { PrismaClient } from '../../generated/prisma/client.js';
 import { completed, jobFailure, type JobContext, type JobHandler, type JobHandlers, type JobOutcome } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -9,13 +8,16 @@ import { DELIVERY_JOB, decodeBody, deliveryPayloadSchema, type DeliveryJobKinds,
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import { createFetchTransport, type DeliveryTransport } from './delivery-transport.js';
-import { createHostHealthStore, type HostRow } from './host-health-store.js';
+import type { HostHealthStore, HostRow } from './host-health-store.js';
 import { admitAttempt, hostAfterAttempt, isTripped, type Admission, type PausePolicy } from './host-policy.js';
 import { planAfterAttempt, planBeforeAttempt, type DeliveryProgress, type JobStep } from './job-plan.js';
-import { createSignerKeys } from './signer-keys.js';
+import { createSignerKeys, type SignerKeyStore } from './signer-keys.js';
 
 export interface DeliveryHandlerDeps {
-  prisma: PrismaClient;
+  /** the hosts' health (RemoteServer) */
+  hosts: HostHealthStore;
+  /** our actors' signing keys */
+  signerKeys: SignerKeyStore;
   /** Used to queue the successor of a deferred delivery. */
   queue: DeliveryQueue;
   clock: Clock;
@@ -57,8 +59,8 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): JobHandler<Del
   const options = resolveDeliveryOptions(deps.options);
   const { clock, metrics, queue } = deps;
   const transport = deps.transport ?? createFetchTransport();
-  const hosts = createHostHealthStore(deps.prisma);
-  const signers = createSignerKeys(deps.prisma);
+  const { hosts } = deps;
+  const signers = createSignerKeys(deps.signerKeys);
   const policy: PausePolicy = {
     threshold: options.pauseAfterFailures,
     baseMs: options.pauseBaseMs,

@@ -1,5 +1,5 @@
-import type { Prisma } from '../../generated/prisma/client.js';
 import type { EnqueueOptions, EnqueueResult } from '../../jobs/index.js';
+import type { Tx } from '../../lib/tx.js';
 import type { DELIVERY_JOB, DeliveryPayload } from './delivery-payload.js';
 
 /**
@@ -7,6 +7,6 @@ import type { DELIVERY_JOB, DeliveryPayload } from './delivery-payload.js';
  * when the queue is built after the handlers).
  */
 export interface DeliveryQueue {
-  enqueue(kind: typeof DELIVERY_JOB, payload: DeliveryPayload, options?: EnqueueOptions, tx?: Prisma.TransactionClient): Promise<EnqueueResult>;
+  enqueue(kind: typeof DELIVERY_JOB, payload: DeliveryPayload, options?: EnqueueOptions, tx?: Tx): Promise<EnqueueResult>;
   wake(kind?: typeof DELIVERY_JOB): void;
 }

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Tx } from '../../lib/tx.js';
 import { signJsonLd } from '../signatures/index.js';
 import { resolveDeliveryOptions, type DeliveryOptions } from './delivery-options.js';
 import { DELIVERY_JOB, encodeBody, type DeliveryPayload } from './delivery-payload.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import { describeHost, type HostHealth } from './host-health.js';
-import { createHostHealthStore } from './host-health-store.js';
+import type { HostHealthStore } from './host-health-store.js';
 import { hostsOf, planInboxes, type InboxSkipReason } from './inbox-targets.js';
-import { createSignerKeys } from './signer-keys.js';
+import { createSignerKeys, type SignerKeyStore } from './signer-keys.js';
 
 export interface DeliveryServiceDeps {
-  prisma: PrismaClient;
+  /** the hosts' health (RemoteServer) */
+  hosts: HostHealthStore;
+  /** our actors' signing keys */
+  signerKeys: SignerKeyStore;
   queue: DeliveryQueue;
   clock: Clock;
   logger: Logger;
@@ -46,12 +49,12 @@ export interface DeliveryService {
    * With `tx` the jobs commit with the caller's change; call {@link DeliveryService.wake} after
    * the commit (or they start on the queue's next poll).
    */
-  deliver(activity: Readonly<Record<string, unknown>>, target: DeliveryTarget & { ldSign?: boolean }, tx?: Prisma.TransactionClient): Promise<DeliverReport>;
+  deliver(activity: Readonly<Record<string, unknown>>, target: DeliveryTarget & { ldSign?: boolean }, tx?: Tx): Promise<DeliverReport>;
   /**
    * Queues an inbound activity for re-sending byte for byte (its LD signature still verifies),
    * signed at the HTTP level by our actor: PeerTube forwards activities about its videos this way.
    */
-  forwardActivity(rawBody: Buffer | string, target: DeliveryTarget, tx?: Prisma.TransactionClient): Promise<DeliverReport>;
+  forwardActivity(rawBody: Buffer | string, target: DeliveryTarget, tx?: Tx): Promise<DeliverReport>;
   /** Every host delivery knows (or only those not healthy), for metrics and the admin. */
   hostHealth(options?: { unhealthyOnly?: boolean }): Promise<HostHealth[]>;
   /** Lifts a host's pause and clears its failures ("retry now"); false when the host is unknown. Waiting deliveries keep their schedule. */
@@ -63,10 +66,9 @@ export interface DeliveryService {
 /** Outbound ActivityPub: turns "send this to these inboxes" into durable delivery jobs. */
 export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryService {
   const options = resolveDeliveryOptions(deps.options);
-  const { prisma, queue, clock, metrics } = deps;
+  const { hosts, queue, clock, metrics } = deps;
   const logger = deps.logger.child({ component: 'delivery' });
-  const hosts = createHostHealthStore(prisma);
-  const signers = createSignerKeys(prisma);
+  const signers = createSignerKeys(deps.signerKeys);
   const newDeliveryId = deps.newDeliveryId ?? randomUUID;
 
   /** `body` is only produced (LD-signed) when some inbox is left to deliver to. */
@@ -74,7 +76,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     body: () => Promise<Buffer> | Buffer,
     meta: { activityId: string | undefined; activityType: string | undefined; forwarded: boolean },
     target: DeliveryTarget,
-    tx: Prisma.TransactionClient | undefined,
+    tx: Tx | undefined,
   ): Promise<DeliverReport> {
     const blockedHosts = await hosts.blockedAmong(hostsOf(target.inboxes), tx);
     const plan = planInboxes(target.inboxes, { localHost: deps.localHost, blockedHosts });

@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Tx } from '../../lib/tx.js';
 import type { HostPatch, HostState } from './host-policy.js';
 
 export type HostRow = HostState & { readonly host: string };
@@ -14,7 +15,7 @@ export interface HostHealthStore {
    * state, writes it, and returns the decision with the state after the patch.
    */
   transition<T>(host: string, now: Date, decide: (state: HostRow) => { patch: HostPatch | null; value: T }): Promise<{ value: T; state: HostRow }>;
-  blockedAmong(hosts: readonly string[], tx?: Prisma.TransactionClient): Promise<Set<string>>;
+  blockedAmong(hosts: readonly string[], tx?: Tx): Promise<Set<string>>;
   list(options: { unhealthyOnly: boolean }): Promise<HostRow[]>;
   /** Clears failures and pause (admin "retry now"); false when the host is unknown. */
   reset(host: string, now: Date): Promise<boolean>;

@@ -7,6 +7,10 @@ export type { DeliveryHandlerDeps, DeliveryJobResult } from './delivery-handler.
 export { DELIVERY_JOB } from './delivery-payload.js';
 export type { DeliveryJobKinds, DeliveryPayload } from './delivery-payload.js';
 export type { DeliveryQueue } from './delivery-queue.js';
+export { createHostHealthStore } from './host-health-store.js';
+export type { HostHealthStore } from './host-health-store.js';
+export { createPrismaSignerKeyStore } from './signer-key-store.js';
+export type { SignerKeyStore } from './signer-keys.js';
 export { DEFAULT_DELIVERY_OPTIONS, resolveDeliveryOptions } from './delivery-options.js';
 export type { DeliveryOptions } from './delivery-options.js';
 export type { DeliveryMetrics, DeliveryOutcome, DeliverySkipReason } from './delivery-metrics.js';

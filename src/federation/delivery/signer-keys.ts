@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { PrismaClient, Prisma } from '../../generated/prisma/client.js';
+import type { Tx } from '../../lib/tx.js';
 
 /** What signing needs of an actor. */
 export interface Signer {
@@ -15,23 +15,26 @@ export type SignerLookup =
   | { readonly ok: false; readonly reason: { readonly type: 'signer-not-found' | 'signer-without-key'; readonly actorId: number } };
 
 export interface SignerKeys {
-  load(actorId: number, tx?: Prisma.TransactionClient): Promise<SignerLookup>;
+  load(actorId: number, tx?: Tx): Promise<SignerLookup>;
+}
+
+/** Where an actor's signing key is kept (signer-key-store.ts over the database). */
+export interface SignerKeyStore {
+  /** the actor's URL, published key id and private key; null for an unknown actor */
+  find(actorId: number, tx?: Tx): Promise<{ url: string; keyId: string | null; privateKeyPem: string | null } | null>;
 }
 
 /**
- * Loads a local actor's signing key from the database on every call (a rotated key is used at
+ * Loads a local actor's signing key from its store on every call (a rotated key is used at
  * once) and keeps the parsed KeyObject while the PEM is unchanged: parsing costs more than signing.
  */
-export function createSignerKeys(prisma: PrismaClient, options: { maxCached?: number } = {}): SignerKeys {
+export function createSignerKeys(store: SignerKeyStore, options: { maxCached?: number } = {}): SignerKeys {
   const maxCached = options.maxCached ?? 100;
   const parsed = new Map<number, { pem: string; key: KeyObject }>();
 
   return {
     async load(actorId, tx) {
-      const actor = await (tx ?? prisma).actor.findUnique({
-        where: { id: actorId },
-        select: { url: true, keyId: true, privateKeyPem: true },
-      });
+      const actor = await store.find(actorId, tx);
       if (!actor) return { ok: false, reason: { type: 'signer-not-found', actorId } };
       if (!actor.privateKeyPem) return { ok: false, reason: { type: 'signer-without-key', actorId } };
       let entry = parsed.get(actorId);

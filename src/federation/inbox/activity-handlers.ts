@@ -1,6 +1,5 @@
-import type { Prisma } from '../../db/index.js';
 import type { FollowService, RemoteActorResolver } from '../follows.js';
-import type { RemoteVideoInput, RemoteVideoStore } from '../remote-videos.js';
+import type { RemoteVideoInput } from '../remote-videos.js';
 import type { VideoImporter } from '../video-importer.js';
 import type { InboxDispatcher } from './inbox-dispatcher.js';
 import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
@@ -8,11 +7,18 @@ import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process
 /** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
 export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
 
+/** The videos the inbox handlers look up. */
+export interface InboxVideoStore {
+  /** whether a video (ours or remote) with this URL is stored */
+  isKnown(url: string): Promise<boolean>;
+  /** the owners (channel's and account's actor ids) of our video among these URLs, if one is ours */
+  localVideoOwners(urls: string[]): Promise<{ channelActorId: number; accountActorId: number } | null>;
+}
+
 export interface ActivityHandlerDeps {
-  prisma: Prisma;
+  videos: InboxVideoStore;
   follows: FollowService;
   resolver: RemoteActorResolver;
-  remoteVideos: RemoteVideoStore;
   importer: VideoImporter;
   /** wraps the Accept handler (an accepted follow brings the followed actor's back catalogue) */
   afterAccept?(handler: ActivityHandler): ActivityHandler;
@@ -30,7 +36,7 @@ const skipped = (why: string): HandlerOutcome => ({ status: 'skipped', why });
  * (View), comments (Create Note, Delete of a comment, ApproveReply), redundancy (CacheFile).
  */
 export function registerFederationHandlers(inbox: InboxDispatcher, deps: ActivityHandlerDeps): void {
-  const { prisma, follows } = deps;
+  const { videos, follows } = deps;
 
   /** Stores a remote video from its object (embedded or fetched), if it comes from a host we follow. */
   async function importVideo(activity: InboundActivity, object: unknown): Promise<HandlerOutcome> {
@@ -38,7 +44,7 @@ export function registerFederationHandlers(inbox: InboxDispatcher, deps: Activit
     if (!url) return skipped('video without id');
     const origin = hostOf(url);
     if (origin !== hostOf(activity.actor)) return skipped('video of another host than the actor');
-    const known = await prisma.video.findUnique({ where: { url }, select: { id: true } });
+    const known = await videos.isKnown(url);
     if (!known && !(await follows.followedHosts()).includes(origin)) return skipped(`not following ${origin}`);
     const imported = typeof object === 'string' ? await deps.importer.importUrl(url) : await deps.importer.importObject(object, url);
     if (imported.ok) return processed;
@@ -94,7 +100,7 @@ export function registerFederationHandlers(inbox: InboxDispatcher, deps: Activit
   inbox.on('Announce', async (activity) => {
     const target = idOf(activity.parsed.object);
     if (!target) return skipped('Announce without object');
-    if (await prisma.video.findUnique({ where: { url: target }, select: { id: true } })) return skipped('already known');
+    if (await videos.isKnown(target)) return skipped('already known');
     return importVideo(activity, activity.parsed.object);
   });
 }

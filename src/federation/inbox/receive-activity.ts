@@ -1,4 +1,3 @@
-import type { Prisma } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { fail, ok, type Result } from '../../lib/result.js';
 import {
@@ -16,6 +15,29 @@ import { createBatchedWriter } from './batched-writer.js';
 import { parseJsonWithDepthLimit } from './json-guard.js';
 import { checkLdContexts, withoutUnsignedTerms, type LdContextRefusal } from './ld-context-guard.js';
 import { findUnstorableText, type UnstorableText } from './unstorable-text.js';
+
+/** An accepted activity as the inbox stores it. */
+export interface InboxRow {
+  activityId: string;
+  bodyDigest: string;
+  type: string;
+  actorUrl: string;
+  signerUrl: string;
+  payload: unknown;
+}
+
+/** Where the inbox keeps what it accepts (inbox-store.ts over the database). */
+export interface InboxStore {
+  /** hosts an admin blocked */
+  blockedHosts(): Promise<string[]>;
+  /**
+   * Stores a batch in one statement, each new activity with one pending job of `kind` that
+   * processes it; an activity already stored with the same id and body digest inserts nothing.
+   * Rows are inserted in activity id order, rows of one id in batch order (no deadlock between two
+   * batches). Returns the keys inserted.
+   */
+  insertWithJobs(batch: readonly InboxRow[], job: { now: Date; kind: string; maxAttempts: number }): Promise<{ activityId: string; bodyDigest: string }[]>;
+}
 
 export type InboxRefusal =
   | { type: 'body-too-large'; limit: number }
@@ -75,7 +97,7 @@ const idOf = (v: unknown): string | undefined =>
  * an activity id is accepted and ignored.
  */
 export function createActivityReceiver(deps: {
-  prisma: Prisma;
+  store: InboxStore;
   clock: Clock;
   /** our public host (signed requests for another host are refused) */
   host: string;
@@ -89,15 +111,14 @@ export function createActivityReceiver(deps: {
   wake(): void;
   metrics?: InboxMetricsPort;
 }) {
-  const { prisma } = deps;
+  const { store: inbox } = deps;
 
   // Blocked hosts, re-read at most every few seconds (an admin's block applies within that delay).
   let blockedCache: { at: number; hosts: Set<string> } | undefined;
   async function blockedHosts(): Promise<Set<string>> {
     const now = deps.clock.now().getTime();
     if (!blockedCache || now - blockedCache.at > BLOCKLIST_TTL_MS) {
-      const rows = await prisma.remoteServer.findMany({ where: { blocked: true }, select: { host: true } });
-      blockedCache = { at: now, hosts: new Set(rows.map((r) => r.host)) };
+      blockedCache = { at: now, hosts: new Set(await inbox.blockedHosts()) };
     }
     return blockedCache.hosts;
   }
@@ -181,15 +202,7 @@ export function createActivityReceiver(deps: {
    * row, so only the guilty activity fails. An activity already stored with the same id AND body
    * digest inserts nothing (an exact replay); the same id with another body is stored again.
    */
-  interface Row {
-    activityId: string;
-    bodyDigest: string;
-    type: string;
-    actorUrl: string;
-    signerUrl: string;
-    payload: unknown;
-  }
-  const writer = createBatchedWriter<Row>({
+  const writer = createBatchedWriter<InboxRow>({
     maxBatch: MAX_BATCH,
     // two statements at once keep two database backends busy. Rows of one activity id stay in
     // arrival order (never in two batches at once); each batch inserts in activity id order, so two
@@ -198,22 +211,7 @@ export function createActivityReceiver(deps: {
     key: (row) => row.activityId,
     async write(batch) {
       const now = deps.clock.now();
-      const rows = await prisma.$queryRaw<{ activityId: string; bodyDigest: string }[]>`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(batch.map((row, arrival) => ({ ...row, arrival })))}::jsonb)
-            AS x("activityId" text, "bodyDigest" text, "type" text, "actorUrl" text, "signerUrl" text, "payload" jsonb, "arrival" int)
-        ), stored AS (
-          INSERT INTO "InboxActivity" ("activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", "receivedAt")
-          SELECT "activityId", "bodyDigest", "type", "actorUrl", "signerUrl", "payload", ${now} FROM input
-          ORDER BY "activityId", "arrival"
-          ON CONFLICT ("activityId", "bodyDigest") DO NOTHING
-          RETURNING id, "activityId", "bodyDigest"
-        ), jobs AS (
-          INSERT INTO "Job" ("kind", "payload", "state", "maxAttempts", "runAt", "createdAt", "updatedAt")
-          SELECT ${deps.jobKind}, jsonb_build_object('inboxActivityId', stored.id), 'pending', ${deps.jobMaxAttempts}, ${now}, ${now}, ${now} FROM stored
-          RETURNING id
-        )
-        SELECT "activityId", "bodyDigest" FROM stored`;
+      const rows = await inbox.insertWithJobs(batch, { now, kind: deps.jobKind, maxAttempts: deps.jobMaxAttempts });
       // one row per inserted key: the first of identical rows in the batch is the new one
       const created = new Set(rows.map((r) => `${r.bodyDigest} ${r.activityId}`));
       return batch.map((r) => created.delete(`${r.bodyDigest} ${r.activityId}`));

@@ -2,7 +2,8 @@
 // objects only, never a remote one) feeding the pure builders of ../vocab.
 export { createLocalDocuments, type LocalDocuments, type RedundanciesOf } from './local-documents.js';
 export { countersOnly, type InteractionItems, type VideoInteraction, type VideoInteractionItems } from './video-interaction-collections.js';
-export { createLocalActorQueries, actorObjectInput, type LocalActor, type LocalActorQueries } from './local-actors.js';
+export { actorObjectInput, type LocalActor, type LocalActorQueries } from './local-actors.js';
+export { createLocalActorQueries } from './local-actor-store.js';
 export { createLocalVideoQueries, type LocalVideoQueries } from './local-videos.js';
 export {
   videoObjectInput,
@@ -11,5 +12,6 @@ export {
   type VideoForActivityPub,
   type MagnetBuilder,
 } from './video-object-input.js';
-export { nodeUsage, type NodeUsage } from './node-usage.js';
-export { createLocalCacheFiles, localHlsCacheFile, localHlsCopyBaseUrl, type LocalCacheFiles } from './local-cache-files.js';
+export { nodeUsage, type NodeUsage } from './node-usage-store.js';
+export { localHlsCacheFile, localHlsCopyBaseUrl } from './local-cache-files.js';
+export { createLocalCacheFiles, type LocalCacheFiles } from './local-cache-file-store.js';

@@ -1,14 +1,15 @@
-import type { Prisma } from '../../db/index.js';
-import type { Account, Actor, VideoChannel } from '../../generated/prisma/client.js';
+import type { ActorRecord } from '../ports.js';
 import type { ActorObjectInput } from '../vocab/index.js';
 
-const include = { account: true, channel: { include: { account: { include: { actor: true } } } } } as const;
-
-type ActorRow = Actor & { account: Account | null; channel: (VideoChannel & { account: Account & { actor: Actor } }) | null };
+/** A stored actor with its account or channel, as the local actor store loads it. */
+export type LocalActorRow = ActorRecord & {
+  account: { id: number; displayName: string; description: string | null } | null;
+  channel: { id: number; displayName: string; description: string | null; support: string | null; accountId: number; account: { actor: { url: string } } } | null;
+};
 
 /** A local actor with what its document needs: the instance actor, an account, or a channel. */
 export interface LocalActor {
-  row: Actor;
+  row: ActorRecord;
   kind: 'application' | 'account' | 'channel';
   displayName: string;
   description: string | null;
@@ -20,7 +21,8 @@ export interface LocalActor {
   channelId: number | null;
 }
 
-function toLocalActor(row: ActorRow | null): LocalActor | null {
+/** The local actor of a row; null for a remote actor or one without its account or channel. */
+export function toLocalActor(row: LocalActorRow | null): LocalActor | null {
   if (!row || row.host !== null) return null;
   if (row.type === 'Group') {
     if (!row.channel) return null;
@@ -49,30 +51,14 @@ function toLocalActor(row: ActorRow | null): LocalActor | null {
   };
 }
 
-/** Lookups of actors of this instance (never a remote one). */
-export function createLocalActorQueries(prisma: Prisma) {
-  return {
-    /** `/accounts/:name` answers the Person or the Application; `/video-channels/:name` the Group. */
-    async findByName(name: string, where: 'accounts' | 'video-channels'): Promise<LocalActor | null> {
-      const row = await prisma.actor.findFirst({
-        where: { preferredUsername: name, host: null, type: where === 'video-channels' ? 'Group' : { in: ['Person', 'Application'] } },
-        include,
-      });
-      return toLocalActor(row);
-    },
-
-    /** Any local actor by its name (local names are unique across accounts and channels). */
-    async findByPreferredUsername(name: string): Promise<LocalActor | null> {
-      return toLocalActor(await prisma.actor.findFirst({ where: { preferredUsername: name, host: null }, include }));
-    },
-
-    async findByUrl(url: string): Promise<LocalActor | null> {
-      return toLocalActor(await prisma.actor.findFirst({ where: { url, host: null }, include }));
-    },
-  };
+/** Lookups of actors of this instance, never a remote one (local-actor-store.ts over the database). */
+export interface LocalActorQueries {
+  /** `/accounts/:name` answers the Person or the Application; `/video-channels/:name` the Group. */
+  findByName(name: string, where: 'accounts' | 'video-channels'): Promise<LocalActor | null>;
+  /** Any local actor by its name (local names are unique across accounts and channels). */
+  findByPreferredUsername(name: string): Promise<LocalActor | null>;
+  findByUrl(url: string): Promise<LocalActor | null>;
 }
-
-export type LocalActorQueries = ReturnType<typeof createLocalActorQueries>;
 
 /** The builder input of a local actor's document. */
 export function actorObjectInput(actor: LocalActor, sharedInboxUrl: string): ActorObjectInput {

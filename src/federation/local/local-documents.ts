@@ -1,6 +1,7 @@
 import type { Prisma } from '../../db/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
-import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
+import { createPrismaActorLookupStore } from '../actor-lookup-store.js';
+import { createPrismaFollowStore } from '../follow-store.js';
 import {
   activityIds,
   buildActorObject,
@@ -14,7 +15,8 @@ import {
   publicAudience,
   withContext,
 } from '../vocab/index.js';
-import { actorObjectInput, createLocalActorQueries, type LocalActor } from './local-actors.js';
+import { createLocalActorQueries } from './local-actor-store.js';
+import { actorObjectInput, type LocalActor } from './local-actors.js';
 import { createLocalVideoQueries } from './local-videos.js';
 import { countersOnly, type VideoInteractionItems } from './video-interaction-collections.js';
 import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
@@ -33,6 +35,8 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
   const { prisma, urls } = deps;
   const actors = createLocalActorQueries(prisma);
   const videos = createLocalVideoQueries(prisma);
+  const followStore = createPrismaFollowStore(prisma);
+  const actorLookup = createPrismaActorLookupStore(prisma);
   const sharedInbox = `${urls.base}/inbox`;
 
   /** OrderedCollection summary without `page`, OrderedCollectionPage with it. */
@@ -71,15 +75,11 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
   }
 
   async function follows(actor: LocalActor, direction: 'followers' | 'following', window: Window) {
-    const where = direction === 'followers' ? { followingId: actor.row.id, state: 'accepted' } : { followerId: actor.row.id, state: 'accepted' };
-    const [total, rows] = await prisma.$transaction([
-      prisma.actorFollow.count({ where }),
-      prisma.actorFollow.findMany({ where, orderBy: { id: 'asc' }, skip: window.start, take: window.count, include: { follower: true, following: true } }),
-    ]);
-    return { total, items: rows.map((r) => (direction === 'followers' ? r.follower.url : r.following.url)) };
+    const { total, urls } = await followStore.acceptedActorUrls({ localActorId: actor.row.id, direction, start: window.start, count: window.count });
+    return { total, items: urls };
   }
 
-  const instanceActor = () => prisma.actor.findFirst({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
+  const instanceActor = () => actorLookup.findInstanceActor();
   /** Who shares a local video: its channel and the instance actor, for public videos (as we announce them). */
   const sharers = async (video: VideoForActivityPub) => {
     if (video.privacy !== 1) return [];

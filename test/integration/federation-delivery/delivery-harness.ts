@@ -8,6 +8,8 @@ import { openDatabase, type Database } from '../../../src/db/index.js';
 import {
   createDeliveryHandlers,
   createDeliveryService,
+  createHostHealthStore,
+  createPrismaSignerKeyStore,
   DELIVERY_JOB,
   type DeliveryJobKinds,
   type DeliveryMetrics,
@@ -234,8 +236,8 @@ export async function startDeliveryRig(
     leaseMs: 30_000,
     heartbeatMs: 10_000,
   });
-  queue.register(DELIVERY_JOB, createDeliveryHandlers({ prisma: db.prisma, queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) })[DELIVERY_JOB]);
-  const delivery = createDeliveryService({ prisma: db.prisma, queue: port, clock, logger: silentLogger, metrics, options: merged, localHost: LOCAL_HOST });
+  queue.register(DELIVERY_JOB, createDeliveryHandlers({ hosts: createHostHealthStore(db.prisma), signerKeys: createPrismaSignerKeyStore(db.prisma), queue: port, clock, metrics, options: merged, ...(transport ? { transport } : {}) })[DELIVERY_JOB]);
+  const delivery = createDeliveryService({ hosts: createHostHealthStore(db.prisma), signerKeys: createPrismaSignerKeyStore(db.prisma), queue: port, clock, logger: silentLogger, metrics, options: merged, localHost: LOCAL_HOST });
   await queue.start();
 
   const idle = () =>

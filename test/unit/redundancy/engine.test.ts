@@ -19,7 +19,7 @@ describe('the redundancy engine, without a database', () => {
     expect(t.sender.sent()).toEqual([]);
 
     const transactionsBefore = t.transactor.transactions();
-    await expect(t.runQueued()).resolves.toEqual([{ bytes: 2_000_000 }]);
+    await expect(t.runQueued()).resolves.toEqual([{ type: 'completed', result: { bytes: 2_000_000 } }]);
     const row = t.copies.row(planned!.id)!;
     expect(row).toMatchObject({ state: 'active', sizeBytes: 2_000_000, failures: 0 });
     expect(row.sourceFileSet).toMatch(/^[0-9a-f]{64}$/);
@@ -123,7 +123,7 @@ describe('the redundancy engine, without a database', () => {
     const [row] = t.copies.rows();
     expect(row!.id).not.toBe(graceId);
     expect(row!.state).toBe('planned');
-    await expect(t.runQueued()).resolves.toEqual([{ skipped: 'the copy was already complete in place: verified and announced' }]);
+    await expect(t.runQueued()).resolves.toEqual([{ type: 'skipped', reason: 'the copy was already complete in place: verified and announced' }]);
     expect(t.copies.row(row!.id)!.state).toBe('active');
     expect(t.mirror.calls().filter((c) => c.startsWith('copy'))).toEqual([`copy ${uuidOf(7)}`]);
     expect(t.sender.kinds()).toEqual(['Create CacheFile', 'Undo Create', 'Create CacheFile']);
@@ -180,7 +180,7 @@ describe('the redundancy engine, without a database', () => {
     expect(t.sender.sent()).toEqual([]);
     expect(t.failures).toEqual(['announce']);
     // the retry finds the copy in place, verifies it and announces it
-    await expect(t.runJob(id, { attempts: 2 })).resolves.toEqual({ skipped: 'the copy was already complete in place: verified and announced' });
+    await expect(t.runJob(id, { attempts: 2 })).resolves.toEqual({ type: 'skipped', reason: 'the copy was already complete in place: verified and announced' });
     expect(t.copies.row(id)!.state).toBe('active');
     expect(t.sender.kinds()).toEqual(['Create CacheFile']);
   });
@@ -244,7 +244,7 @@ describe('manual copies', () => {
     expect(t.sender.sent()).toEqual([]);
     expect(await t.engine.evict(redundancyId, 'again')).toBe(false);
     // its job, if it still runs, finds nothing to do
-    await expect(t.runJob(redundancyId)).resolves.toEqual({ skipped: 'copy no longer planned' });
+    await expect(t.runJob(redundancyId)).resolves.toEqual({ type: 'skipped', reason: 'copy no longer planned' });
   });
 });
 
