@@ -42,6 +42,7 @@ import { killOrphanChildren } from './transcoding/orphan-children.js';
 import { sweepAtStartup } from './videos/startup-sweep.js';
 import { createVideoQueries } from './videos/video-queries.js';
 import { createVideoService } from './videos/video-service.js';
+import { createPrismaVideoStore } from './videos/video-store.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
 import type { ActivityHandler } from './federation/inbox/process-activity.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
@@ -162,7 +163,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   // The queue is created after the handlers' dependencies; the video service reaches it through this port.
   let wakeTranscoding = () => {};
   const videos = createVideoService({
-    prisma,
+    store: createPrismaVideoStore(prisma),
     clock,
     urls,
     layout,
