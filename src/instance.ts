@@ -273,7 +273,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       ...federation.jobHandlers,
       ...redundancy.jobHandlers,
       [TRANSCODE_JOB]: createTranscodeJob({
-        prisma,
         ffmpeg,
         clock,
         urls,
