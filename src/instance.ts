@@ -20,7 +20,8 @@ import { createJobQueue, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
+import { createMetrics, createMetricsServer } from './metrics/index.js';
+import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { trackerAdmission } from './p2p/tracker-admission.js';
 import { createTrackerInfohashStore } from './p2p/tracker-infohash-store.js';
@@ -123,7 +124,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
   // Bytes served and downloaded per video, origin host, kind and protocol (seeding ratios).
-  const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
+  const transfers = createTransferAccounting({ store: createPrismaTransferStore(prisma), clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
   const ffmpeg = createFfmpeg({
     ffmpegPath: config.ffmpeg.path,
     ffprobePath: config.ffprobe.path,
@@ -429,8 +430,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         }),
       }),
       serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
-      transfersRouter({ transfers, prisma, auth }),
-      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      transfersRouter({ transfers, videos: videoAccessStore, auth }),
+      playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [remoteImagesRoute(remoteImages)],
