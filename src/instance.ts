@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { createAccountService, createTokenService, generatePassword } from './accounts/index.js';
+import { createPrismaAccountStore } from './accounts/account-store.js';
+import { createPrismaActorStore } from './accounts/actor-store.js';
+import { createPrismaTokenStore } from './accounts/token-store.js';
 import type { InstanceConfig } from './config/index.js';
 import { openDatabase, type Database } from './db/index.js';
 import { createHttpApp } from './http/app.js';
@@ -133,12 +136,13 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
 
   const accounts = createAccountService({
-    prisma,
+    store: createPrismaAccountStore(prisma),
+    instanceActor: createPrismaActorStore(prisma),
     urls,
     logger,
     defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily },
   });
-  const tokens = createTokenService({ prisma, clock });
+  const tokens = createTokenService({ store: createPrismaTokenStore(prisma), clock });
   const auth = createAuth({ tokens, accounts });
 
   const trackerUrls = buildTrackerUrls(urls.base);
