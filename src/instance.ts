@@ -19,6 +19,7 @@ import { videosRouter } from './http/api/videos.js';
 import { activityPubGetRouter } from './http/activitypub/index.js';
 import { torrentWebseedsResponder } from './http/static/index.js';
 import { wellKnownRouter } from './http/well-known/index.js';
+import { createLocalActorQueries, createLocalCacheFiles, createLocalDocuments, nodeUsage } from './federation/local/index.js';
 import { createJobQueue, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
@@ -54,6 +55,8 @@ import { createMirrorWebseeds } from './redundancy/origin/mirror-webseeds.js';
 import { redundancyRouter } from './http/api/redundancy.js';
 import { inboxRouter } from './http/activitypub/inbox-router.js';
 import { followsRouter } from './http/api/follows.js';
+import { createPrismaRedundancyAdminStore } from './http/api/redundancy-admin-store.js';
+import { createPrismaServerStatsStore } from './http/api/server-stats-store.js';
 import { searchRouter } from './http/api/search.js';
 import { createPruner } from './housekeeping/pruner.js';
 import { createPrunePrismaStore } from './housekeeping/prune-store.js';
@@ -135,9 +138,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     owner: resolve(config.storage.root),
   });
 
+  const actorStore = createPrismaActorStore(prisma);
   const accounts = createAccountService({
     store: createPrismaAccountStore(prisma),
-    instanceActor: createPrismaActorStore(prisma),
+    instanceActor: actorStore,
     urls,
     logger,
     defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily },
@@ -349,6 +353,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ prisma, urls }), logger });
   // private and internal videos: files under the private paths, for their owner, moderators or a file token
   const videoAccessStore = createVideoAccessStore(prisma);
+  const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
@@ -371,15 +376,20 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
       activityPubGetRouter({
-        prisma,
+        documents: createLocalDocuments({
+          prisma,
+          urls,
+          magnet: buildMagnetUri,
+          interactions: (video, which, window) =>
+            which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
+        }),
+        cacheFiles: createLocalCacheFiles({ prisma, urls }),
         urls,
-        magnet: buildMagnetUri,
-        interactions: (video, which, window) =>
-          which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
       }),
       comments.apRouter(),
       wellKnownRouter({
-        prisma,
+        actors: createLocalActorQueries(prisma),
+        usage: (now) => nodeUsage(prisma, now),
         urls,
         clock,
         config,
@@ -391,9 +401,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       }),
     ],
     apiRouters: [
-      followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
+      followsRouter({ follows: federation.follows, hosts: redundancyAdminStore, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
       redundancyRouter({
-        prisma,
+        store: redundancyAdminStore,
+        instanceActor: actorStore,
         auth,
         engine: redundancy.engine,
         policy: {
@@ -433,7 +444,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
           wake: () => jobs.wake(TRANSCODE_JOB),
         }),
       }),
-      serverRouter({ config, prisma, jobs, auth, redundancyStats: redundancy.stats }),
+      serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),
       playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
