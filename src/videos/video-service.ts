@@ -275,22 +275,22 @@ export function createVideoService(deps: {
     }
     const move = patch.privacy !== undefined ? await deps.privacyChange?.prepare(videoId, patch.privacy) : null;
     await store.update(videoId, {
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.support !== undefined ? { support: patch.support } : {}),
-        ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
-        ...(patch.category !== undefined ? { category: patch.category } : {}),
-        ...(patch.licence !== undefined ? { licence: patch.licence } : {}),
-        ...(patch.language !== undefined ? { language: patch.language } : {}),
-        ...(patch.nsfw !== undefined ? { nsfw: patch.nsfw } : {}),
-        ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
-        ...(patch.commentsEnabled !== undefined ? { commentsEnabled: patch.commentsEnabled } : {}),
-        ...(patch.downloadEnabled !== undefined ? { downloadEnabled: patch.downloadEnabled } : {}),
-        ...(patch.waitTranscoding !== undefined ? { waitTranscoding: patch.waitTranscoding } : {}),
-        ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
-        ...(patch.originallyPublishedAt !== undefined
-          ? { originallyPublishedAt: patch.originallyPublishedAt ? new Date(patch.originallyPublishedAt) : null }
-          : {}),
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.support !== undefined ? { support: patch.support } : {}),
+      ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
+      ...(patch.licence !== undefined ? { licence: patch.licence } : {}),
+      ...(patch.language !== undefined ? { language: patch.language } : {}),
+      ...(patch.nsfw !== undefined ? { nsfw: patch.nsfw } : {}),
+      ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+      ...(patch.commentsEnabled !== undefined ? { commentsEnabled: patch.commentsEnabled } : {}),
+      ...(patch.downloadEnabled !== undefined ? { downloadEnabled: patch.downloadEnabled } : {}),
+      ...(patch.waitTranscoding !== undefined ? { waitTranscoding: patch.waitTranscoding } : {}),
+      ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
+      ...(patch.originallyPublishedAt !== undefined
+        ? { originallyPublishedAt: patch.originallyPublishedAt ? new Date(patch.originallyPublishedAt) : null }
+        : {}),
     });
     if (move) await deps.privacyChange!.apply(move);
     else await deps.events.updated(videoId);
