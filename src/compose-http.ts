@@ -1,3 +1,7 @@
+import { createPrismaActorStore } from './accounts/actor-store.js';
+import { createLocalActorQueries, createLocalCacheFiles, createLocalDocuments, nodeUsage } from './federation/local/index.js';
+import { createPrismaRedundancyAdminStore } from './http/api/redundancy-admin-store.js';
+import { createPrismaServerStatsStore } from './http/api/server-stats-store.js';
 import { join } from 'node:path';
 import type { AccountService, TokenService } from './accounts/index.js';
 import type { InstanceConfig } from './config/index.js';
@@ -30,7 +34,8 @@ import type { Comments } from './comments/create-comments.js';
 import type { Clock } from './lib/clock.js';
 import { REDUNDANCY_HLS_PATH, type InstanceUrls } from './lib/instance-urls.js';
 import type { Logger } from './lib/logger.js';
-import type { Metrics, TransferAccounting } from './metrics/index.js';
+import type { Metrics } from './metrics/index.js';
+import type { TransferAccounting } from './transfers/index.js';
 import { buildMagnetUri, type Tracker } from './p2p/index.js';
 import type { Ratings } from './ratings/create-ratings.js';
 import type { Redundancy } from './redundancy/create-redundancy.js';
@@ -79,6 +84,8 @@ export function composeHttpApp(parts: {
   const torrentWebseeds = torrentWebseedsResponder({ webseeds: createMirrorWebseeds({ store: createPrismaRemoteCopyStore(prisma), urls }), logger });
   // private and internal videos: files under the private paths, for their owner, moderators or a file token
   const videoAccessStore = createVideoAccessStore(prisma);
+  const actorStore = createPrismaActorStore(prisma);
+  const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
@@ -100,15 +107,20 @@ export function composeHttpApp(parts: {
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
       activityPubGetRouter({
-        prisma,
+        documents: createLocalDocuments({
+          prisma,
+          urls,
+          magnet: buildMagnetUri,
+          interactions: (video, which, window) =>
+            which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
+        }),
+        cacheFiles: createLocalCacheFiles({ prisma, urls }),
         urls,
-        magnet: buildMagnetUri,
-        interactions: (video, which, window) =>
-          which === 'comments' ? comments.commentUrls(video.id, window) : ratings.rateUrls(video.id, which === 'likes' ? 'like' : 'dislike', window),
       }),
       comments.apRouter(),
       wellKnownRouter({
-        prisma,
+        actors: createLocalActorQueries(prisma),
+        usage: (now) => nodeUsage(prisma, now),
         urls,
         clock,
         config,
@@ -120,9 +132,10 @@ export function composeHttpApp(parts: {
       }),
     ],
     apiRouters: [
-      followsRouter({ follows: federation.follows, prisma, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
+      followsRouter({ follows: federation.follows, hosts: redundancyAdminStore, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),
       redundancyRouter({
-        prisma,
+        store: redundancyAdminStore,
+        instanceActor: actorStore,
         auth,
         engine: redundancy.engine,
         policy: { get: redundancy.serializedPolicy, set: redundancy.setPolicy, changed: parts.policyChanged },
@@ -145,9 +158,9 @@ export function composeHttpApp(parts: {
       comments.router({ videos: queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
       videoTranscodingRouter({ auth, rerun: parts.videos.rerunTranscoding }),
-      serverRouter({ config, prisma, jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
-      transfersRouter({ transfers, prisma, auth }),
-      playbackMetricsRouter({ prisma, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
+      transfersRouter({ transfers, videos: videoAccessStore, auth }),
+      playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [remoteImagesRoute(parts.remoteImages)],

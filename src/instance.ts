@@ -22,7 +22,11 @@ import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createMetrics, createMetricsServer, createTransferAccounting } from './metrics/index.js';
+import { createMetrics, createMetricsServer } from './metrics/index.js';
+import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
+import { createPrismaAccountStore } from './accounts/account-store.js';
+import { createPrismaActorStore } from './accounts/actor-store.js';
+import { createPrismaTokenStore } from './accounts/token-store.js';
 import { defineStorageMetrics } from './metrics/storage-metrics.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { trackerAdmission } from './p2p/tracker-admission.js';
@@ -112,10 +116,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
 
   // 3. the areas
   // bytes served and downloaded per video, origin host, kind and protocol (seeding ratios)
-  const transfers = createTransferAccounting({ prisma, clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
+  const transfers = createTransferAccounting({ store: createPrismaTransferStore(prisma), clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
   const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }), owner: resolve(config.storage.root) });
-  const accounts = createAccountService({ prisma, urls, logger, defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily } });
-  const tokens = createTokenService({ prisma, clock });
+  const actorStore = createPrismaActorStore(prisma);
+  const accounts = createAccountService({ store: createPrismaAccountStore(prisma), instanceActor: actorStore, urls, logger, defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily } });
+  const tokens = createTokenService({ store: createPrismaTokenStore(prisma), clock });
   const auth = createAuth({ tokens, accounts });
 
   const trackerUrls = buildTrackerUrls(urls.base);

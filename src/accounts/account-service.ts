@@ -1,12 +1,13 @@
-import type { Prisma } from '../db/index.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import { generateActorKeys } from './actor-keys.js';
+import type { AccountStore, LocalActorData } from './account-store.js';
+import { INSTANCE_ACTOR_NAME, type InstanceActorSetupStore } from './actor-store.js';
 import { hashPassword } from './password.js';
 import { UserRole } from './roles.js';
 
-export const INSTANCE_ACTOR_NAME = 'peertube';
+export { INSTANCE_ACTOR_NAME };
 export const USERNAME_PATTERN = /^[a-z0-9._]{1,50}$/;
 export const CHANNEL_NAME_PATTERN = /^[a-zA-Z0-9\-_.:]{1,50}$/;
 
@@ -27,21 +28,18 @@ export interface NewUser {
   channelDisplayName?: string;
 }
 
-export const userInclude = {
-  account: { include: { actor: true, channels: { include: { actor: true } } } },
-} as const;
-
-/** Users, their accounts and channels, and the instance actor, over the database. */
+/** Users, their accounts and channels, and the instance actor. */
 export function createAccountService(deps: {
-  prisma: Prisma;
+  store: AccountStore;
+  instanceActor: InstanceActorSetupStore;
   urls: InstanceUrls;
   logger: Logger;
   defaults: { videoQuota: number; videoQuotaDaily: number };
 }) {
-  const { prisma, urls } = deps;
+  const { store, urls } = deps;
   const log = deps.logger.child({ component: 'accounts' });
 
-  function localActorData(type: 'Person' | 'Group' | 'Application', name: string, keys: { publicKeyPem: string; privateKeyPem: string }) {
+  function localActorData(type: 'Person' | 'Group' | 'Application', name: string, keys: { publicKeyPem: string; privateKeyPem: string }): LocalActorData {
     const url = type === 'Group' ? urls.channel(name) : urls.account(name);
     return {
       type,
@@ -59,14 +57,10 @@ export function createAccountService(deps: {
     };
   }
 
-  async function localNameTaken(name: string): Promise<boolean> {
-    return (await prisma.actor.count({ where: { preferredUsername: name, host: null } })) > 0;
-  }
-
-  /** Two creations racing past the checks: the unique indexes decide, and the loser is told (not a 500). */
-  function lostUniqueRace(err: unknown): null {
-    if ((err as { code?: string }).code === 'P2002') return null;
-    throw err;
+  /** `name` or `name@host` (our own host: local) as a lookup key. */
+  function nameAndHost(nameOrHandle: string): [string, string | null] {
+    const [local, host] = nameOrHandle.split('@');
+    return [local ?? '', host && host !== urls.host ? host : null];
   }
 
   async function createUser(input: NewUser): Promise<Result<{ userId: number; accountId: number; channelId: number }, CreateUserRefusal>> {
@@ -74,37 +68,25 @@ export function createAccountService(deps: {
       return fail({ type: 'invalid-username', message: 'username must be 1-50 characters of a-z, 0-9, "." and "_"' });
     }
     const channelName = input.channelName ?? `${input.username}_channel`;
-    if (await localNameTaken(input.username)) return fail({ type: 'username-taken', message: `username "${input.username}" is already taken` });
-    if ((await prisma.user.count({ where: { email: input.email } })) > 0) return fail({ type: 'email-taken', message: 'this email is already used' });
-    if (channelName === input.username || (await localNameTaken(channelName))) {
+    if (await store.localNameTaken(input.username)) return fail({ type: 'username-taken', message: `username "${input.username}" is already taken` });
+    if (await store.emailTaken(input.email)) return fail({ type: 'email-taken', message: 'this email is already used' });
+    if (channelName === input.username || (await store.localNameTaken(channelName))) {
       return fail({ type: 'channel-name-taken', message: `channel name "${channelName}" is already taken` });
     }
     const [personKeys, groupKeys, passwordHash] = await Promise.all([generateActorKeys(), generateActorKeys(), hashPassword(input.password)]);
-    const created = await prisma.$transaction(async (tx) => {
-      const actor = await tx.actor.create({ data: localActorData('Person', input.username, personKeys) });
-      const account = await tx.account.create({ data: { name: input.username, displayName: input.username, actorId: actor.id } });
-      const user = await tx.user.create({
-        data: {
-          username: input.username,
-          email: input.email,
-          passwordHash,
-          role: input.role ?? UserRole.USER,
-          videoQuota: BigInt(input.videoQuota ?? deps.defaults.videoQuota),
-          videoQuotaDaily: BigInt(input.videoQuotaDaily ?? deps.defaults.videoQuotaDaily),
-          accountId: account.id,
-        },
-      });
-      const channelActor = await tx.actor.create({ data: localActorData('Group', channelName, groupKeys) });
-      const channel = await tx.videoChannel.create({
-        data: {
-          name: channelName,
-          displayName: input.channelDisplayName ?? `Main ${input.username} channel`,
-          accountId: account.id,
-          actorId: channelActor.id,
-        },
-      });
-      return { userId: user.id, accountId: account.id, channelId: channel.id };
-    }).catch(lostUniqueRace);
+    const created = await store.createUser({
+      person: localActorData('Person', input.username, personKeys),
+      user: {
+        username: input.username,
+        email: input.email,
+        passwordHash,
+        role: input.role ?? UserRole.USER,
+        videoQuota: input.videoQuota ?? deps.defaults.videoQuota,
+        videoQuotaDaily: input.videoQuotaDaily ?? deps.defaults.videoQuotaDaily,
+      },
+      channelActor: localActorData('Group', channelName, groupKeys),
+      channel: { name: channelName, displayName: input.channelDisplayName ?? `Main ${input.username} channel` },
+    });
     if (!created) return fail({ type: 'username-taken', message: `username "${input.username}", its email or its channel name is already taken` });
     log.info({ user: input.username, role: input.role ?? UserRole.USER }, 'user created');
     return ok(created);
@@ -115,59 +97,27 @@ export function createAccountService(deps: {
 
     /** The instance actor (Application "peertube"), created on first start. */
     async ensureInstanceActor(): Promise<void> {
-      const existing = await prisma.actor.findFirst({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-      if (existing) return;
-      const keys = await generateActorKeys();
-      const actor = await prisma.actor.create({ data: localActorData('Application', INSTANCE_ACTOR_NAME, keys) });
-      await prisma.account.create({ data: { name: INSTANCE_ACTOR_NAME, displayName: INSTANCE_ACTOR_NAME, actorId: actor.id } });
+      if (await deps.instanceActor.findInstanceActor()) return;
+      await deps.instanceActor.createInstanceActor(localActorData('Application', INSTANCE_ACTOR_NAME, await generateActorKeys()));
     },
 
     /** Creates the `root` administrator on first start; returns the password when we generated it. */
     async ensureRootUser(options: { password: string; email: string }): Promise<{ created: boolean }> {
-      if ((await prisma.user.count({ where: { username: 'root' } })) > 0) return { created: false };
+      if (await store.usernameExists('root')) return { created: false };
       const result = await createUser({ username: 'root', email: options.email, password: options.password, role: UserRole.ADMINISTRATOR, videoQuota: -1, videoQuotaDaily: -1 });
       if (!result.ok) throw new Error(`cannot create the root user: ${result.reason.message}`);
       return { created: true };
     },
 
-    getUser(id: number) {
-      return prisma.user.findUnique({ where: { id }, include: userInclude });
-    },
+    getUser: (id: number) => store.getUser(id),
 
-    listUsers(args: { start: number; count: number }) {
-      return prisma.$transaction([
-        prisma.user.findMany({ skip: args.start, take: args.count, orderBy: { id: 'asc' }, include: userInclude }),
-        prisma.user.count(),
-      ]);
-    },
+    listUsers: (args: { start: number; count: number }) => store.listUsers(args),
 
-    findAccountByName(name: string) {
-      const [local, host] = name.split('@');
-      return prisma.account.findFirst({
-        where: { actor: { preferredUsername: local, host: host && host !== urls.host ? host : null, type: { not: 'Group' } } },
-        include: { actor: true, user: true },
-      });
-    },
+    findAccountByName: (name: string) => store.findAccount(...nameAndHost(name)),
 
-    findChannel(nameOrId: string) {
-      const [local, host] = nameOrId.split('@');
-      return prisma.videoChannel.findFirst({
-        where: { actor: { preferredUsername: local, host: host && host !== urls.host ? host : null } },
-        include: { actor: true, account: { include: { actor: true, user: true } } },
-      });
-    },
+    findChannel: (nameOrId: string) => store.findChannel(...nameAndHost(nameOrId)),
 
-    listChannels(args: { start: number; count: number }) {
-      return prisma.$transaction([
-        prisma.videoChannel.findMany({
-          skip: args.start,
-          take: args.count,
-          orderBy: { id: 'asc' },
-          include: { actor: true, account: { include: { actor: true, user: true } } },
-        }),
-        prisma.videoChannel.count(),
-      ]);
-    },
+    listChannels: (args: { start: number; count: number }) => store.listChannels(args),
   };
 }
 

@@ -1,4 +1,4 @@
-export { createAccountService, INSTANCE_ACTOR_NAME, USERNAME_PATTERN, CHANNEL_NAME_PATTERN, userInclude } from './account-service.js';
+export { createAccountService, INSTANCE_ACTOR_NAME, USERNAME_PATTERN, CHANNEL_NAME_PATTERN } from './account-service.js';
 export type { AccountService, NewUser, CreateUserRefusal } from './account-service.js';
 export { createTokenService } from './token-service.js';
 export type { TokenService, Tokens, TokenRefusal } from './token-service.js';

@@ -1,4 +1,4 @@
-import type { Prisma } from '../db/index.js';
+import { openDatabase, type Prisma } from '../db/index.js';
 
 /** What `mirrortube reset-password` changes: the user's password hash, and its sessions end. */
 export interface PasswordResetStore {
@@ -18,4 +18,10 @@ export function createPasswordResetStore(prisma: Prisma): PasswordResetStore {
       });
     },
   };
+}
+
+/** Opens the database (one connection) for the `reset-password` command; `close()` when done. */
+export async function openPasswordResetStore(options: Parameters<typeof openDatabase>[0]): Promise<PasswordResetStore & { close(): Promise<void> }> {
+  const db = await openDatabase(options);
+  return { ...createPasswordResetStore(db.prisma), close: () => db.close() };
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Prisma } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import { verifyPassword } from './password.js';
+import type { TokenStore } from './token-store.js';
 
 export interface Tokens {
   token_type: 'Bearer';
@@ -22,8 +22,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const newToken = () => randomBytes(20).toString('hex');
 
 /** PeerTube's OAuth2 flavour: one local client, password and refresh_token grants, bearer tokens. */
-export function createTokenService(deps: { prisma: Prisma; clock: Clock; accessLifetimeMs?: number; refreshLifetimeMs?: number }) {
-  const { prisma, clock } = deps;
+export function createTokenService(deps: { store: TokenStore; clock: Clock; accessLifetimeMs?: number; refreshLifetimeMs?: number }) {
+  const { store, clock } = deps;
   const accessLifetime = deps.accessLifetimeMs ?? 24 * 3600_000;
   const refreshLifetime = deps.refreshLifetimeMs ?? 14 * 24 * 3600_000;
 
@@ -31,14 +31,12 @@ export function createTokenService(deps: { prisma: Prisma; clock: Clock; accessL
     const access = newToken();
     const refresh = newToken();
     const now = clock.now().getTime();
-    await prisma.oAuthToken.create({
-      data: {
-        accessTokenHash: sha256(access),
-        refreshTokenHash: sha256(refresh),
-        accessTokenExpiresAt: new Date(now + accessLifetime),
-        refreshTokenExpiresAt: new Date(now + refreshLifetime),
-        userId,
-      },
+    await store.create({
+      accessTokenHash: sha256(access),
+      refreshTokenHash: sha256(refresh),
+      accessTokenExpiresAt: new Date(now + accessLifetime),
+      refreshTokenExpiresAt: new Date(now + refreshLifetime),
+      userId,
     });
     return {
       token_type: 'Bearer',
@@ -51,19 +49,16 @@ export function createTokenService(deps: { prisma: Prisma; clock: Clock; accessL
 
   return {
     async getLocalClient(): Promise<{ client_id: string; client_secret: string }> {
-      const existing = await prisma.oAuthClient.findFirst({ orderBy: { id: 'asc' } });
-      const client = existing ?? (await prisma.oAuthClient.create({ data: { clientId: newToken(), clientSecret: newToken() } }));
+      const client = await store.localClient({ clientId: newToken(), clientSecret: newToken() });
       return { client_id: client.clientId, client_secret: client.clientSecret };
     },
 
     async checkClient(clientId: string, clientSecret: string): Promise<boolean> {
-      return (await prisma.oAuthClient.count({ where: { clientId, clientSecret } })) > 0;
+      return store.clientExists(clientId, clientSecret);
     },
 
     async grantPassword(usernameOrEmail: string, password: string): Promise<Result<Tokens, TokenRefusal>> {
-      const user = await prisma.user.findFirst({
-        where: { OR: [{ username: usernameOrEmail.toLowerCase() }, { email: usernameOrEmail }] },
-      });
+      const user = await store.userForLogin(usernameOrEmail.toLowerCase(), usernameOrEmail);
       if (!user || !(await verifyPassword(password, user.passwordHash))) {
         return fail({ type: 'invalid-grant', message: 'Invalid grant: user credentials are invalid' });
       }
@@ -72,24 +67,24 @@ export function createTokenService(deps: { prisma: Prisma; clock: Clock; accessL
     },
 
     async grantRefresh(refreshToken: string): Promise<Result<Tokens, TokenRefusal>> {
-      const row = await prisma.oAuthToken.findUnique({ where: { refreshTokenHash: sha256(refreshToken) } });
+      const row = await store.byRefreshHash(sha256(refreshToken));
       if (!row || row.refreshTokenExpiresAt <= clock.now()) {
         return fail({ type: 'invalid-grant', message: 'Invalid grant: refresh token is invalid or expired' });
       }
-      await prisma.oAuthToken.delete({ where: { id: row.id } });
+      await store.delete(row.id);
       return ok(await issue(row.userId));
     },
 
     async revoke(accessToken: string): Promise<void> {
-      await prisma.oAuthToken.deleteMany({ where: { accessTokenHash: sha256(accessToken) } });
+      await store.deleteByAccessHash(sha256(accessToken));
     },
 
     /** The user id behind a bearer token. */
     async authenticate(accessToken: string): Promise<Result<{ userId: number }, TokenRefusal>> {
-      const row = await prisma.oAuthToken.findUnique({ where: { accessTokenHash: sha256(accessToken) }, include: { user: true } });
+      const row = await store.byAccessHash(sha256(accessToken));
       if (!row) return fail({ type: 'invalid-token', message: 'Invalid token' });
       if (row.accessTokenExpiresAt <= clock.now()) return fail({ type: 'invalid-token', message: 'Token has expired' });
-      if (row.user.blocked) return fail({ type: 'user-blocked' });
+      if (row.userBlocked) return fail({ type: 'user-blocked' });
       return ok({ userId: row.userId });
     },
   };

@@ -1,7 +1,6 @@
 import type { InstanceConfig } from '../config/index.js';
-import { openDatabase } from '../db/index.js';
 import { generatePassword, hashPassword } from '../accounts/index.js';
-import { createPasswordResetStore } from '../accounts/password-reset-store.js';
+import { openPasswordResetStore } from '../accounts/password-reset-store.js';
 import { createLogger } from '../lib/logger.js';
 import { checkPortFree } from './port-check.js';
 
@@ -42,19 +41,19 @@ export async function resetPassword(options: {
     options.err(`mirrortube: the new password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     return 1;
   }
-  const db = await openDatabase({
+  const store = await openPasswordResetStore({
     url: config.database.url,
     dataDir: config.storage.database,
     poolSize: 1,
     logger: createLogger({ level: 'warn', destination: process.stderr }),
   });
   try {
-    if (!(await createPasswordResetStore(db.prisma).setPassword(options.username, await hashPassword(password)))) {
+    if (!(await store.setPassword(options.username, await hashPassword(password)))) {
       options.err(`mirrortube: no user named "${options.username}"`);
       return 1;
     }
   } finally {
-    await db.close();
+    await store.close();
   }
   options.out(generated ? `new password of "${options.username}": ${password}` : `password of "${options.username}" changed`);
   return 0;

@@ -1,20 +1,20 @@
-import type { Actor } from '../generated/prisma/client.js';
 import type { ActivitySender } from '../federation/follows.js';
 import { AP_PUBLIC, buildCreate, buildDelete, withContext, type Audience } from '../federation/vocab/index.js';
 import { buildApproveReply, buildNote } from './comment-note.js';
-import type { CommentedVideo, InstanceActorStore } from './comment-store.js';
+import type { InstanceActorStore } from '../accounts/actor-store.js';
+import type { CommentActor, CommentedVideo } from './comment-store.js';
 
-const inboxOf = (a: Pick<Actor, 'sharedInboxUrl' | 'inboxUrl'>) => a.sharedInboxUrl ?? a.inboxUrl;
-const followersOf = (a: Pick<Actor, 'url' | 'followersUrl'>) => a.followersUrl ?? `${a.url}/followers`;
+const inboxOf = (a: Pick<CommentActor, 'sharedInboxUrl' | 'inboxUrl'>) => a.sharedInboxUrl ?? a.inboxUrl;
+const followersOf = (a: Pick<CommentActor, 'url' | 'followersUrl'>) => a.followersUrl ?? `${a.url}/followers`;
 
 /** What the comment service tells others. */
 export interface CommentFederation {
   /** Create of one of our users' comments: to the video's origin (or our followers), the parents' authors, the author's followers */
-  sendCreate(input: { note: Omit<Parameters<typeof buildNote>[0], 'audience'>; author: Actor; video: CommentedVideo; parentAuthors: Actor[] }): Promise<void>;
+  sendCreate(input: { note: Omit<Parameters<typeof buildNote>[0], 'audience'>; author: CommentActor; video: CommentedVideo; parentAuthors: CommentActor[] }): Promise<void>;
   /** Delete of a comment by its author (or the video's owner) */
-  sendDelete(input: { commentUrl: string; by: Actor; video: CommentedVideo; parentAuthors: Actor[] }): Promise<void>;
+  sendDelete(input: { commentUrl: string; by: CommentActor; video: CommentedVideo; parentAuthors: CommentActor[] }): Promise<void>;
   /** ApproveReply of a remote comment on our video, to its author */
-  sendApproveReply(input: { video: CommentedVideo; commentDbId: number; commentUrl: string; inReplyTo: string; author: Actor }): Promise<void>;
+  sendApproveReply(input: { video: CommentedVideo; commentDbId: number; commentUrl: string; inReplyTo: string; author: CommentActor }): Promise<void>;
   /** an LD-signed activity about our video, unchanged, to our followers but the sender's host */
   forward(input: { rawBody: string; video: CommentedVideo; exceptHost: string }): Promise<void>;
 }
@@ -31,7 +31,7 @@ export function createCommentFederation(deps: {
    * the video's actors (its account, channel and, for our videos, our instance actor that shares
    * them), of the author, and the authors of the comments it answers; plus the video's origin.
    */
-  async function targets(video: CommentedVideo, author: Actor, parentAuthors: Actor[]) {
+  async function targets(video: CommentedVideo, author: CommentActor, parentAuthors: CommentActor[]) {
     const instance = await deps.instance.instanceActor();
     const involvedFollowers = [video.accountActor, video.channelActor].map(followersOf);
     if (video.isLocal) involvedFollowers.push(`${instance.url}/followers`);

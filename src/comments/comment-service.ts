@@ -1,10 +1,9 @@
-import type { Actor } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import type { InboundNote } from './comment-note.js';
 import type { CommentFederation } from './comment-sender.js';
-import type { CommentedVideo, CommentRow, CommentStore } from './comment-store.js';
+import type { CommentActor, CommentedVideo, CommentRow, CommentStore } from './comment-store.js';
 
 export type CommentRefusal =
   | { type: 'comments-disabled'; message: string }
@@ -16,7 +15,7 @@ export type InboundOutcome = { status: 'processed' } | { status: 'skipped'; why:
 /** One of our users, as the comment service needs it. */
 export interface Commenter {
   accountId: number;
-  actor: Actor;
+  actor: CommentActor;
   /** moderators and admins may delete any comment */
   canModerate: boolean;
 }
@@ -48,8 +47,8 @@ export function createCommentService(deps: {
   const log = deps.logger.child({ component: 'comments' });
 
   /** The authors of the comments a comment answers (its parent chain), deleted ones left out. */
-  async function parentAuthors(row: Pick<CommentRow, 'inReplyToCommentId'>): Promise<Actor[]> {
-    const authors: Actor[] = [];
+  async function parentAuthors(row: Pick<CommentRow, 'inReplyToCommentId'>): Promise<CommentActor[]> {
+    const authors: CommentActor[] = [];
     let id = row.inReplyToCommentId;
     for (let depth = 0; id !== null && depth < 100; depth++) {
       const parent = await comments.byId(id);

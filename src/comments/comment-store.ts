@@ -1,6 +1,17 @@
 import type { Prisma } from '../db/index.js';
 import type { Account, Actor, Prisma as P } from '../generated/prisma/client.js';
 
+/** An actor as comments federate it: who writes, who owns the video, whose followers hear of it. */
+export interface CommentActor {
+  id: number;
+  url: string;
+  /** null: one of ours */
+  host: string | null;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  followersUrl: string | null;
+}
+
 export interface CommentedVideo {
   id: number;
   uuid: string;
@@ -177,17 +188,5 @@ export function createCommentQueryStore(prisma: Prisma): CommentQueryStore {
   };
 }
 
-/** Our instance actor: it signs forwarded activities and its followers hear of our videos. */
-export interface InstanceActorStore {
-  instanceActor(): Promise<{ id: number; url: string }>;
-}
-
-export function createInstanceActorStore(prisma: Prisma): InstanceActorStore {
-  let cached: { id: number; url: string } | undefined;
-  return {
-    async instanceActor() {
-      cached ??= await prisma.actor.findFirstOrThrow({ where: { preferredUsername: 'peertube', host: null }, select: { id: true, url: true } });
-      return cached;
-    },
-  };
-}
+/** Our instance actor: it signs forwarded activities and its followers hear of our videos (accounts/actor-store.ts). */
+export type { InstanceActorStore } from '../accounts/actor-store.js';

@@ -1,5 +1,4 @@
 import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
-import type { Prisma } from '../db/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
@@ -12,12 +11,14 @@ import { createCommentHandlers } from './comment-handlers.js';
 import { inboundNote } from './comment-note.js';
 import { createCommentFederation } from './comment-sender.js';
 import { createCommentService } from './comment-service.js';
-import { createCommentQueryStore, createCommentStore, createInstanceActorStore } from './comment-store.js';
+import { createCommentQueryStore, createCommentStore } from './comment-store.js';
+import { createPrismaActorStore } from '../accounts/actor-store.js';
 import { commentsRouter } from './comments-router.js';
 
 /** The comments area: the store, the service, the inbound handlers (registered on `inbox`), the REST API and the AP GET of our Notes. */
 export function createComments(deps: {
-  prisma: Prisma;
+  /** the database client its stores are built over (only stores touch it) */
+  prisma: Parameters<typeof createCommentStore>[0];
   clock: Clock;
   logger: Logger;
   urls: InstanceUrls;
@@ -39,7 +40,7 @@ export function createComments(deps: {
     followerInboxes: deps.followerInboxes,
     forwardActivity: deps.forwardActivity,
     wake: deps.wakeDelivery,
-    instance: createInstanceActorStore(deps.prisma),
+    instance: createPrismaActorStore(deps.prisma),
   });
   const fetchNote = async (url: string) => {
     const parsed = inboundNote.safeParse(await deps.fetchJson(url));

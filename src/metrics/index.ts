@@ -1,7 +1,5 @@
 export { createMetrics } from './registry.js';
 export type { Metrics } from './registry.js';
-export { createTransferAccounting, UNKNOWN_ORIGIN_HOST } from './transfer-accounting.js';
-export type { TransferAccounting, TransferAccountingOptions, TransferReport, TransferSubject } from './transfer-accounting.js';
 export {
   seedingRatio,
   summarizeAll,

@@ -1,5 +1,4 @@
 import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
-import type { Prisma } from '../db/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
@@ -14,7 +13,8 @@ import { createRatingService } from './rating-service.js';
 
 /** The ratings area: one rate per account and video, the REST API, the inbound Like/Dislike/Undo handlers (registered on `inbox`). */
 export function createRatings(deps: {
-  prisma: Prisma;
+  /** the database client its stores are built over (only stores touch it) */
+  prisma: Parameters<typeof createRateStore>[0];
   logger: Logger;
   sender: ActivitySender;
   resolver: RemoteActorResolver;

@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
+import type { Tx } from '../lib/tx.js';
 
 export type RateType = 'like' | 'dislike';
 
@@ -44,7 +44,7 @@ const field = (t: RateType) => (t === 'like' ? 'likes' : 'dislikes');
  * transaction; our videos' counts are recounted from the rates (the truth), a remote video's
  * counts (the origin's, plus our users' rates) move by one and never below zero.
  */
-async function applyCounts(tx: P.TransactionClient, video: RatedVideo, removed: RateType | null, added: RateType | null) {
+async function applyCounts(tx: Tx, video: RatedVideo, removed: RateType | null, added: RateType | null) {
   if (removed === added) return;
   if (video.isLocal) {
     const [likes, dislikes] = await Promise.all([
@@ -58,7 +58,7 @@ async function applyCounts(tx: P.TransactionClient, video: RatedVideo, removed: 
   if (added) await tx.video.update({ where: { id: video.id }, data: { [field(added)]: { increment: 1 } } });
 }
 
-const lockVideo = (tx: P.TransactionClient, videoId: number) => tx.$queryRaw`SELECT id FROM "Video" WHERE id = ${videoId} FOR UPDATE`;
+const lockVideo = (tx: Tx, videoId: number) => tx.$queryRaw`SELECT id FROM "Video" WHERE id = ${videoId} FOR UPDATE`;
 
 export function createRateStore(prisma: Prisma): RateStore {
   return {

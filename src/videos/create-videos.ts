@@ -16,6 +16,7 @@ import { createTranscodeRerun } from './transcode-rerun.js';
 import { createTranscodeStore } from './transcode-store.js';
 import type { UploadAdmission } from './upload/upload-admission.js';
 import type { VideoEventEmitter } from './video-events.js';
+import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
 
 /**
@@ -46,7 +47,6 @@ export function createVideos(deps: {
   jobs.register(
     TRANSCODE_JOB,
     createTranscodeJob({
-      prisma,
       ffmpeg: deps.ffmpeg,
       clock,
       urls,
@@ -69,7 +69,7 @@ export function createVideos(deps: {
   );
 
   const videos = createVideoService({
-    prisma,
+    store: createPrismaVideoStore(prisma),
     clock,
     urls,
     layout,

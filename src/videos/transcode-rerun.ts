@@ -1,5 +1,5 @@
-import type { Prisma as P } from '../generated/prisma/client.js';
 import { fail, ok, type Result } from '../lib/result.js';
+import type { Tx } from '../lib/tx.js';
 import { VIDEO_STATES, VideoState } from './constants.js';
 import { parseVideoRef } from './short-uuid.js';
 import type { TranscodeStore } from './transcode-store.js';
@@ -23,7 +23,7 @@ export function createTranscodeRerun(deps: {
   /** the enabled outputs: a rerun may only ask for one of them */
   outputs: { hls: boolean; webVideos: boolean };
   jobKind: string;
-  enqueue(videoId: number, tx: P.TransactionClient): Promise<void>;
+  enqueue(videoId: number, tx: Tx): Promise<void>;
   wake(): void;
 }) {
   return async (ref: string, body: { transcodingType: 'hls' | 'web-video'; forceTranscoding?: boolean }): Promise<Result<void, RerunRefusal>> => {

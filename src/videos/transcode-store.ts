@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
+import type { Tx } from '../lib/tx.js';
 import { VideoState } from './constants.js';
 
 /** The files of a local video its rows still reference (everything else named after its uuid is a leftover). */
@@ -17,15 +17,87 @@ export interface TranscodeStore {
   bestHlsFilename(videoId: number): Promise<string | null>;
   /** A video still waiting for its transcode goes to PeerTube's "Transcoding failed" (7). */
   markTranscodingFailed(videoId: number): Promise<void>;
-  findForRerun(where: P.VideoWhereUniqueInput): Promise<{ id: number; uuid: string; isLocal: boolean; isLive: boolean; state: number } | null>;
+  findForRerun(where: { id: number } | { uuid: string }): Promise<{ id: number; uuid: string; isLocal: boolean; isLive: boolean; state: number } | null>;
   /** A transcoding job of the video is pending or running. */
   transcodePending(videoId: number, kind: string): Promise<boolean>;
   /** Sets the video back to "To transcode" and writes its job in one transaction. */
-  requeue(videoId: number, enqueue: (tx: P.TransactionClient) => Promise<void>): Promise<void>;
+  requeue(videoId: number, enqueue: (tx: Tx) => Promise<void>): Promise<void>;
 }
 
-export function createTranscodeStore(prisma: Prisma): TranscodeStore {
+/** The video a transcode starts from. */
+export interface TranscodeSource {
+  id: number;
+  uuid: string;
+  name: string;
+  privacy: number;
+  state: number;
+  hasHls: boolean;
+  /** its web videos (the upload, before its first transcode) */
+  webVideos: { filename: string; torrentFilename: string | null; resolution: number }[];
+}
+
+/** The outputs of a transcode as recorded: they replace every file row of the video, which is then published. */
+export interface TranscodeOutputs {
+  hls: {
+    playlistFilename: string;
+    segmentsSha256Filename: string;
+    p2pMediaLoaderInfohashes: string[];
+    files: { resolution: number; width: number | null; height: number | null; fps: number; size: number; filename: string; playlistFilename: string; torrentFilename: string; infoHash: string }[];
+  } | null;
+  webVideos: { resolution: number; width: number | null; height: number | null; fps: number; size: number; filename: string; torrentFilename: string; infoHash: string }[];
+  duration: number;
+  publishedAt: Date;
+}
+
+/** What a transcode run reads and writes (beside the failure path's `TranscodeStore`). */
+export interface TranscodeRunStore {
+  source(videoId: number): Promise<TranscodeSource | null>;
+  /**
+   * Runs `work` in one transaction holding the video's row lock, with the privacy in force: a
+   * privacy change either committed before or waits. null (and `work` not run) when the video is gone.
+   */
+  underPrivacyLock<T>(videoId: number, work: (privacy: number, tx: Tx) => Promise<T>): Promise<T | null>;
+  recordOutputs(videoId: number, outputs: TranscodeOutputs, tx: Tx): Promise<void>;
+}
+
+/** File moves happen inside the transaction (under the row lock): give them room on a busy host. */
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 };
+
+export function createTranscodeStore(prisma: Prisma): TranscodeStore & TranscodeRunStore {
   return {
+    async source(videoId) {
+      const video = await prisma.video.findUnique({ where: { id: videoId }, include: { files: true, streamingPlaylists: { select: { id: true } } } });
+      if (!video) return null;
+      return {
+        id: video.id,
+        uuid: video.uuid,
+        name: video.name,
+        privacy: video.privacy,
+        state: video.state,
+        hasHls: video.streamingPlaylists.length > 0,
+        webVideos: video.files.map((f) => ({ filename: f.filename, torrentFilename: f.torrentFilename, resolution: f.resolution })),
+      };
+    },
+    async underPrivacyLock(videoId, work) {
+      return prisma.$transaction(async (tx) => {
+        const privacy = await lockVideoPrivacy(tx, videoId);
+        return privacy === null ? null : work(privacy, tx);
+      }, TRANSACTION_OPTIONS);
+    },
+    async recordOutputs(videoId, outputs, tx) {
+      await tx.videoFile.deleteMany({ where: { videoId } });
+      await tx.videoStreamingPlaylist.deleteMany({ where: { videoId } });
+      if (outputs.hls) {
+        const { files, ...playlist } = outputs.hls;
+        await tx.videoStreamingPlaylist.create({
+          data: { videoId, type: 1, ...playlist, files: { create: files.map((f) => ({ ...f, size: BigInt(f.size), extname: '.mp4' })) } },
+        });
+      }
+      for (const w of outputs.webVideos) {
+        await tx.videoFile.create({ data: { videoId, ...w, size: BigInt(w.size), extname: '.mp4' } });
+      }
+      await tx.video.update({ where: { id: videoId }, data: { state: VideoState.PUBLISHED, duration: outputs.duration, publishedAt: outputs.publishedAt } });
+    },
     async referencedFiles(videoId) {
       const video = await prisma.video.findUnique({ where: { id: videoId }, include: { files: true, streamingPlaylists: { include: { files: true } } } });
       if (!video) return null;
@@ -64,7 +136,7 @@ export function createTranscodeStore(prisma: Prisma): TranscodeStore {
  * its files under this lock, so a privacy change either committed before (the files go to its
  * folders) or waits and then moves the recorded files itself. null when the video is gone.
  */
-export async function lockVideoPrivacy(tx: P.TransactionClient, videoId: number): Promise<number | null> {
+async function lockVideoPrivacy(tx: Tx, videoId: number): Promise<number | null> {
   const rows = await tx.$queryRaw<{ privacy: number }[]>`SELECT "privacy" FROM "Video" WHERE "id" = ${videoId} FOR UPDATE`;
   return rows[0]?.privacy ?? null;
 }

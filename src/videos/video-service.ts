@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
+import type { Tx } from '../lib/tx.js';
 import { VideoPrivacy, VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
 import type { MediaTools, SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
@@ -26,9 +25,82 @@ export type UploadRefusal =
 
 /** Schedules the transcoding of a new upload inside the transaction that creates the video. */
 export interface TranscodeScheduler {
-  schedule(videoId: number, tx: P.TransactionClient): Promise<void>;
+  schedule(videoId: number, tx: Tx): Promise<void>;
   /** Called after the commit: start at once instead of on the next poll. */
   wake(): void;
+}
+
+/** A new local video with its first file (the upload, stored as a web video). */
+export interface NewVideo {
+  uuid: string;
+  url: string;
+  name: string;
+  description: string | null;
+  support: string | null;
+  privacy: number;
+  state: number;
+  category: number | null;
+  licence: number | null;
+  language: string | null;
+  nsfw: boolean;
+  tags: string[];
+  duration: number;
+  aspectRatio: number | null;
+  waitTranscoding: boolean;
+  commentsEnabled: boolean;
+  downloadEnabled: boolean;
+  originallyPublishedAt: Date | null;
+  thumbnailFilename: string | null;
+  previewFilename: string | null;
+  channelId: number;
+  publishedAt: Date;
+  createdAt: Date;
+  file: {
+    resolution: number;
+    width: number | null;
+    height: number | null;
+    fps: number;
+    size: number;
+    extname: string;
+    filename: string;
+    torrentFilename: string;
+    infoHash: string;
+  };
+}
+
+/** The attributes an owner changes (absent: unchanged). */
+export type VideoChanges = Partial<
+  Pick<
+    NewVideo,
+    'name' | 'description' | 'support' | 'privacy' | 'category' | 'licence' | 'language' | 'nsfw' | 'tags' | 'commentsEnabled' | 'downloadEnabled' | 'waitTranscoding' | 'channelId' | 'originallyPublishedAt'
+  >
+>;
+
+/** What deleting a video needs to know: its files (web videos and HLS files, with their torrents) and images. */
+export interface RemovableVideo {
+  id: number;
+  uuid: string;
+  isLocal: boolean;
+  thumbnailFilename: string | null;
+  previewFilename: string | null;
+  files: { filename: string; torrentFilename: string | null; webVideo: boolean }[];
+}
+
+/** The rows the video service reads and writes. */
+export interface VideoStore {
+  ownsChannel(userId: number, channelId: number): Promise<boolean>;
+  /** the user's quotas in bytes (-1: unlimited) */
+  quotaOf(userId: number): Promise<{ total: number; daily: number }>;
+  /** bytes of the files of the user's videos: all of them, and those of videos created since `since` */
+  storedBytes(userId: number, since: Date): Promise<{ total: number; daily: number }>;
+  /** one unit of work: `create` and whatever else receives its `tx` commit together */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  create(video: NewVideo, tx: Tx): Promise<{ id: number }>;
+  update(videoId: number, changes: VideoChanges): Promise<void>;
+  findForRemoval(videoId: number): Promise<RemovableVideo | null>;
+  delete(videoId: number): Promise<void>;
+  /** one more view, in the video's total and in its count of `day` */
+  addView(videoId: number, day: Date): Promise<void>;
 }
 
 const KNOWN_EXTENSIONS = new Set(['.mp4', '.webm', '.mkv', '.mov', '.ogv', '.ogg', '.avi', '.flv', '.m4v', '.mp3', '.m4a', '.wav', '.flac', '.opus', '.aac']);
@@ -43,7 +115,7 @@ export function storedExtension(originalName: string, formatName: string): strin
 }
 
 export function createVideoService(deps: {
-  prisma: Prisma;
+  store: VideoStore;
   clock: Clock;
   urls: InstanceUrls;
   layout: StorageLayout;
@@ -60,35 +132,25 @@ export function createVideoService(deps: {
   /** channel, size and quota checked and reserved in one step (issue 10) */
   admission: UploadAdmission;
 }) {
-  const { prisma, layout } = deps;
+  const { store, layout } = deps;
   const log = deps.logger.child({ component: 'videos' });
 
   async function quotaUsed(userId: number): Promise<{ total: number; daily: number }> {
-    const since = new Date(deps.clock.now().getTime() - 24 * 3600_000);
-    const owned = { channel: { account: { user: { id: userId } } } };
-    const [total, daily] = await Promise.all([
-      prisma.videoFile.aggregate({ _sum: { size: true }, where: { OR: [{ video: owned }, { streamingPlaylist: { video: owned } }] } }),
-      prisma.videoFile.aggregate({
-        _sum: { size: true },
-        where: { OR: [{ video: { ...owned, createdAt: { gte: since } } }, { streamingPlaylist: { video: { ...owned, createdAt: { gte: since } } } }] },
-      }),
-    ]);
-    return { total: Number(total._sum.size ?? 0n), daily: Number(daily._sum.size ?? 0n) };
+    return store.storedBytes(userId, new Date(deps.clock.now().getTime() - 24 * 3600_000));
   }
 
   /** Checks channel ownership, size and quota before any byte is stored (resumable init, multipart end). */
   async function checkUploadAllowed(userId: number, channelId: number, size: number): Promise<Result<void, UploadRefusal>> {
-    const channel = await prisma.videoChannel.findFirst({ where: { id: channelId, account: { user: { id: userId } } } });
-    if (!channel) return fail({ type: 'not-your-channel', message: `channel ${channelId} does not exist or is not one of yours` });
+    if (!(await store.ownsChannel(userId, channelId))) return fail({ type: 'not-your-channel', message: `channel ${channelId} does not exist or is not one of yours` });
     if (size > deps.options.maxFileSize) {
       return fail({ type: 'too-large', message: `the file (${size} bytes) is larger than the limit of ${deps.options.maxFileSize} bytes` });
     }
-    const user = await prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    const quota = await store.quotaOf(userId);
     const used = await quotaUsed(userId);
-    if (user.videoQuota >= 0n && used.total + size > Number(user.videoQuota)) {
+    if (quota.total >= 0 && used.total + size > quota.total) {
       return fail({ type: 'quota-reached', message: 'The user video quota is exceeded with this video.' });
     }
-    if (user.videoQuotaDaily >= 0n && used.daily + size > Number(user.videoQuotaDaily)) {
+    if (quota.daily >= 0 && used.daily + size > quota.daily) {
       return fail({ type: 'quota-reached', message: 'The user video daily quota is exceeded with this video.' });
     }
     return ok(undefined);
@@ -148,9 +210,9 @@ export function createVideoService(deps: {
       }
 
       const now = deps.clock.now();
-      const video = await prisma.$transaction(async (tx) => {
-        const created = await tx.video.create({
-          data: {
+      const video = await store.transaction(async (tx) => {
+        const created = await store.create(
+          {
             uuid,
             url: urls.video(uuid),
             name: metadata.name,
@@ -174,21 +236,20 @@ export function createVideoService(deps: {
             channelId: metadata.channelId,
             publishedAt: now,
             createdAt: now,
-            files: {
-              create: {
-                resolution,
-                width: probe.hasVideo ? probe.width : null,
-                height: probe.hasVideo ? probe.height : null,
-                fps: probe.hasVideo ? probe.fps : -1,
-                size: BigInt(file.size),
-                extname: ext,
-                filename,
-                torrentFilename,
-                infoHash: torrent.infoHash,
-              },
+            file: {
+              resolution,
+              width: probe.hasVideo ? probe.width : null,
+              height: probe.hasVideo ? probe.height : null,
+              fps: probe.hasVideo ? probe.fps : -1,
+              size: file.size,
+              extname: ext,
+              filename,
+              torrentFilename,
+              infoHash: torrent.infoHash,
             },
           },
-        });
+          tx,
+        );
         if (deps.options.transcodingEnabled) await deps.transcoding.schedule(created.id, tx);
         await deps.admission.release(reservation!, tx);
         return created;
@@ -210,30 +271,26 @@ export function createVideoService(deps: {
 
   async function update(videoId: number, patch: VideoUpdate, userId: number): Promise<Result<void, UploadRefusal>> {
     if (patch.channelId !== undefined) {
-      const channel = await prisma.videoChannel.findFirst({ where: { id: patch.channelId, account: { user: { id: userId } } } });
-      if (!channel) return fail({ type: 'not-your-channel', message: `channel ${patch.channelId} does not exist or is not one of yours` });
+      if (!(await store.ownsChannel(userId, patch.channelId))) return fail({ type: 'not-your-channel', message: `channel ${patch.channelId} does not exist or is not one of yours` });
     }
     const move = patch.privacy !== undefined ? await deps.privacyChange?.prepare(videoId, patch.privacy) : null;
-    await prisma.video.update({
-      where: { id: videoId },
-      data: {
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.support !== undefined ? { support: patch.support } : {}),
-        ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
-        ...(patch.category !== undefined ? { category: patch.category } : {}),
-        ...(patch.licence !== undefined ? { licence: patch.licence } : {}),
-        ...(patch.language !== undefined ? { language: patch.language } : {}),
-        ...(patch.nsfw !== undefined ? { nsfw: patch.nsfw } : {}),
-        ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
-        ...(patch.commentsEnabled !== undefined ? { commentsEnabled: patch.commentsEnabled } : {}),
-        ...(patch.downloadEnabled !== undefined ? { downloadEnabled: patch.downloadEnabled } : {}),
-        ...(patch.waitTranscoding !== undefined ? { waitTranscoding: patch.waitTranscoding } : {}),
-        ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
-        ...(patch.originallyPublishedAt !== undefined
-          ? { originallyPublishedAt: patch.originallyPublishedAt ? new Date(patch.originallyPublishedAt) : null }
-          : {}),
-      },
+    await store.update(videoId, {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.support !== undefined ? { support: patch.support } : {}),
+      ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
+      ...(patch.licence !== undefined ? { licence: patch.licence } : {}),
+      ...(patch.language !== undefined ? { language: patch.language } : {}),
+      ...(patch.nsfw !== undefined ? { nsfw: patch.nsfw } : {}),
+      ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+      ...(patch.commentsEnabled !== undefined ? { commentsEnabled: patch.commentsEnabled } : {}),
+      ...(patch.downloadEnabled !== undefined ? { downloadEnabled: patch.downloadEnabled } : {}),
+      ...(patch.waitTranscoding !== undefined ? { waitTranscoding: patch.waitTranscoding } : {}),
+      ...(patch.channelId !== undefined ? { channelId: patch.channelId } : {}),
+      ...(patch.originallyPublishedAt !== undefined
+        ? { originallyPublishedAt: patch.originallyPublishedAt ? new Date(patch.originallyPublishedAt) : null }
+        : {}),
     });
     if (move) await deps.privacyChange!.apply(move);
     else await deps.events.updated(videoId);
@@ -242,14 +299,14 @@ export function createVideoService(deps: {
 
   /** Deletes a video, its rows and every file it has on disk. */
   async function remove(videoId: number): Promise<void> {
-    const video = await prisma.video.findUnique({ where: { id: videoId }, include: { files: true, streamingPlaylists: { include: { files: true } } } });
+    const video = await store.findForRemoval(videoId);
     if (!video) return;
     if (video.isLocal) await deps.events.deleting(videoId);
-    await prisma.video.delete({ where: { id: videoId } });
+    await store.delete(videoId);
     await deps.seeding?.unseedVideo(video.uuid);
     const paths = [layout.hlsDir(video.uuid), layoutForPrivacy(layout, VideoPrivacy.PRIVATE).hlsDir(video.uuid)];
-    for (const f of [...video.files, ...video.streamingPlaylists.flatMap((p) => p.files)]) {
-      if (f.videoId !== null) paths.push(layout.webVideo(f.filename), layoutForPrivacy(layout, VideoPrivacy.PRIVATE).webVideo(f.filename));
+    for (const f of video.files) {
+      if (f.webVideo) paths.push(layout.webVideo(f.filename), layoutForPrivacy(layout, VideoPrivacy.PRIVATE).webVideo(f.filename));
       if (f.torrentFilename) paths.push(layout.torrent(f.torrentFilename));
     }
     if (video.thumbnailFilename) paths.push(layout.thumbnail(video.thumbnailFilename));
@@ -261,14 +318,7 @@ export function createVideoService(deps: {
   /** Counts a view (kept per day as well: the trending strategy ranks by views over days). */
   async function addView(videoId: number): Promise<void> {
     const day = new Date(deps.clock.now().toISOString().slice(0, 10));
-    await prisma.$transaction([
-      prisma.video.update({ where: { id: videoId }, data: { views: { increment: 1 } } }),
-      prisma.videoViewDaily.upsert({
-        where: { videoId_day: { videoId, day } },
-        create: { videoId, day, views: 1 },
-        update: { views: { increment: 1 } },
-      }),
-    ]);
+    await store.addView(videoId, day);
     await deps.events.viewed(videoId);
   }
 

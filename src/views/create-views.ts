@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
-import type { Prisma } from '../db/index.js';
 import type { ActivitySender } from '../federation/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
@@ -33,7 +32,8 @@ async function viewerSalt(root: string): Promise<string> {
 /** The views area: counting, "watching now", the REST endpoint, the inbound View handler (registered on `inbox`), a periodic tick. */
 export async function createViews(deps: {
   config: InstanceConfig;
-  prisma: Prisma;
+  /** the database client its stores are built over (only stores touch it) */
+  prisma: Parameters<typeof createViewCountStore>[0];
   clock: Clock;
   logger: Logger;
   sender: ActivitySender;

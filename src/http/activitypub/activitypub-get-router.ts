@@ -1,20 +1,16 @@
 import Router from '@koa/router';
-import type { Prisma } from '../../db/index.js';
-import { createLocalCacheFiles, createLocalDocuments, type MagnetBuilder, type RedundanciesOf, type VideoInteractionItems } from '../../federation/local/index.js';
+import type { LocalCacheFiles, LocalDocuments } from '../../federation/local/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { addActorRoutes } from './actor-routes.js';
 import { addRedundancyRoutes } from './redundancy-routes.js';
 import { addVideoRoutes } from './video-routes.js';
 
 export interface ActivityPubGetDeps {
-  prisma: Prisma;
+  /** our actors, videos and collections as documents (federation/local) */
+  documents: LocalDocuments;
+  /** our CacheFiles (mirrored copies) */
+  cacheFiles: LocalCacheFiles;
   urls: InstanceUrls;
-  /** the p2p module's buildMagnetUri */
-  magnet: MagnetBuilder;
-  /** mirrors to list in a video's HLS link (none until the redundancy engine provides them) */
-  redundanciesOf?: RedundanciesOf;
-  /** the items of our videos' likes, dislikes and comments collections (counters only without it) */
-  interactions?: VideoInteractionItems;
 }
 
 /**
@@ -23,10 +19,10 @@ export interface ActivityPubGetDeps {
  * answer ActivityPub only when the Accept header asks for it, and fall through otherwise.
  */
 export function activityPubGetRouter(deps: ActivityPubGetDeps): Router {
-  const documents = createLocalDocuments(deps);
+  const { documents } = deps;
   const router = new Router();
   addActorRoutes(router, { documents, urls: deps.urls });
   addVideoRoutes(router, { documents });
-  addRedundancyRoutes(router, { cacheFiles: createLocalCacheFiles(deps) });
+  addRedundancyRoutes(router, { cacheFiles: deps.cacheFiles });
   return router;
 }

@@ -1,12 +1,21 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
-import type { Actor } from '../../generated/prisma/client.js';
 import type { FollowService, FollowWithActors } from '../../federation/follows.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Auth } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
+import type { RedundancyAdminStore } from './redundancy-admin-store.js';
+
+/** The fields of an actor a follow list shows. */
+interface FollowActor {
+  id: number;
+  url: string;
+  preferredUsername: string;
+  host: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 const followBody = z
   .object({
@@ -18,7 +27,7 @@ const followBody = z
 const listQuery = paginationSchema.extend({ state: z.enum(['pending', 'accepted']).optional() });
 
 /** PeerTube's Actor (in follow lists). */
-function formatActor(actor: Actor, urls: InstanceUrls, redundancyAllowed: Map<string, boolean>) {
+function formatActor(actor: FollowActor, urls: InstanceUrls, redundancyAllowed: Map<string, boolean>) {
   return {
     id: actor.id,
     url: actor.url,
@@ -34,14 +43,13 @@ function formatActor(actor: Actor, urls: InstanceUrls, redundancyAllowed: Map<st
 }
 
 /** /api/v1/server/following and /api/v1/server/followers (PeerTube's instance follows API). */
-export function followsRouter(deps: { follows: FollowService; prisma: Prisma; urls: InstanceUrls; auth: Auth; afterUnfollow?(host: string): Promise<void> }): Router {
+export function followsRouter(deps: { follows: FollowService; hosts: Pick<RedundancyAdminStore, 'redundancyAllowed'>; urls: InstanceUrls; auth: Auth; afterUnfollow?(host: string): Promise<void> }): Router {
   const { auth, follows } = deps;
   const router = new Router();
 
   async function format(rows: FollowWithActors[]) {
     const hosts = [...new Set(rows.flatMap((r) => [r.follower.host, r.following.host]).filter((h): h is string => h !== null))];
-    const servers = await deps.prisma.remoteServer.findMany({ where: { host: { in: hosts } } });
-    const allowed = new Map(servers.map((s) => [s.host, s.redundancyAllowed]));
+    const allowed = await deps.hosts.redundancyAllowed(hosts);
     return rows.map((r) => ({
       id: r.id,
       follower: formatActor(r.follower, deps.urls, allowed),

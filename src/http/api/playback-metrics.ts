@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { Prisma } from '../../db/index.js';
 import { parsePlaybackReport, type PlaybackReport } from '../../metrics/index.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
 import { Problem } from '../problem.js';
@@ -15,7 +14,8 @@ import type { VideoAccessStore } from '../../videos/video-access-store.js';
  * per-video label, answered 204.
  */
 export function playbackMetricsRouter(deps: {
-  prisma: Prisma;
+  /** the reported video, by id, uuid or short uuid */
+  videos: Pick<VideoAccessStore, 'byWhere'>;
   record(report: PlaybackReport): void;
   /** with both: a video the caller may not see answers as a missing one (404), so its id is not revealed */
   auth?: Auth;
@@ -28,7 +28,7 @@ export function playbackMetricsRouter(deps: {
     if (!parsed.ok) throw new Problem(400, `invalid playback metrics: ${parsed.reason.message}`, undefined, { invalidParams: parsed.reason.fields });
     const report = parsed.value;
     const where = parseVideoRef(String(report.videoId));
-    const video = where ? await deps.prisma.video.findUnique({ where, select: { id: true } }) : null;
+    const video = where ? await deps.videos.byWhere(where) : null;
     if (!video) throw new Problem(404, 'Video not found');
     if (deps.access) {
       const seen = await deps.access.byWhere({ id: video.id });

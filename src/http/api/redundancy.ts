@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
-import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
+import type { InstanceActorStore } from '../../accounts/actor-store.js';
 import type { Auth } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
 import { dbIdSchema, parseDbId } from '../../lib/db-id.js';
+import type { RedundancyAdminStore } from './redundancy-admin-store.js';
 
 /** What the redundancy API asks of the engine. */
 export interface RedundancyEnginePort {
@@ -27,7 +27,8 @@ const listQuery = paginationSchema.extend({
  * `DELETE /server/redundancy/videos/:redundancyId`.
  */
 export function redundancyRouter(deps: {
-  prisma: Prisma;
+  store: RedundancyAdminStore;
+  instanceActor: InstanceActorStore;
   auth: Auth;
   engine: RedundancyEnginePort;
   /** our policy endpoint: read and replace `redundancy.videos` at run time (stored, versioned) */
@@ -41,7 +42,7 @@ export function redundancyRouter(deps: {
   /** bytes served and downloaded per video (seeding ratios), added to each entry (ours) */
   transfers?: { videoSummaries(uuids: readonly string[]): Promise<Map<string, { uploadedBytes: number; downloadedBytes: number; ratio: number | null }>> };
 }): Router {
-  const { prisma, auth } = deps;
+  const { store, auth } = deps;
   const router = new Router();
   const admin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
 
@@ -67,33 +68,16 @@ export function redundancyRouter(deps: {
   router.put('/server/redundancy/:host', ...admin, async (ctx) => {
     const body = validate(z.object({ redundancyAllowed: z.boolean() }), ctx.request.body ?? {}, 'redundancy setting');
     const host = (ctx.params.host ?? '').toLowerCase();
-    const known = await prisma.actorFollow.findFirst({ where: { OR: [{ following: { host } }, { follower: { host } }] } });
-    if (!known) throw new Problem(404, `${host} is neither followed nor following`);
-    await prisma.remoteServer.upsert({ where: { host }, create: { host, redundancyAllowed: body.redundancyAllowed }, update: { redundancyAllowed: body.redundancyAllowed } });
+    if (!(await store.hostKnown(host))) throw new Problem(404, `${host} is neither followed nor following`);
+    await store.setRedundancyAllowed(host, body.redundancyAllowed);
     await deps.engine.hostPolicyChanged(host);
     ctx.status = 204;
   });
 
   router.get('/server/redundancy/videos', ...admin, async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
-    const instance = await prisma.actor.findFirstOrThrow({ where: { preferredUsername: INSTANCE_ACTOR_NAME, host: null } });
-    const copyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { actorId: instance.id, state: 'active' as const };
-    // my-videos: web-video copies too (`redundancies.files[]`, PeerTube's); we make only HLS copies
-    const fileCopyWhere = q.target === 'my-videos' ? { actor: { host: { not: null } } } : { id: -1 };
-    const where = { isLocal: q.target === 'my-videos', OR: [{ redundancies: { some: copyWhere } }, { files: { some: { redundancies: { some: fileCopyWhere } } } }] };
-    const [total, videos] = await prisma.$transaction([
-      prisma.video.count({ where }),
-      prisma.video.findMany({
-        where,
-        skip: q.start,
-        take: q.count,
-        orderBy: [{ name: q.sort === '-name' ? 'desc' : 'asc' }, { id: 'asc' }],
-        include: {
-          redundancies: { where: copyWhere, orderBy: { id: 'asc' } },
-          files: { select: { redundancies: { where: fileCopyWhere, orderBy: { id: 'asc' } } } },
-        },
-      }),
-    ]);
+    const instance = await deps.instanceActor.instanceActor();
+    const { total, videos } = await store.listCopied({ target: q.target, instanceActorId: instance.id, start: q.start, count: q.count, descending: q.sort === '-name' });
     const summaries = (await deps.transfers?.videoSummaries(videos.map((v) => v.uuid))) ?? new Map();
     ctx.body = {
       total,
@@ -103,19 +87,16 @@ export function redundancyRouter(deps: {
         url: v.url,
         uuid: v.uuid,
         redundancies: {
-          files: v.files
-            .flatMap((f) => f.redundancies)
-            .sort((x, y) => x.id - y.id)
-            .map((r) => ({
-              id: r.id,
-              fileUrl: r.fileUrl,
-              strategy: null,
-              createdAt: r.createdAt.toISOString(),
-              updatedAt: r.updatedAt.toISOString(),
-              expiresOn: r.expiresOn?.toISOString() ?? null,
-              size: Number(r.sizeBytes),
-            })),
-          streamingPlaylists: v.redundancies.map((r) => ({
+          files: v.fileCopies.map((r) => ({
+            id: r.id,
+            fileUrl: r.fileUrl,
+            strategy: null,
+            createdAt: r.createdAt.toISOString(),
+            updatedAt: r.updatedAt.toISOString(),
+            expiresOn: r.expiresOn?.toISOString() ?? null,
+            size: Number(r.sizeBytes),
+          })),
+          streamingPlaylists: v.streamingPlaylistCopies.map((r) => ({
             id: r.id,
             fileUrl: r.fileUrl,
             strategy: r.strategy,

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { InstanceConfig } from '../../config/index.js';
-import type { Prisma } from '../../db/index.js';
 import { API_JOB_STATES, type JobQueue, type JobKinds } from '../../jobs/index.js';
 import type { Auth } from '../auth.js';
+import type { ServerStatsStore } from './server-stats-store.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
 
@@ -56,8 +56,8 @@ export function buildServerConfig(config: InstanceConfig) {
 }
 
 /** GET /config, GET /server/stats, GET /jobs/:state. */
-export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; prisma: Prisma; jobs: JobQueue<K>; auth: Auth; redundancyStats?(): Promise<unknown[]> }): Router {
-  const { prisma, auth } = deps;
+export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; stats: ServerStatsStore; jobs: JobQueue<K>; auth: Auth; redundancyStats?(): Promise<unknown[]> }): Router {
+  const { auth } = deps;
   const router = new Router();
   const serverConfig = buildServerConfig(deps.config);
 
@@ -66,44 +66,27 @@ export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig;
   });
 
   router.get('/server/stats', async (ctx) => {
-    const instanceActor = { preferredUsername: 'peertube', host: null };
-    const [followers, following] = await Promise.all([
-      prisma.actorFollow.count({ where: { following: instanceActor, state: 'accepted' } }),
-      prisma.actorFollow.count({ where: { follower: instanceActor, state: 'accepted' } }),
-    ]);
-    const [totalUsers, totalAdmins, totalModerators, totalLocalVideos, totalVideos, views, size, channels] = await Promise.all([
-      prisma.user.count(),
-      prisma.user.count({ where: { role: 0 } }),
-      prisma.user.count({ where: { role: 1 } }),
-      prisma.video.count({ where: { isLocal: true } }),
-      prisma.video.count(),
-      prisma.video.aggregate({ _sum: { views: true }, where: { isLocal: true } }),
-      prisma.videoFile.aggregate({
-        _sum: { size: true },
-        where: { OR: [{ video: { isLocal: true } }, { streamingPlaylist: { video: { isLocal: true } } }] },
-      }),
-      prisma.videoChannel.count({ where: { actor: { host: null } } }),
-    ]);
+    const c = await deps.stats.counts();
     ctx.body = {
-      totalUsers,
+      totalUsers: c.totalUsers,
       totalDailyActiveUsers: 0,
       totalWeeklyActiveUsers: 0,
       totalMonthlyActiveUsers: 0,
-      totalAdmins,
-      totalModerators,
-      totalLocalVideos,
-      totalLocalVideoViews: views._sum.views ?? 0,
-      totalLocalVideoComments: await prisma.videoComment.count({ where: { deletedAt: null, account: { actor: { host: null } } } }),
-      totalLocalVideoFilesSize: Number(size._sum.size ?? 0n),
-      totalVideos,
-      totalVideoComments: await prisma.videoComment.count({ where: { deletedAt: null } }),
-      totalLocalVideoChannels: channels,
+      totalAdmins: c.totalAdmins,
+      totalModerators: c.totalModerators,
+      totalLocalVideos: c.totalLocalVideos,
+      totalLocalVideoViews: c.totalLocalVideoViews,
+      totalLocalVideoComments: c.totalLocalVideoComments,
+      totalLocalVideoFilesSize: c.totalLocalVideoFilesSize,
+      totalVideos: c.totalVideos,
+      totalVideoComments: c.totalVideoComments,
+      totalLocalVideoChannels: c.totalLocalVideoChannels,
       totalLocalDailyActiveVideoChannels: 0,
       totalLocalWeeklyActiveVideoChannels: 0,
       totalLocalMonthlyActiveVideoChannels: 0,
       totalLocalPlaylists: 0,
-      totalInstanceFollowers: followers,
-      totalInstanceFollowing: following,
+      totalInstanceFollowers: c.totalInstanceFollowers,
+      totalInstanceFollowing: c.totalInstanceFollowing,
       videosRedundancy: (await deps.redundancyStats?.()) ?? [],
       totalActivityPubMessagesProcessed: 0,
       totalActivityPubMessagesSuccesses: 0,

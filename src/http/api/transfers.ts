@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
-import type { TransferAccounting } from '../../metrics/index.js';
+import type { TransferAccounting } from '../../transfers/index.js';
+import type { VideoAccessStore } from '../../videos/video-access-store.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';
@@ -14,7 +14,7 @@ const query = paginationSchema.extend({ videoId: z.string().min(1).max(64).optio
  * and downloaded, with the seeding ratio, in total, per origin host and kind, per origin host,
  * and per video (largest first; `start`/`count` pages them, `videoId` picks one video).
  */
-export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'report'>; prisma: Prisma; auth: Auth }): Router {
+export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'report'>; videos: Pick<VideoAccessStore, 'byWhere'>; auth: Auth }): Router {
   const router = new Router();
   // administrators only (the right of the redundancy admin API): 401 without a token, 403 for others
   router.get('/server/transfers', deps.auth.required, deps.auth.right('MANAGE_VIDEOS_REDUNDANCIES'), async (ctx) => {
@@ -23,7 +23,7 @@ export function transfersRouter(deps: { transfers: Pick<TransferAccounting, 'rep
     if (q.videoId !== undefined) {
       const where = parseVideoRef(q.videoId);
       if (!where) throw new Problem(400, `invalid query: videoId: not a video id, uuid or short uuid: ${q.videoId}`);
-      const video = await deps.prisma.video.findUnique({ where, select: { uuid: true } });
+      const video = await deps.videos.byWhere(where);
       if (!video) throw new Problem(404, 'Video not found');
       videoUuid = video.uuid;
     }

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
 import type { InstanceConfig } from '../../config/index.js';
-import type { Prisma } from '../../db/index.js';
-import { createLocalActorQueries, nodeUsage } from '../../federation/local/index.js';
+import type { LocalActorQueries, NodeUsage } from '../../federation/local/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { Problem } from '../problem.js';
@@ -11,7 +10,10 @@ import { buildNodeinfo, buildNodeinfoLinks, NODEINFO_VERSIONS, nodeinfoSchemaUrl
 import { buildWebfinger, parseWebfingerResource } from './webfinger.js';
 
 export interface WellKnownDeps {
-  prisma: Prisma;
+  /** our actors, by name or URL (webfinger) */
+  actors: Pick<LocalActorQueries, 'findByPreferredUsername' | 'findByUrl'>;
+  /** NodeInfo's usage figures at a time */
+  usage(now: Date): Promise<NodeUsage>;
   urls: InstanceUrls;
   clock: Clock;
   config: InstanceConfig;
@@ -23,8 +25,7 @@ export interface WellKnownDeps {
 
 /** webfinger, NodeInfo (2.0 and 2.1) and host-meta, as PeerTube serves them; readable from any origin. */
 export function wellKnownRouter(deps: WellKnownDeps): Router {
-  const { prisma, urls } = deps;
-  const actors = createLocalActorQueries(prisma);
+  const { actors, urls } = deps;
   const router = new Router();
   const cors = (ctx: { set(name: string, value: string): void }) => ctx.set('Access-Control-Allow-Origin', '*');
 
@@ -52,7 +53,7 @@ export function wellKnownRouter(deps: WellKnownDeps): Router {
     cors(ctx);
     const version = /^(\d\.\d)\.json$/.exec(ctx.params.file ?? '')?.[1];
     if (!version || !(NODEINFO_VERSIONS as readonly string[]).includes(version)) throw new Problem(404, 'Nodeinfo schema version not handled');
-    const usage = await nodeUsage(prisma, deps.clock.now());
+    const usage = await deps.usage(deps.clock.now());
     ctx.type = `application/json; profile="${nodeinfoSchemaUrl(version as NodeinfoVersion)}#"`;
     ctx.body = JSON.stringify(buildNodeinfo({ version: version as NodeinfoVersion, softwareVersion: deps.version, config: deps.config, usage, redundancy: deps.redundancy() }));
   });

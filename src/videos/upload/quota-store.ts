@@ -1,5 +1,6 @@
 import type { Prisma } from '../../db/index.js';
 import type { Prisma as P } from '../../generated/prisma/client.js';
+import type { Tx } from '../../lib/tx.js';
 
 /** Seed of the advisory-lock key serialising one user's quota reservations; 0x51554f54 = "QUOT". */
 const QUOTA_LOCK_SEED = 0x51554f54;
@@ -29,7 +30,7 @@ export interface QuotaStore {
    * reservation into stored files must not commit while a `reserve` is summing both (under READ
    * COMMITTED each of its sums sees its own snapshot, and could miss the reservation and the files).
    */
-  release(id: string, tx?: P.TransactionClient): Promise<void>;
+  release(id: string, tx?: Tx): Promise<void>;
   /** Reservations held by a process of this storage (only dead ones at start-up). */
   ownedBy(owner: string): Promise<{ id: string; videoUuid: string | null }[]>;
   /** Whether the upload became a video (its row exists). */
@@ -37,7 +38,7 @@ export interface QuotaStore {
 }
 
 /** The per-user advisory lock (held until the transaction ends) serialising quota sums and the commits that change them. */
-async function lockUserQuota(tx: P.TransactionClient, userId: number): Promise<void> {
+async function lockUserQuota(tx: Tx, userId: number): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`quota\n${userId}`}, ${QUOTA_LOCK_SEED}))`;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Prisma as P } from '../../generated/prisma/client.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Tx } from '../../lib/tx.js';
 import { fail, ok, type Result } from '../../lib/result.js';
 import type { QuotaStore } from './quota-store.js';
 
@@ -37,7 +37,7 @@ export function createUploadAdmission(deps: { store: QuotaStore; clock: Clock; o
     /** Records the uuid of the video being made before any of its files is moved into place (crash sweep). */
     claimUuid: (reservationId: string, videoUuid: string) => store.setVideoUuid(reservationId, videoUuid),
     /** Removes the reservation, inside the transaction that writes the video when given. */
-    release: (reservationId: string, tx?: P.TransactionClient) => store.release(reservationId, tx),
+    release: (reservationId: string, tx?: Tx) => store.release(reservationId, tx),
   };
 }
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type Prisma } from '../../../src/db/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { createManualClock } from '../../../src/lib/clock.js';
-import { createMetrics, createTransferAccounting, type TransferAccounting } from '../../../src/metrics/index.js';
+import { createMetrics } from '../../../src/metrics/index.js';
+import { createPrismaTransferStore, createTransferAccounting, type TransferAccounting } from '../../../src/transfers/index.js';
 import { createTestDatabase } from '../../support/database.js';
 import { parseExposition, sumSamples } from '../../support/seeding.js';
 
@@ -42,7 +43,7 @@ describe('transfer accounting (PostgreSQL)', () => {
   function accounting(): { transfers: TransferAccounting; metrics: ReturnType<typeof createMetrics> } {
     const metrics = createMetrics({ version: 'test' });
     const transfers = createTransferAccounting({
-      prisma: flaky(db.prisma, failing),
+      store: createPrismaTransferStore(flaky(db.prisma, failing)),
       clock,
       metrics: metrics.transfers,
       logger,
@@ -155,7 +156,7 @@ describe('transfer accounting (PostgreSQL)', () => {
       },
     });
     const metrics = createMetrics({ version: 'test' });
-    const halfway = createTransferAccounting({ prisma: spy, clock, metrics: metrics.transfers, logger, ownHost: OWN, flushIntervalMs: 3_600_000, flushBatchSize: 2 });
+    const halfway = createTransferAccounting({ store: createPrismaTransferStore(spy), clock, metrics: metrics.transfers, logger, ownHost: OWN, flushIntervalMs: 3_600_000, flushBatchSize: 2 });
     await halfway.start();
     for (const u of uuids) halfway.served({ videoUuid: u, originHost: OWN, kind: 'local' }, 'http', 100);
     await expect(halfway.flush()).rejects.toThrow('lost connection');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransferReport } from '../../../src/metrics/index.js';
+import type { TransferReport } from '../../../src/transfers/index.js';
 import { readTorrentInfo } from '../../../src/p2p/index.js';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransferReport } from '../../../src/metrics/index.js';
+import type { TransferReport } from '../../../src/transfers/index.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort } from '../../support/ports.js';
 import {

@@ -57,7 +57,6 @@ describe.each(['embedded', 'postgres'] as const)('a privacy change while a trans
     };
     const ffmpeg = createFfmpeg({ ffmpegPath: t.config.ffmpeg.path, ffprobePath: t.config.ffprobe.path });
     const job = createTranscodeJob({
-      prisma: instance.prisma,
       ffmpeg,
       clock: instance.clock,
       urls: instance.urls,

@@ -1,7 +1,6 @@
-import type { Prisma } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { createHostLabels } from './host-labels.js';
+import { createHostLabels } from '../metrics/host-labels.js';
 import {
   seedingRatio,
   summarizeAll,
@@ -16,9 +15,9 @@ import {
   type TransferRow,
   type TransferSummary,
   type VideoTransferSummary,
-} from './ratio.js';
-import { isVideoUuid, servedVideoOf, type VideoMount } from './served-path.js';
-import type { TransferMetrics } from './transfer-metrics.js';
+} from '../metrics/ratio.js';
+import { isVideoUuid, servedVideoOf, type VideoMount } from '../metrics/served-path.js';
+import type { TransferMetrics } from '../metrics/transfer-metrics.js';
 
 /** The video a transfer is counted for. */
 export interface TransferSubject {
@@ -28,8 +27,29 @@ export interface TransferSubject {
   kind: TransferKind;
 }
 
+/** Bytes to add to one persisted total (video, protocol, direction). */
+export interface TransferIncrement extends TransferSubject {
+  protocol: TransferProtocol;
+  direction: TransferDirection;
+  bytes: number;
+}
+
+/** The persisted totals (`TransferTotal`) the accounting adds to and reports from. */
+export interface TransferStore {
+  /** The origin host of a remote video (its channel actor's host); null for a local or unknown one. */
+  originHostOf(videoUuid: string): Promise<string | null>;
+  /** Adds every increment in one transaction: all of them are written, or none. */
+  increment(entries: readonly TransferIncrement[]): Promise<void>;
+  /** Totals per origin host, kind, protocol and direction (`videoUuid` empty), of one video or all; largest first. */
+  totalsByHost(videoUuid?: string): Promise<TransferRow[]>;
+  /** One page of the videos with totals (of one video when given), by bytes, largest first. */
+  videoPage(query: { videoUuid?: string; start: number; count: number }): Promise<{ total: number; videoUuids: string[] }>;
+  /** Every persisted row of these videos. */
+  rowsOf(videoUuids: readonly string[]): Promise<TransferRow[]>;
+}
+
 export interface TransferAccountingOptions {
-  prisma: Prisma;
+  store: TransferStore;
   clock: Clock;
   metrics: TransferMetrics;
   logger: Logger;
@@ -59,11 +79,7 @@ export interface TransferReport {
 /** Origin host recorded for a mirror copy whose video is not (or no longer) known. */
 export const UNKNOWN_ORIGIN_HOST = 'unknown';
 
-interface PendingEntry extends TransferSubject {
-  protocol: TransferProtocol;
-  direction: TransferDirection;
-  bytes: number;
-}
+type PendingEntry = TransferIncrement;
 
 /**
  * Counts every video byte we serve (HTTP, BitTorrent, WebRTC) and download (mirror copies), by
@@ -78,7 +94,7 @@ interface PendingEntry extends TransferSubject {
  *   across restarts and `/metrics` agrees with the REST totals.
  */
 export function createTransferAccounting(options: TransferAccountingOptions) {
-  const { prisma, metrics } = options;
+  const { store, metrics } = options;
   const log = options.logger.child({ component: 'transfers' });
   const batchSize = options.flushBatchSize ?? 200;
   const hostLabels = createHostLabels(options.ownHost, options.maxHostLabels ?? 100);
@@ -137,7 +153,7 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
 
   function resolveLater(videoUuid: string): void {
     if (resolving.has(videoUuid)) return;
-    const lookup = options.resolveOriginHost ?? originHostFromDatabase;
+    const lookup = options.resolveOriginHost ?? store.originHostOf;
     const done = lookup(videoUuid)
       .catch((err: unknown) => {
         log.warn({ err, video: videoUuid }, 'could not resolve the origin host of a mirrored copy');
@@ -154,12 +170,6 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
     resolving.set(videoUuid, done);
   }
 
-  /** A remote video's host is its channel actor's host (local actors have none). */
-  async function originHostFromDatabase(videoUuid: string): Promise<string | null> {
-    const video = await prisma.video.findUnique({ where: { uuid: videoUuid }, select: { channel: { select: { actor: { select: { host: true } } } } } });
-    return video?.channel.actor.host ?? null;
-  }
-
   /** Waits for origin-host lookups in progress (their bytes are counted when they end). */
   async function settleResolutions(): Promise<void> {
     while (resolving.size > 0) await Promise.all([...resolving.values()]);
@@ -173,15 +183,7 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
     for (let i = 0; i < batch.length; i += batchSize) {
       const chunk = batch.slice(i, i + batchSize);
       try {
-        await prisma.$transaction(
-          chunk.map((e) =>
-            prisma.transferTotal.upsert({
-              where: { videoUuid_protocol_direction: { videoUuid: e.videoUuid, protocol: e.protocol, direction: e.direction } },
-              create: { videoUuid: e.videoUuid, originHost: e.originHost, kind: e.kind, protocol: e.protocol, direction: e.direction, bytes: BigInt(e.bytes) },
-              update: { bytes: { increment: BigInt(e.bytes) } },
-            }),
-          ),
-        );
+        await store.increment(chunk);
       } catch (err) {
         // Nothing of this transaction was written: give this chunk and the rest back.
         putBack(batch.slice(i));
@@ -208,27 +210,9 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
   }
 
   async function loadPersistedTotals(): Promise<void> {
-    const groups = await prisma.transferTotal.groupBy({
-      by: ['originHost', 'kind', 'protocol', 'direction'],
-      _sum: { bytes: true },
-      orderBy: { _sum: { bytes: 'desc' } },
-    });
-    for (const g of groups) {
-      const bytes = Number(g._sum.bytes ?? 0n);
-      if (bytes > 0) countInMetrics(g.originHost, g.kind as TransferKind, g.protocol as TransferProtocol, g.direction as TransferDirection, bytes);
+    for (const g of await store.totalsByHost()) {
+      if (g.bytes > 0) countInMetrics(g.originHost, g.kind, g.protocol, g.direction, g.bytes);
     }
-  }
-
-  async function readRows(where: { videoUuid?: string | { in: string[] } }): Promise<TransferRow[]> {
-    const rows = await prisma.transferTotal.findMany({ where });
-    return rows.map((r) => ({
-      videoUuid: r.videoUuid,
-      originHost: r.originHost,
-      kind: r.kind as TransferKind,
-      protocol: r.protocol as TransferProtocol,
-      direction: r.direction as TransferDirection,
-      bytes: Number(r.bytes),
-    }));
   }
 
   return {
@@ -299,36 +283,16 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
     /** Persisted totals (after a flush, so they include everything counted so far). */
     async report(query: { videoUuid?: string; start: number; count: number }): Promise<TransferReport> {
       await flush();
-      const where = query.videoUuid !== undefined ? { videoUuid: query.videoUuid } : {};
-      const groups = await prisma.transferTotal.groupBy({ by: ['originHost', 'kind', 'protocol', 'direction'], where, _sum: { bytes: true } });
-      const byHost: TransferRow[] = groups.map((g) => ({
-        videoUuid: '',
-        originHost: g.originHost,
-        kind: g.kind as TransferKind,
-        protocol: g.protocol as TransferProtocol,
-        direction: g.direction as TransferDirection,
-        bytes: Number(g._sum.bytes ?? 0n),
-      }));
-      const page = await prisma.transferTotal.groupBy({
-        by: ['videoUuid'],
-        where,
-        _sum: { bytes: true },
-        orderBy: [{ _sum: { bytes: 'desc' } }, { videoUuid: 'asc' }],
-        skip: query.start,
-        take: query.count,
-      });
-      const [counted] =
-        query.videoUuid !== undefined
-          ? await prisma.$queryRaw<{ n: number }[]>`SELECT COUNT(DISTINCT "videoUuid")::int AS n FROM "TransferTotal" WHERE "videoUuid" = ${query.videoUuid}::uuid`
-          : await prisma.$queryRaw<{ n: number }[]>`SELECT COUNT(DISTINCT "videoUuid")::int AS n FROM "TransferTotal"`;
-      const uuids = page.map((p) => p.videoUuid);
-      const summaries = new Map(summarizeByVideo(uuids.length > 0 ? await readRows({ videoUuid: { in: uuids } }) : []).map((s) => [s.videoUuid, s]));
+      const byHost = await store.totalsByHost(query.videoUuid);
+      const page = await store.videoPage(query);
+      const uuids = page.videoUuids;
+      const summaries = new Map(summarizeByVideo(uuids.length > 0 ? await store.rowsOf(uuids) : []).map((s) => [s.videoUuid, s]));
       return {
         flushedAt: flushedAt?.toISOString() ?? null,
         total: summarizeAll(byHost),
         totals: summarizeByHostAndKind(byHost),
         hosts: summarizeByHost(byHost),
-        videos: { total: Number(counted?.n ?? 0), data: uuids.map((u) => summaries.get(u)).filter((s): s is VideoTransferSummary => s !== undefined) },
+        videos: { total: page.total, data: uuids.map((u) => summaries.get(u)).filter((s): s is VideoTransferSummary => s !== undefined) },
       };
     },
 
@@ -336,7 +300,7 @@ export function createTransferAccounting(options: TransferAccountingOptions) {
     async videoSummaries(videoUuids: readonly string[]): Promise<Map<string, VideoTransferSummary>> {
       await flush();
       if (videoUuids.length === 0) return new Map();
-      const rows = await readRows({ videoUuid: { in: [...videoUuids] } });
+      const rows = await store.rowsOf(videoUuids);
       return new Map(summarizeByVideo(rows).map((s) => [s.videoUuid, s]));
     },
 
