@@ -44,7 +44,7 @@ export { decideResume, parseContentRange, type ResumeDecision, type ResumeAnswer
 export { createRangeVerifier, type RangeVerifier } from './range-verifier.js';
 export { checkInitSectionBytes, captureInitSection } from './init-section.js';
 export { httpErrorOf, unaskedEncoding, declaredTooLarge, rangeValidatorOf, isRetryable, StopTransfer } from './download-failure.js';
-export { pinKey } from './pinned-agent.js';
+export { pinKey } from '../../net/index.js';
 export { transferBody, memorySink, type BodySink, type BodyTransferOptions, type TransferEnd } from './body-transfer.js';
 export { openBatchedFileWriter, WRITE_BATCH_BYTES, type BatchedFileWriter } from './batched-file-writer.js';
 export { buildMirrorTorrent, type MirrorTorrent, type MirrorTorrentInput } from './mirror-torrent.js';

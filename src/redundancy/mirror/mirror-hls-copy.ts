@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock.js';
-import { parseRemoteUrl } from '../../federation/remote/index.js';
+import { parseRemoteUrl } from '../../net/index.js';
 import { buildCopyPlan, type FetchedVariant, type PlannedFile } from './copy-plan.js';
 import { assertSafeUuid, copyDir, mirrorFileUrl, torrentFilenameFor } from './copy-layout.js';
 import { filenameOfUrl, parseMasterPlaylist, resolveReference } from './hls-references.js';

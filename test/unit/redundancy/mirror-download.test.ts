@@ -21,7 +21,7 @@ import {
   type BodySink,
   type BodyTransferOptions,
 } from '../../../src/redundancy/mirror/index.js';
-import { createPinnedAgents } from '../../../src/redundancy/mirror/pinned-agent.js';
+import { createPinnedAgents } from '../../../src/net/pinned-agent.js';
 import { virtualTime } from '../../support/virtual-time.js';
 
 const HREF = 'https://origin.example/f.mp4';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { ResolvedAddress } from '../../federation/remote/index.js';
+import type { ResolvedAddress } from './dns-lookup.js';
 
 /**
  * The pool key of a vetted address set: the same set, in any order, gives the same key. A request
