@@ -13,6 +13,7 @@ import { copySizeEstimate } from './copy-size.js';
 import { planGracePurges, type GracePurge } from './planner/grace.js';
 import { hlsFileSetDigest } from './file-set.js';
 import { attemptMirror, type CopyOutcome } from './mirror-attempt.js';
+import { describeMirrorFailure, isPermanentMirrorFailure, mirrorFailureStage } from './mirror/index.js';
 import type { Prisma as P } from '../generated/prisma/client.js';
 
 export const MIRROR_JOB = 'videos-redundancy-mirror';
@@ -349,9 +350,9 @@ export function createRedundancyEngine(deps: {
         return { skipped: 'copy evicted while it was being written' };
       }
       if (attempt.type !== 'copied') {
-        const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : attempt.message;
-        const permanent = attempt.type === 'no-hls' || attempt.permanent;
-        deps.metrics?.failure(message.includes('hash') ? 'verify' : 'download');
+        const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : describeMirrorFailure(attempt.reason);
+        const permanent = attempt.type === 'no-hls' || isPermanentMirrorFailure(attempt.reason);
+        deps.metrics?.failure(attempt.type === 'no-hls' ? 'download' : mirrorFailureStage(attempt.reason));
         // a refresh that fails leaves the current copy served (it still matches what it was made from)
         const failedState = refresh ? 'active' : 'failed';
         const retryState = refresh ? 'active' : 'planned';

@@ -14,10 +14,16 @@ export {
   type MirrorTorrentOptions,
   type MirrorProgress,
   type MirrorResult,
-  type MirrorFailure,
   type MirroredCopy,
   type MirroredFile,
 } from './mirror-hls-copy.js';
+export {
+  isPermanentMirrorFailure,
+  isOriginNotFound,
+  describeMirrorFailure,
+  mirrorFailureStage,
+  type MirrorFailure,
+} from './mirror-failure.js';
 export {
   createHttpDownloader,
   type Downloader,

@@ -11,6 +11,9 @@ import { buildMirrorTorrent } from './mirror-torrent.js';
 import { createRangeVerifier } from './range-verifier.js';
 import { reuseVerifiedFile } from './reuse-file.js';
 import { parseSegmentsSha256 } from './segments-hashes.js';
+import type { MirrorFailure } from './mirror-failure.js';
+
+export type { MirrorFailure } from './mirror-failure.js';
 import { errnoOf, folderBytes, moveIntoPlace, prepareWorkDir } from './work-folder.js';
 
 export const MAX_PLAYLIST_BYTES = 1024 * 1024;
@@ -102,14 +105,6 @@ export interface MirroredCopy {
   readonly playlistFilename: string;
   readonly segmentsSha256Filename: string;
 }
-
-export type MirrorFailure =
-  | { readonly type: 'fetch-failed'; readonly message: string; readonly url: string; readonly cause: DownloadFailure }
-  | { readonly type: 'bad-playlist'; readonly message: string; readonly url?: string }
-  | { readonly type: 'hash-mismatch'; readonly message: string; readonly file: string; readonly range?: string }
-  | { readonly type: 'too-large'; readonly message: string; readonly limit: number }
-  | { readonly type: 'aborted'; readonly message: string }
-  | { readonly type: 'disk'; readonly message: string; readonly code?: string };
 
 export type MirrorResult = { readonly ok: true; readonly copy: MirroredCopy } | { readonly ok: false; readonly reason: MirrorFailure };
 
