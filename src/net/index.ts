@@ -4,6 +4,7 @@
 // (federation/remote/safe-fetcher.ts) and the mirror downloader (redundancy/mirror/http-downloader.ts)
 // both open their requests through createPinnedRequester.
 export { createPinnedRequester, type PinnedRequester, type PinnedRequesterOptions, type PinnedRequest, type PinnedHop, type Opened } from './pinned-request.js';
+export type { PinnedResponse } from './lean-http.js';
 export { readDecodedBody, flattenHeaders, type ReadBodyResult } from './read-body.js';
 export { aborted, describeError, type FetchFailure, type FetchFailureType, type AbortedFailure, type NetFailure } from './net-failure.js';
 export { classifyAddress, type AddressVerdict, type SpecialUseRange } from './address-classifier.js';
@@ -13,3 +14,4 @@ export { resolveDestination, type DestinationPolicy, type DestinationResult } fr
 export { systemLookup, type LookupAddresses, type ResolvedAddress } from './dns-lookup.js';
 export { pinnedLookup } from './pinned-lookup.js';
 export { pinKey } from './pinned-agent.js';
+export { poolKeyOf, parseResponseHead } from './lean-http.js';

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { resolveDestination, type DestinationPolicy } from './destination.js';
 import type { ResolvedAddress } from './dns-lookup.js';
 import { aborted, describeError, type NetFailure } from './net-failure.js';
-import { createPinnedAgents, pinKey, type PinnedAgents, type PinnedRequestOptions } from './pinned-agent.js';
+import { createLeanTransport, poolKeyOf, type LeanTransport, type PinnedResponse } from './lean-http.js';
 import { pinnedLookup } from './pinned-lookup.js';
 import { parseRemoteUrl } from './remote-url.js';
 
@@ -27,7 +27,7 @@ export interface PinnedRequest {
 }
 
 export type Opened =
-  | { readonly ok: true; readonly res: http.IncomingMessage; readonly url: URL }
+  | { readonly ok: true; readonly res: PinnedResponse; readonly url: URL }
   /** `abortedIn`: where the caller's signal ended it (a deadline tells the two apart) */
   | { readonly ok: false; readonly reason: NetFailure; readonly abortedIn?: 'lookup' | 'request' };
 
@@ -39,9 +39,10 @@ export interface PinnedRequesterOptions {
   readonly responseTimeoutMs?: number;
   readonly maxRedirects: number;
   /**
-   * Keep-alive pools keyed by the vetted address set (pinned-agent.ts): `maxFreeSockets` idle
-   * connections per origin and address set, closed after `idleSocketMs` (default 4 s, below the
-   * common 5 s of servers). Absent: a fresh connection per request.
+   * Keep-alive pools keyed by origin *and* vetted address set (lean-http.ts, whose answers hand the
+   * socket's own chunks to the reader: the transport for downloads): `maxFreeSockets` idle
+   * connections per key, closed after `idleSocketMs` (default 4 s, below the common 5 s of
+   * servers). Absent: node's HTTP client, a fresh connection per request.
    */
   readonly pool?: { readonly maxFreeSockets: number; readonly idleSocketMs?: number };
 }
@@ -69,10 +70,32 @@ type Vetted = { readonly ok: true; readonly addresses: readonly ResolvedAddress[
  * fails on a reused connection (the server closed it while idle) is sent once more on a new one.
  */
 export function createPinnedRequester(options: PinnedRequesterOptions): PinnedRequester {
-  const agents: PinnedAgents | undefined =
-    options.pool === undefined ? undefined : createPinnedAgents({ maxFreeSockets: options.pool.maxFreeSockets, idleMs: options.pool.idleSocketMs ?? 4000 });
+  const lean: LeanTransport | undefined =
+    options.pool === undefined ? undefined : createLeanTransport({ maxFreeSockets: options.pool.maxFreeSockets, idleMs: options.pool.idleSocketMs ?? 4000 });
+
+  async function leanAttempt(lean: LeanTransport, url: URL, addresses: readonly ResolvedAddress[], hop: PinnedHop, request: PinnedRequest, body: Buffer | undefined, pooled: boolean): Promise<Attempt> {
+    const sent = await lean.request({
+      url,
+      addresses,
+      method: hop.method,
+      headers: request.headers(hop),
+      ...(body === undefined ? {} : { body }),
+      signal: request.signal,
+      connectTimeoutMs: options.connectTimeoutMs,
+      ...(options.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: options.responseTimeoutMs }),
+      ...(pooled ? { poolKey: poolKeyOf(url, addresses) } : {}),
+    });
+    if (sent.ok) return { ok: true, res: sent.res, url };
+    if (sent.phase === 'aborted' || request.signal.aborted) return { ok: false, reason: aborted(), abortedIn: 'request' };
+    if (sent.phase === 'connect') return { ok: false, reason: { type: 'timeout', phase: 'connect', message: `no connection to ${url.host} in ${options.connectTimeoutMs} ms` } };
+    if (sent.error.message === 'response time-out') {
+      return { ok: false, reason: { type: 'timeout', phase: 'response', message: `no answer from ${url.host} in ${options.responseTimeoutMs} ms` } };
+    }
+    return { ok: false, reason: { type: 'network', message: `request to ${url.host} failed: ${describeError(sent.error)}` }, stale: sent.stale };
+  }
 
   function attempt(url: URL, addresses: readonly ResolvedAddress[], hop: PinnedHop, request: PinnedRequest, body: Buffer | undefined, pooled: boolean): Promise<Attempt> {
+    if (lean !== undefined) return leanAttempt(lean, url, addresses, hop, request, body, pooled);
     const { signal } = request;
     return new Promise((resolve) => {
       let settled = false;
@@ -88,17 +111,15 @@ export function createPinnedRequester(options: PinnedRequesterOptions): PinnedRe
         resolve(outcome);
       };
       const transport = url.protocol === 'https:' ? https : http;
-      const pin: PinnedRequestOptions = { pinned: pinKey(addresses) };
       const headers: Record<string, string> = { ...request.headers(hop) };
       if (body !== undefined) headers['content-length'] = String(body.length);
       const req = transport.request(url, {
         method: hop.method,
         headers,
         lookup: pinnedLookup(addresses),
-        // unpooled: a fresh connection, never a socket connected for another request's vetting
-        agent: pooled && agents !== undefined ? agents.for(url.protocol) : false,
+        // a fresh connection, never a socket connected for another request's vetting
+        agent: false,
         signal,
-        ...pin,
       });
       const arm = (phase: 'connect' | 'response', ms: number | undefined) => {
         clearTimeout(timer);
@@ -198,5 +219,5 @@ export function createPinnedRequester(options: PinnedRequesterOptions): PinnedRe
     }
   }
 
-  return { open, close: () => agents?.destroy() };
+  return { open, close: () => lean?.destroy() };
 }

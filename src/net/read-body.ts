@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { PinnedResponse } from './lean-http.js';
 import { describeError, type NetFailure } from './net-failure.js';
 
 export type ReadBodyResult = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly reason: NetFailure };
@@ -14,7 +14,7 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
   return out;
 }
 
-function decoderFor(encoding: string): (Readable & NodeJS.WritableStream) | null | undefined {
+function decoderFor(encoding: string): ReturnType<typeof createGunzip> | null | undefined {
   switch (encoding) {
     case '':
     case 'identity':
@@ -35,7 +35,7 @@ function decoderFor(encoding: string): (Readable & NodeJS.WritableStream) | null
  * Reads a (small) answer's body into memory, decoding gzip/deflate/br; over `maxBytes` (on the
  * wire or decoded) it stops. The signal's abort ends it with `aborted`.
  */
-export function readDecodedBody(res: http.IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<ReadBodyResult> {
+export function readDecodedBody(res: PinnedResponse, maxBytes: number, signal: AbortSignal): Promise<ReadBodyResult> {
   return new Promise((resolve) => {
     const tooLarge: NetFailure = { type: 'too-large', message: `the response is larger than ${maxBytes} bytes`, limit: maxBytes };
     const declared = Number(res.headers['content-length']);
@@ -73,28 +73,34 @@ export function readDecodedBody(res: http.IncomingMessage, maxBytes: number, sig
     const onAbort = () => broken('aborted', new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
 
-    res.on('data', (chunk: Buffer) => {
-      wire += chunk.length;
-      if (wire > maxBytes) finish({ ok: false, reason: tooLarge });
-    });
-    res.on('error', (err) => broken('the response broke off', err));
-    res.on('close', () => {
-      if (!res.complete) broken('the response broke off', new Error('connection closed before the body was complete'));
-    });
-    const output: Readable = decoder ?? res;
-    if (decoder !== null) {
-      decoder.on('error', (err) => broken(`cannot decode the ${encoding} body`, err));
-      res.pipe(decoder);
-    }
-    output.on('data', (chunk: Buffer) => {
+    const decoded = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
         finish({ ok: false, reason: tooLarge });
         return;
       }
       chunks.push(chunk);
+    };
+    const whole = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    if (decoder !== null) {
+      decoder.on('error', (err) => broken(`cannot decode the ${encoding} body`, err));
+      decoder.on('data', decoded);
+      decoder.on('end', whole);
+    }
+    res.on('data', (chunk: Buffer) => {
+      wire += chunk.length;
+      if (wire > maxBytes) finish({ ok: false, reason: tooLarge });
+      else if (decoder === null) decoded(chunk);
+      else decoder.write(chunk);
     });
-    output.on('end', () => finish({ ok: true, body: Buffer.concat(chunks, size) }));
+    res.on('end', () => {
+      if (decoder === null) whole();
+      else decoder.end();
+    });
+    res.on('error', (err) => broken('the response broke off', err));
+    res.on('close', () => {
+      if (!res.complete) broken('the response broke off', new Error('connection closed before the body was complete'));
+    });
     if (signal.aborted) onAbort();
   });
 }

@@ -1,8 +1,7 @@
 import { open, stat, truncate } from 'node:fs/promises';
-import type http from 'node:http';
 import PQueue from 'p-queue';
 import type { Clock } from '../../lib/clock.js';
-import { createPinnedRequester, flattenHeaders, parseRemoteUrl, systemLookup, type LookupAddresses } from '../../net/index.js';
+import { createPinnedRequester, flattenHeaders, parseRemoteUrl, systemLookup, type LookupAddresses, type PinnedResponse } from '../../net/index.js';
 import { openBatchedFileWriter } from './batched-file-writer.js';
 import { memorySink, transferBody, type ChunkObserver } from './body-transfer.js';
 import {
@@ -243,7 +242,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     }
   }
 
-  async function readDocument(res: http.IncomingMessage, url: URL, request: FetchDocumentOptions, signal: AbortSignal): Promise<FetchDocumentResult> {
+  async function readDocument(res: PinnedResponse, url: URL, request: FetchDocumentOptions, signal: AbortSignal): Promise<FetchDocumentResult> {
     const status = res.statusCode ?? 0;
     const refusal =
       status < 200 || status > 299 ? httpErrorOf(status, url.href, res.headers) : (unaskedEncoding(url.href, res.headers) ?? declaredTooLarge(url.href, res.headers, request.maxBytes));
