@@ -15,3 +15,4 @@ export { systemLookup, type LookupAddresses, type ResolvedAddress } from './dns-
 export { pinnedLookup } from './pinned-lookup.js';
 export { pinKey } from './pinned-agent.js';
 export { poolKeyOf, parseResponseHead } from './lean-http.js';
+export { fetchByteRange, type RangeFetch, type RangeResult } from './fetch-range.js';
