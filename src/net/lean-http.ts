@@ -246,7 +246,14 @@ interface Conn {
 
 export type LeanAttempt =
   | { readonly ok: true; readonly res: PinnedResponse }
-  | { readonly ok: false; readonly error: Error; readonly phase: 'connect' | 'response' | 'aborted'; readonly stale: boolean };
+  | {
+      readonly ok: false;
+      readonly error: Error;
+      readonly phase: 'connect' | 'response' | 'aborted';
+      readonly stale: boolean;
+      /** the socket never connected (another vetted address may) */
+      readonly unconnected: boolean;
+    };
 
 export interface LeanRequest {
   readonly url: URL;
@@ -360,6 +367,7 @@ export function createLeanTransport(options: { readonly maxFreeSockets: number; 
       conn.socket.ref();
       let settled = false;
       let received = false;
+      let connected = reused;
       let timer: NodeJS.Timeout | undefined;
       let response: LeanResponse | undefined;
       const fail = (error: Error, phase: 'connect' | 'response' | 'aborted') => {
@@ -369,7 +377,7 @@ export function createLeanTransport(options: { readonly maxFreeSockets: number; 
         conn.socket.destroy();
         if (settled) return;
         settled = true;
-        resolve({ ok: false, error, phase, stale: reused && !received });
+        resolve({ ok: false, error, phase, stale: reused && !received, unconnected: !connected });
       };
       const onAbort = () => {
         if (response !== undefined) response.destroy(new Error('aborted'));
@@ -447,6 +455,7 @@ export function createLeanTransport(options: { readonly maxFreeSockets: number; 
       if (input.body !== undefined) lines.push(`content-length: ${input.body.length}`);
       const requestHead = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
       const send = () => {
+        connected = true;
         arm('response', input.responseTimeoutMs);
         conn.socket.write(input.body === undefined ? requestHead : Buffer.concat([requestHead, input.body]));
         conn.socket.resume();

@@ -86,6 +86,8 @@ export function createPinnedRequester(options: PinnedRequesterOptions): PinnedRe
       ...(pooled ? { poolKey: poolKeyOf(url, addresses) } : {}),
     });
     if (sent.ok) return { ok: true, res: sent.res, url };
+    // the next vetted address, as node's happy eyeballs would (never one the vetting did not give)
+    if (sent.unconnected && sent.phase !== 'aborted' && addresses.length > 1) return leanAttempt(lean, url, addresses.slice(1), hop, request, body, pooled);
     if (sent.phase === 'aborted' || request.signal.aborted) return { ok: false, reason: aborted(), abortedIn: 'request' };
     if (sent.phase === 'connect') return { ok: false, reason: { type: 'timeout', phase: 'connect', message: `no connection to ${url.host} in ${options.connectTimeoutMs} ms` } };
     if (sent.error.message === 'response time-out') {

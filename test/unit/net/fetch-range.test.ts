@@ -11,7 +11,7 @@ function serving(mode: '206' | '206-no-total' | '200' | 'fail'): { fetch: RangeF
     if (mode === 'fail') return { ok: false, reason: { message: 'answered 404' } };
     if (mode === '200') return { ok: true, status: 200, headers: {}, body: FILE };
     const [, from, to] = /bytes=(\d+)-(\d+)/.exec(options.headers.range!)!.map(Number) as [number, number, number];
-    const headers = mode === '206' ? { 'content-range': `bytes ${from}-${to}/${FILE.length}` } : {};
+    const headers: Record<string, string> = mode === '206' ? { 'content-range': `bytes ${from}-${to}/${FILE.length}` } : {};
     return { ok: true, status: 206, headers, body: FILE.subarray(from, to + 1) };
   };
   return { fetch, asked };
