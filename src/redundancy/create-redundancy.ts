@@ -108,11 +108,7 @@ export function createRedundancy(deps: {
         },
       });
       if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
-      if (result.ok) return { ok: true, totalBytes: result.copy.totalBytes };
-      const permanent = result.reason.type === 'hash-mismatch' || result.reason.type === 'too-large' || result.reason.type === 'bad-playlist';
-      const cause = result.reason.type === 'fetch-failed' ? result.reason.cause : undefined;
-      const notFound = cause?.type === 'http-error' && (cause.status === 404 || cause.status === 410);
-      return { ok: false, permanent, message: `${result.reason.type}: ${result.reason.message}`, ...(notFound ? { notFound } : {}) };
+      return result.ok ? { ok: true, totalBytes: result.copy.totalBytes } : { ok: false, reason: result.reason };
     },
     async verify(uuid) {
       const r = await verifyStoredCopy(join(redundancyDir, 'hls', uuid));

@@ -1,4 +1,5 @@
 import { hlsFileSetDigest } from './file-set.js';
+import { isOriginNotFound, type MirrorFailure } from './mirror/index.js';
 
 /** A remote video's HLS playlist as the mirror job reads it (the origin's URLs). */
 export interface VideoToMirror {
@@ -10,7 +11,8 @@ export interface VideoToMirror {
   } | null;
 }
 
-export type CopyOutcome = { ok: true; totalBytes: number } | { ok: false; permanent: boolean; message: string; notFound?: boolean };
+/** `reason`: the copier's typed failure, as it is (the engine derives the stored text and whether to retry) */
+export type CopyOutcome = { ok: true; totalBytes: number } | { ok: false; reason: MirrorFailure };
 
 export interface MirrorAttemptPorts {
   /** the video as stored now; null when it is gone */
@@ -24,7 +26,7 @@ export type MirrorAttempt =
   | { type: 'copied'; totalBytes: number; fileSet: string; refetched: boolean }
   | { type: 'gone' }
   | { type: 'no-hls'; refetched: boolean }
-  | { type: 'failed'; permanent: boolean; message: string; refetched: boolean };
+  | { type: 'failed'; reason: MirrorFailure; refetched: boolean };
 
 /**
  * One attempt of a mirror job: copies the video's HLS playlist as stored; when the origin answers
@@ -33,7 +35,7 @@ export type MirrorAttempt =
  * failure counts. A video its origin deleted is `gone`.
  */
 export async function attemptMirror(ports: MirrorAttemptPorts, videoId: number, options: { signal: AbortSignal; reuse: boolean }): Promise<MirrorAttempt> {
-  const once = async (video: VideoToMirror, refetched: boolean): Promise<MirrorAttempt & { notFound?: boolean }> => {
+  const once = async (video: VideoToMirror, refetched: boolean): Promise<MirrorAttempt> => {
     const hls = video.hls;
     if (!hls?.playlistUrl || !hls.segmentsSha256Url) return { type: 'no-hls', refetched };
     const result = await ports.copy({
@@ -45,21 +47,16 @@ export async function attemptMirror(ports: MirrorAttemptPorts, videoId: number, 
       reuse: options.reuse,
     });
     if (result.ok) return { type: 'copied', totalBytes: result.totalBytes, fileSet: hlsFileSetDigest(hls), refetched };
-    return { type: 'failed', permanent: result.permanent, message: result.message, refetched, ...(result.notFound ? { notFound: true } : {}) };
+    return { type: 'failed', reason: result.reason, refetched };
   };
 
   const video = await ports.loadVideo(videoId);
   if (!video) return { type: 'gone' };
   const first = await once(video, false);
-  if (first.type !== 'failed' || !first.notFound || !ports.refetchVideo) return strip(first);
+  if (first.type !== 'failed' || !isOriginNotFound(first.reason) || !ports.refetchVideo) return first;
   const refetch = await ports.refetchVideo(videoId);
   if (refetch === 'deleted') return { type: 'gone' };
   const again = await ports.loadVideo(videoId);
   if (!again) return { type: 'gone' };
-  return strip(await once(again, true));
-}
-
-function strip(a: MirrorAttempt & { notFound?: boolean }): MirrorAttempt {
-  if (a.type !== 'failed') return a;
-  return { type: 'failed', permanent: a.permanent, message: a.message, refetched: a.refetched };
+  return once(again, true);
 }

@@ -4,6 +4,7 @@ import type { Announcements } from './announcements.js';
 import type { EngineContext } from './engine-deps.js';
 import { hlsFileSetDigest } from './file-set.js';
 import { attemptMirror, type MirrorAttemptPorts } from './mirror-attempt.js';
+import { describeMirrorFailure, isPermanentMirrorFailure, mirrorFailureStage } from './mirror/index.js';
 
 const payloadSchema = z.object({ redundancyId: z.number().int().positive(), refresh: z.boolean().optional() });
 
@@ -49,9 +50,9 @@ export function createMirrorJob({ deps, log }: EngineContext, announcements: Ann
         return skipped('copy evicted while it was being written');
       }
       if (attempt.type !== 'copied') {
-        const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : attempt.message;
-        const permanent = attempt.type === 'no-hls' || attempt.permanent;
-        deps.metrics?.failure(message.includes('hash') ? 'verify' : 'download');
+        const message = attempt.type === 'no-hls' ? 'the video has no HLS playlist to mirror' : describeMirrorFailure(attempt.reason);
+        const permanent = attempt.type === 'no-hls' || isPermanentMirrorFailure(attempt.reason);
+        deps.metrics?.failure(attempt.type === 'no-hls' ? 'download' : mirrorFailureStage(attempt.reason));
         // a refresh that fails leaves the current copy served (it still matches what it was made from)
         const failedState = refresh ? 'active' : 'failed';
         const retryState = refresh ? 'active' : 'planned';

@@ -10,10 +10,10 @@ export {
   JRD_CONTENT_TYPES,
   isAcceptedContentType,
 } from './content-type.js';
-export { classifyAddress, type AddressVerdict, type SpecialUseRange } from './address-classifier.js';
-export { parseRemoteUrl, type ParseRemoteUrlResult, type RemoteHost } from './remote-url.js';
-export { resolveDestination, type DestinationPolicy, type DestinationResult } from './destination.js';
-export { systemLookup, type LookupAddresses, type ResolvedAddress } from './dns-lookup.js';
+export { classifyAddress, type AddressVerdict, type SpecialUseRange } from '../../net/index.js';
+export { parseRemoteUrl, type ParseRemoteUrlResult, type RemoteHost } from '../../net/index.js';
+export { resolveDestination, type DestinationPolicy, type DestinationResult } from '../../net/index.js';
+export { systemLookup, type LookupAddresses, type ResolvedAddress } from '../../net/index.js';
 export { createNegativeCache, type NegativeCache } from './negative-cache.js';
 export { parseGuardedJson, type GuardedJsonResult } from './json-guard.js';
 export {

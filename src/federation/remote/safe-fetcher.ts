@@ -1,12 +1,9 @@
 import type { Clock } from '../../lib/clock.js';
+import { createPinnedRequester, parseRemoteUrl, readDecodedBody, flattenHeaders, systemLookup, type LookupAddresses, type NetFailure } from '../../net/index.js';
 import { isAcceptedContentType } from './content-type.js';
-import { resolveDestination, type DestinationPolicy, type DestinationResult } from './destination.js';
-import { systemLookup, type LookupAddresses } from './dns-lookup.js';
 import { fetchJsonThrough, type FetchJsonOptions, type FetchJsonResult } from './fetch-json.js';
 import type { FetchFailure, FetchResult } from './fetch-result.js';
-import { exchange } from './http-exchange.js';
 import { createNegativeCache } from './negative-cache.js';
-import { parseRemoteUrl } from './remote-url.js';
 
 export interface SafeFetcherOptions {
   /** false in production (config `federation.allow_private_addresses`); tests on 127.0.0.1 set it */
@@ -58,31 +55,12 @@ export interface SafeFetcher {
   fetchJson(url: string | URL, options?: FetchJsonOptions): Promise<FetchJsonResult>;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CACHED_FAILURES = new Set<FetchFailure['type']>(['blocked-address', 'timeout', 'network', 'too-many-redirects']);
 /** 401/403 are not remembered: the same URL may answer a signed request that follows. */
 const isRemembered = (reason: FetchFailure): boolean =>
   CACHED_FAILURES.has(reason.type) ||
   (reason.type === 'http-error' && (reason.status === 404 || reason.status === 410 || reason.status === 429 || reason.status >= 500));
 const CROSS_ORIGIN_DROPPED = new Set(['authorization', 'cookie', 'proxy-authorization']);
-
-function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T | 'timeout'> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done('timeout'), ms);
-    const onAbort = () => done('timeout');
-    const done = (value: T | 'timeout') => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(value);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(done, (err: unknown) => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      reject(err instanceof Error ? err : new Error(String(err)));
-    });
-  });
-}
 
 /**
  * Builds the fetcher every remote request goes through. For each hop: the URL must be http(s)
@@ -93,97 +71,71 @@ function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Pro
  * streams. Failures are values (`FetchFailure`); GET failures may be remembered for a short time.
  */
 export function createSafeFetcher(options: SafeFetcherOptions): SafeFetcher {
-  const policy: DestinationPolicy = {
-    allowPrivateAddresses: options.allowPrivateAddresses,
-    allowedPrivateHosts: options.allowedPrivateHosts?.map((h) => h.toLowerCase()),
-    lookup: options.lookup ?? systemLookup,
-  };
-  const connectTimeoutMs = options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000);
+  const requester = createPinnedRequester({
+    policy: {
+      allowPrivateAddresses: options.allowPrivateAddresses,
+      allowedPrivateHosts: options.allowedPrivateHosts?.map((h) => h.toLowerCase()),
+      lookup: options.lookup ?? systemLookup,
+    },
+    connectTimeoutMs: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 10_000),
+    maxRedirects: options.maxRedirects,
+  });
   const negativeCache = createNegativeCache<FetchFailure>({
     clock: options.clock,
     ttlMs: options.negativeCacheTtlMs ?? 0,
     maxEntries: options.negativeCacheMaxEntries,
   });
 
+  /** the signal is the whole fetch's deadline: its end is a time-out */
+  const deadlineFailure = (reason: NetFailure, url: URL, abortedIn: 'lookup' | 'request' | 'body'): FetchFailure => {
+    if (reason.type !== 'aborted') return reason;
+    if (abortedIn === 'lookup') return { type: 'timeout', message: `no address for ${url.hostname} in time`, phase: 'lookup' };
+    if (abortedIn === 'request') return { type: 'timeout', message: `no answer from ${url.host} in time`, phase: 'response' };
+    return { type: 'timeout', message: 'the response did not complete in time', phase: 'response' };
+  };
+
   async function fetchUncached(first: URL, request: FetchOptions, signal: AbortSignal): Promise<FetchResult> {
     const maxBytes = request.maxBytes ?? options.maxBytes;
-    const maxRedirects = request.maxRedirects ?? options.maxRedirects;
-    let url = first;
-    let method: string = request.method ?? 'GET';
-    let body = request.body === undefined ? undefined : Buffer.from(request.body);
-    let redirects = 0;
-
-    while (true) {
-      const parsed = parseRemoteUrl(url);
-      if (!parsed.ok) return { ok: false, reason: parsed.reason };
-      const destination: DestinationResult | 'timeout' = await withDeadline(resolveDestination(parsed.host, policy), connectTimeoutMs, signal);
-      if (destination === 'timeout') {
-        return { ok: false, reason: { type: 'timeout', message: `no address for ${url.hostname} in time`, phase: 'lookup' } };
-      }
-      if (!destination.ok) return { ok: false, reason: destination.reason };
-
-      const extra = typeof request.headers === 'function' ? request.headers({ url, method }) : (request.headers ?? {});
-      const headers: Record<string, string> = {
-        'user-agent': options.userAgent,
-        accept: '*/*',
-        'accept-encoding': 'gzip, deflate, br',
+    const opened = await requester.open(first, {
+      method: request.method ?? 'GET',
+      ...(request.body === undefined ? {} : { body: Buffer.from(request.body) }),
+      signal,
+      ...(request.maxRedirects === undefined ? {} : { maxRedirects: request.maxRedirects }),
+      headers: (hop) => {
+        const extra = typeof request.headers === 'function' ? request.headers(hop) : (request.headers ?? {});
+        const headers: Record<string, string> = {
+          'user-agent': options.userAgent,
+          accept: '*/*',
+          'accept-encoding': 'gzip, deflate, br',
+        };
+        for (const [name, value] of Object.entries(extra)) {
+          const lower = name.toLowerCase();
+          if (typeof request.headers !== 'function' && hop.url.origin !== first.origin && CROSS_ORIGIN_DROPPED.has(lower)) continue;
+          headers[lower] = value;
+        }
+        return headers;
+      },
+    });
+    if (!opened.ok) return { ok: false, reason: deadlineFailure(opened.reason, first, opened.abortedIn ?? 'request') };
+    const { res, url } = opened;
+    const status = res.statusCode ?? 0;
+    const headers = flattenHeaders(res.headers);
+    if (status < 200 || status > 299) {
+      res.destroy();
+      const retryAfter = headers['retry-after'];
+      return {
+        ok: false,
+        reason: { type: 'http-error', message: `${url.href} answered ${status}`, status, ...(retryAfter === undefined ? {} : { retryAfter }) },
       };
-      for (const [name, value] of Object.entries(extra)) {
-        const lower = name.toLowerCase();
-        if (typeof request.headers !== 'function' && url.origin !== first.origin && CROSS_ORIGIN_DROPPED.has(lower)) continue;
-        headers[lower] = value;
-      }
-      if (body !== undefined) headers['content-length'] = String(body.length);
-
-      const hop = await exchange({ url, addresses: destination.addresses, method, headers, body, signal, connectTimeoutMs });
-      if (!hop.ok) return { ok: false, reason: hop.reason };
-      const response = hop.response;
-
-      const location = response.headers.location;
-      if (REDIRECTS.has(response.status) && location !== undefined) {
-        response.discard();
-        if (redirects >= maxRedirects) {
-          return { ok: false, reason: { type: 'too-many-redirects', message: `more than ${maxRedirects} redirects`, limit: maxRedirects } };
-        }
-        const next = parseRemoteUrl(location, url);
-        if (!next.ok) return { ok: false, reason: { type: 'bad-url', message: `redirect from ${url.href}: ${next.reason.message}` } };
-        if (url.protocol === 'https:' && next.url.protocol === 'http:') {
-          return { ok: false, reason: { type: 'bad-url', message: `redirect from ${url.href} downgrades to ${next.url.href}` } };
-        }
-        redirects++;
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
-          if (method !== 'HEAD') method = 'GET';
-          body = undefined;
-        }
-        url = next.url;
-        continue;
-      }
-
-      if (response.status < 200 || response.status > 299) {
-        response.discard();
-        const retryAfter = response.headers['retry-after'];
-        return {
-          ok: false,
-          reason: {
-            type: 'http-error',
-            message: `${url.href} answered ${response.status}`,
-            status: response.status,
-            ...(retryAfter === undefined ? {} : { retryAfter }),
-          },
-        };
-      }
-      const contentType = response.headers['content-type'];
-      if (request.contentTypes !== undefined && !isAcceptedContentType(contentType, request.contentTypes)) {
-        response.discard();
-        return {
-          ok: false,
-          reason: { type: 'bad-content-type', message: `${url.href} answered ${contentType ?? 'no Content-Type'}`, contentType },
-        };
-      }
-      const read = await response.readBody(maxBytes);
-      if (!read.ok) return { ok: false, reason: read.reason };
-      return { ok: true, status: response.status, headers: response.headers, body: read.body, url: url.href };
     }
+    const contentType = headers['content-type'];
+    if (request.contentTypes !== undefined && !isAcceptedContentType(contentType, request.contentTypes)) {
+      res.destroy();
+      return { ok: false, reason: { type: 'bad-content-type', message: `${url.href} answered ${contentType ?? 'no Content-Type'}`, contentType } };
+    }
+    const read = await readDecodedBody(res, maxBytes, signal);
+    if (!read.ok) return { ok: false, reason: deadlineFailure(read.reason, url, 'body') };
+    return { ok: true, status, headers, body: read.body, url: url.href };
   }
 
   async function fetch(input: string | URL, request: FetchOptions = {}): Promise<FetchResult> {

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { PinnedResponse } from '../../net/index.js';
 import { StopTransfer } from './download-failure.js';
 import type { Timer, TokenBucket } from './token-bucket.js';
 
@@ -45,7 +45,7 @@ export type TransferEnd =
  * reaches the sink only after the observer accepted it. Resolves once, at the body's end or its
  * first failure; on failure the answer is destroyed (its connection is never reused).
  */
-export function transferBody(res: IncomingMessage, sink: BodySink, options: BodyTransferOptions): Promise<TransferEnd> {
+export function transferBody(res: PinnedResponse, sink: BodySink, options: BodyTransferOptions): Promise<TransferEnd> {
   return new Promise((resolve) => {
     let position = options.start;
     let settled = false;

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FetchFailure } from '../../federation/remote/index.js';
+import { aborted as netAborted, describeError, type AbortedFailure, type FetchFailure } from '../../net/index.js';
+
+export { describeError };
 
 /** Why a download did not complete. Expected failures are values. */
 export type DownloadFailure =
   | FetchFailure
-  | { readonly type: 'aborted'; readonly message: string }
+  | AbortedFailure
   | { readonly type: 'disk'; readonly message: string; readonly code?: string }
   /** the observer refused the bytes (a hash mismatch, the copy's size cap) */
   | { readonly type: 'rejected'; readonly message: string };
@@ -16,20 +18,10 @@ export class StopTransfer extends Error {
   }
 }
 
-export const aborted = (): DownloadFailure => ({ type: 'aborted', message: 'the download was cancelled' });
+export const aborted = (): DownloadFailure => netAborted();
 
 /** Worth another attempt at once: the connection broke or went quiet. */
 export const isRetryable = (reason: DownloadFailure): boolean => reason.type === 'network' || reason.type === 'timeout';
-
-/** An error as one line, its code included once. */
-export function describeError(err: unknown): string {
-  if (typeof err === 'object' && err !== null) {
-    const { code, message } = err as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && typeof message === 'string') return message.includes(code) ? message : `${code}: ${message}`;
-    if (typeof message === 'string') return message;
-  }
-  return String(err);
-}
 
 // Checks of an answer's head before its body is read: pure, tested by table.
 

@@ -1,8 +1,7 @@
 import { open, stat, truncate } from 'node:fs/promises';
-import type http from 'node:http';
 import PQueue from 'p-queue';
 import type { Clock } from '../../lib/clock.js';
-import { parseRemoteUrl, systemLookup, type LookupAddresses } from '../../federation/remote/index.js';
+import { createPinnedRequester, flattenHeaders, parseRemoteUrl, systemLookup, type LookupAddresses, type PinnedResponse } from '../../net/index.js';
 import { openBatchedFileWriter } from './batched-file-writer.js';
 import { memorySink, transferBody, type ChunkObserver } from './body-transfer.js';
 import {
@@ -16,7 +15,6 @@ import {
   unaskedEncoding,
   type DownloadFailure,
 } from './download-failure.js';
-import { createPinnedRequester } from './pinned-request.js';
 import { decideResume } from './range-resume.js';
 import { createTokenBucket, systemTimer, type Timer, type TokenBucket } from './token-bucket.js';
 
@@ -108,14 +106,6 @@ export interface HttpDownloader extends Downloader {
 
 const DOCUMENT_RETRIES = 2;
 
-function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
 async function sizeOf(path: string): Promise<number> {
   try {
     return (await stat(path)).size;
@@ -165,9 +155,11 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     connectTimeoutMs,
     responseTimeoutMs: options.timeoutMs,
     maxRedirects: options.maxRedirects ?? 5,
-    userAgent: options.userAgent,
-    maxFreeSockets: concurrency,
+    pool: { maxFreeSockets: concurrency },
   });
+  /** GET with the identity coding: the bytes are the file's */
+  const get = (url: URL, extra: Readonly<Record<string, string>>, signal: AbortSignal) =>
+    requester.open(url, { signal, headers: () => ({ 'user-agent': options.userAgent, accept: '*/*', 'accept-encoding': 'identity', ...extra }) });
   const timer = options.timer ?? systemTimer;
   const bucket =
     options.bytesPerSecond > 0
@@ -242,7 +234,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     if (!parsed.ok) return { ok: false, reason: parsed.reason };
     let failures = 0;
     while (true) {
-      const opened = await requester.open(parsed.url, {}, signal);
+      const opened = await get(parsed.url, {}, signal);
       let outcome: FetchDocumentResult;
       if (!opened.ok) outcome = opened;
       else outcome = await readDocument(opened.res, opened.url, request, signal);
@@ -250,7 +242,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
     }
   }
 
-  async function readDocument(res: http.IncomingMessage, url: URL, request: FetchDocumentOptions, signal: AbortSignal): Promise<FetchDocumentResult> {
+  async function readDocument(res: PinnedResponse, url: URL, request: FetchDocumentOptions, signal: AbortSignal): Promise<FetchDocumentResult> {
     const status = res.statusCode ?? 0;
     const refusal =
       status < 200 || status > 299 ? httpErrorOf(status, url.href, res.headers) : (unaskedEncoding(url.href, res.headers) ?? declaredTooLarge(url.href, res.headers, request.maxBytes));
@@ -296,7 +288,7 @@ export function createHttpDownloader(options: HttpDownloaderOptions): HttpDownlo
         headers.range = range;
         if (validator !== undefined) headers['if-range'] = validator;
       }
-      const opened = await requester.open(parsed.url, headers, signal);
+      const opened = await get(parsed.url, headers, signal);
       if (!opened.ok) {
         requests.push({ ...(range ? { range } : {}), outcome: opened.reason.type });
         if (isRetryable(opened.reason) && ++failuresInARow <= retries) continue;

@@ -14,10 +14,16 @@ export {
   type MirrorTorrentOptions,
   type MirrorProgress,
   type MirrorResult,
-  type MirrorFailure,
   type MirroredCopy,
   type MirroredFile,
 } from './mirror-hls-copy.js';
+export {
+  isPermanentMirrorFailure,
+  isOriginNotFound,
+  describeMirrorFailure,
+  mirrorFailureStage,
+  type MirrorFailure,
+} from './mirror-failure.js';
 export {
   createHttpDownloader,
   type Downloader,
@@ -44,7 +50,7 @@ export { decideResume, parseContentRange, type ResumeDecision, type ResumeAnswer
 export { createRangeVerifier, type RangeVerifier } from './range-verifier.js';
 export { checkInitSectionBytes, captureInitSection } from './init-section.js';
 export { httpErrorOf, unaskedEncoding, declaredTooLarge, rangeValidatorOf, isRetryable, StopTransfer } from './download-failure.js';
-export { pinKey } from './pinned-agent.js';
+export { pinKey } from '../../net/index.js';
 export { transferBody, memorySink, type BodySink, type BodyTransferOptions, type TransferEnd } from './body-transfer.js';
 export { openBatchedFileWriter, WRITE_BATCH_BYTES, type BatchedFileWriter } from './batched-file-writer.js';
 export { buildMirrorTorrent, type MirrorTorrent, type MirrorTorrentInput } from './mirror-torrent.js';

@@ -1,21 +1,21 @@
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Clock } from '../../lib/clock.js';
-import { parseRemoteUrl } from '../../federation/remote/index.js';
-import { buildCopyPlan, type FetchedVariant, type PlannedFile } from './copy-plan.js';
-import { assertSafeUuid, copyDir, mirrorFileUrl, torrentFilenameFor } from './copy-layout.js';
-import { filenameOfUrl, parseMasterPlaylist, resolveReference } from './hls-references.js';
-import type { ChunkObserver, DownloadFailure, Downloader } from './http-downloader.js';
-import { captureInitSection } from './init-section.js';
-import { buildMirrorTorrent } from './mirror-torrent.js';
-import { createRangeVerifier } from './range-verifier.js';
-import { reuseVerifiedFile } from './reuse-file.js';
-import { parseSegmentsSha256 } from './segments-hashes.js';
-import { errnoOf, folderBytes, moveIntoPlace, prepareWorkDir } from './work-folder.js';
+import { rm } from 'node:fs/promises';
+import { commitCopy, type MirroredCopy } from './commit-copy.js';
+import { assertSafeUuid } from './copy-layout.js';
+import { createCopyProgress, type MirrorProgress } from './copy-progress.js';
+import { writeTorrents, type CopyTorrent, type MirrorTorrentOptions } from './copy-torrents.js';
+import { downloadFiles } from './download-files.js';
+import { fetchPlaylists, sourceUrls } from './fetch-playlists.js';
+import type { Downloader } from './http-downloader.js';
+import { cancelled, MirrorFailed, type MirrorFailure } from './mirror-failure.js';
+import { writeDocuments } from './write-documents.js';
+import { errnoOf, prepareWorkDir } from './work-folder.js';
 
-export const MAX_PLAYLIST_BYTES = 1024 * 1024;
-export const MAX_SEGMENTS_SHA256_BYTES = 32 * 1024 * 1024;
-export const MAX_TORRENT_BYTES = 8 * 1024 * 1024;
+export type { MirrorFailure } from './mirror-failure.js';
+export type { MirrorProgress } from './copy-progress.js';
+export type { MirroredCopy, MirroredFile } from './commit-copy.js';
+export { MAX_TORRENT_BYTES, type MirrorTorrentOptions } from './copy-torrents.js';
+export { MAX_PLAYLIST_BYTES, MAX_SEGMENTS_SHA256_BYTES } from './fetch-playlists.js';
+
 /** default size cap of one copy */
 export const DEFAULT_MAX_COPY_BYTES = 64 * 1024 ** 3;
 
@@ -25,27 +25,6 @@ export interface MirrorSource {
   readonly segmentsSha256Url: string;
   /** file name (last path segment of the file's URL) → the origin's .torrent of that file */
   readonly torrentUrls?: Readonly<Record<string, string>>;
-}
-
-export interface MirrorTorrentOptions {
-  /** this instance's public base URL (`http(s)://host[:port]`): webseed of the copy */
-  readonly ourBaseUrl: string;
-  /** our tracker, e.g. buildAnnounceList(buildTrackerUrls(base)) */
-  readonly announceList: readonly (readonly string[])[];
-  /** `creation date` of the torrents */
-  readonly clock: Clock;
-  readonly createdBy?: string;
-  /** `info.name` of a torrent we create (the origin's name is kept when its info dict is reused); default the file name */
-  readonly name?: (file: { readonly filename: string; readonly resolution?: number }) => string;
-}
-
-export interface MirrorProgress {
-  readonly phase: 'playlists' | 'download' | 'torrents' | 'move';
-  readonly bytesDone: number;
-  /** lower bound of the copy's size, known once the playlists are read */
-  readonly bytesExpected?: number;
-  readonly filesDone: number;
-  readonly filesTotal: number;
 }
 
 export interface MirrorHlsCopyParams {
@@ -72,66 +51,17 @@ export interface MirrorHlsCopyParams {
   readonly reuseFrom?: string;
 }
 
-export interface MirroredFile {
-  readonly filename: string;
-  readonly size: number;
-  readonly resolution?: number;
-  /** the origin's URL of the file */
-  readonly url: string;
-  /** every verified range: `<first>-<last>` → sha256 hex */
-  readonly sha256Ranges: Readonly<Record<string, string>>;
-  /** where the download started (bytes already in a resumed work folder) */
-  readonly resumedFrom: number;
-  readonly torrent?: {
-    readonly filename: string;
-    readonly infoHash: string;
-    readonly source: 'origin-info' | 'created';
-    readonly note?: string;
-  };
-}
-
-export interface MirroredCopy {
-  /** `<redundancyDir>/hls/<uuid>` */
-  readonly dir: string;
-  readonly files: readonly MirroredFile[];
-  /** every variant playlist, by its origin file name */
-  readonly playlists: readonly { readonly filename: string; readonly resolution?: number }[];
-  /** bytes of everything in the copy (playlists, hashes, media, torrents) */
-  readonly totalBytes: number;
-  /** the master playlist's file name (the origin's) */
-  readonly playlistFilename: string;
-  readonly segmentsSha256Filename: string;
-}
-
-export type MirrorFailure =
-  | { readonly type: 'fetch-failed'; readonly message: string; readonly url: string; readonly cause: DownloadFailure }
-  | { readonly type: 'bad-playlist'; readonly message: string; readonly url?: string }
-  | { readonly type: 'hash-mismatch'; readonly message: string; readonly file: string; readonly range?: string }
-  | { readonly type: 'too-large'; readonly message: string; readonly limit: number }
-  | { readonly type: 'aborted'; readonly message: string }
-  | { readonly type: 'disk'; readonly message: string; readonly code?: string };
-
 export type MirrorResult = { readonly ok: true; readonly copy: MirroredCopy } | { readonly ok: false; readonly reason: MirrorFailure };
 
-class Failed extends Error {
-  constructor(readonly reason: MirrorFailure) {
-    super(reason.message);
-  }
-}
-
-function documentFailure(url: string, what: string, reason: DownloadFailure): MirrorFailure {
-  if (reason.type === 'aborted') return { type: 'aborted', message: reason.message };
-  if (reason.type === 'disk') return reason;
-  if (reason.type === 'too-large') return { type: 'bad-playlist', message: `${what} is larger than ${reason.limit} bytes`, url };
-  return { type: 'fetch-failed', message: `${what}: ${reason.message}`, url, cause: reason };
-}
-
 /**
- * Mirrors an origin's HLS playlist (DESIGN §4): master and variant playlists, segments-sha256.json,
- * then every fragmented mp4 the variants use (same origin and folder as the playlist only), into a
- * work folder with the origin's file names; every hashed range is verified as it streams, every
- * segment must be hashed, every init section must be a whole ftyp+moov at the start of its file;
- * optional .torrent files; then one rename makes the copy appear at `<redundancyDir>/hls/<uuid>`.
+ * Mirrors an origin's HLS playlist (DESIGN §4), in phases:
+ * 1. fetch the master and variant playlists and segments-sha256.json, and plan the media files
+ *    (same origin and folder as the playlist only; every segment must be hashed) — fetch-playlists.ts;
+ * 2. write the documents into a work folder with the origin's file names — write-documents.ts;
+ * 3. download every fragmented mp4, verifying every hashed range and the init section as it
+ *    streams — download-files.ts;
+ * 4. optional .torrent files — copy-torrents.ts;
+ * 5. one rename makes the copy appear at `<redundancyDir>/hls/<uuid>` — commit-copy.ts.
  * A copy is complete or absent: on failure the work folder is removed (kept only when cancelled,
  * for `resume`).
  */
@@ -145,263 +75,68 @@ export async function mirrorHlsCopy(params: MirrorHlsCopyParams): Promise<Mirror
   if (outer?.aborted) return { ok: false, reason: { type: 'aborted', message: 'cancelled before it started' } };
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
-
-  let bytesDone = 0;
-  let bytesExpected: number | undefined;
-  let filesDone = 0;
-  let filesTotal = 0;
-  let lastReported = 0;
-  let phase: MirrorProgress['phase'] = 'playlists';
-  const report = (force: boolean) => {
-    if (params.onProgress === undefined) return;
-    if (!force && bytesDone - lastReported < 4 * 1024 * 1024) return;
-    lastReported = bytesDone;
-    params.onProgress({ phase, bytesDone, ...(bytesExpected === undefined ? {} : { bytesExpected }), filesDone, filesTotal });
-  };
-  const onBytes = (n: number) => {
-    params.onBytes?.(n);
-    bytesDone += n;
-    report(false);
-  };
+  const progress = createCopyProgress(params.onProgress, params.onBytes);
   const checkAborted = () => {
-    if (signal.aborted) throw new Failed({ type: 'aborted', message: 'the mirror was cancelled' });
+    if (signal.aborted) throw new MirrorFailed(cancelled());
   };
 
   let work: { dir: string; adopted: boolean } | undefined;
   try {
-    const playlistUrl = parseRemoteUrl(params.source.playlistUrl);
-    if (!playlistUrl.ok) throw new Failed({ type: 'bad-playlist', message: `playlist URL: ${playlistUrl.reason.message}`, url: params.source.playlistUrl });
-    const hashesUrl = parseRemoteUrl(params.source.segmentsSha256Url);
-    if (!hashesUrl.ok) throw new Failed({ type: 'bad-playlist', message: `segments-sha256 URL: ${hashesUrl.reason.message}`, url: params.source.segmentsSha256Url });
-    const masterFilename = filenameOfUrl(playlistUrl.url);
-    const segmentsSha256Filename = filenameOfUrl(hashesUrl.url);
-    if (masterFilename === undefined) throw new Failed({ type: 'bad-playlist', message: 'the master playlist URL does not end in a plain file name', url: playlistUrl.url.href });
-    if (segmentsSha256Filename === undefined) {
-      throw new Failed({ type: 'bad-playlist', message: 'the segments-sha256 URL does not end in a plain file name', url: hashesUrl.url.href });
-    }
-
+    const urls = sourceUrls(params.source);
     work = await prepareWorkDir(layout.tmpDir, uuid, params.resume === true);
-    report(true);
+    progress.report(true);
 
-    // 1. master playlist → variant playlists (same origin, same folder) and the hashes
-    const master = await downloader.fetchDocument(playlistUrl.url, { maxBytes: MAX_PLAYLIST_BYTES, signal, onBytes });
-    if (!master.ok) throw new Failed(documentFailure(playlistUrl.url.href, 'master playlist', master.reason));
-    const parsedMaster = parseMasterPlaylist(master.body.toString('utf8'));
-    if (!parsedMaster.ok) throw new Failed({ ...parsedMaster.reason, url: playlistUrl.url.href });
-    const variantRefs = new Map<string, { reference: (typeof parsedMaster.variants)[number]; url: URL; filename: string }>();
-    for (const reference of parsedMaster.variants) {
-      const resolved = resolveReference(reference.uri, playlistUrl.url, playlistUrl.url);
-      if (!resolved.ok) throw new Failed(resolved.reason);
-      if (!variantRefs.has(resolved.url.href)) variantRefs.set(resolved.url.href, { reference, url: resolved.url, filename: resolved.filename });
-    }
-    const [hashesDoc, ...variantDocs] = await Promise.all([
-      downloader.fetchDocument(hashesUrl.url, { maxBytes: MAX_SEGMENTS_SHA256_BYTES, signal, onBytes }),
-      ...[...variantRefs.values()].map((v) => downloader.fetchDocument(v.url, { maxBytes: MAX_PLAYLIST_BYTES, signal, onBytes })),
-    ]);
-    if (!hashesDoc!.ok) throw new Failed(documentFailure(hashesUrl.url.href, 'segments-sha256.json', hashesDoc!.reason));
-    const variants: (FetchedVariant & { body: Buffer })[] = [];
-    [...variantRefs.values()].forEach((ref, i) => {
-      const doc = variantDocs[i]!;
-      if (!doc.ok) throw new Failed(documentFailure(ref.url.href, `playlist ${ref.filename}`, doc.reason));
-      variants.push({ ...ref, text: doc.body.toString('utf8'), body: doc.body });
-    });
-    const hashes = parseSegmentsSha256(hashesDoc!.body.toString('utf8'));
-    if (!hashes.ok) throw new Failed({ type: 'bad-playlist', message: hashes.message, url: hashesUrl.url.href });
-    const documentBytes = master.body.length + hashesDoc!.body.length + variants.reduce((sum, v) => sum + v.body.length, 0);
-    const planned = buildCopyPlan({
-      playlistUrl: playlistUrl.url,
-      masterFilename,
-      segmentsSha256Filename,
-      variants,
-      hashes: hashes.ranges,
-      documentBytes,
-    });
-    if (!planned.ok) throw new Failed(planned.reason);
-    const { plan } = planned;
-    if (plan.minBytes > maxBytes) {
-      throw new Failed({ type: 'too-large', message: `the copy needs at least ${plan.minBytes} bytes, over the cap of ${maxBytes}`, limit: maxBytes });
-    }
-    bytesExpected = plan.minBytes;
-    filesTotal = plan.files.length;
+    const fetched = await fetchPlaylists(urls, downloader, { signal, onBytes: progress.onBytes }, maxBytes);
+    progress.bytesExpected = fetched.plan.minBytes;
+    progress.filesTotal = fetched.plan.files.length;
     checkAborted();
 
-    // 2. the work folder: documents as the origin wrote them; in an adopted folder, only partial
-    //    media files of the same hashes are kept
-    const mediaNames = new Set(plan.files.map((f) => f.filename));
-    if (work.adopted) {
-      const previousHashes = await readFile(join(work.dir, segmentsSha256Filename)).catch(() => undefined);
-      const sameHashes = previousHashes !== undefined && previousHashes.equals(hashesDoc!.body);
-      for (const name of await readdir(work.dir)) {
-        if (!sameHashes || !mediaNames.has(name)) await rm(join(work.dir, name), { recursive: true, force: true });
-      }
-    }
-    const workDir = work.dir;
-    await Promise.all([
-      writeFile(join(workDir, segmentsSha256Filename), hashesDoc!.body),
-      writeFile(join(workDir, masterFilename), master.body),
-      ...variants.map((variant) => writeFile(join(workDir, variant.filename), variant.body)),
-    ]);
+    await writeDocuments(work, fetched);
 
-    // 3. media files, verified while they stream; the first failure cancels the others
-    phase = 'download';
-    report(true);
-    let writtenTotal = documentBytes;
-    let firstFailure: MirrorFailure | undefined;
-    const fail = (reason: MirrorFailure) => {
-      if (firstFailure === undefined || (firstFailure.type === 'aborted' && reason.type !== 'aborted')) firstFailure = reason;
-      controller.abort(new Failed(reason));
-    };
-    const downloadOne = async (file: PlannedFile) => {
-      const path = join(work!.dir, file.filename);
-      const reused = params.reuseFrom === undefined ? null : await reuseVerifiedFile(params.reuseFrom, work!.dir, file);
-      if (reused !== null) {
-        writtenTotal += reused;
-        filesDone++;
-        return { size: reused, resumedFrom: reused };
-      }
-      const verifier = createRangeVerifier(file.ranges);
-      const init = file.init === undefined ? undefined : captureInitSection(file.init.length);
-      let refusal: MirrorFailure | undefined;
-      let written = 0; // bytes of this file seen so far
-      const observer: ChunkObserver = {
-        restart: () => {
-          verifier.restart();
-          init?.restart();
-          writtenTotal -= written;
-          written = 0;
-        },
-        update: (chunk, offset) => {
-          const end = offset + chunk.length;
-          writtenTotal += end - written;
-          written = end;
-          if (writtenTotal > maxBytes) {
-            refusal = { type: 'too-large', message: `the copy grew past its cap of ${maxBytes} bytes`, limit: maxBytes };
-            return { ok: false, message: refusal.message };
-          }
-          init?.update(chunk, offset);
-          const verdict = verifier.update(chunk, offset);
-          if (!verdict.ok) {
-            refusal = { type: 'hash-mismatch', message: `${file.filename}: ${verdict.message}`, file: file.filename, range: verdict.range };
-            return { ok: false, message: refusal.message };
-          }
-          return verdict;
-        },
-      };
-      const result = await downloader.downloadFile(file.url, path, { maxBytes: maxBytes - documentBytes, signal, onBytes, observer });
-      if (!result.ok) {
-        const reason = result.reason;
-        if (reason.type === 'rejected' && refusal !== undefined) return fail(refusal);
-        if (reason.type === 'aborted') return fail({ type: 'aborted', message: 'the mirror was cancelled' });
-        if (reason.type === 'disk') return fail(reason);
-        if (reason.type === 'too-large') return fail({ type: 'too-large', message: `${file.filename}: ${reason.message}`, limit: maxBytes });
-        return fail({ type: 'fetch-failed', message: `${file.filename}: ${reason.message}`, url: file.url.href, cause: reason });
-      }
-      const verdict = verifier.finish(result.size);
-      if (!verdict.ok) {
-        return fail({ type: 'hash-mismatch', message: `${file.filename}: ${verdict.message}`, file: file.filename, range: verdict.range });
-      }
-      if (file.init !== undefined && init !== undefined) {
-        const checked = init.check();
-        if (!checked.ok) {
-          const range = `0-${file.init.length - 1}`;
-          return fail({ type: 'hash-mismatch', message: `${file.filename}: init section ${range}: ${checked.message}`, file: file.filename, range });
-        }
-      }
-      filesDone++;
-      report(true);
-      return { size: result.size, resumedFrom: result.resumedFrom };
-    };
-    const downloads = await Promise.all(
-      plan.files.map((file) =>
-        downloadOne(file).catch((err: unknown) => {
-          const code = errnoOf(err);
-          if (code === undefined) throw err;
-          return fail({ type: 'disk', message: `${file.filename}: ${(err as Error).message}`, code });
-        }),
-      ),
-    );
-    if (firstFailure !== undefined) throw new Failed(firstFailure);
+    progress.phase = 'download';
+    progress.report(true);
+    const downloads = await downloadFiles({
+      files: fetched.plan.files,
+      workDir: work.dir,
+      ...(params.reuseFrom === undefined ? {} : { reuseFrom: params.reuseFrom }),
+      downloader,
+      controller,
+      progress,
+      maxBytes,
+      documentBytes: fetched.documentBytes,
+    });
     checkAborted();
 
-    // 4. torrents
-    const torrents = new Map<string, MirroredFile['torrent']>();
+    let torrents: ReadonlyMap<string, CopyTorrent> = new Map();
     if (params.torrents !== undefined) {
-      phase = 'torrents';
-      report(true);
-      const options = params.torrents;
-      const taken = new Set([masterFilename, segmentsSha256Filename, ...variants.map((v) => v.filename), ...mediaNames]);
-      for (const file of plan.files) {
-        checkAborted();
-        let torrentName = torrentFilenameFor(file.filename);
-        if (taken.has(torrentName)) torrentName = `${file.filename}.torrent`;
-        taken.add(torrentName);
-        let originTorrent: Buffer | undefined;
-        let note: string | undefined;
-        const torrentUrl = params.source.torrentUrls?.[file.filename];
-        if (torrentUrl !== undefined) {
-          const fetched = await downloader.fetchDocument(torrentUrl, { maxBytes: MAX_TORRENT_BYTES, signal, onBytes });
-          if (fetched.ok) originTorrent = fetched.body;
-          else if (fetched.reason.type === 'aborted') throw new Failed({ type: 'aborted', message: 'the mirror was cancelled' });
-          else note = `the origin's torrent could not be fetched: ${fetched.reason.message}`;
-        }
-        const built = await buildMirrorTorrent({
-          filePath: join(work.dir, file.filename),
-          fileSize: (await stat(join(work.dir, file.filename))).size,
-          name: options.name?.(file) ?? file.filename,
-          urlList: [mirrorFileUrl(options.ourBaseUrl, uuid, file.filename), file.url.href],
-          announceList: options.announceList,
-          createdBy: options.createdBy ?? 'mirrortube',
-          creationDate: options.clock.now(),
-          ...(originTorrent === undefined ? {} : { originTorrent }),
-        });
-        await writeFile(join(work.dir, torrentName), built.torrent);
-        const why = built.note ?? note;
-        torrents.set(file.filename, { filename: torrentName, infoHash: built.infoHash, source: built.source, ...(why === undefined ? {} : { note: why }) });
-      }
+      progress.phase = 'torrents';
+      progress.report(true);
+      torrents = await writeTorrents({
+        fetched,
+        workDir: work.dir,
+        uuid,
+        options: params.torrents,
+        torrentUrls: params.source.torrentUrls,
+        downloader,
+        signal,
+        onBytes: progress.onBytes,
+      });
     }
 
-    // 5. complete: one rename makes it visible
-    phase = 'move';
+    progress.phase = 'move';
     checkAborted();
-    const totalBytes = await folderBytes(work.dir);
-    await moveIntoPlace(work.dir, layout.redundancyDir, uuid);
-    report(true);
-    const files: MirroredFile[] = plan.files.map((file, i) => {
-      const download = downloads[i] as { size: number; resumedFrom: number };
-      const torrent = torrents.get(file.filename);
-      return {
-        filename: file.filename,
-        size: download.size,
-        ...(file.resolution === undefined ? {} : { resolution: file.resolution }),
-        url: file.url.href,
-        sha256Ranges: Object.fromEntries(file.ranges.map((r) => [r.key, r.sha256])),
-        resumedFrom: download.resumedFrom,
-        ...(torrent === undefined ? {} : { torrent }),
-      };
-    });
-    return {
-      ok: true,
-      copy: {
-        dir: copyDir(layout.redundancyDir, uuid),
-        files,
-        playlists: variants.map((v) => {
-          const resolution = v.reference.resolution;
-          return { filename: v.filename, ...(resolution === undefined ? {} : { resolution }) };
-        }),
-        totalBytes,
-        playlistFilename: masterFilename,
-        segmentsSha256Filename,
-      },
-    };
+    const copy = await commitCopy({ workDir: work.dir, redundancyDir: layout.redundancyDir, uuid, fetched, downloads, torrents });
+    progress.report(true);
+    return { ok: true, copy };
   } catch (err) {
     let reason: MirrorFailure;
-    if (err instanceof Failed) reason = err.reason;
+    if (err instanceof MirrorFailed) reason = err.reason;
     else if (errnoOf(err) !== undefined) reason = { type: 'disk', message: (err as Error).message, code: errnoOf(err)! };
     else {
       if (work !== undefined) await rm(work.dir, { recursive: true, force: true });
       throw err;
     }
-    if (signal.aborted && outer?.aborted && reason.type !== 'aborted') reason = { type: 'aborted', message: 'the mirror was cancelled' };
+    if (signal.aborted && outer?.aborted && reason.type !== 'aborted') reason = cancelled();
     const keep = reason.type === 'aborted' && params.keepWorkOnAbort !== false;
     if (work !== undefined && !keep) await rm(work.dir, { recursive: true, force: true });
     return { ok: false, reason };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SafeFetcher } from '../../federation/remote/index.js';
 import { completed, type JobHandler } from '../../jobs/index.js';
+import { fetchByteRange } from '../../net/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 
@@ -39,11 +40,9 @@ export function createCopyProber(deps: { store: CopyProbeStore; clock: Clock; lo
       if (!range || !expected) return `no hashed range for ${file}`;
       const [start, end] = range.split('-').map(Number) as [number, number];
       if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return `bad range ${range} in our hashes`;
-      const part = await deps.fetcher.fetch(`${baseUrl}/${file}`, { headers: { range: `bytes=${start}-${end}` }, maxBytes: end - start + 1 + 1024 });
-      if (!part.ok) return `segment ${file}: ${part.reason.message}`;
-      // a 200 with the whole file is fine too: the range is then at its offset
-      const bytes = part.status === 206 ? part.body.subarray(0, end - start + 1) : part.body.subarray(start, end + 1);
-      if (createHash('sha256').update(bytes).digest('hex') !== expected) return `segment ${file} ${range} does not match its hash`;
+      const part = await fetchByteRange((url, o) => deps.fetcher.fetch(url, o), `${baseUrl}/${file}`, start, end);
+      if (!part.ok) return `segment ${file}: ${part.message}`;
+      if (createHash('sha256').update(part.bytes).digest('hex') !== expected) return `segment ${file} ${range} does not match its hash`;
     }
     return null;
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { SafeFetcher } from '../../federation/remote/index.js';
 import { completed, type JobHandler } from '../../jobs/index.js';
+import { fetchByteRange } from '../../net/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { FileCopyProbeStore, FileCopyToProbe } from './file-copy-store.js';
@@ -44,14 +45,10 @@ export function createFileCopyProber(deps: {
     for (const [start, end] of ranges) {
       const ours = await deps.readLocalRange(copy.filename, start, end);
       if (!ours || ours.length !== end - start + 1) return `our file ${copy.filename} is not readable`;
-      const part = await deps.fetcher.fetch(copy.fileUrl, { headers: { range: `bytes=${start}-${end}` }, maxBytes: end - start + 1 + 1024 });
-      if (!part.ok) return `bytes ${start}-${end}: ${part.reason.message}`;
-      if (part.status === 206) {
-        const total = /\/(\d+)$/.exec(part.headers['content-range'] ?? '')?.[1];
-        if (total !== undefined && Number(total) !== copy.size) return `the copy is ${total} bytes long, our file ${copy.size}`;
-      } else if (part.body.length !== copy.size) return `the copy is ${part.body.length} bytes long, our file ${copy.size}`;
-      const theirs = part.status === 206 ? part.body.subarray(0, end - start + 1) : part.body.subarray(start, end + 1);
-      if (sha256(theirs) !== sha256(ours)) return `bytes ${start}-${end} differ from our file`;
+      const part = await fetchByteRange((url, o) => deps.fetcher.fetch(url, o), copy.fileUrl, start, end);
+      if (!part.ok) return `bytes ${start}-${end}: ${part.message}`;
+      if (part.total !== undefined && part.total !== copy.size) return `the copy is ${part.total} bytes long, our file ${copy.size}`;
+      if (sha256(part.bytes) !== sha256(ours)) return `bytes ${start}-${end} differ from our file`;
     }
     return null;
   }

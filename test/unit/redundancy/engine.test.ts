@@ -137,7 +137,7 @@ describe('the redundancy engine, without a database', () => {
     t.catalogue.add(remoteVideo(7));
     await t.engine.tick();
     const id = t.copies.rows()[0]!.id;
-    t.mirror.failWith(uuidOf(7), { ok: false, permanent: true, message: 'hash-mismatch: segment 3 does not match its hash' });
+    t.mirror.failWith(uuidOf(7), { ok: false, reason: { type: 'hash-mismatch', message: 'segment 3 does not match its hash', file: 'seg.mp4' } });
     t.queued.length = 0;
     await expect(t.runJob(id)).rejects.toBeInstanceOf(PermanentJobError);
     expect(t.copies.row(id)).toMatchObject({ state: 'failed', reason: 'hash-mismatch: segment 3 does not match its hash', failures: 1 });
@@ -159,7 +159,7 @@ describe('the redundancy engine, without a database', () => {
     t.catalogue.add(remoteVideo(7));
     await t.engine.tick();
     const id = t.copies.rows()[0]!.id;
-    const timeout = { ok: false as const, permanent: false, message: 'fetch-failed: timeout' };
+    const timeout = { ok: false as const, reason: { type: 'fetch-failed' as const, message: 'timeout', url: 'http://b.test/seg.mp4', cause: { type: 'timeout' as const, message: 'timeout', phase: 'response' as const } } };
     t.mirror.failWith(uuidOf(7), timeout, timeout);
     await expect(t.runJob(id, { attempts: 1 })).rejects.toThrow('fetch-failed: timeout');
     expect(t.copies.row(id)).toMatchObject({ state: 'planned', failures: 1 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { attemptMirror, type CopyOutcome, type MirrorAttemptPorts, type VideoToMirror } from '../../../src/redundancy/mirror-attempt.js';
+import {
+  describeMirrorFailure,
+  isOriginNotFound,
+  isPermanentMirrorFailure,
+  mirrorFailureStage,
+  type MirrorFailure,
+} from '../../../src/redundancy/mirror/index.js';
 import { fileProbeRanges } from '../../../src/redundancy/origin/probe-file-copy.js';
 
 const ORIGIN = 'https://pt.example/static/streaming-playlists/hls/u';
@@ -17,7 +24,7 @@ function ports(o: { stored: VideoToMirror | null; afterRefetch?: VideoToMirror |
     loadVideo: async () => current,
     copy: async (input): Promise<CopyOutcome> => {
       copies.push(input.playlistUrl);
-      return input.playlistUrl.endsWith(o.serves) ? { ok: true, totalBytes: 42 } : { ok: false, permanent: false, message: 'fetch-failed: 404', notFound: true };
+      return input.playlistUrl.endsWith(o.serves) ? { ok: true, totalBytes: 42 } : { ok: false, reason: NOT_FOUND };
     },
     ...(o.refetch === null
       ? {}
@@ -33,6 +40,12 @@ function ports(o: { stored: VideoToMirror | null; afterRefetch?: VideoToMirror |
   return { p, copies, refetches: () => refetches };
 }
 const signal = new AbortController().signal;
+const NOT_FOUND: MirrorFailure = {
+  type: 'fetch-failed',
+  message: 'master playlist: answered 404',
+  url: `${ORIGIN}/old.m3u8`,
+  cause: { type: 'http-error', status: 404, message: 'answered 404' },
+};
 
 describe('a mirror attempt that meets a 404 at the origin', () => {
   it('refetches the video object, then retries with what the origin says now', async () => {
@@ -45,7 +58,7 @@ describe('a mirror attempt that meets a 404 at the origin', () => {
 
   it('counts the failure when the retry fails too (one refetch only)', async () => {
     const t = ports({ stored: video('old.m3u8'), serves: 'never.m3u8' });
-    expect(await attemptMirror(t.p, 1, { signal, reuse: false })).toEqual({ type: 'failed', permanent: false, message: 'fetch-failed: 404', refetched: true });
+    expect(await attemptMirror(t.p, 1, { signal, reuse: false })).toEqual({ type: 'failed', reason: NOT_FOUND, refetched: true });
     expect(t.copies).toHaveLength(2);
     expect(t.refetches()).toBe(1);
   });
@@ -65,6 +78,24 @@ describe('a mirror attempt that meets a 404 at the origin', () => {
     const t = ports({ stored: video('m.m3u8'), serves: 'm.m3u8' });
     expect(await attemptMirror(t.p, 1, { signal, reuse: false })).toMatchObject({ type: 'copied', refetched: false });
     expect(t.refetches()).toBe(0);
+  });
+});
+
+describe('a MirrorFailure reaches the job as it is', () => {
+  const mismatch: MirrorFailure = { type: 'hash-mismatch', message: 'a.mp4: bytes 0-9 hash to x', file: 'a.mp4', range: '0-9' };
+  // a URL with "hash" in it is still a download failure (the old message sniffing counted it as verify)
+  const hashUrl: MirrorFailure = {
+    type: 'fetch-failed',
+    message: 'https://pt.example/hash/s.json answered 503',
+    url: 'https://pt.example/hash/s.json',
+    cause: { type: 'http-error', status: 503, message: 'answered 503' },
+  };
+  it('keeps the stored text, and types decide retry, refetch and the metric stage', () => {
+    expect(describeMirrorFailure(mismatch)).toBe('hash-mismatch: a.mp4: bytes 0-9 hash to x');
+    expect([isPermanentMirrorFailure(mismatch), mirrorFailureStage(mismatch), isOriginNotFound(mismatch)]).toEqual([true, 'verify', false]);
+    expect([isPermanentMirrorFailure(hashUrl), mirrorFailureStage(hashUrl), isOriginNotFound(hashUrl)]).toEqual([false, 'download', false]);
+    expect([isPermanentMirrorFailure(NOT_FOUND), isOriginNotFound(NOT_FOUND)]).toEqual([false, true]);
+    expect(isPermanentMirrorFailure({ type: 'aborted', message: 'cancelled' })).toBe(false);
   });
 });
 

@@ -21,7 +21,7 @@ import {
   type BodySink,
   type BodyTransferOptions,
 } from '../../../src/redundancy/mirror/index.js';
-import { createPinnedAgents } from '../../../src/redundancy/mirror/pinned-agent.js';
+import { parseResponseHead, poolKeyOf } from '../../../src/net/index.js';
 import { virtualTime } from '../../support/virtual-time.js';
 
 const HREF = 'https://origin.example/f.mp4';
@@ -78,20 +78,30 @@ describe('pinned keep-alive agents', () => {
     expect(pinKey([a])).not.toBe(pinKey([{ address: '203.0.113.6', family: 4 }]));
   });
 
-  it('pools by host, port and vetted addresses; a request without them is refused', () => {
-    const agents = createPinnedAgents({ maxFreeSockets: 4, idleMs: 1000 });
-    try {
-      for (const protocol of ['http:', 'https:']) {
-        const agent = agents.for(protocol);
-        const one = agent.getName({ host: 'origin.example', port: 443, pinned: '4/203.0.113.5' } as never);
-        const other = agent.getName({ host: 'origin.example', port: 443, pinned: '4/203.0.113.6' } as never);
-        expect(one).toContain('origin.example');
-        expect(one).not.toBe(other);
-        expect(() => agent.getName({ host: 'origin.example', port: 443 })).toThrow(/vetted addresses/);
-      }
-    } finally {
-      agents.destroy();
+  it('pools by scheme, host, port and vetted addresses', () => {
+    const a = [{ address: '203.0.113.5', family: 4 as const }];
+    const b = [{ address: '203.0.113.6', family: 4 as const }];
+    for (const protocol of ['http:', 'https:']) {
+      const url = new URL(`${protocol}//origin.example:8443/f.mp4`);
+      const one = poolKeyOf(url, a);
+      expect(one).toContain('origin.example:8443');
+      expect(one).not.toBe(poolKeyOf(url, b));
+      expect(one).not.toBe(poolKeyOf(new URL(`${protocol}//origin.example:8444/f.mp4`), a));
+      expect(one).toBe(poolKeyOf(new URL(`${protocol}//origin.example:8443/g.mp4`), a));
     }
+    expect(poolKeyOf(new URL('http://o.example/'), a)).not.toBe(poolKeyOf(new URL('https://o.example/'), a));
+  });
+
+  it('reads an answer head: status, lower-case names, repeats joined, keep-alive; refuses two Content-Lengths', () => {
+    expect(parseResponseHead('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-9/20\r\nVia: a\r\nVia: b')).toEqual({
+      status: 206,
+      headers: { 'content-range': 'bytes 0-9/20', via: 'a, b' },
+      keepAlive: true,
+    });
+    expect(parseResponseHead('HTTP/1.1 200 OK\r\nConnection: close')?.keepAlive).toBe(false);
+    expect(parseResponseHead('HTTP/1.0 200 OK')?.keepAlive).toBe(false);
+    expect(parseResponseHead('HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6')).toBeUndefined();
+    expect(parseResponseHead('ICY 200 OK')).toBeUndefined();
   });
 });
 

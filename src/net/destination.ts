@@ -1,6 +1,6 @@
 import { classifyAddress } from './address-classifier.js';
 import type { LookupAddresses, ResolvedAddress } from './dns-lookup.js';
-import type { FetchFailure } from './fetch-result.js';
+import type { FetchFailure } from './net-failure.js';
 import type { RemoteHost } from './remote-url.js';
 
 export interface DestinationPolicy {
