@@ -40,7 +40,8 @@ import { createTranscodeRerun } from './videos/transcode-rerun.js';
 import { videoTranscodingRouter } from './http/api/video-transcoding.js';
 import { killOrphanChildren } from './transcoding/orphan-children.js';
 import { sweepAtStartup } from './videos/startup-sweep.js';
-import { createVideoQueries } from './videos/video-queries.js';
+import { createPrismaVideoReadStore } from './videos/video-read-store.js';
+import { createApiCache } from './http/api/api-cache.js';
 import { createVideoService } from './videos/video-service.js';
 import { createFederation, type FederationJobKinds } from './federation/create-federation.js';
 import type { ActivityHandler } from './federation/inbox/process-activity.js';
@@ -108,11 +109,14 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
 
+  // anonymous API reads (cache.api), dropped on every committed write to what they show
+  const apiCache = createApiCache(config.cache.api, clock);
   const db: Database = await openDatabase({
     url: config.database.url,
     dataDir: config.storage.database,
     poolSize: config.database.pool_size,
     logger,
+    watch: apiCache.watch,
   });
   const { prisma } = db;
   const workerId = await workerIdFor(config.storage.root);
@@ -181,7 +185,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events: videoEvents, seeding: seeding.port, logger }),
     admission,
   });
-  const queries = createVideoQueries(prisma);
+  const queries = createPrismaVideoReadStore(prisma);
   const redundancyHandlers: Record<string, ActivityHandler> = {};
   const federation = createFederation({
     config,
@@ -412,11 +416,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
+      videosRouter({ videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf, cache: apiCache }),
       views.router({ queries, auth }),
       ratings.router({ queries, auth }),
       comments.router({ videos: queries, auth }),
-      searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
+      searchRouter({ queries, importer: federation.importer, urls, auth }),
       videoTranscodingRouter({
         auth,
         rerun: createTranscodeRerun({
