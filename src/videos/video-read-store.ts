@@ -148,13 +148,15 @@ export function createPrismaVideoReadStore(prisma: Prisma): VideoQueries {
       const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
       const order = `${SORT_SQL[q.sort ?? '-publishedAt'] ?? SORT_SQL['-publishedAt']}, v.id ASC`;
       const countParams = [...params];
+      // the page's ids first (and the total), then the JSON of those rows only
       const rows = await prisma.$queryRawUnsafe<{ s: unknown; total: number }[]>(
-        `SELECT ${SUMMARY_JSON} AS s, (count(*) OVER ())::int AS total ${FROM_VIDEO} ${where} ORDER BY ${order} LIMIT ${bind(q.count)} OFFSET ${bind(q.start)}`,
+        `WITH page AS (SELECT v.id, (count(*) OVER ())::int AS total FROM "Video" v JOIN "VideoChannel" c ON c.id = v."channelId" ${where} ORDER BY ${order} LIMIT ${bind(q.count)} OFFSET ${bind(q.start)})
+         SELECT ${SUMMARY_JSON} AS s, page.total ${FROM_VIDEO} JOIN page ON page.id = v.id ORDER BY ${order}`,
         ...params,
       );
       if (rows[0]) return { total: Number(rows[0].total), data: rows.map((r) => summaryOf(parsed(r.s))) };
       // past the last page (or nothing at all): the total alone
-      const counted = q.start === 0 ? [{ n: 0 }] : await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${FROM_VIDEO} ${where}`, ...countParams);
+      const counted = q.start === 0 ? [{ n: 0 }] : await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "Video" v JOIN "VideoChannel" c ON c.id = v."channelId" ${where}`, ...countParams);
       return { total: Number(counted[0]?.n ?? 0), data: [] };
     },
 
