@@ -81,7 +81,8 @@ export interface VideoFileView {
   width: number | null;
   height: number | null;
   fps: number;
-  size: number;
+  /** bytes (a bigint column: database rows fit too) */
+  size: number | bigint;
   extname: string;
   filename: string;
   torrentFilename: string | null;

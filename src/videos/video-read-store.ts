@@ -83,6 +83,8 @@ function summaryOf(s: Json): VideoSummary {
   return {
     ...(v as unknown as VideoSummary),
     uuid: String(v.uuid),
+    // a NULL array column reads as [] through Prisma
+    tags: (v.tags as string[] | null) ?? [],
     lastFetchedAt: dateOrNull(v.lastFetchedAt),
     originallyPublishedAt: dateOrNull(v.originallyPublishedAt),
     publishedAt: date(v.publishedAt),

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../support/media.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { startTestInstance, type TestInstance } from '../support/instance.js';
+import { buildMagnetUri } from '../../src/p2p/index.js';
+import { formatVideo, formatVideoDetails } from '../../src/http/api/format/video.js';
+import { createPrismaVideoReadStore } from '../../src/videos/video-read-store.js';
+import { VIDEO_SORTS } from '../../src/videos/video-queries.js';
 import { activityOf, LOCAL_VIDEO_UUID, PEERTUBE_VIDEO_UUID, startSession2Replay, type Session2Replay } from '../support/peertube-replay.js';
 
 /**
@@ -110,7 +114,7 @@ describe('API cache on one instance (embedded)', () => {
     let server = await serve();
     const prisma = t.instance.prisma;
     const uuid = randomUUID();
-    const actor = await prisma.actor.create({ data: { type: 'Group', preferredUsername: 'remote_channel', host: origin, url: `http://${origin}/video-channels/remote_channel`, inboxUrl: `http://${origin}/inbox` } });
+    const actor = await prisma.actor.create({ data: { type: 'Group', preferredUsername: 'remote_channel', host: origin, avatarFilename: 'avatar.png', avatarWidth: 48, url: `http://${origin}/video-channels/remote_channel`, inboxUrl: `http://${origin}/inbox` } });
     const accountActor = await prisma.actor.create({ data: { type: 'Person', preferredUsername: 'remote', host: origin, url: `http://${origin}/accounts/remote`, inboxUrl: `http://${origin}/inbox` } });
     const account = await prisma.account.create({ data: { name: 'remote', displayName: 'remote', actorId: accountActor.id } });
     const channel = await prisma.videoChannel.create({ data: { name: 'remote_channel', displayName: 'remote', accountId: account.id, actorId: actor.id } });
@@ -154,6 +158,39 @@ describe('API cache on one instance (embedded)', () => {
     const after = await details(uuid);
     expect(after.state.id).toBe(1);
     expect(after.streamingPlaylists.length + after.files.length).toBeGreaterThan(0);
+  });
+
+  it('the one-query reads answer what Prisma\'s includes did (every video above, formatted both ways)', async () => {
+    const prisma = t.instance.prisma;
+    const store = createPrismaVideoReadStore(prisma);
+    const channelInclude = { actor: true, account: { include: { actor: true, user: true } } } as const;
+    const include = {
+      channel: { include: channelInclude },
+      files: { include: { redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' as const }, select: { fileUrl: true } } } },
+      streamingPlaylists: { include: { files: true } },
+      redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' as const } },
+    };
+    const videos = await prisma.video.findMany({ include, orderBy: { id: 'asc' } });
+    expect(videos.length).toBeGreaterThan(5);
+    const magnet = buildMagnetUri;
+    for (const old of videos) {
+      const fresh = await store.findByRef(old.uuid);
+      expect(fresh).not.toBeNull();
+      expect(JSON.parse(JSON.stringify(formatVideoDetails(fresh!, t.instance.urls, magnet)))).toEqual(JSON.parse(JSON.stringify(formatVideoDetails(old, t.instance.urls, magnet))));
+      expect((await store.findByRef(String(old.id)))?.uuid).toBe(old.uuid);
+    }
+    for (const sort of VIDEO_SORTS) {
+      for (const page of [{ start: 0, count: 3 }, { start: 2, count: 15 }, { start: 100, count: 5 }]) {
+        const where = { privacy: 1 };
+        const prismaSort: Record<string, object> = { name: { name: 'asc' }, '-name': { name: 'desc' }, duration: { duration: 'asc' }, '-duration': { duration: 'desc' }, createdAt: { createdAt: 'asc' }, '-createdAt': { createdAt: 'desc' }, publishedAt: { publishedAt: 'asc' }, '-publishedAt': { publishedAt: 'desc' }, views: { views: 'asc' }, '-views': { views: 'desc' }, likes: { likes: 'asc' }, '-likes': { likes: 'desc' }, '-trending': { views: 'desc' }, '-hot': { views: 'desc' } };
+        const oldRows = await prisma.video.findMany({ where, orderBy: [prismaSort[sort]!, { id: 'asc' }], skip: page.start, take: page.count, include: { channel: { include: channelInclude } } });
+        const fresh = await store.list({ ...page, sort });
+        expect(fresh.total).toBe(await prisma.video.count({ where }));
+        expect(fresh.data.map((v) => formatVideo(v, t.instance.urls))).toEqual(oldRows.map((v) => formatVideo(v, t.instance.urls)));
+      }
+    }
+    expect((await store.list({ start: 0, count: 50, search: 'EDIT' })).data.map((v) => v.name)).toEqual(['after the edit']);
+    expect((await store.list({ start: 0, count: 50, search: '%' })).total).toBe(0);
   });
 });
 
