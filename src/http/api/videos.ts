@@ -27,6 +27,19 @@ interface DetailsEntry {
   video: VideoDetails;
   playFrom: string | undefined;
   body: ReturnType<typeof formatVideoDetails>;
+  text?: string;
+}
+
+interface ListEntry {
+  total: number;
+  data: ReturnType<typeof formatVideo>[];
+  text?: string;
+}
+
+/** Answers JSON already serialized (a cached answer is serialized once, answered many times). */
+function sendJson(ctx: Koa.Context, text: string) {
+  ctx.type = 'application/json';
+  ctx.body = text;
 }
 
 /** `body` with PeerTube's `viewers` (a copy only when it differs: cached bodies are shared) */
@@ -73,15 +86,17 @@ export function videosRouter(deps: {
     // the list is the same for everybody today; a logged-in client still reads it fresh
     const cacheable = cache.enabled && !ctx.get('authorization');
     const key = `list\n${q.start}\n${q.count}\n${q.sort ?? ''}\n${String(q.isLocal)}\n${q.search ?? ''}`;
-    let page = cacheable ? cache.get<{ total: number; data: ReturnType<typeof formatVideo>[] }>(key) : undefined;
+    let page = cacheable ? cache.get<ListEntry>(key) : undefined;
     if (!page) {
       const generation = cache.begin();
       const result = await queries.list(q);
       page = { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
       if (cacheable) cache.set(key, generation, page);
     }
-    // viewers are counted in memory: applied on every answer
-    ctx.body = { total: page.total, data: page.data.map((v) => withViewers(v, viewersOf(v.id))) };
+    // viewers are counted in memory: applied on every answer (the cached text when nobody watches)
+    const data = page.data.map((v) => withViewers(v, viewersOf(v.id)));
+    if (data.every((v, i) => v === page.data[i])) sendJson(ctx, (page.text ??= JSON.stringify({ total: page.total, data: page.data })));
+    else ctx.body = { total: page.total, data };
   });
 
   /** Loads the video of `:id`; private videos only for their owner and moderators. */
@@ -119,7 +134,9 @@ export function videosRouter(deps: {
       if (playFrom !== entry.playFrom) entry = { video: entry.video, playFrom, body: formatVideoDetails(entry.video, urls, deps.magnet, playFrom) };
     }
     await deps.refreshIfStale?.(entry.video);
-    ctx.body = withViewers(entry.body, viewersOf(entry.video.id));
+    const body = withViewers(entry.body, viewersOf(entry.video.id));
+    if (body === entry.body) sendJson(ctx, (entry.text ??= JSON.stringify(entry.body)));
+    else ctx.body = body;
   });
 
   router.get('/videos/:id/description', auth.optional, async (ctx) => {

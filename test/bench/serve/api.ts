@@ -13,7 +13,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../../src/db/index.js';
@@ -159,4 +159,4 @@ for (const kind of DBS) {
     await rm(storage, { recursive: true, force: true });
   }
 }
-console.log(`\nwrk -t2 -c32 -d${SECONDS}s --latency, ${VIDEOS} videos (details: id rotating over all of them)\n${rows.join('\n')}`);
+console.log(`\nwrk -t2 -c32 -d${SECONDS}s --latency, ${VIDEOS} videos (details: id rotating over all of them); ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n${rows.join('\n')}`);
