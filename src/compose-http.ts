@@ -1,3 +1,4 @@
+import type { ApiCache } from './http/api/api-cache.js';
 import { createPrismaActorStore } from './accounts/actor-store.js';
 import { createLocalActorQueries, createLocalCacheFiles, createLocalDocuments, nodeUsage } from './federation/local/index.js';
 import { createPrismaRedundancyAdminStore } from './http/api/redundancy-admin-store.js';
@@ -76,6 +77,7 @@ export function composeHttpApp(parts: {
   redundancy: Redundancy;
   transfers: TransferAccounting;
   remoteImages: RemoteImageService;
+  apiCache: ApiCache;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -152,11 +154,11 @@ export function composeHttpApp(parts: {
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
       }),
-      videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf }),
+      videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf, cache: parts.apiCache }),
       views.router({ queries, auth }),
       ratings.router({ queries, auth }),
       comments.router({ videos: queries, auth }),
-      searchRouter({ queries, importer: federation.importer, urls, auth, prisma }),
+      searchRouter({ queries, importer: federation.importer, urls, auth }),
       videoTranscodingRouter({ auth, rerun: parts.videos.rerunTranscoding }),
       serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),

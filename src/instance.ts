@@ -48,7 +48,8 @@ import { createResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createUploadAdmission } from './videos/upload/upload-admission.js';
 import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
 import { createVideoEvents } from './videos/video-events.js';
-import { createVideoQueries } from './videos/video-queries.js';
+import { createPrismaVideoReadStore } from './videos/video-read-store.js';
+import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
 
 export interface InstanceOptions {
@@ -88,7 +89,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const urls = createInstanceUrls(config.webserver);
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
+  // anonymous API reads (cache.api), dropped on every committed write to what they show
+  const apiCache = createApiCache(config.cache.api, clock);
   const db: Database = await openDatabase({
+    watch: apiCache.watch,
     url: config.database.url,
     dataDir: config.storage.database,
     poolSize: config.database.pool_size,
@@ -153,7 +157,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     expirationMs: config.uploads.resumable_expiration,
     owner: workerId,
   });
-  const queries = createVideoQueries(prisma);
+  const queries = createPrismaVideoReadStore(prisma);
 
   // ActivityPub: inbox, deliveries, follows, remote videos, the publishing of ours
   const federation = createFederation({ config, prisma, clock, logger, urls, metrics, magnet: buildMagnetUri, jobs, inbox, events, ...lookup });
@@ -280,6 +284,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     redundancy,
     transfers,
     remoteImages,
+    apiCache,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();

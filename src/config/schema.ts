@@ -141,7 +141,11 @@ export const configSchema = z.strictObject({
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
   /** ours: thumbnails, previews and avatars of remote videos and actors, fetched on first request (PeerTube's cache.previews.size counts files) */
-  cache: z.strictObject({ remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }) }),
+  cache: z.strictObject({
+    remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }),
+    /** ours: anonymous GET /api/v1/videos and /videos/:id of public videos, dropped on every committed write to what they show */
+    api: z.strictObject({ enabled: z.boolean(), ttl: duration, max_entries: z.number().int().min(1) }).default({ enabled: true, ttl: 2000, max_entries: 1000 }),
+  }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,
   views: z.strictObject({

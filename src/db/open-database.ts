@@ -3,9 +3,11 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { applyMigrations, readMigrations, type SqlExecutor } from './migrate.js';
 import type { Logger } from '../lib/logger.js';
+import { watchWrites, type WriteWatch } from './write-watch.js';
 
 export type Prisma = PrismaClient;
 
@@ -22,6 +24,8 @@ export interface DatabaseOptions {
   dataDir: string;
   poolSize?: number;
   logger: Logger;
+  /** committed writes to these tables are reported (read caches invalidate on them) */
+  watch?: WriteWatch;
 }
 
 /** Opens the database, applies pending migrations, and returns a Prisma client over it. */
@@ -38,7 +42,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     } finally {
       client.release();
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({ adapter: watched(new PrismaPg(pool), options.watch) });
     return {
       prisma,
       kind: 'postgres',
@@ -53,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const lite = await PGlite.create(options.dataDir);
   const applied = await applyMigrations(pgliteExecutor(lite), readMigrations());
   if (applied.length > 0) log.info({ applied, dataDir: options.dataDir }, 'migrations applied (embedded database)');
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  const prisma = new PrismaClient({ adapter: watched(new PrismaPGlite(lite), options.watch) });
   return {
     prisma,
     kind: 'embedded',
@@ -62,6 +66,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await lite.close();
     },
   };
+}
+
+function watched<F extends SqlDriverAdapterFactory>(factory: F, watch: WriteWatch | undefined): SqlDriverAdapterFactory {
+  return watch ? watchWrites(factory, watch) : factory;
 }
 
 function pgExecutor(client: pg.PoolClient): SqlExecutor {

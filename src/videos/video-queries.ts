@@ -1,18 +1,114 @@
-import type { Prisma } from '../db/index.js';
-import type { Prisma as P } from '../generated/prisma/client.js';
-import { parseVideoRef } from './short-uuid.js';
+/**
+ * The video read side: what the REST API, the search and the routers that load "the video of this
+ * URL" need, as plain data. `createPrismaVideoReadStore` (video-read-store.ts) answers each read
+ * with one query.
+ */
 
-export const channelInclude = { actor: true, account: { include: { actor: true, user: true } } } as const;
-export const videoListInclude = { channel: { include: channelInclude } } as const;
-export const videoDetailsInclude = {
-  channel: { include: channelInclude },
+/** An actor as the API shows it (never its keys). */
+export interface ActorView {
+  url: string;
+  /** null for local actors */
+  host: string | null;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  avatarFilename: string | null;
+  avatarWidth: number | null;
+  updatedAt: Date;
+}
+
+export interface AccountView {
+  id: number;
+  name: string;
+  displayName: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  actor: ActorView;
+  /** the local user owning the account (null for remote accounts) */
+  user: { id: number } | null;
+}
+
+export interface ChannelView {
+  id: number;
+  name: string;
+  displayName: string;
+  description: string | null;
+  support: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  actor: ActorView;
+  account: AccountView;
+}
+
+/** The columns of a video the API shows, with its channel. */
+export interface VideoSummary {
+  id: number;
+  uuid: string;
+  name: string;
+  description: string | null;
+  support: string | null;
+  privacy: number;
+  state: number;
+  category: number | null;
+  licence: number | null;
+  language: string | null;
+  nsfw: boolean;
+  tags: string[];
+  duration: number;
+  aspectRatio: number | null;
+  views: number;
+  likes: number;
+  dislikes: number;
+  isLive: boolean;
+  isLocal: boolean;
+  url: string;
+  lastFetchedAt: Date | null;
+  waitTranscoding: boolean;
+  commentsEnabled: boolean;
+  downloadEnabled: boolean;
+  thumbnailFilename: string | null;
+  previewFilename: string | null;
+  originallyPublishedAt: Date | null;
+  publishedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  channel: ChannelView;
+}
+
+export interface VideoFileView {
+  id: number;
+  resolution: number;
+  width: number | null;
+  height: number | null;
+  fps: number;
+  /** bytes (a bigint column: database rows fit too) */
+  size: number | bigint;
+  extname: string;
+  filename: string;
+  torrentFilename: string | null;
+  infoHash: string | null;
+  fileUrl: string | null;
+  torrentUrl: string | null;
+}
+
+export interface StreamingPlaylistView {
+  id: number;
+  type: number;
+  playlistFilename: string;
+  segmentsSha256Filename: string;
+  playlistUrl: string | null;
+  segmentsSha256Url: string | null;
+  files: VideoFileView[];
+}
+
+/** A video with everything GET /api/v1/videos/:id shows. */
+export interface VideoDetails extends VideoSummary {
   /** web video files, with the healthy web-video copies other instances announced (extra webseeds) */
-  files: { include: { redundancies: { where: { state: 'active' }, orderBy: { id: 'asc' }, select: { fileUrl: true } } } },
-  streamingPlaylists: { include: { files: true } },
-  /** mirrors listed to clients: healthy ones only (expired ones are removed by a periodic tick) */
-  // ours (the mirror side's state) and other instances' (the origin side's)
-  redundancies: { where: { OR: [{ state: 'active' }, { remoteState: 'active' }] as P.VideoRedundancyWhereInput[] }, orderBy: { id: 'asc' } },
-} as const;
+  files: (VideoFileView & { redundancies: { fileUrl: string }[] })[];
+  streamingPlaylists: StreamingPlaylistView[];
+  /** healthy mirrored copies of the HLS playlist (expired ones are removed by a periodic tick) */
+  redundancies: { fileUrl: string }[];
+}
 
 export interface VideoListQuery {
   start: number;
@@ -26,48 +122,14 @@ export interface VideoListQuery {
   search?: string | undefined;
 }
 
-const SORTS: Record<string, P.VideoOrderByWithRelationInput> = {
-  name: { name: 'asc' },
-  '-name': { name: 'desc' },
-  duration: { duration: 'asc' },
-  '-duration': { duration: 'desc' },
-  createdAt: { createdAt: 'asc' },
-  '-createdAt': { createdAt: 'desc' },
-  publishedAt: { publishedAt: 'asc' },
-  '-publishedAt': { publishedAt: 'desc' },
-  views: { views: 'asc' },
-  '-views': { views: 'desc' },
-  likes: { likes: 'asc' },
-  '-likes': { likes: 'desc' },
-  '-trending': { views: 'desc' },
-  '-hot': { views: 'desc' },
-};
-export const VIDEO_SORTS = Object.keys(SORTS);
+/** The sorts of GET /api/v1/videos (PeerTube's names), newest published first by default. */
+export const VIDEO_SORTS = ['name', '-name', 'duration', '-duration', 'createdAt', '-createdAt', 'publishedAt', '-publishedAt', 'views', '-views', 'likes', '-likes', '-trending', '-hot'] as const;
 
-export function createVideoQueries(prisma: Prisma) {
-  return {
-    findByRef(ref: string) {
-      const where = parseVideoRef(ref);
-      if (!where) return Promise.resolve(null);
-      return prisma.video.findUnique({ where, include: videoDetailsInclude });
-    },
-
-    async list(q: VideoListQuery) {
-      const where: P.VideoWhereInput = {
-        ...(q.includeAll ? {} : { privacy: 1 }),
-        ...(q.isLocal === undefined ? {} : { isLocal: q.isLocal }),
-        ...(q.channelId ? { channelId: q.channelId } : {}),
-        ...(q.accountId ? { channel: { accountId: q.accountId } } : {}),
-        ...(q.search ? { name: { contains: q.search, mode: 'insensitive' as const } } : {}),
-      };
-      const orderBy = [SORTS[q.sort ?? '-publishedAt'] ?? { publishedAt: 'desc' as const }, { id: 'asc' as const }];
-      const [data, total] = await prisma.$transaction([
-        prisma.video.findMany({ where, orderBy, skip: q.start, take: q.count, include: videoListInclude }),
-        prisma.video.count({ where }),
-      ]);
-      return { total, data };
-    },
-  };
+/** The reads of the video API (one query each). */
+export interface VideoQueries {
+  /** the video of an id, uuid or short uuid, with files, playlists and healthy mirrors */
+  findByRef(ref: string): Promise<VideoDetails | null>;
+  list(q: VideoListQuery): Promise<{ total: number; data: VideoSummary[] }>;
+  /** the id of the video whose ActivityPub id is `url` */
+  findIdByUrl(url: string): Promise<number | null>;
 }
-
-export type VideoQueries = ReturnType<typeof createVideoQueries>;

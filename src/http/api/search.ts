@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Prisma } from '../../db/index.js';
 import type { VideoImporter } from '../../federation/video-importer.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { VideoQueries } from '../../videos/video-queries.js';
@@ -15,13 +14,13 @@ const searchQuery = paginationSchema.extend({ search: z.string().min(1).max(1000
  * GET /api/v1/search/videos: local search by name, or, for a video URL, PeerTube's remote URI
  * search: a logged-in user's URL of another instance's video is fetched and imported.
  */
-export function searchRouter(deps: { queries: VideoQueries; importer: VideoImporter; urls: InstanceUrls; auth: Auth; prisma: Prisma }): Router {
+export function searchRouter(deps: { queries: VideoQueries; importer: VideoImporter; urls: InstanceUrls; auth: Auth }): Router {
   const router = new Router();
   router.get('/search/videos', deps.auth.optional, async (ctx) => {
     const q = validate(searchQuery, ctx.query, 'query');
     if (/^https?:\/\//i.test(q.search)) {
       const url = q.search.trim();
-      let known = await deps.prisma.video.findUnique({ where: { url }, select: { id: true } });
+      let known = await deps.queries.findIdByUrl(url).then((id) => (id === null ? null : { id }));
       if (!known && new URL(url).host !== deps.urls.host && (ctx.state as AuthState).user) {
         const imported = await deps.importer.importUrl(url);
         if (!imported.ok) throw new Problem(400, `cannot resolve this video: ${imported.reason.message}`);

@@ -5,8 +5,10 @@ import { hasRight } from '../../accounts/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES } from '../../videos/constants.js';
 import { videoUpdateSchema } from '../../videos/upload/upload-metadata.js';
-import type { VideoQueries } from '../../videos/video-queries.js';
+import type { VideoDetails, VideoQueries } from '../../videos/video-queries.js';
 import { VIDEO_SORTS } from '../../videos/video-queries.js';
+import { VideoPrivacy } from '../../videos/constants.js';
+import { noApiCache, type ApiCache } from './api-cache.js';
 import type { VideoService } from '../../videos/video-service.js';
 import type { Auth, AuthState } from '../auth.js';
 import { currentUser } from '../auth.js';
@@ -16,10 +18,34 @@ import { formatVideo, formatVideoDetails, type MagnetBuilder } from './format/vi
 import { videoAccess } from '../../videos/video-access.js';
 
 const listQuery = paginationSchema.extend({
-  sort: z.enum(VIDEO_SORTS as [string, ...string[]]).optional(),
+  sort: z.enum(VIDEO_SORTS).optional(),
   isLocal: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   search: z.string().max(200).optional(),
 });
+
+interface DetailsEntry {
+  video: VideoDetails;
+  playFrom: string | undefined;
+  body: ReturnType<typeof formatVideoDetails>;
+  text?: string;
+}
+
+interface ListEntry {
+  total: number;
+  data: ReturnType<typeof formatVideo>[];
+  text?: string;
+}
+
+/** Answers JSON already serialized (a cached answer is serialized once, answered many times). */
+function sendJson(ctx: Koa.Context, text: string) {
+  ctx.type = 'application/json';
+  ctx.body = text;
+}
+
+/** `body` with PeerTube's `viewers` (a copy only when it differs: cached bodies are shared) */
+function withViewers<T extends { viewers: number }>(body: T, viewers: number): T {
+  return body.viewers === viewers ? body : { ...body, viewers };
+}
 
 /** The video API: list, details, update, delete, and PeerTube's enumerations (views: src/views/). */
 export function videosRouter(deps: {
@@ -34,8 +60,12 @@ export function videosRouter(deps: {
   playFrom?(video: { url: string; isLocal: boolean; redundancies: { fileUrl: string }[] }): string | undefined;
   /** PeerTube's `viewers`: who is watching now */
   viewersOf?(videoId: number): number;
+  /** anonymous answers of public videos (`cache.api`) */
+  cache?: ApiCache;
 }): Router {
   const { auth, queries, urls } = deps;
+  const cache = deps.cache ?? noApiCache;
+  const viewersOf = deps.viewersOf ?? (() => 0);
   const router = new Router();
 
   router.get('/videos/categories', (ctx) => {
@@ -53,8 +83,20 @@ export function videosRouter(deps: {
 
   router.get('/videos', async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
-    const result = await queries.list(q);
-    ctx.body = { total: result.total, data: result.data.map((v) => ({ ...formatVideo(v, urls), viewers: deps.viewersOf?.(v.id) ?? 0 })) };
+    // the list is the same for everybody today; a logged-in client still reads it fresh
+    const cacheable = cache.enabled && !ctx.get('authorization');
+    const key = `list\n${q.start}\n${q.count}\n${q.sort ?? ''}\n${String(q.isLocal)}\n${q.search ?? ''}`;
+    let page = cacheable ? cache.get<ListEntry>(key) : undefined;
+    if (!page) {
+      const generation = cache.begin();
+      const result = await queries.list(q);
+      page = { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
+      if (cacheable) cache.set(key, generation, page);
+    }
+    // viewers are counted in memory: applied on every answer (the cached text when nobody watches)
+    const data = page.data.map((v) => withViewers(v, viewersOf(v.id)));
+    if (data.every((v, i) => v === page.data[i])) sendJson(ctx, (page.text ??= JSON.stringify({ total: page.total, data: page.data })));
+    else ctx.body = { total: page.total, data };
   });
 
   /** Loads the video of `:id`; private videos only for their owner and moderators. */
@@ -77,9 +119,24 @@ export function videosRouter(deps: {
   }
 
   router.get('/videos/:id', auth.optional, async (ctx) => {
-    const video = await load(ctx);
-    await deps.refreshIfStale?.(video);
-    ctx.body = { ...formatVideoDetails(video, urls, deps.magnet, deps.playFrom?.(video)), viewers: deps.viewersOf?.(video.id) ?? 0 };
+    // anonymous reads of public videos are cached; the failover switch and viewers apply on each answer
+    const anonymous = !(ctx.state as AuthState).user;
+    const key = `video\n${ctx.params.id ?? ''}`;
+    let entry = anonymous ? cache.get<DetailsEntry>(key) : undefined;
+    if (!entry) {
+      const generation = cache.begin();
+      const video = await load(ctx);
+      const playFrom = deps.playFrom?.(video);
+      entry = { video, playFrom, body: formatVideoDetails(video, urls, deps.magnet, playFrom) };
+      if (anonymous && video.privacy === VideoPrivacy.PUBLIC) cache.set(key, generation, entry);
+    } else {
+      const playFrom = deps.playFrom?.(entry.video);
+      if (playFrom !== entry.playFrom) entry = { video: entry.video, playFrom, body: formatVideoDetails(entry.video, urls, deps.magnet, playFrom) };
+    }
+    await deps.refreshIfStale?.(entry.video);
+    const body = withViewers(entry.body, viewersOf(entry.video.id));
+    if (body === entry.body) sendJson(ctx, (entry.text ??= JSON.stringify(entry.body)));
+    else ctx.body = body;
   });
 
   router.get('/videos/:id/description', auth.optional, async (ctx) => {

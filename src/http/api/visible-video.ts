@@ -1,11 +1,11 @@
 import type Koa from 'koa';
 import { hasRight } from '../../accounts/index.js';
 import { VideoPrivacy } from '../../videos/constants.js';
-import type { VideoQueries } from '../../videos/video-queries.js';
+import type { VideoDetails, VideoQueries } from '../../videos/video-queries.js';
 import type { AuthState } from '../auth.js';
 import { Problem } from '../problem.js';
 
-export type VisibleVideo = NonNullable<Awaited<ReturnType<VideoQueries['findByRef']>>>;
+export type VisibleVideo = VideoDetails;
 
 /**
  * The video named by `ref` (id, uuid or short uuid) as the requester may see it: 404 when absent,

@@ -1,8 +1,37 @@
-import type { Actor, Account, User, VideoChannel } from '../../../generated/prisma/client.js';
 import { ROLE_LABELS } from '../../../accounts/index.js';
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
 
-type AccountWith = Account & { actor: Actor; user?: User | null };
+/** what the formatters read of an actor, an account, a channel and a user (database rows fit) */
+interface Actor {
+  url: string;
+  host: string | null;
+  avatarFilename: string | null;
+  avatarWidth: number | null;
+  updatedAt: Date;
+}
+interface Account {
+  id: number;
+  name: string;
+  displayName: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+interface VideoChannel extends Account {
+  support: string | null;
+}
+interface User {
+  id: number;
+  username: string;
+  email: string;
+  role: number;
+  videoQuota: bigint | number;
+  videoQuotaDaily: bigint | number;
+  blocked: boolean;
+  createdAt: Date;
+}
+
+type AccountWith = Account & { actor: Actor; user?: { id: number } | null };
 type ChannelWith = VideoChannel & { actor: Actor; account: AccountWith };
 
 function actorHost(actor: Actor, urls: InstanceUrls): string {

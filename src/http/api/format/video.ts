@@ -1,20 +1,15 @@
-import type { Actor, Account, User, Video, VideoChannel, VideoFile, VideoRedundancy, VideoStreamingPlaylist } from '../../../generated/prisma/client.js';
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VIDEO_STATES, resolutionLabel } from '../../../videos/constants.js';
 import { toShortUuid } from '../../../videos/short-uuid.js';
 import { torrentFilenameFor } from '../../../redundancy/mirror/copy-layout.js';
 import { urlsForPrivacy } from '../../../videos/privacy-folders.js';
+import type { VideoDetails, VideoFileView, VideoSummary } from '../../../videos/video-queries.js';
 import { formatAccount, formatAccountSummary, formatChannel, formatChannelSummary } from './account.js';
 
-type ChannelWith = VideoChannel & { actor: Actor; account: Account & { actor: Actor; user?: User | null } };
-export type VideoForList = Video & { channel: ChannelWith };
-export type VideoForDetails = VideoForList & {
-  /** web video files; `redundancies`: healthy copies of the file on other instances (webseeds, as PeerTube) */
-  files: (VideoFile & { redundancies?: { fileUrl: string }[] })[];
-  streamingPlaylists: (VideoStreamingPlaylist & { files: VideoFile[] })[];
-  /** healthy mirrored copies of the HLS playlist */
-  redundancies: VideoRedundancy[];
-};
+export type VideoForList = VideoSummary;
+export type VideoForDetails = VideoDetails;
+type VideoFile = VideoFileView;
+type Video = Pick<VideoSummary, 'uuid' | 'name'>;
 
 /** Builds a magnet URI (the p2p module's, injected so formatting stays pure). */
 export type MagnetBuilder = (input: { infoHash: string; name: string; torrentUrl: string; trackers: string[]; webseeds: string[] }) => string;
