@@ -434,6 +434,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [remoteImagesRoute(remoteImages)],
+    staticCacheBytes: config.cache.static_files.size,
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },

@@ -141,7 +141,11 @@ export const configSchema = z.strictObject({
   remote_redundancy: z.strictObject({ videos: z.strictObject({ accept_from: z.enum(['nobody', 'anybody', 'followings']), probe_interval: duration }) }),
   followings: z.strictObject({ instance: z.strictObject({ auto_follow_back: z.strictObject({ enabled: z.boolean() }) }) }),
   /** ours: thumbnails, previews and avatars of remote videos and actors, fetched on first request (PeerTube's cache.previews.size counts files) */
-  cache: z.strictObject({ remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }) }),
+  cache: z.strictObject({
+    remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }),
+    /** ours: hot blocks of static files (HLS, web videos, mirrored copies) kept in memory, bytes; 0 disables */
+    static_files: z.strictObject({ size: bytes }).default({ size: 256 * 1024 * 1024 }),
+  }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,
   views: z.strictObject({
