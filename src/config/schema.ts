@@ -144,7 +144,7 @@ export const configSchema = z.strictObject({
   cache: z.strictObject({
     remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }),
     /** ours: hot blocks of static files (HLS, web videos, mirrored copies) kept in memory, bytes; 0 disables */
-    static_files: z.strictObject({ size: bytes }).default({ size: 256 * 1024 * 1024 }),
+    static_files: z.strictObject({ size: bytes }).default({ size: 128 * 1024 * 1024 }),
   }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,

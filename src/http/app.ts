@@ -18,7 +18,7 @@ export interface HttpAppParts {
   /** routers mounted at the root (ActivityPub GETs, /.well-known, NodeInfo) */
   rootRouters?: Router[];
   staticMounts: StaticMount[];
-  /** bytes of hot static file blocks kept in memory (`cache.static_files.size`; 0: none); default 256 MB */
+  /** bytes of hot static file blocks kept in memory (`cache.static_files.size`; 0: none); default 128 MB */
   staticCacheBytes?: number;
   /** middleware answering some static URLs before the static folders (remote images) */
   beforeStatic?: Koa.Middleware[];
@@ -61,7 +61,7 @@ class HttpApp extends Koa {
 
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
 export function createHttpApp(parts: HttpAppParts): Koa & { staticCache: StaticFileCache } {
-  const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 256 * 1024 * 1024 });
+  const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
   const httpLog = parts.logger.child({ component: 'http' });
   const app = new HttpApp(
     createFastStaticHandler({

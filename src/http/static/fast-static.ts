@@ -167,29 +167,34 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       throw error;
     }
     try {
-      if (!sameFile(file, await handle.stat())) return changed(file);
       let stale = false;
-      await Promise.all(
-        parts.map(async (part, i) => {
-          if (part !== undefined) return;
-          const index = first + i;
-          const blockStart = index * BLOCK_SIZE;
-          const blockEnd = Math.min(file.size, blockStart + BLOCK_SIZE) - 1;
-          if (cache.admit(file, index)) {
-            const block = await readExactly(handle, blockStart, blockEnd - blockStart + 1);
-            cache.store(file, index, block);
-            parts[i] = slice(block, index, start, end);
-          } else {
-            const from = Math.max(start, blockStart);
-            const to = Math.min(end, blockEnd);
-            parts[i] = await readExactly(handle, from, to - from + 1);
-          }
-        }),
+      const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
+      const readAll = !wanted.includes(true);
+      await (readAll
+        ? // nothing worth keeping: the range in one read
+          readExactly(handle, start, end - start + 1).then((all) => void parts.splice(0, parts.length, all))
+        : Promise.all(
+            parts.map(async (part, i) => {
+              if (part !== undefined) return;
+              const index = first + i;
+              const blockStart = index * BLOCK_SIZE;
+              const blockEnd = Math.min(file.size, blockStart + BLOCK_SIZE) - 1;
+              if (wanted[i]) {
+                const block = await readExactly(handle, blockStart, blockEnd - blockStart + 1);
+                cache.store(file, index, block);
+                parts[i] = slice(block, index, start, end);
+              } else {
+                const from = Math.max(start, blockStart);
+                const to = Math.min(end, blockEnd);
+                parts[i] = await readExactly(handle, from, to - from + 1);
+              }
+            }),
+          )
       ).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'ESHORT') throw error;
         stale = true;
       });
-      // a write while we read: never keep or serve a mix
+      // replaced or written while we read (or between its stat and our open): never keep or serve a mix
       if (stale || !sameFile(file, await handle.stat())) return changed(file);
     } finally {
       await handle.close();

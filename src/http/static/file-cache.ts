@@ -57,7 +57,9 @@ export function createStaticFileCache(options: { maxBytes: number }): StaticFile
   // LRU order: Map iteration order is insertion order; a hit re-inserts the key at the end.
   const lru = new Map<string, { file: CachedFile; index: number; size: number }>();
   const ghosts = new Set<string>();
-  const maxGhosts = Math.max(64, Math.ceil(maxBytes / BLOCK_SIZE) * 4);
+  // a small window: under cold, scattered reads (a working set larger than the cache) few blocks
+  // come back while still remembered, so they are read as asked instead of whole
+  const maxGhosts = Math.max(16, Math.ceil(maxBytes / BLOCK_SIZE / 4));
   let bytes = 0;
 
   const key = (file: CachedFile, index: number) => `${index}:${file.path}`;
