@@ -15,6 +15,18 @@ import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js
 const STREAM_ABOVE = 16 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
 const EXPOSED = 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified';
+/** Read buffers of cold ranges, reused once their bytes are handed to the connection (no fresh memory per request). */
+const POOL_CHUNK = 1024 * 1024;
+const POOL_MAX = 32;
+const pool: Buffer[] = [];
+const takeBuffer = () => pool.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK);
+const giveBack = (buffer: Buffer) => void (pool.length < POOL_MAX ? pool.push(buffer) : undefined);
+
+/** A part of a body: bytes, and the pooled buffer they live in (given back once written). */
+interface Part {
+  bytes: Buffer;
+  pooled?: Buffer;
+}
 
 export interface FastStaticOptions {
   mounts: readonly StaticMount[];
@@ -137,9 +149,15 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     }
     res.writeHead(status, headers);
     res.cork();
-    for (const part of parts) {
-      if (count) res.write(part, (error) => void (error ? undefined : count(part.length)));
-      else res.write(part);
+    for (const { bytes, pooled } of parts) {
+      if (!count && !pooled) {
+        res.write(bytes);
+        continue;
+      }
+      res.write(bytes, (error) => {
+        if (pooled) giveBack(pooled);
+        if (!error) count?.(bytes.length);
+      });
     }
     res.end();
     res.uncork();
@@ -147,17 +165,17 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
   }
 
   /** The bytes start..end (inclusive) of the file as a list of buffers (cached blocks where hot); null when the file changed. */
-  async function blocksOf(file: CachedFile, start: number, end: number): Promise<Buffer[] | null> {
+  async function blocksOf(file: CachedFile, start: number, end: number): Promise<Part[] | null> {
     const first = Math.floor(start / BLOCK_SIZE);
     const last = Math.floor(end / BLOCK_SIZE);
-    const parts: Array<Buffer | undefined> = [];
+    const parts: Array<Part | undefined> = [];
     let missing = false;
     for (let index = first; index <= last; index++) {
       const block = cache.block(file, index);
       if (block === undefined) missing = true;
-      parts.push(block && slice(block, index, start, end));
+      parts.push(block && { bytes: slice(block, index, start, end) });
     }
-    if (!missing) return parts as Buffer[];
+    if (!missing) return parts as Part[];
 
     let handle: FileHandle;
     try {
@@ -171,8 +189,8 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
       const readAll = !wanted.includes(true);
       await (readAll
-        ? // nothing worth keeping: the range in one read
-          readExactly(handle, start, end - start + 1).then((all) => void parts.splice(0, parts.length, all))
+        ? // nothing worth keeping: the range in pooled buffers
+          readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
         : Promise.all(
             parts.map(async (part, i) => {
               if (part !== undefined) return;
@@ -182,11 +200,10 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
               if (wanted[i]) {
                 const block = await readExactly(handle, blockStart, blockEnd - blockStart + 1);
                 cache.store(file, index, block);
-                parts[i] = slice(block, index, start, end);
+                parts[i] = { bytes: slice(block, index, start, end) };
               } else {
-                const from = Math.max(start, blockStart);
-                const to = Math.min(end, blockEnd);
-                parts[i] = await readExactly(handle, from, to - from + 1);
+                const [part] = await readPooled(handle, Math.max(start, blockStart), Math.min(end, blockEnd));
+                parts[i] = part;
               }
             }),
           )
@@ -199,7 +216,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     } finally {
       await handle.close();
     }
-    return parts as Buffer[];
+    return parts as Part[];
   }
 
   function changed(file: CachedFile): null {
@@ -269,8 +286,27 @@ function slice(block: Buffer, index: number, start: number, end: number): Buffer
   return from === 0 && to === block.length ? block : block.subarray(from, to);
 }
 
-async function readExactly(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafeSlow(length);
+/** start..end (inclusive) in pooled buffers of POOL_CHUNK bytes, read in parallel. */
+function readPooled(handle: FileHandle, start: number, end: number): Promise<Part[]> {
+  const reads: Array<Promise<Part>> = [];
+  for (let from = start; from <= end; from += POOL_CHUNK) {
+    const length = Math.min(POOL_CHUNK, end - from + 1);
+    const pooled = takeBuffer();
+    reads.push(
+      readExactly(handle, from, length, pooled).then(
+        (bytes) => ({ bytes, pooled }),
+        (error: unknown) => {
+          giveBack(pooled);
+          throw error;
+        },
+      ),
+    );
+  }
+  return Promise.all(reads);
+}
+
+async function readExactly(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buffer, done, length - done, position + done);

@@ -216,7 +216,15 @@ async function main(): Promise<void> {
         }
       }
 
-      const ours = await startOurs(db, storage);
+      let ours: Awaited<ReturnType<typeof startOurs>>;
+      try {
+        ours = await startOurs(db, storage);
+      } catch (error) {
+        // a loaded machine can take longer than the start-up wait: keep the figures measured so far
+        memory.push(`${db.padEnd(9)} not measured: ${String(error)}`);
+        first = false;
+        continue;
+      }
       const rssStart = await rssMiB(ours.pid);
       let rssPeak = rssStart;
       const sample = async () => {
