@@ -94,6 +94,7 @@ export function composeHttpApp(parts: {
   return createHttpApp({
     logger,
     metrics,
+    staticCacheBytes: config.cache.static_files.size,
     tracker: parts.tracker,
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,

@@ -145,6 +145,8 @@ export const configSchema = z.strictObject({
     remote_images: z.strictObject({ size: bytes, max_file_size: bytes, failure_ttl: duration }),
     /** ours: anonymous GET /api/v1/videos and /videos/:id of public videos, dropped on every committed write to what they show */
     api: z.strictObject({ enabled: z.boolean(), ttl: duration, max_entries: z.number().int().min(1) }).default({ enabled: true, ttl: 2000, max_entries: 1000 }),
+    /** ours: hot blocks of static files (HLS, web videos, mirrored copies) kept in memory, bytes; 0 disables */
+    static_files: z.strictObject({ size: bytes }).default({ size: 128 * 1024 * 1024 }),
   }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,

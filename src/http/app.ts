@@ -1,3 +1,4 @@
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -5,6 +6,8 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
+import { createFastStaticHandler } from './static/fast-static.js';
+import { createStaticFileCache, type StaticFileCache } from './static/file-cache.js';
 import { errorMiddleware } from './middleware.js';
 
 export interface HttpAppParts {
@@ -15,6 +18,8 @@ export interface HttpAppParts {
   /** routers mounted at the root (ActivityPub GETs, /.well-known, NodeInfo) */
   rootRouters?: Router[];
   staticMounts: StaticMount[];
+  /** bytes of hot static file blocks kept in memory (`cache.static_files.size`; 0: none); default 128 MB */
+  staticCacheBytes?: number;
   /** middleware answering some static URLs before the static folders (remote images) */
   beforeStatic?: Koa.Middleware[];
   tracker: Tracker | null;
@@ -38,9 +43,38 @@ export function routeGroup(path: string): string {
     : 'other';
 }
 
+/**
+ * koa, with the static files answered before it: `callback()` (what node's HTTP server calls) hands
+ * GET/HEAD of public `/static/…` files to the fast static handler, everything else to koa.
+ */
+class HttpApp extends Koa {
+  constructor(private readonly fast: (req: IncomingMessage, res: ServerResponse) => boolean) {
+    super();
+  }
+
+  override callback(): ReturnType<Koa['callback']> {
+    const koa = super.callback();
+    const fast = this.fast;
+    return (req, res) => (req instanceof IncomingMessage && fast(req, res as ServerResponse) ? Promise.resolve() : koa(req, res));
+  }
+}
+
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
-export function createHttpApp(parts: HttpAppParts): Koa {
-  const app = new Koa();
+export function createHttpApp(parts: HttpAppParts): Koa & { staticCache: StaticFileCache } {
+  const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
+  const httpLog = parts.logger.child({ component: 'http' });
+  const app = new HttpApp(
+    createFastStaticHandler({
+      mounts: parts.staticMounts,
+      cache: staticCache,
+      onAnswered: (method, status, startedAt) => {
+        const statusClass = `${Math.floor(status / 100)}xx`;
+        parts.metrics.httpDuration.observe({ route: '/static', method, status: statusClass }, (performance.now() - startedAt) / 1000);
+        parts.metrics.httpResponses.inc({ status: statusClass });
+      },
+      onError: (err, method, path) => httpLog.error({ err, method, path }, 'request failed'),
+    }),
+  );
   app.proxy = false;
   app.silent = true;
 
@@ -54,7 +88,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
       parts.metrics.httpResponses.inc({ status });
     }
   });
-  app.use(errorMiddleware(parts.logger.child({ component: 'http' })));
+  app.use(errorMiddleware(httpLog));
   if (parts.rateLimit) app.use(parts.rateLimit);
 
   const root = new Router();
@@ -95,5 +129,5 @@ export function createHttpApp(parts: HttpAppParts): Koa {
   for (const r of parts.apiRouters) api.use(r.routes(), r.allowedMethods());
   app.use(api.routes());
   app.use(api.allowedMethods());
-  return app;
+  return Object.assign(app, { staticCache });
 }

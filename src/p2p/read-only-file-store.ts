@@ -4,6 +4,10 @@ type Callback<T = void> = (err: Error | null, value?: T) => void;
 
 /** How long a file stays open after its last read. */
 const IDLE_CLOSE_MS = 15_000;
+/** Whole pieces kept per torrent (peers ask for 16 KiB blocks of a piece one after another). */
+const PIECES_KEPT = 4;
+/** Pieces longer than this are read block by block, never held whole. */
+const MAX_KEPT_PIECE = 4 * 1024 * 1024;
 
 /**
  * An abstract-chunk-store (what webtorrent reads pieces from) over one existing file, read-only:
@@ -11,8 +15,10 @@ const IDLE_CLOSE_MS = 15_000;
  * says, and can never write to it or delete it (`put` fails; `destroy` only closes).
  *
  * The file is opened on the first read and closed again after a while without reads, so seeding
- * thousands of files does not hold thousands of descriptors. Blocks are read straight from the
- * file (webtorrent's piece cache is turned off): the operating system's page cache does the caching.
+ * thousands of files does not hold thousands of descriptors. A peer asks for a piece as 16 KiB
+ * blocks one after another: the whole piece is read once (one read from the page cache instead
+ * of one per block) and the last few pieces are kept, until the file is closed for idleness.
+ * Nothing is hashed again (webtorrent's piece cache is off; the seeder adds with skipVerify).
  */
 export class ReadOnlyFileStore {
   readonly chunkLength: number;
@@ -22,6 +28,8 @@ export class ReadOnlyFileStore {
   private reads = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** recently read whole pieces, oldest first (pending reads included, so concurrent blocks share one) */
+  private readonly pieces = new Map<number, Promise<Buffer>>();
 
   constructor(chunkLength: number, options: { path: string; length: number }) {
     this.chunkLength = chunkLength;
@@ -44,14 +52,36 @@ export class ReadOnlyFileStore {
     if (pieceLength <= 0 || offset < 0 || length < 0 || offset + length > pieceLength) {
       return queueMicrotask(() => cb(new Error(`read outside the file: piece ${index}, offset ${offset}, length ${length}`)));
     }
-    this.read(pieceStart + offset, length).then(
-      (buffer) => cb(null, buffer),
+    if (pieceLength > MAX_KEPT_PIECE) {
+      this.read(pieceStart + offset, length).then(
+        (buffer) => cb(null, buffer),
+        (err: Error) => cb(err),
+      );
+      return;
+    }
+    this.piece(index, pieceStart, pieceLength).then(
+      (piece) => cb(null, offset === 0 && length === piece.length ? piece : piece.subarray(offset, offset + length)),
       (err: Error) => cb(err),
     );
   }
 
+  private piece(index: number, start: number, length: number): Promise<Buffer> {
+    const known = this.pieces.get(index);
+    if (known) {
+      this.pieces.delete(index);
+      this.pieces.set(index, known);
+      return known;
+    }
+    const reading = this.read(start, length);
+    this.pieces.set(index, reading);
+    reading.catch(() => this.pieces.delete(index));
+    while (this.pieces.size > PIECES_KEPT) this.pieces.delete(this.pieces.keys().next().value!);
+    return reading;
+  }
+
   close(callback: Callback = () => {}): void {
     this.closed = true;
+    this.pieces.clear();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const handle = this.handle;
@@ -105,6 +135,7 @@ export class ReadOnlyFileStore {
       if (this.reads > 0 || this.closed) return this.scheduleIdleClose();
       const handle = this.handle;
       this.handle = null;
+      this.pieces.clear();
       void handle?.then((h) => h.close()).catch(() => undefined);
     }, IDLE_CLOSE_MS);
     this.idleTimer.unref();

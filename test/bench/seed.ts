@@ -18,9 +18,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
-import Koa from 'koa';
 import WebTorrent from 'webtorrent';
-import { createStaticRouter } from '../../src/http/static/index.js';
+import { createFastStaticHandler } from '../../src/http/static/fast-static.js';
+import { createStaticFileCache } from '../../src/http/static/file-cache.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { buildTrackerUrls, createSeeder, createTorrentFile, createTracker } from '../../src/p2p/index.js';
 
@@ -98,14 +98,18 @@ async function main(): Promise<void> {
   let httpCounted = 0;
   let seederCounted = 0;
   const tracker = createTracker({ private: false, isAllowedInfoHash: () => true, logger: { debug: () => {}, warn: () => {}, error: () => {} } });
-  const app = new Koa();
-  app.use(async (ctx, next) => {
-    if (ctx.path !== '/tracker/announce') return next();
-    ctx.respond = false;
-    tracker.handleHttp(ctx.req, ctx.res, 'announce');
+  // the production HTTP path: static files answered by the fast handler before koa
+  const staticFiles = createFastStaticHandler({
+    mounts: [{ urlPrefix: '/static/web-videos/', directory: filesDir, onBytesSent: (n) => (httpCounted += n) }],
+    cache: createStaticFileCache({ maxBytes: 256 * MB }),
   });
-  app.use(createStaticRouter([{ urlPrefix: '/static/web-videos/', directory: filesDir, onBytesSent: (n) => (httpCounted += n) }]));
-  const server = http.createServer(app.callback());
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '').startsWith('/tracker/announce')) return tracker.handleHttp(req, res, 'announce');
+    if (!staticFiles(req, res)) {
+      res.writeHead(404);
+      res.end();
+    }
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { announceUrl } = buildTrackerUrls(base);

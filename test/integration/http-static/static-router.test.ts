@@ -6,9 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStaticRouter } from '../../../src/http/static/index.js';
+import { createStaticRouter, type StaticMount } from '../../../src/http/static/index.js';
+import { createFastStaticHandler } from '../../../src/http/static/fast-static.js';
+import { createStaticFileCache } from '../../../src/http/static/file-cache.js';
 
-// Real HTTP on 127.0.0.1 against a koa app that only has the static router (plus a fallback).
+// Real HTTP on 127.0.0.1 against a koa app that only has the static router (plus a fallback), and
+// the same answers from the fast handler that runs before koa (with its block cache: small blocks
+// of the cache are exercised by asking for every file twice or more).
 
 interface RawResponse {
   status: number;
@@ -41,7 +45,10 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-describe('static router over real HTTP', () => {
+describe.each([
+  { handler: 'koa static router', fast: false },
+  { handler: 'fast static handler with its cache', fast: true },
+])('$handler over real HTTP', ({ fast }) => {
   let tmp: string;
   let server: http.Server;
   let port: number;
@@ -91,21 +98,30 @@ describe('static router over real HTTP', () => {
       });
       await next();
     });
-    app.use(
-      createStaticRouter([
-        {
-          urlPrefix: '/static/streaming-playlists/hls/',
-          directory: hls,
-          cacheControl: 'public, max-age=7200',
-          onBytesSent: (n, file) => sent.push({ n, file }),
-        },
-        { urlPrefix: '/static/', directory: path.join(tmp, 'storage') },
-      ]),
-    );
+    const mounts: StaticMount[] = [
+      {
+        urlPrefix: '/static/streaming-playlists/hls/',
+        directory: hls,
+        cacheControl: 'public, max-age=7200',
+        onBytesSent: (n, file) => sent.push({ n, file }),
+      },
+      { urlPrefix: '/static/', directory: path.join(tmp, 'storage') },
+    ];
+    app.use(createStaticRouter(mounts));
     app.use((ctx) => {
       ctx.body = 'fallback';
     });
-    server = http.createServer(app.callback());
+    const koa = app.callback();
+    const fastHandler = createFastStaticHandler({ mounts, cache: createStaticFileCache({ maxBytes: 64 * 1024 * 1024 }), onError: (error) => unexpectedErrors.push(error as Error) });
+    server = http.createServer((req, res) => {
+      if (!fast) return void koa(req, res);
+      const url = req.url ?? '';
+      res.on('close', () => {
+        const index = closeWaiters.findIndex((w) => w.url === url);
+        if (index >= 0) closeWaiters.splice(index, 1)[0]?.resolve();
+      });
+      if (!fastHandler(req, res)) void koa(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,339 @@
+import { createReadStream, lstatSync, type Stats } from 'node:fs';
+import { open, stat as statAsync, type FileHandle } from 'node:fs/promises';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseRange } from './byte-range.js';
+import { contentTypeFor } from './content-type.js';
+import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.js';
+import { realpathInside } from './realpath-inside.js';
+import { resolveInside } from './resolve-inside.js';
+import type { StaticMount } from './static-router.js';
+import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
+
+/** Bodies longer than this are streamed from the file (never held in memory, never cached). */
+const STREAM_ABOVE = 16 * 1024 * 1024;
+const STREAM_CHUNK = 1024 * 1024;
+const EXPOSED = 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified';
+/** Read buffers of cold ranges, reused once their bytes are handed to the connection (no fresh memory per request). */
+const POOL_CHUNK = 1024 * 1024;
+const POOL_MAX = 32;
+const pool: Buffer[] = [];
+const takeBuffer = () => pool.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK);
+const giveBack = (buffer: Buffer) => void (pool.length < POOL_MAX ? pool.push(buffer) : undefined);
+
+/** A part of a body: bytes, and the pooled buffer they live in (given back once written). */
+interface Part {
+  bytes: Buffer;
+  pooled?: Buffer;
+}
+
+export interface FastStaticOptions {
+  mounts: readonly StaticMount[];
+  cache: StaticFileCache;
+  /** every answer, once its headers and body are handed to the connection */
+  onAnswered?: (method: string, status: number, startedAt: number) => void;
+  /** a failure that became a 500 (or a destroyed connection when the headers were out) */
+  onError?: (error: unknown, method: string, urlPath: string) => void;
+}
+
+/**
+ * GET/HEAD of static files straight on node's request handler, before koa: the same answers as
+ * `createStaticRouter` + `serveFile` (Range, 416, ETag / Last-Modified / If-None-Match /
+ * If-Modified-Since / If-Range, Accept-Ranges, Content-Type, Cache-Control, CORS, plain 404 for a
+ * refused or missing path, bytes counted through the mount's onBytesSent), with the file's bytes
+ * served from the static file cache when hot and read in large blocks when not.
+ *
+ * Only mounts under `/static/` without a `respond` hook are served here (the private-file gates
+ * and the torrent rewriter need koa); the mount is chosen by the longest prefix among all mounts,
+ * so a path under a gated mount is never served by an ungated one. Returns false when the request
+ * is not one of ours (koa answers it).
+ *
+ * Path safety: `resolveInside` (lexical), then each path segment below the mount's folder is
+ * lstat'ed: when none is a symbolic link the real path is the lexical one, inside the folder; a
+ * symbolic link sends the request through `realpathInside` as before. The file is stat'ed on
+ * every request and the cache entry checked against it (inode, size, mtime, ctime).
+ */
+export function createFastStaticHandler(options: FastStaticOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const byLongestPrefix = [...options.mounts].sort((a, b) => b.urlPrefix.length - a.urlPrefix.length);
+  const cache = options.cache;
+
+  return function fastStatic(req, res) {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const url = req.url ?? '';
+    if (!url.startsWith('/static/')) return false;
+    const q = url.indexOf('?');
+    const urlPath = q === -1 ? url : url.slice(0, q);
+    const mount = byLongestPrefix.find((m) => urlPath.startsWith(m.urlPrefix));
+    if (!mount || mount.respond || !mount.urlPrefix.startsWith('/static/')) return false;
+
+    const startedAt = performance.now();
+    serve(req, res, method, mount, urlPath.slice(mount.urlPrefix.length)).then(
+      (status) => options.onAnswered?.(method, status, startedAt),
+      (error: unknown) => {
+        options.onError?.(error, method, urlPath);
+        if (!res.headersSent) {
+          const body = JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'internal error' });
+          res.writeHead(500, { 'Content-Type': 'application/problem+json', 'Content-Length': Buffer.byteLength(body) });
+          res.end(body);
+        } else {
+          res.destroy();
+        }
+        options.onAnswered?.(method, 500, startedAt);
+      },
+    );
+    return true;
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, method: string, mount: StaticMount, relativePath: string, attempt = 1): Promise<number> {
+    const lexical = resolveInside(mount.directory, relativePath);
+    if (!lexical.ok) return notFound(res);
+    const found = await findFile(mount.directory, lexical.path);
+    if (!found) return notFound(res);
+    const file = cache.file(found.path, found.stat);
+
+    const onBytesSent = mount.onBytesSent;
+    const servedPath = onBytesSent ? path.relative(mount.directory, lexical.path) : '';
+    const count = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+
+    const headers: OutgoingHttpHeaders = {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': EXPOSED,
+      'Accept-Ranges': 'bytes',
+      ETag: file.etag,
+      'Last-Modified': file.lastModified,
+    };
+    if (mount.cacheControl !== undefined) headers['Cache-Control'] = mount.cacheControl;
+
+    const ifNoneMatch = header(req, 'if-none-match');
+    const notModified = ifNoneMatch !== undefined ? ifNoneMatchHits(ifNoneMatch, file.etag) : notModifiedSince(header(req, 'if-modified-since'), file.mtimeMs);
+    if (notModified) {
+      res.writeHead(304, headers);
+      res.end();
+      return 304;
+    }
+    headers['Content-Type'] = contentTypeFor(file.path);
+
+    const size = file.size;
+    const range = ifRangeHolds(header(req, 'if-range'), file.etag, file.lastModified) ? parseRange(header(req, 'range'), size) : ({ type: 'full' } as const);
+    if (range.type === 'unsatisfiable') {
+      headers['Content-Range'] = `bytes */${size}`;
+      headers['Content-Length'] = 0;
+      res.writeHead(416, headers);
+      res.end();
+      return 416;
+    }
+    const start = range.type === 'partial' ? range.start : 0;
+    const end = range.type === 'partial' ? range.end : size - 1;
+    const length = end - start + 1;
+    const status = range.type === 'partial' ? 206 : 200;
+    if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    headers['Content-Length'] = length;
+
+    if (method === 'HEAD' || length === 0) {
+      res.writeHead(status, headers);
+      res.end();
+      return status;
+    }
+    if (length > STREAM_ABOVE) {
+      await streamRange(res, file, start, end, status, headers, count);
+      return status;
+    }
+
+    const parts = await blocksOf(file, start, end);
+    if (parts === null) {
+      // the file changed (or went) between its stat and its read: start again with what is there now
+      if (attempt >= 3) throw new Error(`${file.path} keeps changing while read`);
+      return serve(req, res, method, mount, relativePath, attempt + 1);
+    }
+    res.writeHead(status, headers);
+    res.cork();
+    for (const { bytes, pooled } of parts) {
+      if (!count && !pooled) {
+        res.write(bytes);
+        continue;
+      }
+      res.write(bytes, (error) => {
+        if (pooled) giveBack(pooled);
+        if (!error) count?.(bytes.length);
+      });
+    }
+    res.end();
+    res.uncork();
+    return status;
+  }
+
+  /** The bytes start..end (inclusive) of the file as a list of buffers (cached blocks where hot); null when the file changed. */
+  async function blocksOf(file: CachedFile, start: number, end: number): Promise<Part[] | null> {
+    const first = Math.floor(start / BLOCK_SIZE);
+    const last = Math.floor(end / BLOCK_SIZE);
+    const parts: Array<Part | undefined> = [];
+    let missing = false;
+    for (let index = first; index <= last; index++) {
+      const block = cache.block(file, index);
+      if (block === undefined) missing = true;
+      parts.push(block && { bytes: slice(block, index, start, end) });
+    }
+    if (!missing) return parts as Part[];
+
+    let handle: FileHandle;
+    try {
+      handle = await open(file.path, 'r');
+    } catch (error) {
+      if (isMissing(error)) return changed(file);
+      throw error;
+    }
+    try {
+      let stale = false;
+      const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
+      const readAll = !wanted.includes(true);
+      await (readAll
+        ? // nothing worth keeping: the range in pooled buffers
+          readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
+        : Promise.all(
+            parts.map(async (part, i) => {
+              if (part !== undefined) return;
+              const index = first + i;
+              const blockStart = index * BLOCK_SIZE;
+              const blockEnd = Math.min(file.size, blockStart + BLOCK_SIZE) - 1;
+              if (wanted[i]) {
+                const block = await readExactly(handle, blockStart, blockEnd - blockStart + 1);
+                cache.store(file, index, block);
+                parts[i] = { bytes: slice(block, index, start, end) };
+              } else {
+                const [part] = await readPooled(handle, Math.max(start, blockStart), Math.min(end, blockEnd));
+                parts[i] = part;
+              }
+            }),
+          )
+      ).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ESHORT') throw error;
+        stale = true;
+      });
+      // replaced or written while we read (or between its stat and our open): never keep or serve a mix
+      if (stale || !sameFile(file, await handle.stat())) return changed(file);
+    } finally {
+      await handle.close();
+    }
+    return parts as Part[];
+  }
+
+  function changed(file: CachedFile): null {
+    cache.forget(file.path);
+    return null;
+  }
+
+  async function streamRange(res: ServerResponse, file: CachedFile, start: number, end: number, status: number, headers: OutgoingHttpHeaders, count?: (n: number) => void): Promise<void> {
+    const stream = createReadStream(file.path, { start, end, highWaterMark: STREAM_CHUNK });
+    // opened before the headers go out, so a file gone meanwhile is still a clean error
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    res.writeHead(status, headers);
+    if (count) {
+      stream.on('data', (chunk: Buffer | string) => {
+        if (!res.destroyed) count(chunk.length);
+      });
+    }
+    try {
+      await pipeline(stream, res);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ECONNRESET' && code !== 'EPIPE') throw error;
+    }
+  }
+}
+
+/** The file named by a lexically checked path, with its stat; null when missing, not a file, or its real path leaves the folder. */
+async function findFile(root: string, candidate: string): Promise<{ path: string; stat: Stats } | null> {
+  const absoluteRoot = path.resolve(root);
+  const relative = path.relative(absoluteRoot, candidate);
+  let current = absoluteRoot;
+  let stat: Stats | undefined;
+  for (const segment of relative.split(path.sep)) {
+    current = `${current}${path.sep}${segment}`;
+    stat = lstatSync(current, { throwIfNoEntry: false });
+    if (stat === undefined) return null;
+    if (stat.isSymbolicLink()) return followSymlinks(root, candidate);
+  }
+  if (!stat?.isFile()) return null;
+  return { path: candidate, stat };
+}
+
+async function followSymlinks(root: string, candidate: string): Promise<{ path: string; stat: Stats } | null> {
+  const real = await realpathInside(root, candidate);
+  if (!real.ok) return null;
+  try {
+    const stat = await statAsync(real.path);
+    return stat.isFile() ? { path: real.path, stat } : null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+function sameFile(file: CachedFile, stat: Stats): boolean {
+  return stat.ino === file.ino && stat.dev === file.dev && stat.size === file.size && stat.mtimeMs === file.mtimeMs && stat.ctimeMs === file.ctimeMs;
+}
+
+/** The part of block `index` inside start..end. */
+function slice(block: Buffer, index: number, start: number, end: number): Buffer {
+  const blockStart = index * BLOCK_SIZE;
+  const from = Math.max(0, start - blockStart);
+  const to = Math.min(block.length, end - blockStart + 1);
+  return from === 0 && to === block.length ? block : block.subarray(from, to);
+}
+
+/** start..end (inclusive) in pooled buffers of POOL_CHUNK bytes, read in parallel. */
+function readPooled(handle: FileHandle, start: number, end: number): Promise<Part[]> {
+  const reads: Array<Promise<Part>> = [];
+  for (let from = start; from <= end; from += POOL_CHUNK) {
+    const length = Math.min(POOL_CHUNK, end - from + 1);
+    const pooled = takeBuffer();
+    reads.push(
+      readExactly(handle, from, length, pooled).then(
+        (bytes) => ({ bytes, pooled }),
+        (error: unknown) => {
+          giveBack(pooled);
+          throw error;
+        },
+      ),
+    );
+  }
+  return Promise.all(reads);
+}
+
+async function readExactly(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) throw Object.assign(new Error('file shorter than its stat'), { code: 'ESHORT' });
+    done += bytesRead;
+  }
+  return buffer;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  if (value === undefined || value === '') return undefined;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function notFound(res: ServerResponse): number {
+  res.writeHead(404, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': EXPOSED,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': 9,
+  });
+  res.end('Not Found');
+  return 404;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP';
+}
