@@ -64,7 +64,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-function pgExecutor(client: pg.PoolClient): SqlExecutor {
+/** The migration runner over one PostgreSQL connection (also used by the tests' template databases). */
+export function pgExecutor(client: pg.ClientBase): SqlExecutor {
   return {
     exec: async (sql) => {
       await client.query(sql);
@@ -73,7 +74,8 @@ function pgExecutor(client: pg.PoolClient): SqlExecutor {
   };
 }
 
-function pgliteExecutor(db: PGlite): SqlExecutor {
+/** The migration runner over an embedded PGlite database. */
+export function pgliteExecutor(db: PGlite): SqlExecutor {
   return {
     exec: async (sql) => {
       await db.exec(sql);
