@@ -1,6 +1,8 @@
 // ESLint flat config (kept under config/ so the repository's top level stays as designed).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundariesPlugin } from './boundaries.js';
+import * as layers from './layers.js';
 
 export default tseslint.config(
   { ignores: ['src/generated/**', 'node_modules/**'] },
@@ -12,6 +14,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['error'] }],
     },
+  },
+  {
+    // The layer map (config/layers.js) as rules. `warn` while the structure work of issue 11 lands;
+    // then `error`, so that the build fails on a Prisma import outside a store, koa outside HTTP, etc.
+    files: ['src/**/*.ts'],
+    plugins: { boundaries: boundariesPlugin(layers) },
+    rules: { 'boundaries/modules': 'warn', 'boundaries/arrows': 'warn', 'boundaries/internals': 'warn' },
   },
   {
     // command-line entry points and tests print to the terminal

@@ -1,7 +1,11 @@
 import pg from 'pg';
-import { TEST_PG_ADMIN_URL } from './support/database.js';
+import { performance } from 'node:perf_hooks';
+import { prepareTestTemplates, TEST_PG_ADMIN_URL } from './support/database.js';
 
-/** Fails the run at once, with a clear message, when the test PostgreSQL server is not reachable. */
+/**
+ * Once per run, before any test file: fails at once, with a clear message, when the test PostgreSQL
+ * server is not reachable; then migrates the template databases every test database is copied from.
+ */
 export default async function setup(): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
@@ -15,4 +19,7 @@ export default async function setup(): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
+  const started = performance.now();
+  await prepareTestTemplates();
+  if (process.env.MT_TEST_LOG) console.log(`test database templates ready in ${Math.round(performance.now() - started)} ms`);
 }

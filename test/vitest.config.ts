@@ -9,8 +9,10 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Generous: the heavy integration tests (several instances, ffmpeg, child processes) wait on
+    // state with their own bounded waits; this only ends a hang, and a loaded machine must not fail them.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     reporters: ['default'],
   },
 });

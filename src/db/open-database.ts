@@ -72,7 +72,8 @@ function watched<F extends SqlDriverAdapterFactory>(factory: F, watch: WriteWatc
   return watch ? watchWrites(factory, watch) : factory;
 }
 
-function pgExecutor(client: pg.PoolClient): SqlExecutor {
+/** The migration runner over one PostgreSQL connection (also used by the tests' template databases). */
+export function pgExecutor(client: pg.ClientBase): SqlExecutor {
   return {
     exec: async (sql) => {
       await client.query(sql);
@@ -81,7 +82,8 @@ function pgExecutor(client: pg.PoolClient): SqlExecutor {
   };
 }
 
-function pgliteExecutor(db: PGlite): SqlExecutor {
+/** The migration runner over an embedded PGlite database. */
+export function pgliteExecutor(db: PGlite): SqlExecutor {
   return {
     exec: async (sql) => {
       await db.exec(sql);

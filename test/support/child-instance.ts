@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './ports.js';
 
+/** Longest wait for a living child to answer /readyz (a child that exits fails the wait at once). */
+const CHILD_START_CAP_MS = 300_000;
+
 const BIN = fileURLToPath(new URL('../../src/bin/mirrortube.js', import.meta.url));
 
 /**
@@ -26,7 +29,9 @@ export async function startChildInstance(
         const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
         return res?.ok ? true : undefined;
       },
-      60_000,
+      // Start-up follows the work: a busy machine may take minutes to compile and migrate, and a
+      // child that dies fails at once above. The cap is only there to end a hang.
+      CHILD_START_CAP_MS,
       100,
     );
   } catch (err) {

@@ -22,7 +22,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 export async function testConfig(options: { db: TestDatabaseKind; overrides?: DeepPartial<Record<string, unknown>> }) {
   const port = await freePort();
   const storage = await mkdtemp(join(tmpdir(), 'mirrortube-test-'));
-  const database = await createTestDatabase(options.db);
+  const postgres = options.db === 'postgres' ? await createTestDatabase('postgres') : null;
   const loaded = loadConfig({
     extra: [
       {
@@ -30,7 +30,7 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
         data: {
           listen: { hostname: '127.0.0.1', port },
           webserver: { https: false, hostname: '127.0.0.1', port },
-          database: { url: database.url, pool_size: 4 },
+          database: { url: postgres?.url ?? null, pool_size: 4 },
           storage: { root: storage },
           admin: { initial_password: ROOT_PASSWORD },
           log: { level: process.env.MT_TEST_LOG ?? 'silent' },
@@ -50,11 +50,16 @@ export async function testConfig(options: { db: TestDatabaseKind; overrides?: De
       ...(options.overrides ? [{ name: 'test overrides', data: options.overrides }] : []),
     ],
   });
-  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  if (!loaded.ok) {
+    await postgres?.drop();
+    throw new Error(loaded.errors.join('\n'));
+  }
+  // the embedded database goes where the instance will look for it (overrides may move it)
+  const database = postgres ?? (loaded.config.database.url ? null : await createTestDatabase('embedded', { dataDir: loaded.config.storage.database }));
   return {
     config: loaded.config,
     cleanup: async () => {
-      await database.drop();
+      await database?.drop();
       await rm(storage, { recursive: true, force: true });
     },
   };

@@ -41,7 +41,7 @@ for (const db of ['embedded', 'postgres'] as const) {
     it('every activity acknowledged before the SIGKILL is processed exactly once; the retried rest too', async () => {
       // --- A: the sender (a real instance in this process, serving its actor and key); B: the child
       const storage = await mkdtemp(join(tmpdir(), 'mt-kill9-inbox-'));
-      const database = await createTestDatabase(db);
+      const database = await createTestDatabase(db, { storage });
       cleanups.push(async () => {
         await database.drop();
         await rm(storage, { recursive: true, force: true });

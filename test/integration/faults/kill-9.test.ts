@@ -30,7 +30,7 @@ for (const db of ['embedded', 'postgres'] as const) {
 
     it('uploads cut off by SIGKILL leave nothing but a resumable session that completes; three transcodes cut off fail the job with its failure path', async () => {
       const storage = await mkdtemp(join(tmpdir(), 'mt-kill9-'));
-      const database = await createTestDatabase(db);
+      const database = await createTestDatabase(db, { storage });
       cleanups.push(async () => {
         await database.drop();
         await rm(storage, { recursive: true, force: true });

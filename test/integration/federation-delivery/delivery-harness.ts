@@ -50,7 +50,7 @@ export interface DeliveryTestDatabase {
 /** A fresh database holding our instance actor (the signer). */
 export async function openDeliveryTestDatabase(kind: TestDatabaseKind): Promise<DeliveryTestDatabase> {
   const target = await createTestDatabase(kind);
-  const db = await openDatabase({ url: target.url, dataDir: 'memory://', logger: silentLogger, poolSize: 8 });
+  const db = await openDatabase({ url: target.url, dataDir: target.dataDir ?? 'memory://', logger: silentLogger, poolSize: 8 });
   const keys = await generateActorKeyPair();
   const actor = await db.prisma.actor.create({
     data: {

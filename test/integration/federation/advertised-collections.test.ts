@@ -87,7 +87,7 @@ describe('every collection our actors and videos advertise answers an OrderedCol
     };
     publicVideo = await upload('public one', '1');
     unlistedVideo = await upload('unlisted one', '2');
-  }, 120_000);
+  }); // the suite's timeout (test/vitest.config.ts) bounds it
   afterAll(async () => {
     await t?.stop();
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_JOB } from '../../../src/federation/delivery/index.js';
 import { signRequest } from '../../../src/federation/signatures/index.js';
 import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { createTestDatabase } from '../../support/database.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
@@ -26,6 +27,7 @@ describe('federation durability', () => {
   beforeAll(async () => {
     a = await startTestInstance({ db: 'embedded', overrides: { federation: { delivery: { retry_delay: '300ms', max_retry_delay: '1 second', pause: '500ms', max_pause: '2 seconds' } } } });
     storage = await mkdtemp(join(tmpdir(), 'mt-durable-'));
+    await createTestDatabase('embedded', { storage }); // the migrated embedded database, copied from the template
     port = await freePort();
     env = {
       ...childInstanceEnv({ storage, port, password: PASSWORD }),

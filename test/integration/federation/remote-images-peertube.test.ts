@@ -52,7 +52,7 @@ describe('images of a real PeerTube video and its actors are served by us (embed
     images.set('/lazy-static/avatars/channel-120.jpg', { type: 'image/jpeg', body: JPEG(3, 800) });
     for (const i of video.icon as { url: string }[]) images.set(new URL(i.url).pathname, { type: 'image/jpeg', body: JPEG(images.size + 10, 2000 + images.size) });
     t = await startTestInstance({ db: 'embedded' });
-  }, 120_000);
+  }); // the suite's timeout (test/vitest.config.ts) bounds it
   afterAll(async () => {
     await t?.stop();
     await origin?.close();

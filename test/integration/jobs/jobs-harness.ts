@@ -31,7 +31,7 @@ export interface JobsTestDatabase {
 
 export async function openJobsTestDatabase(kind: TestDatabaseKind): Promise<JobsTestDatabase> {
   const target = await createTestDatabase(kind);
-  const open = () => openDatabase({ url: target.url, dataDir: 'memory://', logger: silentLogger, poolSize: 8 });
+  const open = () => openDatabase({ url: target.url, dataDir: target.dataDir ?? 'memory://', logger: silentLogger, poolSize: 8 });
   const db = await open();
   const others: Database[] = [];
   return {

@@ -59,5 +59,5 @@ describe('tracker: infohashes of private videos are refused', () => {
     await setPrivacy(4);
     for (const { infoHash } of publicHashes) expect(await announce(infoHash!)).toBe(`Unknown infoHash ${infoHash}`);
     for (const id of swarmIds) expect(await announce(id)).toBe(`Unknown infoHash ${id}`);
-  }, 120_000);
+  }); // the suite's timeout (test/vitest.config.ts) bounds it
 });

@@ -92,7 +92,7 @@ for (const dbKind of ['embedded', 'postgres'] as const) describe(`a mirror cut o
     // --- origin A (in process) and mirror B (the mirrortube command, its own database)
     const clipReady = noisyClip(6);
     bStorage = await mkdtemp(join(tmpdir(), 'mt-crash-mirror-'));
-    bDatabase = await createTestDatabase(dbKind);
+    bDatabase = await createTestDatabase(dbKind, { storage: bStorage });
     /** B's database: PostgreSQL at any time, the embedded one only while B is not running */
     const bDb = { url: bDatabase.url, storage: bStorage };
     const bPort = await freePort();

@@ -92,7 +92,7 @@ describe('session-2 step 4 replayed: comments, rates, views from PeerTube 6.3', 
     await instance.prisma.video.create({
       data: { uuid: VIDEO_UUID, name: 'mirrortube video', url: `http://localhost:19500/videos/watch/${VIDEO_UUID}`, state: 1, privacy: 1, duration: 8, channelId: channel.id, publishedAt: clock.now() },
     });
-  }, 120_000);
+  }); // the suite's timeout (test/vitest.config.ts) bounds it
   afterAll(async () => {
     await instance?.stop();
     await cleanup?.();

@@ -37,7 +37,7 @@ describe.each(['embedded', 'postgres'] as const)('a privacy change while a trans
     expect(row.privacy).toBe(1);
     uploadFilename = row.files[0]!.filename;
     expect(existsSync(t.instance.layout.webVideo(uploadFilename))).toBe(true);
-  }, 120_000);
+  }); // the suite's timeout (test/vitest.config.ts) bounds it
   afterAll(async () => {
     await t?.stop();
   });

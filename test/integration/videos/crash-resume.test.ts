@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { createTestDatabase } from '../../support/database.js';
 import { decodeFully, generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
 
@@ -23,6 +24,7 @@ describe('a transcode cut off by SIGKILL resumes after restart (embedded databas
 
   it('kills the process while ffmpeg runs, restarts it, and the video gets published', async () => {
     storage = await mkdtemp(join(tmpdir(), 'mt-crash-'));
+    await createTestDatabase('embedded', { storage }); // the migrated embedded database, copied from the template
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {
