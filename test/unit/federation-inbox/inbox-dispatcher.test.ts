@@ -133,3 +133,12 @@ describe('inbox dispatcher', () => {
     expect(seen?.body.actor).toEqual({ id: `${A}/accounts/peertube` });
   });
 });
+
+describe('toInboundActivity', () => {
+  it('refuses what the vocabulary refuses, naming an invalid URL as handlers did', () => {
+    const base = { id: `${A}/announces/1`, type: 'Announce', actor: `${A}/accounts/peertube` };
+    expect(toInboundActivity({ ...base, object: 'not a url' }, { signer: base.actor })).toEqual({ ok: false, why: 'invalid URL "not a url"' });
+    expect(toInboundActivity({ ...base }, { signer: base.actor })).toMatchObject({ ok: false, why: expect.stringContaining('object') });
+    expect(toInboundActivity({ ...base, type: 'Explode', object: `${A}/x` }, { signer: base.actor })).toEqual({ ok: false, why: 'type Explode is not handled', unknownType: 'Explode' });
+  });
+});
