@@ -76,6 +76,9 @@ export function toInboundActivity(
       const received = parsed.reason.received ?? 'without a name';
       return { ok: false, why: `type ${received} is not handled`, unknownType: received };
     }
+    // a top-level reference that is not a URL reads as before the parser ran (the handler's `new URL` failing)
+    const value = parsed.reason.type === 'invalid-field' && typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[parsed.reason.field] : undefined;
+    if (typeof value === 'string' && !URL.canParse(value)) return { ok: false, why: `invalid URL ${JSON.stringify(value.slice(0, 200))}` };
     return { ok: false, why: `invalid activity: ${describeRefusal(parsed.reason)}` };
   }
   const p = parsed.value;
