@@ -4,7 +4,7 @@ export { createLocalDocuments, type LocalDocuments, type RedundanciesOf } from '
 export { countersOnly, type InteractionItems, type VideoInteraction, type VideoInteractionItems } from './video-interaction-collections.js';
 export { actorObjectInput, type LocalActor, type LocalActorQueries } from './local-actors.js';
 export { createLocalActorQueries } from './local-actor-store.js';
-export { createLocalVideoQueries, type LocalVideoQueries } from './local-videos.js';
+export { createLocalVideoQueries, type LocalVideoQueries } from './local-video-store.js';
 export {
   videoObjectInput,
   localVideoAudience,

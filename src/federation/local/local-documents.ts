@@ -17,7 +17,7 @@ import {
 } from '../vocab/index.js';
 import { createLocalActorQueries } from './local-actor-store.js';
 import { actorObjectInput, type LocalActor } from './local-actors.js';
-import { createLocalVideoQueries } from './local-videos.js';
+import { createLocalVideoQueries } from './local-video-store.js';
 import { countersOnly, type VideoInteractionItems } from './video-interaction-collections.js';
 import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
 

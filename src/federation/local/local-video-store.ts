@@ -20,7 +20,7 @@ export function createLocalVideoQueries(prisma: Prisma) {
     },
 
     /** Local public published videos, newest first (PeerTube's outbox order: `-createdAt`), optionally of one account or channel. */
-    async listPublic(window: { start: number; count: number }, of: { accountId?: number; channelId?: number } = {}) {
+    async listPublic(window: { start: number; count: number }, of: { accountId?: number; channelId?: number } = {}): Promise<{ total: number; data: VideoForActivityPub[] }> {
       const where: P.VideoWhereInput = {
         isLocal: true,
         privacy: PUBLIC,
