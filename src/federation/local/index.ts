@@ -1,10 +1,11 @@
 // This instance's actors, videos and collections as ActivityPub documents: database lookups (local
 // objects only, never a remote one) feeding the pure builders of ../vocab.
-export { createLocalDocuments, type LocalDocuments, type RedundanciesOf } from './local-documents.js';
+export { buildLocalDocuments, type LocalDocuments, type LocalVideoQueries, type RedundanciesOf } from './local-documents.js';
+export { createLocalDocuments } from './local-document-store.js';
 export { countersOnly, type InteractionItems, type VideoInteraction, type VideoInteractionItems } from './video-interaction-collections.js';
 export { actorObjectInput, type LocalActor, type LocalActorQueries } from './local-actors.js';
 export { createLocalActorQueries } from './local-actor-store.js';
-export { createLocalVideoQueries, type LocalVideoQueries } from './local-videos.js';
+export { createLocalVideoQueries } from './local-video-store.js';
 export {
   videoObjectInput,
   localVideoAudience,

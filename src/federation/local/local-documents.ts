@@ -1,7 +1,6 @@
-import type { Prisma } from '../../db/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
-import { createPrismaActorLookupStore } from '../actor-lookup-store.js';
-import { createPrismaFollowStore } from '../follow-store.js';
+import type { FollowStore } from '../follows.js';
+import type { ActorLookup } from '../ports.js';
 import {
   activityIds,
   buildActorObject,
@@ -15,14 +14,20 @@ import {
   publicAudience,
   withContext,
 } from '../vocab/index.js';
-import { createLocalActorQueries } from './local-actor-store.js';
-import { actorObjectInput, type LocalActor } from './local-actors.js';
-import { createLocalVideoQueries } from './local-videos.js';
+import { actorObjectInput, type LocalActor, type LocalActorQueries } from './local-actors.js';
 import { countersOnly, type VideoInteractionItems } from './video-interaction-collections.js';
 import { localVideoAudience, videoObjectInput, type MagnetBuilder, type VideoForActivityPub } from './video-object-input.js';
 
 type Window = { start: number; count: number };
 type PageRequest = { page?: number | undefined; size?: number | undefined };
+
+/** Our videos as federation sees them (local-video-store.ts over the database). */
+export interface LocalVideoQueries {
+  /** A video we serve as an object (by uuid or short uuid): local, published, public or unlisted. */
+  findFederated(ref: string): Promise<VideoForActivityPub | null>;
+  /** Local public published videos, newest first, optionally of one account or channel. */
+  listPublic(window: { start: number; count: number }, of?: { accountId?: number; channelId?: number }): Promise<{ total: number; data: VideoForActivityPub[] }>;
+}
 
 /** Mirrors of a local video's HLS playlist to list in its object (the redundancy engine's, later). */
 export type RedundanciesOf = (video: VideoForActivityPub) => Promise<{ baseUrl: string }[]>;
@@ -31,12 +36,20 @@ export type RedundanciesOf = (video: VideoForActivityPub) => Promise<{ baseUrl: 
  * The ActivityPub documents of this instance's actors, videos and collections, as served on GET
  * and as delivered: loaded from the database, built by the vocab module, `@context` included.
  */
-export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls; magnet: MagnetBuilder; redundanciesOf?: RedundanciesOf; interactions?: VideoInteractionItems }) {
-  const { prisma, urls } = deps;
-  const actors = createLocalActorQueries(prisma);
-  const videos = createLocalVideoQueries(prisma);
-  const followStore = createPrismaFollowStore(prisma);
-  const actorLookup = createPrismaActorLookupStore(prisma);
+export function buildLocalDocuments(deps: {
+  stores: {
+    actors: LocalActorQueries;
+    videos: LocalVideoQueries;
+    follows: Pick<FollowStore, 'acceptedActorUrls'>;
+    actorLookup: Pick<ActorLookup, 'findInstanceActor'>;
+  };
+  urls: InstanceUrls;
+  magnet: MagnetBuilder;
+  redundanciesOf?: RedundanciesOf;
+  interactions?: VideoInteractionItems;
+}) {
+  const { urls } = deps;
+  const { actors, videos, follows: followStore, actorLookup } = deps.stores;
   const sharedInbox = `${urls.base}/inbox`;
 
   /** OrderedCollection summary without `page`, OrderedCollectionPage with it. */
@@ -155,4 +168,4 @@ export function createLocalDocuments(deps: { prisma: Prisma; urls: InstanceUrls;
   };
 }
 
-export type LocalDocuments = ReturnType<typeof createLocalDocuments>;
+export type LocalDocuments = ReturnType<typeof buildLocalDocuments>;

@@ -1,15 +1,67 @@
-import type { Account, Actor, Video, VideoChannel, VideoFile, VideoStreamingPlaylist } from '../../generated/prisma/client.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { PREVIEW_SIZE, THUMBNAIL_SIZE } from '../../transcoding/index.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES } from '../../videos/constants.js';
+import type { ActorRecord } from '../ports.js';
 import { videoAudience, type Audience, type VideoFileInput, type VideoObjectInput } from '../vocab/index.js';
 
-/** A local video with what its ActivityPub object needs. */
-export type VideoForActivityPub = Video & {
-  channel: VideoChannel & { actor: Actor; account: Account & { actor: Actor } };
-  files: VideoFile[];
-  streamingPlaylists: (VideoStreamingPlaylist & { files: VideoFile[] })[];
-};
+/** A stored file of a local video (web video or HLS), as its object describes it. */
+export interface VideoFileForActivityPub {
+  id: number;
+  resolution: number;
+  width: number | null;
+  height: number | null;
+  fps: number;
+  size: bigint;
+  extname: string;
+  filename: string;
+  torrentFilename: string | null;
+  infoHash: string | null;
+  fileUrl: string | null;
+  torrentUrl: string | null;
+}
+
+/** A local video with what its ActivityPub object needs (loaded with `videoForActivityPubInclude`). */
+export interface VideoForActivityPub {
+  id: number;
+  uuid: string;
+  url: string;
+  name: string;
+  description: string | null;
+  support: string | null;
+  privacy: number;
+  state: number;
+  category: number | null;
+  licence: number | null;
+  language: string | null;
+  nsfw: boolean;
+  tags: string[];
+  duration: number;
+  aspectRatio: number | null;
+  views: number;
+  likes: number;
+  dislikes: number;
+  isLive: boolean;
+  isLocal: boolean;
+  waitTranscoding: boolean;
+  commentsEnabled: boolean;
+  downloadEnabled: boolean;
+  thumbnailFilename: string | null;
+  previewFilename: string | null;
+  publishedAt: Date;
+  originallyPublishedAt: Date | null;
+  updatedAt: Date;
+  channel: { id: number; actor: ActorRecord; account: { id: number; actor: ActorRecord } };
+  files: VideoFileForActivityPub[];
+  streamingPlaylists: {
+    type: number;
+    playlistFilename: string;
+    segmentsSha256Filename: string;
+    playlistUrl: string | null;
+    segmentsSha256Url: string | null;
+    p2pMediaLoaderInfohashes: string[];
+    files: VideoFileForActivityPub[];
+  }[];
+}
 
 export const videoForActivityPubInclude = {
   channel: { include: { actor: true, account: { include: { actor: true } } } },
@@ -39,7 +91,7 @@ export function videoObjectInput(
 ): VideoObjectInput {
   const { urls } = deps;
   const trackers = [urls.trackerAnnounce, urls.trackerSocket];
-  const fileInput = (file: VideoFile, fileUrl: string): VideoFileInput => {
+  const fileInput = (file: VideoFileForActivityPub, fileUrl: string): VideoFileInput => {
     const torrentUrl = file.torrentUrl ?? (file.torrentFilename ? urls.torrent(file.torrentFilename) : null);
     return {
       resolution: file.resolution,

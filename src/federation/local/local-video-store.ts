@@ -1,6 +1,7 @@
 import type { Prisma } from '../../db/index.js';
 import type { Prisma as P } from '../../generated/prisma/client.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
+import type { LocalVideoQueries } from './local-documents.js';
 import { videoForActivityPubInclude, type VideoForActivityPub } from './video-object-input.js';
 
 const PUBLISHED = 1;
@@ -8,7 +9,7 @@ const PUBLIC = 1;
 const UNLISTED = 2;
 
 /** Videos of this instance as federation sees them: local, published, public (or unlisted when asked for). */
-export function createLocalVideoQueries(prisma: Prisma) {
+export function createLocalVideoQueries(prisma: Prisma): LocalVideoQueries {
   return {
     /** A video we serve as an object (by uuid or short uuid): local, published, public or unlisted. */
     async findFederated(ref: string): Promise<VideoForActivityPub | null> {
@@ -20,7 +21,7 @@ export function createLocalVideoQueries(prisma: Prisma) {
     },
 
     /** Local public published videos, newest first (PeerTube's outbox order: `-createdAt`), optionally of one account or channel. */
-    async listPublic(window: { start: number; count: number }, of: { accountId?: number; channelId?: number } = {}) {
+    async listPublic(window: { start: number; count: number }, of: { accountId?: number; channelId?: number } = {}): Promise<{ total: number; data: VideoForActivityPub[] }> {
       const where: P.VideoWhereInput = {
         isLocal: true,
         privacy: PUBLIC,
@@ -36,5 +37,3 @@ export function createLocalVideoQueries(prisma: Prisma) {
     },
   };
 }
-
-export type LocalVideoQueries = ReturnType<typeof createLocalVideoQueries>;
