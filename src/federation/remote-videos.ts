@@ -46,3 +46,6 @@ export interface RemoteVideoStore {
   /** deletes a stored video by id */
   removeById(videoId: number): Promise<void>;
 }
+
+/** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
+export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };

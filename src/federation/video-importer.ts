@@ -1,7 +1,7 @@
 import { createKeyedSerializer } from '../lib/keyed-serializer.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import type { RemoteActorResolver } from './follows.js';
-import type { ParsedRemoteVideo } from './inbox/activity-handlers.js';
+import type { ParsedRemoteVideo } from './remote-videos.js';
 import type { RemoteVideoStore } from './remote-videos.js';
 
 export type ImportRefusal = { type: string; message: string };

@@ -1,11 +1,9 @@
 import type { FollowService, RemoteActorResolver } from '../follows.js';
-import type { RemoteVideoInput } from '../remote-videos.js';
 import type { VideoImporter } from '../video-importer.js';
 import type { InboxDispatcher } from './inbox-dispatcher.js';
 import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
 
-/** The parsed remote Video with the URLs of its owners (attributedTo Person and Group). */
-export type ParsedRemoteVideo = RemoteVideoInput & { accountUrl: string; channelUrl: string };
+export type { ParsedRemoteVideo } from '../remote-videos.js';
 
 /** The videos the inbox handlers look up. */
 export interface InboxVideoStore {

@@ -4,7 +4,7 @@ import type { Prisma } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { fail, ok } from '../../lib/result.js';
-import type { SafeFetcher } from '../remote/index.js';
+import type { SafeFetcher } from '../remote/safe-fetcher.js';
 import { createImageDiskCache } from './image-disk-cache.js';
 import { createPrismaRemoteImageStore } from './remote-image-store.js';
 import { createRemoteImages, IMAGE_CONTENT_TYPES } from './remote-images.js';

@@ -4,7 +4,7 @@ import { signRequest } from '../signatures/index.js';
 import { ACTIVITY_JSON_ACCEPT, ACTIVITY_JSON_CONTENT_TYPES } from './content-type.js';
 import type { FetchFailure, FetchResult } from './fetch-result.js';
 import { parseGuardedJson } from './json-guard.js';
-import type { FetchOptions } from './safe-fetcher.js';
+import type { FetchOptions } from './fetch-options.js';
 
 /** The actor a GET is signed as (PeerTube signs as its instance actor; keyId may be the bare actor URL). */
 export interface SignWith {
