@@ -157,8 +157,8 @@ export function createPrismaVideoReadStore(prisma: Prisma): VideoQueries {
         ...params,
       );
       if (rows[0]) return { total: Number(rows[0].total), data: rows.map((r) => summaryOf(parsed(r.s))) };
-      // past the last page (or nothing at all): the total alone
-      const counted = q.start === 0 ? [{ n: 0 }] : await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "Video" v JOIN "VideoChannel" c ON c.id = v."channelId" ${where}`, ...countParams);
+      // past the last page, or `count=0` (the total alone); a first page with room for rows found none
+      const counted = q.start === 0 && q.count > 0 ? [{ n: 0 }] : await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "Video" v JOIN "VideoChannel" c ON c.id = v."channelId" ${where}`, ...countParams);
       return { total: Number(counted[0]?.n ?? 0), data: [] };
     },
 

@@ -77,7 +77,7 @@ describe.each(['embedded', 'postgres'] as const)('a privacy change while a trans
 
     const result = await job.run({ videoId }, ctx);
     expect(privacyChanged).toBe(true);
-    expect(result).toMatchObject({ hls: expect.any(Number) });
+    expect(result).toMatchObject({ type: 'completed', result: { hls: expect.any(Number) } });
 
     const priv = placementForPrivacy({ layout: instance.layout, urls: instance.urls }, 3);
     const video = await instance.prisma.video.findUniqueOrThrow({ where: { id: videoId }, include: { files: true, streamingPlaylists: { include: { files: true } } } });
