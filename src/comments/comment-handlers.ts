@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AccountOfActorStore } from '../accounts/remote-account-store.js';
-import type { RemoteActorResolver } from '../federation/follows.js';
+import type { RemoteActorResolver } from '../federation/follows/follows.js';
 import type { ActivityHandler } from '../federation/inbox/process-activity.js';
 import { inboundNote } from './comment-note.js';
 import type { CommentService } from './comment-service.js';

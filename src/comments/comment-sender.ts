@@ -1,4 +1,4 @@
-import type { ActivitySender } from '../federation/follows.js';
+import type { ActivitySender } from '../federation/follows/follows.js';
 import { AP_PUBLIC, buildCreate, buildDelete, withContext, type Audience } from '../federation/vocab/index.js';
 import { buildApproveReply, buildNote } from './comment-note.js';
 import type { InstanceActorStore } from '../accounts/actor-store.js';

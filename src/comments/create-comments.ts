@@ -1,5 +1,5 @@
 import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
-import type { ActivitySender, RemoteActorResolver } from '../federation/follows.js';
+import type { ActivitySender, RemoteActorResolver } from '../federation/follows/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';

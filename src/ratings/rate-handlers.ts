@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AccountOfActorStore } from '../accounts/remote-account-store.js';
-import type { RemoteActorResolver } from '../federation/follows.js';
+import type { RemoteActorResolver } from '../federation/follows/follows.js';
 import type { ActivityHandler, HandlerOutcome } from '../federation/inbox/process-activity.js';
 import type { RatingService } from './rating-service.js';
 import type { RateType } from './rate-store.js';

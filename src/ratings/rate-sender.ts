@@ -1,4 +1,4 @@
-import type { ActivitySender } from '../federation/follows.js';
+import type { ActivitySender } from '../federation/follows/follows.js';
 import { activityIds, buildDislike, buildLike, buildUndo, directAudience, publicAudience, withContext } from '../federation/vocab/index.js';
 import type { RateType } from './rate-store.js';
 

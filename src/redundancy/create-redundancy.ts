@@ -2,7 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
 import type { Prisma } from '../db/index.js';
-import type { ActivitySender, FollowService, RemoteActorResolver } from '../federation/follows.js';
+import type { ActivitySender, FollowService, RemoteActorResolver } from '../federation/follows/follows.js';
 import type { SafeFetcher } from '../federation/remote/index.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { JobQueue } from '../jobs/index.js';

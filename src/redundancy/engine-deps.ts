@@ -1,4 +1,4 @@
-import type { ActivitySender } from '../federation/follows.js';
+import type { ActivitySender } from '../federation/follows/follows.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceConfig } from '../config/index.js';
-import type { ActivitySender } from '../federation/follows.js';
+import type { ActivitySender } from '../federation/follows/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActivitySender } from '../federation/follows.js';
+import type { ActivitySender } from '../federation/follows/follows.js';
 import { activityIds, audienceFromFollowersOf, buildView, directAudience, withContext } from '../federation/vocab/index.js';
 import type { ViewTargetStore } from './view-store.js';
 

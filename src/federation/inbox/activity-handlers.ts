@@ -1,9 +1,9 @@
-import type { FollowService, RemoteActorResolver } from '../follows.js';
-import type { VideoImporter } from '../video-importer.js';
+import type { FollowService, RemoteActorResolver } from '../follows/follows.js';
+import type { VideoImporter } from '../import/video-importer.js';
 import type { InboxDispatcher } from './inbox-dispatcher.js';
 import type { ActivityHandler, HandlerOutcome, InboundActivity } from './process-activity.js';
 
-export type { ParsedRemoteVideo } from '../remote-videos.js';
+export type { ParsedRemoteVideo } from '../import/remote-videos.js';
 
 /** The videos the inbox handlers look up. */
 export interface InboxVideoStore {

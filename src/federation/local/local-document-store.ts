@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/index.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { createPrismaActorLookupStore } from '../actor-lookup-store.js';
-import { createPrismaFollowStore } from '../follow-store.js';
+import { createPrismaFollowStore } from '../follows/follow-store.js';
 import { createLocalActorQueries } from './local-actor-store.js';
 import { buildLocalDocuments, type LocalDocuments, type RedundanciesOf } from './local-documents.js';
 import { createLocalVideoQueries } from './local-video-store.js';

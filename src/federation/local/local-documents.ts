@@ -1,5 +1,5 @@
 import type { InstanceUrls } from '../../lib/instance-urls.js';
-import type { FollowStore } from '../follows.js';
+import type { FollowStore } from '../follows/follows.js';
 import type { ActorLookup } from '../ports.js';
 import {
   activityIds,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { FollowService, FollowWithActors } from '../../federation/follows.js';
+import type { FollowService, FollowWithActors } from '../../federation/follows/follows.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Auth } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';

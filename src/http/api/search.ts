@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { VideoImporter } from '../../federation/video-importer.js';
+import type { VideoImporter } from '../../federation/import/video-importer.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { VideoQueries } from '../../videos/video-queries.js';
 import type { Auth, AuthState } from '../auth.js';

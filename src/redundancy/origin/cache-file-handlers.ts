@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { RemoteActorResolver } from '../../federation/follows.js';
+import type { RemoteActorResolver } from '../../federation/follows/follows.js';
 import type { ActivityHandler, HandlerOutcome } from '../../federation/inbox/process-activity.js';
 import { parseCacheFile, describeRefusal } from '../../federation/vocab/index.js';
 import { recordFileCopy } from './file-cache-file.js';

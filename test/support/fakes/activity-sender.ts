@@ -1,4 +1,4 @@
-import type { ActivitySender } from '../../../src/federation/follows.js';
+import type { ActivitySender } from '../../../src/federation/follows/follows.js';
 
 export interface SentActivity {
   activity: Record<string, unknown>;

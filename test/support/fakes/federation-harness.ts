@@ -1,4 +1,4 @@
-import { createFollowService, type ActivitySender, type RemoteActorResolver } from '../../../src/federation/follows.js';
+import { createFollowService, type ActivitySender, type RemoteActorResolver } from '../../../src/federation/follows/follows.js';
 import type { ActorRecord } from '../../../src/federation/ports.js';
 import { buildAccept, buildFollow, buildReject, buildUndo, withContext } from '../../../src/federation/vocab/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';

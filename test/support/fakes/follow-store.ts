@@ -1,4 +1,4 @@
-import type { FollowState, FollowStore, FollowWithActors } from '../../../src/federation/follows.js';
+import type { FollowState, FollowStore, FollowWithActors } from '../../../src/federation/follows/follows.js';
 import type { MemoryActors } from './actor-lookup-store.js';
 
 interface FollowRow {

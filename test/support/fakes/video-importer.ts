@@ -1,6 +1,6 @@
 import type { MemoryVideo } from './inbox-video-store.js';
 import { fail, ok } from '../../../src/lib/result.js';
-import type { VideoImporter } from '../../../src/federation/video-importer.js';
+import type { VideoImporter } from '../../../src/federation/import/video-importer.js';
 
 /**
  * A video importer over the in-memory videos: an object with `invalid: true` is refused as the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRemoteRateCounts } from '../../../src/federation/remote-rate-counts.js';
+import { createRemoteRateCounts } from '../../../src/federation/import/remote-rate-counts.js';
 import { fail, ok } from '../../../src/lib/result.js';
 
 const video = 'https://origin.example/videos/watch/4200905f-881b-413b-b1c0-dbb162bd11e8';

@@ -1,8 +1,8 @@
-import type { Clock } from '../lib/clock.js';
-import { fail, ok } from '../lib/result.js';
-import type { RemoteActorResolver } from './follows.js';
-import type { ActorLookup } from './ports.js';
-import { remoteActorRecord, type ParseActor, type RemoteActorStore, type ResolveWebfinger, type SafeFetcher, type SignWith } from './remote/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { fail, ok } from '../../lib/result.js';
+import type { RemoteActorResolver } from '../follows/follows.js';
+import type { ActorLookup } from '../ports.js';
+import { remoteActorRecord, type ParseActor, type RemoteActorStore, type ResolveWebfinger, type SafeFetcher, type SignWith } from './index.js';
 
 /**
  * Resolves remote actors (by URL, `name@host` handle, or instance host) through the safe fetcher,

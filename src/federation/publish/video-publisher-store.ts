@@ -1,4 +1,4 @@
-import type { Prisma } from '../db/index.js';
+import type { Prisma } from '../../db/index.js';
 import type { VideoPublisherStore } from './video-publisher.js';
 
 /** The publisher's video lookups over Prisma's `Video` table. */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { completed, type JobHandler } from '../jobs/index.js';
-import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../lib/logger.js';
-import type { VideoEvents } from '../videos/ports.js';
-import type { ActivitySender, FollowService } from './follows.js';
-import type { LocalDocuments } from './local/index.js';
-import type { ActorLookup, ActorRecord } from './ports.js';
-import { activityIds, buildDelete, buildUpdate, buildView, directAudience, publicAudience, withContext } from './vocab/index.js';
+import { completed, type JobHandler } from '../../jobs/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import type { VideoEvents } from '../../videos/ports.js';
+import type { ActivitySender, FollowService } from '../follows/follows.js';
+import type { LocalDocuments } from '../local/index.js';
+import type { ActorLookup, ActorRecord } from '../ports.js';
+import { activityIds, buildDelete, buildUpdate, buildView, directAudience, publicAudience, withContext } from '../vocab/index.js';
 
 export const VIEWS_JOB = 'activitypub-views';
 export type VideoPublisherJobKinds = { [VIEWS_JOB]: { videoId: number } };

@@ -1,8 +1,8 @@
-import type { Prisma } from '../db/index.js';
-import type { Clock } from '../lib/clock.js';
-import type { Tx } from '../lib/tx.js';
-import type { ActorRecord } from './ports.js';
-import { recordRemoteImages } from './remote-images/index.js';
+import type { Prisma } from '../../db/index.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Tx } from '../../lib/tx.js';
+import type { ActorRecord } from '../ports.js';
+import { recordRemoteImages } from '../remote-images/index.js';
 import type { RemoteVideoInput, RemoteVideoStore } from './remote-videos.js';
 
 /**

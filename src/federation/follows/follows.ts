@@ -1,10 +1,10 @@
-import type { Clock } from '../lib/clock.js';
-import type { InstanceUrls } from '../lib/instance-urls.js';
-import type { Logger } from '../lib/logger.js';
-import { fail, ok, type Result } from '../lib/result.js';
-import type { Transactor, Tx } from '../lib/tx.js';
-import { INSTANCE_ACTOR_NAME } from '../accounts/index.js';
-import type { ActorLookup, ActorRecord } from './ports.js';
+import type { Clock } from '../../lib/clock.js';
+import type { InstanceUrls } from '../../lib/instance-urls.js';
+import type { Logger } from '../../lib/logger.js';
+import { fail, ok, type Result } from '../../lib/result.js';
+import type { Transactor, Tx } from '../../lib/tx.js';
+import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
+import type { ActorLookup, ActorRecord } from '../ports.js';
 
 /** Resolves a remote actor (URL, `name@host` handle or bare host) to a stored Actor row. */
 export interface RemoteActorResolver {

@@ -1,5 +1,5 @@
-import type { ActorRecord } from './ports.js';
-import type { RemoteHlsPlaylist, RemoteVideo } from './vocab/index.js';
+import type { ActorRecord } from '../ports.js';
+import type { RemoteHlsPlaylist, RemoteVideo } from '../vocab/index.js';
 
 /** What we keep of a remote Video object: the vocab parser's output, with counts instead of collection URLs. */
 export type RemoteVideoInput = Pick<

@@ -1,6 +1,6 @@
-import { createKeyedSerializer } from '../lib/keyed-serializer.js';
-import { fail, ok, type Result } from '../lib/result.js';
-import type { RemoteActorResolver } from './follows.js';
+import { createKeyedSerializer } from '../../lib/keyed-serializer.js';
+import { fail, ok, type Result } from '../../lib/result.js';
+import type { RemoteActorResolver } from '../follows/follows.js';
 import type { ParsedRemoteVideo } from './remote-videos.js';
 import type { RemoteVideoStore } from './remote-videos.js';
 

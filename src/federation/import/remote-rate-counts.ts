@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Result } from '../lib/result.js';
+import type { Result } from '../../lib/result.js';
 
 /** PeerTube's `likes`/`dislikes` collections answer their size in `totalItems` (a video row's counts are integers). */
 const collectionSummary = z.object({ totalItems: z.number().int().min(0).max(2_147_483_647) });

@@ -1,5 +1,5 @@
-import type { Prisma } from '../db/index.js';
-import type { Tx } from '../lib/tx.js';
+import type { Prisma } from '../../db/index.js';
+import type { Tx } from '../../lib/tx.js';
 import type { FollowStore } from './follows.js';
 
 const include = { follower: true, following: true } as const;
