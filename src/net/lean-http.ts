@@ -428,6 +428,9 @@ export function createLeanTransport(options: { readonly maxFreeSockets: number; 
               rest,
             );
             const res = response;
+            // an abort or a broken connection after the caller stopped reading the body must not
+            // become an uncaught exception (it took the process down); a reader's own listener still gets it
+            res.on('error', () => {});
             conn.handler = {
               data: (more) => res.feed(more),
               end: () => res.ended(),
