@@ -3,10 +3,17 @@ import { promisify } from 'node:util';
 
 const generate = promisify(generateKeyPair);
 
-/** RSA-2048 key pair for an ActivityPub actor (`<actor>#main-key`), PEM encoded. */
-export async function generateActorKeys(): Promise<{ publicKeyPem: string; privateKeyPem: string }> {
+export interface ActorKeyPair {
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`), the form PeerTube and Mastodon publish in `publicKeyPem`. */
+  readonly publicKeyPem: string;
+  /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). PKCS#1 PEMs from PeerTube's database sign just as well. */
+  readonly privateKeyPem: string;
+}
+
+/** A fresh RSA key pair for an ActivityPub actor (`<actor>#main-key`): 2048 bits unless told otherwise (PeerTube's tests use 1024). */
+export async function generateActorKeyPair(options: { modulusLength?: number } = {}): Promise<ActorKeyPair> {
   const { publicKey, privateKey } = await generate('rsa', {
-    modulusLength: 2048,
+    modulusLength: options.modulusLength ?? 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });

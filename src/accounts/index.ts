@@ -5,3 +5,4 @@ export type { TokenService, Tokens, TokenRefusal } from './token-service.js';
 export { hashPassword, verifyPassword, generatePassword } from './password.js';
 export { UserRole, ROLE_LABELS, hasRight } from './roles.js';
 export type { UserRight } from './roles.js';
+export { generateActorKeyPair, type ActorKeyPair } from './actor-keys.js';

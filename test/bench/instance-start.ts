@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/index.js';
-import { generateActorKeys } from '../../src/accounts/actor-keys.js';
+import { generateActorKeyPair } from '../../src/accounts/actor-keys.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, prepareTestTemplates, TEST_PG_ADMIN_URL, type TestDatabaseKind } from '../support/database.js';
 import { startTestInstance } from '../support/instance.js';
@@ -62,7 +62,7 @@ async function fromTemplate(kind: TestDatabaseKind): Promise<void> {
 const t0 = performance.now();
 await prepareTestTemplates();
 console.log(`templates ready (built or found) in ${(performance.now() - t0).toFixed(0)} ms`);
-await median('RSA-2048 key pair', async () => void (await generateActorKeys()));
+await median('RSA-2048 key pair', async () => void (await generateActorKeyPair()));
 for (const kind of ['postgres', 'embedded'] as TestDatabaseKind[]) {
   const before = await median(`${kind}: new database, every migration (before)`, () => migrateFresh(kind));
   const after = await median(`${kind}: copy of the template (after)`, () => fromTemplate(kind));

@@ -1,7 +1,7 @@
 // Public API of the signature layer: HTTP signatures (draft-cavage), Digest, JSON-LD signatures
 // (RsaSignature2017) and the signer/origin rules. Pure functions over plain data; the only port is
 // `FetchPublicKey`.
-export { generateActorKeyPair, type ActorKeyPair } from './actor-key-pair.js';
+export { generateActorKeyPair, type ActorKeyPair } from '../../accounts/index.js';
 export { computeDigest, checkDigest, type RequestBody, type DigestCheckResult, type DigestFailure } from './digest.js';
 export { formatHttpDate, parseHttpDate } from './http-date.js';
 export { getHeader, type HeaderMap } from './request-headers.js';
