@@ -3,6 +3,7 @@
  * URL" need, as plain data. `createPrismaVideoReadStore` (video-read-store.ts) answers each read
  * with one query.
  */
+import type { VideoAttributes, VideoCounters } from './video-columns.js';
 
 /** An actor as the API shows it (never its keys). */
 export interface ActorView {
@@ -41,34 +42,11 @@ export interface ChannelView {
 }
 
 /** The columns of a video the API shows, with its channel. */
-export interface VideoSummary {
+export interface VideoSummary extends VideoAttributes, VideoCounters {
   id: number;
   uuid: string;
-  name: string;
-  description: string | null;
-  support: string | null;
-  privacy: number;
-  state: number;
-  category: number | null;
-  licence: number | null;
-  language: string | null;
-  nsfw: boolean;
-  tags: string[];
-  duration: number;
-  aspectRatio: number | null;
-  views: number;
-  likes: number;
-  dislikes: number;
-  isLive: boolean;
-  isLocal: boolean;
   url: string;
   lastFetchedAt: Date | null;
-  waitTranscoding: boolean;
-  commentsEnabled: boolean;
-  downloadEnabled: boolean;
-  thumbnailFilename: string | null;
-  previewFilename: string | null;
-  originallyPublishedAt: Date | null;
   publishedAt: Date;
   createdAt: Date;
   updatedAt: Date;

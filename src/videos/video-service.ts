@@ -10,6 +10,7 @@ import { VideoPrivacy, VideoState } from './constants.js';
 import { moveFile, removeAll } from './files.js';
 import type { MediaTools, SeedingPort, TorrentMaker, VideoEvents } from './ports.js';
 import type { StorageLayout } from './storage-layout.js';
+import type { VideoAttributes } from './video-columns.js';
 import { layoutForPrivacy, placementForPrivacy } from './privacy-folders.js';
 import type { PrivacyChangePort } from './privacy-change.js';
 import { toShortUuid } from './short-uuid.js';
@@ -31,27 +32,9 @@ export interface TranscodeScheduler {
 }
 
 /** A new local video with its first file (the upload, stored as a web video). */
-export interface NewVideo {
+export interface NewVideo extends VideoAttributes {
   uuid: string;
   url: string;
-  name: string;
-  description: string | null;
-  support: string | null;
-  privacy: number;
-  state: number;
-  category: number | null;
-  licence: number | null;
-  language: string | null;
-  nsfw: boolean;
-  tags: string[];
-  duration: number;
-  aspectRatio: number | null;
-  waitTranscoding: boolean;
-  commentsEnabled: boolean;
-  downloadEnabled: boolean;
-  originallyPublishedAt: Date | null;
-  thumbnailFilename: string | null;
-  previewFilename: string | null;
   channelId: number;
   publishedAt: Date;
   createdAt: Date;

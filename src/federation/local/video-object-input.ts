@@ -1,6 +1,7 @@
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import { PREVIEW_SIZE, THUMBNAIL_SIZE } from '../../transcoding/index.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES } from '../../videos/constants.js';
+import type { VideoAttributes, VideoCounters } from '../../videos/video-columns.js';
 import type { ActorRecord } from '../ports.js';
 import { videoAudience, type Audience, type VideoFileInput, type VideoObjectInput } from '../vocab/index.js';
 
@@ -21,34 +22,11 @@ export interface VideoFileForActivityPub {
 }
 
 /** A local video with what its ActivityPub object needs (loaded with `videoForActivityPubInclude`). */
-export interface VideoForActivityPub {
+export interface VideoForActivityPub extends VideoAttributes, VideoCounters {
   id: number;
   uuid: string;
   url: string;
-  name: string;
-  description: string | null;
-  support: string | null;
-  privacy: number;
-  state: number;
-  category: number | null;
-  licence: number | null;
-  language: string | null;
-  nsfw: boolean;
-  tags: string[];
-  duration: number;
-  aspectRatio: number | null;
-  views: number;
-  likes: number;
-  dislikes: number;
-  isLive: boolean;
-  isLocal: boolean;
-  waitTranscoding: boolean;
-  commentsEnabled: boolean;
-  downloadEnabled: boolean;
-  thumbnailFilename: string | null;
-  previewFilename: string | null;
   publishedAt: Date;
-  originallyPublishedAt: Date | null;
   updatedAt: Date;
   channel: { id: number; actor: ActorRecord; account: { id: number; actor: ActorRecord } };
   files: VideoFileForActivityPub[];

@@ -1,22 +1,10 @@
 import { ROLE_LABELS } from '../../../accounts/index.js';
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
+import type { AccountView, ActorView } from '../../../videos/video-queries.js';
 
 /** what the formatters read of an actor, an account, a channel and a user (database rows fit) */
-interface Actor {
-  url: string;
-  host: string | null;
-  avatarFilename: string | null;
-  avatarWidth: number | null;
-  updatedAt: Date;
-}
-interface Account {
-  id: number;
-  name: string;
-  displayName: string;
-  description: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+type Actor = Pick<ActorView, 'url' | 'host' | 'avatarFilename' | 'avatarWidth' | 'updatedAt'>;
+type Account = Pick<AccountView, 'id' | 'name' | 'displayName' | 'description' | 'createdAt' | 'updatedAt'>;
 interface VideoChannel extends Account {
   support: string | null;
 }
