@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
 import { createFastStaticHandler } from './static/fast-static.js';
-import { createStaticFileCache, type StaticFileCache } from './static/file-cache.js';
+import { createStaticFileCache } from './static/file-cache.js';
 import { errorMiddleware } from './middleware.js';
 
 export interface HttpAppParts {
@@ -60,7 +60,7 @@ class HttpApp extends Koa {
 }
 
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
-export function createHttpApp(parts: HttpAppParts): Koa & { staticCache: StaticFileCache } {
+export function createHttpApp(parts: HttpAppParts): Koa {
   const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
   const httpLog = parts.logger.child({ component: 'http' });
   const app = new HttpApp(
@@ -129,5 +129,5 @@ export function createHttpApp(parts: HttpAppParts): Koa & { staticCache: StaticF
   for (const r of parts.apiRouters) api.use(r.routes(), r.allowedMethods());
   app.use(api.routes());
   app.use(api.allowedMethods());
-  return Object.assign(app, { staticCache });
+  return app;
 }
