@@ -6,3 +6,8 @@ export { hashPassword, verifyPassword, generatePassword } from './password.js';
 export { UserRole, ROLE_LABELS, hasRight } from './roles.js';
 export type { UserRight } from './roles.js';
 export { generateActorKeyPair, type ActorKeyPair } from './actor-keys.js';
+export { openPasswordResetStore } from './password-reset-store.js';
+export { createAccountOfActorStore, type AccountOfActorStore } from './remote-account-store.js';
+export { createPrismaActorStore, type InstanceActorStore } from './actor-store.js';
+export { createPrismaAccountStore } from './account-store.js';
+export { createPrismaTokenStore } from './token-store.js';

@@ -1,6 +1,6 @@
 import type { InstanceConfig } from '../config/index.js';
 import { generatePassword, hashPassword } from '../accounts/index.js';
-import { openPasswordResetStore } from '../accounts/password-reset-store.js';
+import { openPasswordResetStore } from '../accounts/index.js';
 import { createLogger } from '../lib/logger.js';
 import { checkPortFree } from './port-check.js';
 

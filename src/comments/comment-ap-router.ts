@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { negotiateActivityJson, sendActivityJson } from '../http/activitypub/activity-json.js';
+import { negotiateActivityJson, sendActivityJson } from '../http/activitypub/index.js';
 import { withContext } from '../federation/vocab/index.js';
 import { buildNote, buildTombstone, noteAudience } from './comment-note.js';
 import type { CommentStore } from './comment-store.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccountOfActorStore } from '../accounts/remote-account-store.js';
+import type { AccountOfActorStore } from '../accounts/index.js';
 import type { RemoteActorResolver } from '../federation/follows/follows.js';
 import type { ActivityHandler } from '../federation/inbox/process-activity.js';
 import { inboundNote } from './comment-note.js';

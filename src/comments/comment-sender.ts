@@ -1,7 +1,7 @@
 import type { ActivitySender } from '../federation/follows/follows.js';
 import { AP_PUBLIC, buildCreate, buildDelete, withContext, type Audience } from '../federation/vocab/index.js';
 import { buildApproveReply, buildNote } from './comment-note.js';
-import type { InstanceActorStore } from '../accounts/actor-store.js';
+import type { InstanceActorStore } from '../accounts/index.js';
 import type { CommentActor, CommentedVideo } from './comment-store.js';
 
 const inboxOf = (a: Pick<CommentActor, 'sharedInboxUrl' | 'inboxUrl'>) => a.sharedInboxUrl ?? a.inboxUrl;

@@ -189,4 +189,4 @@ export function createCommentQueryStore(prisma: Prisma): CommentQueryStore {
 }
 
 /** Our instance actor: it signs forwarded activities and its followers hear of our videos (accounts/actor-store.ts). */
-export type { InstanceActorStore } from '../accounts/actor-store.js';
+export type { InstanceActorStore } from '../accounts/index.js';

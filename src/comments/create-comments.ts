@@ -1,4 +1,4 @@
-import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
+import { createAccountOfActorStore } from '../accounts/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';
@@ -12,7 +12,7 @@ import { inboundNote } from './comment-note.js';
 import { createCommentFederation } from './comment-sender.js';
 import { createCommentService } from './comment-service.js';
 import { createCommentQueryStore, createCommentStore } from './comment-store.js';
-import { createPrismaActorStore } from '../accounts/actor-store.js';
+import { createPrismaActorStore } from '../accounts/index.js';
 import { commentsRouter } from './comments-router.js';
 
 /** The comments area: the store, the service, the inbound handlers (registered on `inbox`), the REST API and the AP GET of our Notes. */

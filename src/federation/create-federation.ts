@@ -20,7 +20,7 @@ import { createPrismaInboxVideoStore } from './inbox/inbox-video-store.js';
 import { createPrismaInboxStore } from './inbox/inbox-store.js';
 import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
-import { createRemoteActorResolver } from './remote/remote-actor-resolver.js';
+import { createRemoteActorResolver } from './remote/index.js';
 import { createRemoteVideoStore } from './import/remote-video-store.js';
 import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './import/video-importer.js';

@@ -6,8 +6,8 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
-import { createFastStaticHandler } from './static/fast-static.js';
-import { createStaticFileCache } from './static/file-cache.js';
+import { createFastStaticHandler } from './static/index.js';
+import { createStaticFileCache } from './static/index.js';
 import { errorMiddleware } from './middleware.js';
 
 export interface HttpAppParts {

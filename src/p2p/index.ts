@@ -34,3 +34,7 @@ export type { VideoSeeding } from './video-seeding.js';
 export { createSeedingService, seederConfigFrom } from './seeding-service.js';
 export type { SeedingService, SeedingSettings } from './seeding-service.js';
 export { shortenWebRtcAnswerDelay, webRtcAnswerDelayMs } from './webrtc-answer-delay.js';
+export { trackerAdmission } from './tracker-admission.js';
+export { createTrackerInfohashStore } from './tracker-infohash-store.js';
+export { createPrismaSeedableFileStore } from './seedable-file-store.js';
+export { replaceTorrentUrlList } from './torrent-url-list.js';

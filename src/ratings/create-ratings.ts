@@ -1,4 +1,4 @@
-import { createAccountOfActorStore } from '../accounts/remote-account-store.js';
+import { createAccountOfActorStore } from '../accounts/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
 import type { Auth } from '../http/auth.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTorrentInfo, type SeedableFileSource, type SeedCandidate } from '../p2p/index.js';
-import { copyDir, torrentFilenameFor } from './mirror/copy-layout.js';
+import { copyDir, torrentFilenameFor } from './mirror/index.js';
 
 /** Our active copies, oldest first (of one video when `videoUuid` is given), and whose bytes they carry. */
 export interface SeedableCopiesStore {

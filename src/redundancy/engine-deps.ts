@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Transactor } from '../lib/tx.js';
 import type { CopyStore, MirrorCatalogue } from './engine-ports.js';
 import type { CopyOutcome } from './mirror-attempt.js';
-import type { Plan, PlanSnapshot, Policy } from './planner/types.js';
+import type { Plan, PlanSnapshot, Policy } from './planner/index.js';
 
 export const MIRROR_JOB = 'videos-redundancy-mirror';
 /** `refresh`: bring an active copy up to date with its origin's files (then Update CacheFile) */

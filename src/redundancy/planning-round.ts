@@ -1,6 +1,6 @@
-import type { Candidate, CurrentCopy, Plan, PlanSnapshot } from './planner/types.js';
+import type { Candidate, CurrentCopy, Plan, PlanSnapshot } from './planner/index.js';
 import { copySizeEstimate } from './copy-size.js';
-import { planGracePurges, type GracePurge } from './planner/grace.js';
+import { planGracePurges, type GracePurge } from './planner/index.js';
 import { hlsFileSetDigest } from './file-set.js';
 import type { EngineContext } from './engine-deps.js';
 import type { CopyLifecycle } from './copy-lifecycle.js';

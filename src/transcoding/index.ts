@@ -54,3 +54,4 @@ export { generateImages } from './generate-images.js';
 export type { GenerateImagesParams, GenerateImagesResult, ImageFile } from './generate-images.js';
 export type { TranscodeFailure } from './transcode-failure.js';
 export { p2pMediaLoaderInfohashes } from './p2p-media-loader.js';
+export { killOrphanChildren } from './orphan-children.js';

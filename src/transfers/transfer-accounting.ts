@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { createHostLabels } from '../metrics/host-labels.js';
+import { createHostLabels } from '../metrics/index.js';
 import {
   seedingRatio,
   summarizeAll,
@@ -15,9 +15,9 @@ import {
   type TransferRow,
   type TransferSummary,
   type VideoTransferSummary,
-} from '../metrics/ratio.js';
-import { isVideoUuid, servedVideoOf, type VideoMount } from '../metrics/served-path.js';
-import type { TransferMetrics } from '../metrics/transfer-metrics.js';
+} from '../metrics/index.js';
+import { isVideoUuid, servedVideoOf, type VideoMount } from '../metrics/index.js';
+import type { TransferMetrics } from '../metrics/index.js';
 
 /** The video a transfer is counted for. */
 export interface TransferSubject {

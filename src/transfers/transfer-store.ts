@@ -1,5 +1,5 @@
 import type { Prisma } from '../db/index.js';
-import type { TransferDirection, TransferKind, TransferProtocol, TransferRow } from '../metrics/ratio.js';
+import type { TransferDirection, TransferKind, TransferProtocol, TransferRow } from '../metrics/index.js';
 import type { TransferStore } from './transfer-accounting.js';
 
 const rowOf = (r: { videoUuid: string; originHost: string; kind: string; protocol: string; direction: string; bytes: bigint | null }): TransferRow => ({

@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
-import type { Ffmpeg } from '../transcoding/ffmpeg-runner.js';
+import type { Ffmpeg } from '../transcoding/index.js';
 import { createMediaTools } from './media-tools.js';
 import type { SeedingPort, TorrentMaker } from './ports.js';
 import { createPrivacyChange } from './privacy-change.js';

@@ -1,4 +1,4 @@
-import type { MediaProbe, ProbeResult } from '../transcoding/probe.js';
+import type { MediaProbe, ProbeResult } from '../transcoding/index.js';
 
 /** What the video service needs from the media tools (ffprobe/ffmpeg). */
 export interface MediaTools {

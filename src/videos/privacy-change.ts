@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
-import { replaceTorrentUrlList } from '../p2p/torrent-url-list.js';
-import { p2pMediaLoaderInfohashes } from '../transcoding/p2p-media-loader.js';
+import { replaceTorrentUrlList } from '../p2p/index.js';
+import { p2pMediaLoaderInfohashes } from '../transcoding/index.js';
 import { VideoPrivacy } from './constants.js';
 import { moveFile } from './files.js';
 import type { SeedingPort, VideoEvents } from './ports.js';

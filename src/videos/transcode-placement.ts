@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceUrls } from '../lib/instance-urls.js';
-import { replaceTorrentUrlList } from '../p2p/torrent-url-list.js';
+import { replaceTorrentUrlList } from '../p2p/index.js';
 
 /** A torrent written to the work folder, for a file whose URL depends on the video's privacy. */
 export interface WorkTorrent {

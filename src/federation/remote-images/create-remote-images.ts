@@ -4,13 +4,17 @@ import type { Prisma } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { fail, ok } from '../../lib/result.js';
-import type { SafeFetcher } from '../remote/safe-fetcher.js';
 import { createImageDiskCache } from './image-disk-cache.js';
 import { createPrismaRemoteImageStore } from './remote-image-store.js';
 import { createRemoteImages, IMAGE_CONTENT_TYPES } from './remote-images.js';
 
+/** The one call this area makes of the safe fetcher (federation/remote's `SafeFetcher` fits). */
+export interface ImageFetcher {
+  fetch(url: string, options: { maxBytes: number; contentTypes: readonly string[] }): Promise<{ ok: true; body: Buffer } | { ok: false; reason: { type: string; message: string } }>;
+}
+
 /** Builds the remote image service of an instance (`cache.remote_images`, files in `<storage.cache>/remote-images`). */
-export function createRemoteImageService(deps: { config: InstanceConfig; prisma: Prisma; fetcher: SafeFetcher; clock: Clock; logger: Logger }) {
+export function createRemoteImageService(deps: { config: InstanceConfig; prisma: Prisma; fetcher: ImageFetcher; clock: Clock; logger: Logger }) {
   const settings = deps.config.cache.remote_images;
   const cache = createImageDiskCache({ directory: join(deps.config.storage.cache, 'remote-images'), maxBytes: settings.size });
   const images = createRemoteImages({

@@ -38,3 +38,4 @@ export { remoteActorRecord } from './actor-store.js';
 export { createPrismaActorStore } from './prisma-actor-store.js';
 export { createMemoryActorStore, type LocalActorKey } from './memory-actor-store.js';
 export { createPublicKeyResolver, type PublicKeyResolverOptions, type KeyResolutionFailureType } from './public-key-resolver.js';
+export { createRemoteActorResolver } from './remote-actor-resolver.js';

@@ -2,7 +2,11 @@ import type { Clock } from '../../lib/clock.js';
 import { fail, ok } from '../../lib/result.js';
 import type { RemoteActorResolver } from '../follows/follows.js';
 import type { ActorLookup } from '../ports.js';
-import { remoteActorRecord, type ParseActor, type RemoteActorStore, type ResolveWebfinger, type SafeFetcher, type SignWith } from './index.js';
+import type { ParseActor } from './actor-document.js';
+import { remoteActorRecord, type RemoteActorStore } from './actor-store.js';
+import type { SignWith } from './fetch-json.js';
+import type { SafeFetcher } from './safe-fetcher.js';
+import type { ResolveWebfinger } from './webfinger.js';
 
 /**
  * Resolves remote actors (by URL, `name@host` handle, or instance host) through the safe fetcher,

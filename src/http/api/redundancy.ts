@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { InstanceActorStore } from '../../accounts/actor-store.js';
+import type { InstanceActorStore } from '../../accounts/index.js';
 import type { Auth } from '../auth.js';
 import { paginationSchema, validate } from '../middleware.js';
 import { Problem } from '../problem.js';

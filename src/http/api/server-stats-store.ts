@@ -1,5 +1,5 @@
 import type { Prisma } from '../../db/index.js';
-import { INSTANCE_ACTOR_NAME } from '../../accounts/actor-store.js';
+import { INSTANCE_ACTOR_NAME } from '../../accounts/index.js';
 
 /** The figures of `GET /server/stats` this instance counts. */
 export interface ServerCounts {

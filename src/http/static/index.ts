@@ -16,3 +16,7 @@ export { serveBuffer } from './serve-buffer.js';
 export type { ServeBufferOptions } from './serve-buffer.js';
 export { torrentWebseedsResponder } from './torrent-webseeds.js';
 export type { TorrentWebseedsPort, TorrentWebseeds } from './torrent-webseeds.js';
+export { privateFilesGate } from './private-files-gate.js';
+export { remoteImagesRoute } from './remote-images-route.js';
+export { createFastStaticHandler } from './fast-static.js';
+export { createStaticFileCache } from './file-cache.js';

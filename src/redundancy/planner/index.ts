@@ -170,3 +170,4 @@ export {
   type TotalUsage,
   type Plan,
 } from './types.js';
+export { planGracePurges, type GracePurge } from './grace.js';

@@ -4,7 +4,7 @@
  * rules must be given (`strategies` and/or `hosts`, `[]` for none), so that an empty or truncated
  * body (`{}`) is refused instead of replacing the policy by an empty one.
  */
-import type { PolicyValidation } from '../planner/policy-validation.js';
+import type { PolicyValidation } from '../planner/index.js';
 
 /** Fields GET adds to the policy (where it comes from); PUT ignores them, so a GET's body can be sent back. */
 export const POLICY_INFO_KEYS = ['source', 'version', 'updatedAt', 'setBy'] as const;

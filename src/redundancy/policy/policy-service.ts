@@ -1,8 +1,8 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { PolicyValidation } from '../planner/policy-validation.js';
-import { serializePolicy } from '../planner/policy-serialize.js';
-import type { Policy } from '../planner/types.js';
+import type { PolicyValidation } from '../planner/index.js';
+import { serializePolicy } from '../planner/index.js';
+import type { Policy } from '../planner/index.js';
 import { validateApiPolicy } from './api-policy-body.js';
 import type { PolicyStore } from './policy-store.js';
 

@@ -1,7 +1,7 @@
 import type { InstanceUrls } from '../../../lib/instance-urls.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES, VIDEO_STATES, resolutionLabel } from '../../../videos/constants.js';
 import { toShortUuid } from '../../../videos/short-uuid.js';
-import { torrentFilenameFor } from '../../../redundancy/mirror/copy-layout.js';
+import { torrentFilenameFor } from '../../../redundancy/mirror/index.js';
 import { urlsForPrivacy } from '../../../videos/privacy-folders.js';
 import type { VideoDetails, VideoFileView, VideoSummary } from '../../../videos/video-queries.js';
 import { formatAccount, formatAccountSummary, formatChannel, formatChannelSummary } from './account.js';
