@@ -1,10 +1,14 @@
 import pg from 'pg';
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations, pgExecutor, pgliteExecutor, readMigrations } from '../../src/db/index.js';
+
+const execFileAsync = promisify(execFile);
 
 /** The PostgreSQL server of this machine and CI (trust auth). Override with MT_TEST_PG_URL. */
 export const TEST_PG_ADMIN_URL = process.env.MT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -134,6 +138,16 @@ export async function prepareTestTemplates(): Promise<void> {
   }
 }
 
+/**
+ * A copy of the template's ~1,000 files: `cp -a` takes a tenth of the time node's recursive `cp`
+ * does (0.2 s against 1.2–3.3 s on a loaded 2-core machine), and every embedded test database is one.
+ */
+async function copyFolder(from: string, to: string): Promise<void> {
+  if (await stat(to).catch(() => undefined)) throw new Error(`${to} exists already: a test database is never copied over another`);
+  await mkdir(dirname(to), { recursive: true });
+  await execFileAsync('cp', ['-a', from, to]);
+}
+
 let postgresTemplate: Promise<string> | undefined;
 let embeddedTemplate: Promise<string> | undefined;
 
@@ -147,7 +161,7 @@ export async function createTestDatabase(kind: TestDatabaseKind, options: { data
     const template = await (embeddedTemplate ??= ensureEmbeddedTemplate());
     const temporary = options.dataDir || options.storage ? null : await mkdtemp(join(tmpdir(), 'mirrortube-testdb-'));
     const dataDir = options.dataDir ?? join(options.storage ?? temporary!, 'db');
-    await cp(template, dataDir, { recursive: true, errorOnExist: true, force: false });
+    await copyFolder(template, dataDir);
     return { url: null, dataDir, drop: () => rm(temporary ?? dataDir, { recursive: true, force: true }) };
   }
 
