@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
-import { createAccountService, createTokenService, generatePassword } from './accounts/index.js';
+import { createAccountService, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
 import { composeHttpApp } from './compose-http.js';
 import { createComments } from './comments/create-comments.js';
 import type { InstanceConfig } from './config/index.js';
@@ -60,6 +60,11 @@ export interface InstanceOptions {
    * stand-in for `localhost:9000` on a loopback address. The SSRF guard still vets what it returns.
    */
   lookup?: LookupAddresses;
+  /**
+   * Tests only (never from config): where new actors' key pairs come from, e.g. a pool made once per
+   * test run (three RSA-2048 key pairs were a third of a test instance's start).
+   */
+  actorKeys?: () => Promise<ActorKeyPair>;
 }
 
 /** Job kinds of the whole instance: each area declares its own. */
@@ -123,7 +128,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const transfers = createTransferAccounting({ store: createPrismaTransferStore(prisma), clock, metrics: metrics.transfers, logger, ownHost: urls.host, flushIntervalMs: config.metrics.transfers_flush_interval });
   const ffmpeg = createFfmpeg({ ffmpegPath: config.ffmpeg.path, ffprobePath: config.ffprobe.path, logger: logger.child({ component: 'ffmpeg' }), owner: resolve(config.storage.root) });
   const actorStore = createPrismaActorStore(prisma);
-  const accounts = createAccountService({ store: createPrismaAccountStore(prisma), instanceActor: actorStore, urls, logger, defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily } });
+  const accounts = createAccountService({ store: createPrismaAccountStore(prisma), instanceActor: actorStore, urls, logger, defaults: { videoQuota: config.user.video_quota, videoQuotaDaily: config.user.video_quota_daily }, ...(options.actorKeys ? { generateKeys: options.actorKeys } : {}) });
   const tokens = createTokenService({ store: createPrismaTokenStore(prisma), clock });
   const auth = createAuth({ tokens, accounts });
 

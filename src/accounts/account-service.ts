@@ -1,7 +1,7 @@
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { fail, ok, type Result } from '../lib/result.js';
-import { generateActorKeyPair } from './actor-keys.js';
+import { generateActorKeyPair, type ActorKeyPair } from './actor-keys.js';
 import type { AccountStore, LocalActorData } from './account-store.js';
 import { INSTANCE_ACTOR_NAME, type InstanceActorSetupStore } from './actor-store.js';
 import { hashPassword } from './password.js';
@@ -35,8 +35,11 @@ export function createAccountService(deps: {
   urls: InstanceUrls;
   logger: Logger;
   defaults: { videoQuota: number; videoQuotaDaily: number };
+  /** where new actors' key pairs come from (RSA-2048 by default) */
+  generateKeys?: () => Promise<ActorKeyPair>;
 }) {
   const { store, urls } = deps;
+  const generateKeys = deps.generateKeys ?? (() => generateActorKeyPair());
   const log = deps.logger.child({ component: 'accounts' });
 
   function localActorData(type: 'Person' | 'Group' | 'Application', name: string, keys: { publicKeyPem: string; privateKeyPem: string }): LocalActorData {
@@ -73,7 +76,7 @@ export function createAccountService(deps: {
     if (channelName === input.username || (await store.localNameTaken(channelName))) {
       return fail({ type: 'channel-name-taken', message: `channel name "${channelName}" is already taken` });
     }
-    const [personKeys, groupKeys, passwordHash] = await Promise.all([generateActorKeyPair(), generateActorKeyPair(), hashPassword(input.password)]);
+    const [personKeys, groupKeys, passwordHash] = await Promise.all([generateKeys(), generateKeys(), hashPassword(input.password)]);
     const created = await store.createUser({
       person: localActorData('Person', input.username, personKeys),
       user: {
@@ -98,7 +101,7 @@ export function createAccountService(deps: {
     /** The instance actor (Application "peertube"), created on first start. */
     async ensureInstanceActor(): Promise<void> {
       if (await deps.instanceActor.findInstanceActor()) return;
-      await deps.instanceActor.createInstanceActor(localActorData('Application', INSTANCE_ACTOR_NAME, await generateActorKeyPair()));
+      await deps.instanceActor.createInstanceActor(localActorData('Application', INSTANCE_ACTOR_NAME, await generateKeys()));
     },
 
     /** Creates the `root` administrator on first start; returns the password when we generated it. */

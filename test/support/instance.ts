@@ -8,6 +8,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { LookupAddresses } from '../../src/federation/remote/index.js';
 import { createTestDatabase, type TestDatabaseKind } from './database.js';
+import { nextTestActorKeys } from './key-pool.js';
 import { freePort, waitFor } from './ports.js';
 
 export const ROOT_PASSWORD = 'test-root-password';
@@ -86,7 +87,12 @@ export interface TestInstance {
 /** Starts a real instance in this process (real database, storage, HTTP on 127.0.0.1, ffmpeg). */
 export async function startTestInstance(options: { db: TestDatabaseKind; overrides?: Record<string, unknown>; clock?: Clock; lookup?: LookupAddresses }): Promise<TestInstance> {
   const { config, cleanup } = await testConfig(options);
-  const instance = await createInstance(config, { clock: options.clock, logger: createLogger({ level: config.log.level }), ...(options.lookup ? { lookup: options.lookup } : {}) });
+  const instance = await createInstance(config, {
+    clock: options.clock,
+    logger: createLogger({ level: config.log.level }),
+    actorKeys: nextTestActorKeys,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  });
   await instance.start();
   const url = instance.urls.base;
   // REST calls go to where the instance listens (its public address may be another, e.g. in replays)
