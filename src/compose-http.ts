@@ -80,7 +80,7 @@ export function composeHttpApp(parts: {
   remoteImages: RemoteImageService;
   apiCache: ApiCache;
   /** the nodes sharing the database (src/cluster) */
-  nodes: { list(): Promise<ServerNode[]>; ticks(): Promise<ServerTick[]> };
+  nodes: { self: string; list(): Promise<ServerNode[]>; ticks(): Promise<ServerTick[]>; urlOf(node: string): Promise<string | null> };
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -157,6 +157,7 @@ export function composeHttpApp(parts: {
         tmpDir: layout.uploadsTmp,
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
+        cluster: parts.nodes,
       }),
       videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf, cache: parts.apiCache }),
       views.router({ queries, auth }),

@@ -160,6 +160,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     videos: videos.videos,
     expirationMs: config.uploads.resumable_expiration,
     owner: workerId,
+    nodeOnline: async (node) => (await cluster.nodes.urlOf(node)) !== null,
   });
   const queries = createPrismaVideoReadStore(prisma);
 
@@ -242,7 +243,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
 
   // 4. periodic ticks
-  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
+  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired(), { scope: 'node' });
   // (scope 'node': every node runs it, on its own memory or disk; the other ticks run on one node per interval)
   scheduler.every('views', views.tickIntervalMs, views.tick, { scope: 'node' });
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);

@@ -46,6 +46,8 @@ export function createCluster(deps: { config: InstanceConfig; prisma: Prisma; cl
       await registry?.stop();
     },
     nodes: {
+      /** this node's worker id */
+      self: workerId,
       list: () => registry?.list() ?? Promise.resolve([]),
       urlOf: (id: string) => registry?.urlOf(id) ?? Promise.resolve(null),
       ticks: () => ticks.list(),

@@ -85,7 +85,8 @@ export function createNodeRegistry(deps: {
         name: row.name,
         url: row.url,
         version: row.version,
-        state: nodeState(row, now, leaseMs),
+        // the node answering is running, whatever its last heartbeat says
+        state: row.id === self.id && !row.stoppedAt ? 'online' : nodeState(row, now, leaseMs),
         self: row.id === self.id,
         startedAt: row.startedAt.toISOString(),
         lastSeenAt: row.lastSeenAt.toISOString(),
