@@ -242,9 +242,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
   });
 
-  // 4. periodic ticks
+  // 4. periodic ticks: each runs on one node of the cluster per interval, except those with scope
+  // 'node', which every node runs on its own memory or disk (its upload files, viewers, seeder, folders)
   scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired(), { scope: 'node' });
-  // (scope 'node': every node runs it, on its own memory or disk; the other ticks run on one node per interval)
   scheduler.every('views', views.tickIntervalMs, views.tick, { scope: 'node' });
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);

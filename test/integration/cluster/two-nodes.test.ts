@@ -30,6 +30,7 @@ describe('two nodes on one PostgreSQL', () => {
   const clock = createOffsetClock();
   let inbox: Awaited<ReturnType<typeof startCountingInbox>>;
   let signerActorId = 0;
+  let pendingOnB: { location: string; bytes: Buffer } | undefined;
 
   const deliver = async (id: string) => {
     await a.instance.federation.delivery.forwardActivity(JSON.stringify({ id, type: 'Note' }), { signerActorId, inboxes: [inbox.url] });
@@ -161,6 +162,15 @@ describe('two nodes on one PostgreSQL', () => {
       const seen = await (await onB(`/api/v1/videos/${video.uuid}`)).json();
       expect(seen).toMatchObject({ uuid: video.uuid, name: `begun on ${first}` });
     }
+    // one more begun on B, left half-way (the kill test below sends its next chunk to A)
+    const init = await onB('/api/v1/videos/upload-resumable', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-upload-content-length': String(bytes.length) },
+      body: JSON.stringify({ name: 'left on b', channelId: 1, filename: 'clip.mp4' }),
+    });
+    pendingOnB = { location: init.headers.get('location')!, bytes };
+    const half = await a.api(pendingOnB.location, { method: 'PUT', headers: { 'content-range': `bytes 0-${chunk - 1}/${bytes.length}` }, body: bytes.subarray(0, chunk) });
+    expect(half.status).toBe(308);
   });
 
   it('a cluster tick runs once per interval whichever nodes fire it; another node takes it over once its holder is gone', async () => {
@@ -260,5 +270,14 @@ describe('two nodes on one PostgreSQL', () => {
       ['node-a', 'online'],
       ['node-b', 'offline'],
     ]);
+    // an upload whose file was on B: A tells how much arrived, and refuses its next chunk with a clear 503
+    const { location, bytes } = pendingOnB!;
+    const size = bytes.length;
+    const chunk = Math.ceil(size / 5);
+    const status = await a.api(location, { method: 'PUT', headers: { 'content-range': `bytes */${size}` } });
+    expect([status.status, status.headers.get('range')]).toEqual([308, `bytes=0-${chunk - 1}`]);
+    const next = await a.api(location, { method: 'PUT', headers: { 'content-range': `bytes ${chunk}-${size - 1}/${size}` }, body: bytes.subarray(chunk) });
+    expect(next.status).toBe(503);
+    expect(((await next.json()) as { detail?: string; title?: string; error?: string }).detail ?? '').toMatch(/node holding this upload \(worker-[0-9a-f]+\) is not running/);
   });
 });
