@@ -19,6 +19,7 @@ import { playbackMetricsRouter } from './http/api/playback-metrics.js';
 import { redundancyRouter } from './http/api/redundancy.js';
 import { searchRouter } from './http/api/search.js';
 import { serverRouter, SOFTWARE_VERSION } from './http/api/server.js';
+import { serverNodesRouter, type ServerNode, type ServerTick } from './http/api/server-nodes.js';
 import { transfersRouter } from './http/api/transfers.js';
 import { uploadsRouter } from './http/api/uploads.js';
 import { usersRouter } from './http/api/users.js';
@@ -78,6 +79,8 @@ export function composeHttpApp(parts: {
   transfers: TransferAccounting;
   remoteImages: RemoteImageService;
   apiCache: ApiCache;
+  /** the nodes sharing the database (src/cluster) */
+  nodes: { self: string; list(): Promise<ServerNode[]>; ticks(): Promise<ServerTick[]>; urlOf(node: string): Promise<string | null> };
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -154,6 +157,7 @@ export function composeHttpApp(parts: {
         tmpDir: layout.uploadsTmp,
         maxFileSize: config.uploads.max_file_size,
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
+        cluster: parts.nodes,
       }),
       videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf, cache: parts.apiCache }),
       views.router({ queries, auth }),
@@ -162,6 +166,7 @@ export function composeHttpApp(parts: {
       searchRouter({ queries, importer: federation.importer, urls, auth }),
       videoTranscodingRouter({ auth, rerun: parts.videos.rerunTranscoding }),
       serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
+      serverNodesRouter({ nodes: parts.nodes, auth }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),
       playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),

@@ -15,6 +15,7 @@ import type { LookupAddresses } from './federation/remote/index.js';
 import { createPruner } from './housekeeping/pruner.js';
 import { createPrunePrismaStore } from './housekeeping/prune-store.js';
 import { measureFolders } from './housekeeping/folder-usage.js';
+import { createCluster } from './cluster/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
@@ -105,7 +106,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   const { prisma } = db;
   const workerId = await workerIdFor(config.storage.root);
-  const metrics = createMetrics({ version: SOFTWARE_VERSION, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
+  // several nodes on one database: this node's registry row, and the gate that runs each cluster tick on one node;
+  // a configured node.name labels every metric series (node="…")
+  const cluster = createCluster({ config, prisma, clock, logger, workerId, version: SOFTWARE_VERSION });
+  const metrics = createMetrics({ version: SOFTWARE_VERSION, node: config.node.name ?? undefined, endpoint: { enabled: config.metrics.enabled, bearerToken: config.metrics.bearer_token } });
   const metricsServer = config.metrics.listen ? createMetricsServer({ endpoint: metrics.endpoint, ...config.metrics.listen }) : null;
   const lookup = options.lookup ? { lookup: options.lookup } : {};
 
@@ -119,7 +123,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     leaseMs: config.jobs.lease_duration,
     metrics: metrics.jobs,
   });
-  const scheduler = createScheduler({ clock, logger });
+  const scheduler = createScheduler({ clock, logger, gate: cluster.gate });
   const inbox = createInboxDispatcher();
   const events = createVideoEvents();
 
@@ -161,6 +165,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     videos: videos.videos,
     expirationMs: config.uploads.resumable_expiration,
     owner: workerId,
+    nodeOnline: async (node) => (await cluster.nodes.urlOf(node)) !== null,
   });
   const queries = createPrismaVideoReadStore(prisma);
 
@@ -242,18 +247,19 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     },
   });
 
-  // 4. periodic ticks
-  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired());
-  scheduler.every('views', views.tickIntervalMs, views.tick);
+  // 4. periodic ticks: each runs on one node of the cluster per interval, except those with scope
+  // 'node', which every node runs on its own memory or disk (its upload files, viewers, seeder, folders)
+  scheduler.every('remove-expired-uploads', 3600_000, () => resumable.removeExpired(), { scope: 'node' });
+  scheduler.every('views', views.tickIntervalMs, views.tick, { scope: 'node' });
   scheduler.every('redundancy-plan', redundancy.policy.checkIntervalMs, redundancy.ticks.plan);
   scheduler.every('redundancy-verify', config.redundancy.verify_interval, redundancy.ticks.verify);
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
   // new mirrored copies get seeded, evicted ones stop being seeded
-  scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies());
+  scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies(), { scope: 'node' });
   // disk figures per storage folder: free/total at each scrape, the bytes under each folder by this tick
   const { root: _root, ...storageFolders } = config.storage;
   const storageMetrics = defineStorageMetrics(metrics.registry, storageFolders);
-  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal));
+  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal), { scope: 'node' });
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
   // the policy in force (config file, or stored through the API) sets the planning interval
@@ -290,6 +296,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     remoteImages,
     apiCache,
+    nodes: cluster.nodes,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();
@@ -325,6 +332,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     metricsServer,
     pruner,
     remoteImages,
+    cluster,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -362,6 +370,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         server!.once('error', reject);
         server!.listen(config.listen.port, config.listen.hostname, () => resolve());
       });
+      await cluster.start(this.port);
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
       const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
@@ -396,6 +405,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       for (const socket of sockets) socket.destroy();
       await closed;
       await transfers.stop();
+      await cluster.stop();
       await db.close();
       logger.info('mirrortube stopped');
     },

@@ -89,6 +89,15 @@ export const configSchema = z.strictObject({
     bearer_token: z.string().min(16, 'use at least 16 characters').nullable(),
     transfers_flush_interval: duration,
   }),
+  /** several `mirrortube serve` processes on one database (src/cluster) */
+  node: z.strictObject({
+    /** null: the host name; it labels /metrics and lists the node in /api/v1/server/nodes */
+    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dots, dashes and underscores only').nullable(),
+    /** where the other nodes reach this one (upload chunks are forwarded there); null: http://<listen address>:<port> */
+    internal_url: z.url({ protocol: /^https?$/ }).nullable(),
+    /** a node silent for this long is offline; a cluster tick overdue by this long is taken over by another node */
+    lease_duration: duration.refine((ms) => ms >= 1000, 'must be at least 1 second'),
+  }),
   jobs: z.strictObject({
     poll_interval: duration,
     lease_duration: duration,

@@ -12,7 +12,7 @@ export function createPrunePrismaStore(prisma: Prisma): PruneStore {
   return {
     deleteFinishedJobs(state, before, limit) {
       return prisma.$executeRaw`DELETE FROM "Job" WHERE id IN (
-        SELECT id FROM "Job" WHERE state = ${state} AND "finishedAt" < ${before} ORDER BY id LIMIT ${limit})`;
+        SELECT id FROM "Job" WHERE state = ${state}::"JobState" AND "finishedAt" < ${before} ORDER BY id LIMIT ${limit})`;
     },
     deleteHandledActivities(before, limit) {
       return prisma.$executeRaw`DELETE FROM "InboxActivity" WHERE id IN (

@@ -23,4 +23,4 @@ export type { ApiJobState } from './api-job-state.js';
 export type { ApiJob, ApiJobList, ApiJobSort } from './api-job.js';
 export type { JobMetrics, JobAttemptOutcome } from './job-metrics.js';
 export { createScheduler } from './scheduler.js';
-export type { Scheduler, TickContext, TickFn, TickOutcome } from './scheduler.js';
+export type { Scheduler, TickContext, TickFn, TickGate, TickOptions, TickOutcome, TickScope } from './scheduler.js';

@@ -1,5 +1,5 @@
 import { Prisma, type Job, type PrismaClient } from '../generated/prisma/client.js';
-import type { ApiJobState, StoredJobState } from './api-job-state.js';
+import type { ApiJobState } from './api-job-state.js';
 import type { EnqueueResult } from './job-handler.js';
 import type { JobFilter, JobLease, JobStore, StoredJob } from './stored-job.js';
 
@@ -60,7 +60,7 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
       const until = new Date(now.getTime() + leaseMs).toISOString();
       const rows = await prisma.$queryRaw<Array<{ id: number }>>`
         UPDATE "Job"
-           SET "state" = 'active',
+           SET "state" = 'active'::"JobState",
                "lockedBy" = ${workerId},
                "lockedUntil" = ${until}::timestamp(3),
                "attempts" = "attempts" + 1,
@@ -69,8 +69,8 @@ export function createJobStore(prisma: PrismaClient, workerId: string): JobStore
          WHERE "id" = (
            SELECT "id" FROM "Job"
             WHERE "kind" = ${kind}
-              AND (("state" = 'pending' AND "runAt" <= ${at}::timestamp(3))
-                OR ("state" = 'active' AND "lockedUntil" < ${at}::timestamp(3)))
+              AND (("state" = 'pending'::"JobState" AND "runAt" <= ${at}::timestamp(3))
+                OR ("state" = 'active'::"JobState" AND "lockedUntil" < ${at}::timestamp(3)))
             ORDER BY "priority", "runAt", "id"
             LIMIT 1
             FOR UPDATE SKIP LOCKED)
@@ -191,7 +191,7 @@ function toStoredJob(row: Job): StoredJob {
     id: row.id,
     kind: row.kind,
     payload: row.payload,
-    state: row.state as StoredJobState,
+    state: row.state,
     priority: row.priority,
     attempts: row.attempts,
     progress: row.progress,

@@ -18,11 +18,41 @@ export type TickOutcome =
   | { name: string; status: 'completed' }
   | { name: string; status: 'failed'; error: unknown };
 
+/**
+ * Where a tick runs when several nodes share the database: `cluster` ticks (the default) run on one
+ * node per interval, through the scheduler's {@link TickGate}; `node` ticks run on every node (work
+ * on this node's memory or disk: its seeder, its folders' sizes, its in-memory viewers).
+ */
+export type TickScope = 'cluster' | 'node';
+
+export interface TickOptions {
+  scope?: TickScope;
+}
+
+/**
+ * Decides which node runs a cluster tick (src/cluster: a lease row per tick). Without a gate every
+ * tick runs on this node (one process).
+ */
+export interface TickGate {
+  /** Claims this interval's run of the tick for this node; false when another node has it or already ran it. */
+  claim(name: string, now: Date, intervalMs: number): Promise<boolean>;
+  /** Extends the hold of a run in progress (called every `renewEveryMs`); false when it was lost. */
+  renew(name: string, now: Date): Promise<boolean>;
+  /** The run ended: the tick is free for whoever is due next. */
+  finish(name: string, now: Date): Promise<void>;
+  renewEveryMs: number;
+}
+
 export interface Scheduler {
-  /** Runs `fn` every `intervalMs` once started. */
-  every(name: string, intervalMs: number, fn: TickFn): void;
+  /** Runs `fn` every `intervalMs` once started (on one node of the cluster unless `scope: 'node'`). */
+  every(name: string, intervalMs: number, fn: TickFn, options?: TickOptions): void;
   /** Runs `fn` on a cron expression (node-cron syntax, optional seconds field) once started. */
-  cron(name: string, expression: string, fn: TickFn, options?: { timezone?: string }): void;
+  cron(name: string, expression: string, fn: TickFn, options?: { timezone?: string } & TickOptions): void;
+  /**
+   * What the tick's timer does, now: a cluster tick is first claimed through the gate (`skipped`
+   * when another node has this interval's run), then run. Resolves when that run ends.
+   */
+  runScheduled(name: string): Promise<TickOutcome | { name: string; status: 'skipped' }>;
   /**
    * Runs a tick now, whatever its schedule (even before start()); resolves when that run ends.
    * If the tick is already running, joins that run instead of starting an overlapping one.
@@ -40,19 +70,25 @@ export interface Scheduler {
 interface Tick {
   name: string;
   fn: TickFn;
+  scope: TickScope;
   schedule: { type: 'every'; intervalMs: number } | { type: 'cron'; expression: string; timezone: string | undefined };
   timer: NodeJS.Timeout | undefined;
   task: ScheduledTask | undefined;
   current: Promise<TickOutcome> | undefined;
+  /** a timer's run of a cluster tick: the claim, then the run */
+  gated: Promise<TickOutcome | { name: string; status: 'skipped' }> | undefined;
 }
+
+/** A cron tick's claim holds its run for this long (the cron fires at the same moment on every node). */
+const CRON_CLAIM_MS = 1000;
 
 /**
  * Periodic ticks (redundancy planning, cleanups, refreshes). A tick never overlaps itself: a
  * timer firing while the previous run is still going is skipped. Tests call runNow() instead of
  * waiting for timers.
  */
-export function createScheduler(options: { clock: Clock; logger: Logger }): Scheduler {
-  const { clock } = options;
+export function createScheduler(options: { clock: Clock; logger: Logger; gate?: TickGate }): Scheduler {
+  const { clock, gate } = options;
   const logger = options.logger.child({ component: 'scheduler' });
   const ticks = new Map<string, Tick>();
   const controller = new AbortController();
@@ -65,13 +101,47 @@ export function createScheduler(options: { clock: Clock; logger: Logger }): Sche
     if (lifecycle === 'running') arm(tick);
   }
 
+  /** A cluster tick's run on the timer: claimed through the gate first, its hold renewed while it runs. */
+  function runGated(tick: Tick): Promise<TickOutcome | { name: string; status: 'skipped' }> {
+    if (!gate || tick.scope === 'node') return run(tick);
+    if (tick.gated) return tick.gated;
+    if (tick.current) return tick.current; // a runNow() in progress: join it
+    const intervalMs = tick.schedule.type === 'every' ? tick.schedule.intervalMs : CRON_CLAIM_MS;
+    const gated = (async (): Promise<TickOutcome | { name: string; status: 'skipped' }> => {
+      let claimed: boolean;
+      try {
+        claimed = await gate.claim(tick.name, clock.now(), intervalMs);
+      } catch (err) {
+        logger.warn({ err, tick: tick.name }, 'claiming a cluster tick failed; skipping this run');
+        return { name: tick.name, status: 'skipped' };
+      }
+      if (!claimed) {
+        logger.debug({ tick: tick.name }, 'another node runs this tick');
+        return { name: tick.name, status: 'skipped' };
+      }
+      const renewal = setInterval(() => {
+        gate.renew(tick.name, clock.now()).catch((err: unknown) => logger.warn({ err, tick: tick.name }, 'renewing a cluster tick failed'));
+      }, gate.renewEveryMs);
+      try {
+        return await run(tick);
+      } finally {
+        clearInterval(renewal);
+        await gate.finish(tick.name, clock.now()).catch((err: unknown) => logger.warn({ err, tick: tick.name }, 'releasing a cluster tick failed'));
+      }
+    })().finally(() => {
+      tick.gated = undefined;
+    });
+    tick.gated = gated;
+    return gated;
+  }
+
   function arm(tick: Tick): void {
     const fire = () => {
-      if (tick.current) {
+      if (tick.current || tick.gated) {
         logger.debug({ tick: tick.name }, 'tick still running; skipping this run');
         return;
       }
-      void run(tick);
+      void runGated(tick);
     };
     if (tick.schedule.type === 'every') {
       tick.timer = setInterval(fire, tick.schedule.intervalMs);
@@ -114,9 +184,9 @@ export function createScheduler(options: { clock: Clock; logger: Logger }): Sche
   }
 
   return {
-    every(name, intervalMs, fn) {
+    every(name, intervalMs, fn, tickOptions) {
       if (!(intervalMs > 0)) throw new RangeError(`scheduler: tick "${name}" needs a positive interval`);
-      register({ name, fn, schedule: { type: 'every', intervalMs }, timer: undefined, task: undefined, current: undefined });
+      register({ name, fn, scope: tickOptions?.scope ?? 'cluster', schedule: { type: 'every', intervalMs }, timer: undefined, task: undefined, current: undefined, gated: undefined });
     },
 
     cron(name, expression, fn, cronOptions) {
@@ -124,11 +194,20 @@ export function createScheduler(options: { clock: Clock; logger: Logger }): Sche
       register({
         name,
         fn,
+        scope: cronOptions?.scope ?? 'cluster',
         schedule: { type: 'cron', expression, timezone: cronOptions?.timezone },
         timer: undefined,
         task: undefined,
         current: undefined,
+        gated: undefined,
       });
+    },
+
+    runScheduled(name) {
+      const tick = ticks.get(name);
+      if (!tick) return Promise.reject(new Error(`scheduler: no tick named "${name}"`));
+      if (lifecycle === 'stopped') return Promise.reject(new Error('scheduler: stopped'));
+      return runGated(tick);
     },
 
     runNow(name) {
@@ -165,7 +244,7 @@ export function createScheduler(options: { clock: Clock; logger: Logger }): Sche
       if (lifecycle === 'stopped') return;
       lifecycle = 'stopped';
       for (const tick of ticks.values()) disarm(tick);
-      const runs = [...ticks.values()].flatMap((tick) => (tick.current ? [tick.current] : []));
+      const runs = [...ticks.values()].flatMap((tick) => [tick.current, tick.gated].filter((run) => run !== undefined));
       if (runs.length === 0) return;
       const drained = await settlesWithin(Promise.allSettled(runs), stopOptions?.deadlineMs ?? 10_000);
       if (!drained) {

@@ -12,8 +12,10 @@ import { defineTransferMetrics } from './transfer-metrics.js';
  * instances can run in one process). Names follow Prometheus conventions: base units, `_total`
  * only on counters, bounded labels (never a video, user or URL).
  */
-export function createMetrics(options: { version: string; endpoint?: MetricsEndpointOptions }) {
+export function createMetrics(options: { version: string; endpoint?: MetricsEndpointOptions; node?: string }) {
   const registry = new Registry();
+  // several nodes on one database: every series carries the node's name (node.name)
+  if (options.node) registry.setDefaultLabels({ node: options.node });
   collectDefaultMetrics({ register: registry });
 
   const buildInfo = new Gauge({ name: 'mirrortube_build_info', help: 'Build information (always 1)', labelNames: ['version'], registers: [registry] });

@@ -22,7 +22,7 @@ export function createPrismaInboxStore(prisma: Prisma): InboxStore {
           RETURNING id, "activityId", "bodyDigest"
         ), jobs AS (
           INSERT INTO "Job" ("kind", "payload", "state", "maxAttempts", "runAt", "createdAt", "updatedAt")
-          SELECT ${kind}, jsonb_build_object('inboxActivityId', stored.id), 'pending', ${maxAttempts}, ${now}, ${now}, ${now} FROM stored
+          SELECT ${kind}, jsonb_build_object('inboxActivityId', stored.id), 'pending'::"JobState", ${maxAttempts}, ${now}, ${now}, ${now} FROM stored
           RETURNING id
         )
         SELECT "activityId", "bodyDigest" FROM stored`;

@@ -9,6 +9,7 @@ import type { Auth } from '../auth.js';
 import { currentUser } from '../auth.js';
 import { validate } from '../middleware.js';
 import { Problem } from '../problem.js';
+import { FORWARDED_HEADER, forwardToNode } from './forward-to-node.js';
 
 /** Maps an upload refusal to PeerTube's status and error code. */
 function refusalProblem(reason: ResumableRefusal): Problem {
@@ -30,6 +31,8 @@ function refusalProblem(reason: ResumableRefusal): Problem {
       return new Problem(409, reason.message);
     case 'processing':
       return new Problem(503, reason.message);
+    case 'elsewhere':
+      return new Problem(503, reason.message);
   }
 }
 
@@ -41,6 +44,12 @@ export function uploadsRouter(deps: {
   tmpDir: string;
   maxFileSize: number;
   countUpload(protocol: 'multipart' | 'resumable', outcome: 'accepted' | 'refused'): void;
+  /**
+   * Several nodes on one database: the internal URL of the running node with this worker id (null
+   * when it is not running), and this node's id. A chunk or cancel of an upload whose file another
+   * node holds is forwarded there. Absent: one process.
+   */
+  cluster?: { self: string; urlOf(node: string): Promise<string | null> };
 }): Router {
   const { auth } = deps;
   const router = new Router();
@@ -69,6 +78,16 @@ export function uploadsRouter(deps: {
     if (!accepted.ok) throw refusalProblem(accepted.reason);
     ctx.body = { video: accepted.value };
   });
+
+  /** The upload's file is on node `owner`: its chunk (or cancel) is answered there, once (never forwarded on). */
+  const forwardTo = async (ctx: Koa.Context, owner: string): Promise<void> => {
+    const cluster = deps.cluster;
+    const from = ctx.get(FORWARDED_HEADER);
+    if (!cluster || from) throw new Problem(503, `the upload is received by another node (${owner}) that this node cannot reach; retry later`);
+    const baseUrl = await cluster.urlOf(owner);
+    if (!baseUrl) throw new Problem(503, `the node holding this upload (${owner}) is not running; retry later`);
+    await forwardToNode(ctx, { baseUrl, node: owner, from: cluster.self });
+  };
 
   const uploadId = (ctx: Koa.Context): string => {
     const id = ctx.query.upload_id;
@@ -104,6 +123,10 @@ export function uploadsRouter(deps: {
     }
     const declared = ctx.get('content-length');
     const result = await deps.resumable.writeChunk(user.id, id, range, ctx.req, /^\d+$/.test(declared) ? Number(declared) : undefined);
+    if (!result.ok && result.reason.type === 'elsewhere') {
+      await forwardTo(ctx, result.reason.owner);
+      return;
+    }
     if (!result.ok && result.reason.type === 'unreadable-media') deps.countUpload('resumable', 'refused');
     // PeerTube: ask to retry after 5 minutes, knowing the upload id is kept a while after completion
     if (!result.ok && result.reason.type === 'processing') ctx.set('Retry-After', '300');
@@ -119,6 +142,10 @@ export function uploadsRouter(deps: {
 
   router.delete('/videos/upload-resumable', auth.required, async (ctx) => {
     const cancelled = await deps.resumable.cancel(currentUser(ctx).id, uploadId(ctx));
+    if (typeof cancelled === 'object') {
+      await forwardTo(ctx, cancelled.elsewhere);
+      return;
+    }
     if (cancelled === 'unknown') throw new Problem(404, 'unknown upload id');
     if (cancelled === 'processing') throw new Problem(409, 'The upload is already being processed: it cannot be cancelled any more');
     ctx.status = 204;

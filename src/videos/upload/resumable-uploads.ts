@@ -20,7 +20,9 @@ export type ResumableRefusal =
   /** another chunk of this upload is being written right now (409) */
   | { type: 'busy'; message: string }
   /** the last chunk arrived and the video is being made (PeerTube: 503 with Retry-After) */
-  | { type: 'processing'; message: string };
+  | { type: 'processing'; message: string }
+  /** the upload's file is on another node of the cluster (worker id `owner`): the chunk goes there */
+  | { type: 'elsewhere'; owner: string; message: string };
 
 export type ChunkOutcome =
   | { status: 'incomplete'; received: number }
@@ -58,6 +60,12 @@ export function createResumableUploads(deps: {
   expirationMs: number;
   /** worker id: the process whose storage holds the files */
   owner: string;
+  /**
+   * Several nodes on one database: whether the node `owner` is running. An expired session whose
+   * node is gone is removed by whichever node sees it (its file went with that node's disk); a
+   * live node removes its own. Absent: one process, every session is ours.
+   */
+  nodeOnline?: (owner: string) => Promise<boolean>;
 }) {
   const { store, layout } = deps;
   const pathOf = (id: string) => join(layout.resumableTmp, id);
@@ -70,6 +78,10 @@ export function createResumableUploads(deps: {
     if (!/^[a-f0-9]{32}$/.test(id)) return null;
     return store.find(userId, id);
   }
+  /** A receiving session whose file another node holds: chunks and cancels go to that node. */
+  const heldElsewhere = (session: { owner?: string | null; state: string }) =>
+    session.state === 'receiving' && typeof session.owner === 'string' && session.owner !== deps.owner ? session.owner : null;
+  const elsewhere = (owner: string) => fail({ type: 'elsewhere' as const, owner, message: `the upload is received by another node (${owner})` });
 
   async function finish(userId: number, id: string, metadata: UploadMetadata, session: { filename: string; mimeType: string | null }): Promise<Result<ChunkOutcome, ResumableRefusal>> {
     if (!(await store.claimProcessing(id))) return processing();
@@ -122,6 +134,8 @@ export function createResumableUploads(deps: {
       const session = await find(userId, id);
       if (!session) return unknown();
       if (session.state === 'done') return ok({ status: 'complete', video: session.result as { id: number; uuid: string; shortUUID: string } });
+      const owner = heldElsewhere(session);
+      if (owner) return elsewhere(owner);
       const current = active.get(id);
       if (session.state === 'processing' || current?.kind === 'processing') return processing();
       if (current) return fail({ type: 'busy', message: 'another chunk of this upload is being written' });
@@ -154,9 +168,11 @@ export function createResumableUploads(deps: {
     },
 
     /** DELETE: cancels a receiving upload (a chunk being written stops first); too late once it is being processed. */
-    async cancel(userId: number, id: string): Promise<'removed' | 'unknown' | 'processing'> {
+    async cancel(userId: number, id: string): Promise<'removed' | 'unknown' | 'processing' | { elsewhere: string }> {
       const session = await find(userId, id);
       if (!session || session.state === 'done') return 'unknown';
+      const owner = heldElsewhere(session);
+      if (owner) return { elsewhere: owner };
       const current = active.get(id);
       if (session.state === 'processing' || current?.kind === 'processing') return 'processing';
       if (current) {
@@ -171,8 +187,10 @@ export function createResumableUploads(deps: {
     /** Removes sessions past their expiry and their files (periodic tick); uploads in use are left alone. */
     async removeExpired(): Promise<number> {
       let removed = 0;
-      for (const id of await store.expired(deps.clock.now())) {
+      for (const { id, owner } of await store.expired(deps.clock.now())) {
         if (active.has(id)) continue;
+        // another node's session: that node removes it (and its file), unless it is gone
+        if (owner !== null && owner !== deps.owner && deps.nodeOnline && (await deps.nodeOnline(owner))) continue;
         if (await store.remove(id)) removed++;
         await rm(pathOf(id), { force: true });
       }

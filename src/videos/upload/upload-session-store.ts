@@ -13,6 +13,8 @@ export interface UploadSessionRow {
   state: SessionState;
   result: unknown;
   expiresAt: Date;
+  /** worker id of the node whose storage holds the file (null or absent: sessions from before owners were recorded) */
+  owner?: string | null;
 }
 
 /** The rows of PeerTube's resumable protocol; a session's quota reservation shares its id. */
@@ -27,14 +29,15 @@ export interface UploadSessionStore {
   markDone(id: string, result: unknown, expiresAt: Date): Promise<void>;
   /** Removes the session and its quota reservation in one transaction; false when it was already gone. */
   remove(id: string): Promise<boolean>;
-  expired(now: Date): Promise<string[]>;
+  /** Sessions past their expiry, with the node holding each one's file. */
+  expired(now: Date): Promise<{ id: string; owner: string | null }[]>;
   /** Sessions whose file lives in this storage (worker id), plus those from before owners were recorded. */
   ownedBy(owner: string): Promise<UploadSessionRow[]>;
   /** After a crash: a session cut off while processing receives again (its whole file is still there). */
   reopen(id: string): Promise<void>;
 }
 
-type Row = { id: string; userId: number; metadata: unknown; filename: string; mimeType: string | null; size: bigint; received: bigint; state: string; result: unknown; expiresAt: Date };
+type Row = { id: string; userId: number; metadata: unknown; filename: string; mimeType: string | null; size: bigint; received: bigint; state: string; result: unknown; expiresAt: Date; owner: string | null };
 
 function toRow(r: Row): UploadSessionRow {
   return { ...r, size: Number(r.size), received: Number(r.received), state: r.state as SessionState };
@@ -70,8 +73,7 @@ export function createUploadSessionStore(prisma: Prisma): UploadSessionStore {
       return removed.count === 1;
     },
     async expired(now) {
-      const rows = await prisma.uploadSession.findMany({ where: { expiresAt: { lt: now } }, select: { id: true } });
-      return rows.map((r) => r.id);
+      return prisma.uploadSession.findMany({ where: { expiresAt: { lt: now } }, select: { id: true, owner: true } });
     },
     async ownedBy(owner) {
       const rows = await prisma.uploadSession.findMany({ where: { OR: [{ owner }, { owner: null }] } });

@@ -92,7 +92,7 @@ describe('faults: a transcode given up after crashes runs its failure path (embe
     const activity = await prisma.inboxActivity.create({
       data: { activityId: 'https://remote.example/activities/1', type: 'Like', actorUrl: 'https://remote.example/accounts/a', signerUrl: 'https://remote.example/accounts/a', payload: {}, bodyDigest: 'test', state: 'pending' },
     });
-    const crashed = { state: 'active', lockedBy: 'worker-dead', lockedUntil: new Date(Date.now() - 60_000), runAt: new Date(Date.now() - 60_000) };
+    const crashed = { state: 'active' as const, lockedBy: 'worker-dead', lockedUntil: new Date(Date.now() - 60_000), runAt: new Date(Date.now() - 60_000) };
     const jobs = await Promise.all([
       prisma.job.create({ data: { kind: 'videos-redundancy-mirror', payload: { redundancyId: copy.id }, maxAttempts: 5, attempts: 5, ...crashed } }),
       prisma.job.create({ data: { kind: 'activitypub-inbox', payload: { inboxActivityId: activity.id }, maxAttempts: 5, attempts: 5, ...crashed } }),
