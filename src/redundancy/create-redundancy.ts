@@ -22,6 +22,8 @@ import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
 import { removeCopyFiles } from './mirror/remove-copy-files.js';
+import { objectStorageMirror } from './mirror/object-storage-copies.js';
+import type { ObjectStorage } from '../storage/index.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
 import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
@@ -64,6 +66,8 @@ export function createRedundancy(deps: {
   refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
   /** tests only: how the mirror downloader resolves host names (see InstanceOptions.lookup) */
   lookup?: LookupAddresses;
+  /** object storage (null: disabled): our copies are committed to its `redundancy` bucket */
+  objectStorage?: ObjectStorage | null;
 }) {
   const { config, prisma, clock, logger, urls, jobs } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -90,7 +94,7 @@ export function createRedundancy(deps: {
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
-  const mirror: MirrorPort = {
+  const localMirror: MirrorPort = {
     async copy(input) {
       let bytes = 0;
       const result = await mirrorHlsCopy({
@@ -120,6 +124,9 @@ export function createRedundancy(deps: {
       await cleanupOrphans({ redundancyDir, tmpDir, keep, inProgress });
     },
   };
+
+  // object storage: copies are made on disk, then staged, committed and served from the bucket
+  const mirror = deps.objectStorage ? objectStorageMirror(localMirror, deps.objectStorage, { redundancyDir }) : localMirror;
 
   const engine = createRedundancyEngine({
     copies: createPrismaCopyStore(prisma),

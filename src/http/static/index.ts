@@ -16,3 +16,6 @@ export { serveBuffer } from './serve-buffer.js';
 export type { ServeBufferOptions } from './serve-buffer.js';
 export { torrentWebseedsResponder } from './torrent-webseeds.js';
 export type { TorrentWebseedsPort, TorrentWebseeds } from './torrent-webseeds.js';
+export { serveObject } from './serve-object.js';
+export type { StaticObjectSource } from './serve-object.js';
+export { objectSourceFor } from './object-source.js';
