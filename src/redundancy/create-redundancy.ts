@@ -23,7 +23,7 @@ import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-
 import { createOriginHealth } from './origin-health.js';
 import { removeCopyFiles } from './mirror/remove-copy-files.js';
 import { objectStorageMirror } from './mirror/object-storage-copies.js';
-import type { ObjectStorage } from '../storage/index.js';
+import type { BucketKind, ObjectStorage } from '../storage/index.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
 import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
@@ -186,7 +186,9 @@ export function createRedundancy(deps: {
       try {
         return JSON.parse(await readFile(join(deps.hlsDir(uuid), sha256Filename), 'utf8')) as Record<string, Record<string, string>>;
       } catch {
-        return null;
+        // moved to object storage (mirrored videos are public: their keys are `<uuid>/<file>`)
+        const body = deps.objectStorage ? await readObject(deps.objectStorage, 'streaming_playlists', deps.objectStorage.hlsKey(uuid, sha256Filename)) : null;
+        return body ? (JSON.parse(body.toString('utf8')) as Record<string, Record<string, string>>) : null;
       }
     },
   });
@@ -199,7 +201,7 @@ export function createRedundancy(deps: {
     fetcher: deps.fetcher,
     readLocalRange: async (filename, start, end) => {
       const handle = await open(deps.webVideoPath(filename), 'r').catch(() => null);
-      if (!handle) return null;
+      if (!handle) return deps.objectStorage ? readObject(deps.objectStorage, 'web_videos', deps.objectStorage.webVideoKey(filename), { start, end }) : null;
       try {
         const buffer = Buffer.alloc(end - start + 1);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
@@ -292,3 +294,12 @@ export function createRedundancy(deps: {
 }
 
 export type Redundancy = ReturnType<typeof createRedundancy>;
+
+/** An object's bytes (a range of them), null when absent. */
+async function readObject(objects: ObjectStorage, kind: BucketKind, key: string, range?: { start: number; end: number }): Promise<Buffer | null> {
+  const body = await objects.store.read(kind, key, range).catch(() => null);
+  if (!body) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

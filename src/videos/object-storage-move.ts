@@ -250,6 +250,9 @@ export function createStorageMove(deps: StorageMoveDeps) {
   });
 
   return {
+    /** local videos whose files are not at `to` yet (a crash half-way leaves the video here: the move runs again) */
+    pending: (to: StorageTarget) => store.countToMove(to),
+    nextBatch: (to: StorageTarget, afterId: number, limit: number) => store.toMove(to, afterId, limit),
     toObjectStorage,
     toFilesystem,
     relocate,
