@@ -16,13 +16,13 @@ import { createPrismaRemoteCopyStore } from './origin/remote-copy-store.js';
 import { createPrismaCatalogueStore } from './catalogue-store.js';
 import { createTransactor } from '../db/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
-import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, objectStorageMirror, verifyStoredCopy } from './mirror/index.js';
 import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
 import { removeCopyFiles } from './mirror/remove-copy-files.js';
-import { objectStorageMirror } from './mirror/object-storage-copies.js';
+
 import type { BucketKind, ObjectStorage } from '../storage/index.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
 import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';

@@ -54,3 +54,4 @@ export { pinKey } from '../../net/index.js';
 export { transferBody, memorySink, type BodySink, type BodyTransferOptions, type TransferEnd } from './body-transfer.js';
 export { openBatchedFileWriter, WRITE_BATCH_BYTES, type BatchedFileWriter } from './batched-file-writer.js';
 export { buildMirrorTorrent, type MirrorTorrent, type MirrorTorrentInput } from './mirror-torrent.js';
+export { objectStorageMirror, COPY_MANIFEST } from './object-storage-copies.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 /** s3rver's fixed credentials. */
@@ -12,6 +12,7 @@ export interface TestS3 {
   endpoint: string;
   /** every key of a bucket (under a prefix) */
   keys(bucket: string, prefix?: string): Promise<string[]>;
+  put(bucket: string, key: string, body: string): Promise<void>;
   /** the object_storage config of an instance using buckets `<name>-playlists`, `<name>-videos`, `<name>-copies` */
   configFor(name: string, options?: { playlistsBaseUrl?: boolean }): Record<string, unknown>;
   close(): Promise<void>;
@@ -41,6 +42,9 @@ export async function startTestS3(instances: string[]): Promise<TestS3> {
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (token);
       return keys.sort();
+    },
+    async put(bucket, key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     configFor(name, options = {}) {
       return {
