@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { storageMove } from '../../../src/cli/storage-move.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 
 /**
@@ -127,6 +128,28 @@ describe('object storage (s3rver)', () => {
     expect(withToken.status).toBe(206);
     expect(withToken.headers.get('cache-control')).toBe('private, no-store');
     expect((await withToken.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('storage move (the command\'s path): every local video back to the file system, then to object storage again; resumable', async () => {
+    const lines: string[] = [];
+    const port = a.instance.storageMove!;
+    const run = (to: 'filesystem' | 'object-storage') => storageMove({ port, to, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    expect(await run('filesystem')).toBe(0);
+    expect(lines.some((l) => /^\[2\/2\] video \d+: completed/.test(l))).toBe(true);
+    expect(await s3.keys('a-playlists')).toEqual([]);
+    const hlsRoot = join(a.config.storage.streaming_playlists, 'hls');
+    expect((await localNames(join(hlsRoot, uuid))).length).toBeGreaterThan(3);
+    const back = (await details(a, uuid)).streamingPlaylists[0]!;
+    expect(back.playlistUrl.startsWith(`${a.url}/static/streaming-playlists/hls/${uuid}/`)).toBe(true);
+    expect((await fetch(back.playlistUrl)).status).toBe(200);
+    // nothing left to move: a second run says so and changes nothing
+    lines.length = 0;
+    expect(await run('filesystem')).toBe(0);
+    expect(lines[0]).toMatch(/nothing to move/);
+    expect(await run('object-storage')).toBe(0);
+    expect(await localNames(join(hlsRoot, uuid))).toEqual([]);
+    expect((await s3.keys('a-playlists', `${uuid}/`)).length).toBeGreaterThan(3);
+    expect((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${uuid}/`)).toBe(true);
   });
 
   it('a mirror stores its copy in its bucket (staged, committed), announces it, serves it, and evicts it', async () => {
