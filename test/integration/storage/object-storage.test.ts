@@ -152,6 +152,24 @@ describe('object storage (s3rver)', () => {
     expect((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${uuid}/`)).toBe(true);
   });
 
+  it('transcoding reads its input from the bucket and its outputs go back there (an admin rerun of a video whose files are all in the bucket)', async () => {
+    const completed = async (type: string) => (await a.json<{ data: { type: string }[] }>('/api/v1/jobs/completed?count=100')).data.filter((j) => j.type === type).length;
+    const completedTranscodes = () => completed('video-transcoding');
+    const before = await completedTranscodes();
+    const movesBefore = await completed('move-to-object-storage');
+    const rerun = await a.api(`/api/v1/videos/${uuid}/transcoding`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcodingType: 'hls' }) });
+    expect(rerun.status).toBe(204);
+    await waitFor('the rerun transcode done', async () => ((await completedTranscodes()) > before ? true : undefined), 90_000);
+    await a.waitForPublished(uuid);
+    await waitFor('the outputs moved', async () => ((await completed('move-to-object-storage')) > movesBefore ? true : undefined), 60_000);
+    // moved again: nothing on disk, the bucket holds the new outputs (the same names), playable through the base URL
+    const keys = await waitMoved(uuid, '');
+    expect(keys.filter((k) => k.endsWith('-fragmented.mp4'))).toHaveLength(2);
+    await waitFor('the URLs at the bucket again', async () => ((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/`) ? true : undefined), 30_000);
+    expect((await fetch((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl)).status).toBe(200);
+    expect(await localNames(join(a.config.storage.tmp, 'transcode'))).toEqual([]);
+  });
+
   it('a mirror stores its copy in its bucket (staged, committed), announces it, serves it, and evicts it', async () => {
     const follow = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
     expect(follow.status).toBe(204);
