@@ -28,9 +28,8 @@ import { videoTranscodingRouter } from './http/api/video-transcoding.js';
 import { videosRouter } from './http/api/videos.js';
 import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
 import { staffChecker } from './http/rate-limit/staff-checker.js';
-import { torrentWebseedsResponder } from './http/static/index.js';
-import { privateFilesGate } from './http/static/index.js';
-import { remoteImagesRoute } from './http/static/index.js';
+import { objectSourceFor, privateFilesGate, remoteImagesRoute, torrentWebseedsResponder } from './http/static/index.js';
+import type { BucketKind, ObjectStorage } from './storage/index.js';
 import { wellKnownRouter } from './http/well-known/index.js';
 import type { Comments } from './comments/create-comments.js';
 import type { Clock } from './lib/clock.js';
@@ -81,6 +80,8 @@ export function composeHttpApp(parts: {
   apiCache: ApiCache;
   /** the nodes sharing the database (src/cluster) */
   nodes: { self: string; list(): Promise<ServerNode[]>; ticks(): Promise<ServerTick[]>; urlOf(node: string): Promise<string | null> };
+  /** object storage (null: disabled): files not on disk are proxied from their bucket by the static mounts */
+  objectStorage: ObjectStorage | null;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -94,6 +95,7 @@ export function composeHttpApp(parts: {
   const videoFileTokens = createVideoFileTokens({ clock });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
+  const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});
   return createHttpApp({
     logger,
     metrics,
@@ -173,12 +175,12 @@ export function composeHttpApp(parts: {
     ],
     beforeStatic: [remoteImagesRoute(parts.remoteImages)],
     staticMounts: [
-      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists') },
-      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos') },
+      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists'), ...objects('streaming_playlists') },
+      { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos'), ...objects('web_videos') },
       // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
-      { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls') },
-      { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos') },
-      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy') },
+      { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls'), ...objects('streaming_playlists', 'private/') },
+      { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos'), ...objects('web_videos', 'private/') },
+      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy'), ...objects('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },

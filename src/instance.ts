@@ -52,6 +52,7 @@ import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
+import { createObjectStorage, createS3ObjectStore } from './storage/index.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -95,6 +96,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const urls = createInstanceUrls(config.webserver);
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
+  // S3-compatible object storage (object_storage.enabled): transcoded files and mirrored copies go there
+  const objectStorage = config.object_storage.enabled ? createObjectStorage(config.object_storage, createS3ObjectStore(config.object_storage)) : null;
   // anonymous API reads (cache.api), dropped on every committed write to what they show
   const apiCache = createApiCache(config.cache.api, clock);
   const db: Database = await openDatabase({
@@ -156,7 +159,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const quotaStore = createQuotaStore(prisma);
   const sessionStore = createUploadSessionStore(prisma);
   const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
-  const videos = createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events });
+  const videos = createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events, objectStorage });
   const resumable = createResumableUploads({
     store: sessionStore,
     admission,
@@ -219,6 +222,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     webVideoPath: layout.webVideo,
     refetchVideo: (videoId) => federation.importer.refresh(videoId),
     onCopiesChanged: () => seeding.syncCopies(),
+    objectStorage,
     ...lookup,
   });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
@@ -277,6 +281,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     logger,
     urls,
     layout,
+    objectStorage,
     metrics,
     metricsOnMainListener: metricsServer === null,
     isReady: () => ready,
@@ -333,6 +338,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     pruner,
     remoteImages,
     cluster,
+    objectStorage,
+    /** moves of local videos' files between the file system and object storage (null: object storage disabled) */
+    storageMove: videos.storageMove,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -400,6 +408,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await scheduler.stop({ deadlineMs: config.jobs.shutdown_deadline });
       await jobs.stop({ deadlineMs: config.jobs.shutdown_deadline });
       redundancy.close();
+      objectStorage?.store.close();
       await ffmpeg.killAll();
       await tracker?.close();
       for (const socket of sockets) socket.destroy();

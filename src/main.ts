@@ -5,6 +5,7 @@ import { createInstance } from './instance.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { checkPortFree } from './cli/port-check.js';
 import { resetPassword } from './cli/reset-password.js';
+import { parseStorageTarget, storageMove } from './cli/storage-move.js';
 import { createLogger } from './lib/logger.js';
 import { createPrettyStream } from './lib/pretty-log.js';
 
@@ -18,10 +19,14 @@ Commands:
   reset-password --user NAME
                  set a new password for NAME (read from standard input when piped,
                  otherwise generated and printed); the user's sessions end
+  storage move --to object-storage|filesystem
+                 move every local video's files to object storage (object_storage.*) or back,
+                 with progress; resumable (run it again to finish an interrupted move)
 
 Options:
   -c, --config FILE   a YAML file layered over config/default.yaml (repeatable; later wins)
   -u, --user NAME     the user (reset-password)
+      --to TARGET     object-storage or filesystem (storage move)
   -h, --help          this help
   -v, --version       the version
 
@@ -37,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         config: { type: 'string', short: 'c', multiple: true },
         user: { type: 'string', short: 'u' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -54,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = parsed.positionals[0] ?? 'serve';
-  if (!['serve', 'check-config', 'reset-password'].includes(command) || parsed.positionals.length > 1) {
+  const storageCommand = command === 'storage' && parsed.positionals[1] === 'move' && parsed.positionals.length === 2;
+  if ((!['serve', 'check-config', 'reset-password'].includes(command) || parsed.positionals.length > 1) && !storageCommand) {
     console.error(`unknown command "${parsed.positionals.join(' ')}"\n\n${USAGE}`);
     return 2;
   }
@@ -69,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     if (shown.admin.initial_password) shown.admin.initial_password = '[redacted]';
     if (shown.database.url) shown.database.url = shown.database.url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
     if (shown.metrics.bearer_token) shown.metrics.bearer_token = '[redacted]';
+    if (shown.object_storage.credentials.secret_access_key) shown.object_storage.credentials.secret_access_key = '[redacted]';
     console.log(JSON.stringify(shown, null, 2));
     return 0;
   }
@@ -79,6 +87,24 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return resetPassword({ config: loaded.config, username: parsed.values.user, stdin: process.stdin, out: (l) => console.log(l), err: (l) => console.error(l) });
+  }
+
+  if (storageCommand) {
+    const to = parseStorageTarget(parsed.values.to);
+    if (!to) {
+      console.error(`storage move needs --to object-storage or --to filesystem\n\n${USAGE}`);
+      return 2;
+    }
+    if (!loaded.config.object_storage.enabled) {
+      console.error('storage move: object storage is not enabled (object_storage.enabled, endpoint, buckets); to move files back, keep it enabled until the move is done');
+      return 1;
+    }
+    const instance = await createInstance(loaded.config, { logger: createLogger({ level: 'warn' }) });
+    try {
+      return await storageMove({ port: instance.storageMove!, to, out: (l) => console.log(l), err: (l) => console.error(l) });
+    } finally {
+      await instance.stop();
+    }
   }
 
   // nothing is created (storage, database, root user) when we cannot listen

@@ -34,6 +34,47 @@ const resolutions = z.strictObject(
  * The whole configuration. Every key is documented in config/default.yaml; keys follow PeerTube's
  * names wherever PeerTube has the setting. Objects are strict: an unknown key stops start-up.
  */
+const objectBucket = z.strictObject({
+  bucket_name: z.string(),
+  prefix: z.string().regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)*$/, 'a prefix is empty or folder names each ending with "/" (e.g. "videos/")'),
+  base_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).nullable().transform((v) => v ?? ''),
+});
+const OBJECT_STORAGE_DEFAULTS = {
+  enabled: false,
+  endpoint: '',
+  region: 'us-east-1',
+  upload_acl: { public: 'public-read', private: 'private' },
+  max_upload_part: 100 * 1024 * 1024,
+  max_request_attempts: 3,
+  proxy: { proxify_private_files: true as const },
+  credentials: { access_key_id: '', secret_access_key: '' },
+  streaming_playlists: { bucket_name: 'streaming-playlists', prefix: '', base_url: '' },
+  web_videos: { bucket_name: 'web-videos', prefix: '', base_url: '' },
+  redundancy: { bucket_name: 'redundancy', prefix: '', base_url: '' },
+};
+/** PeerTube's object_storage keys (plus `redundancy`: the bucket of our mirrored copies). */
+const objectStorage = z
+  .strictObject({
+    enabled: z.boolean(),
+    endpoint: z.string(),
+    region: z.string().min(1),
+    upload_acl: z.strictObject({ public: z.string().min(1).nullable(), private: z.string().min(1).nullable() }),
+    max_upload_part: bytes,
+    max_request_attempts: z.number().int().min(1).max(20),
+    proxy: z.strictObject({ proxify_private_files: z.literal(true, 'private files are always proxied: files of private videos are never public in a bucket') }),
+    credentials: z.strictObject({ access_key_id: z.string(), secret_access_key: z.string() }),
+    streaming_playlists: objectBucket,
+    web_videos: objectBucket,
+    redundancy: objectBucket,
+  })
+  .superRefine((o, ctx) => {
+    if (!o.enabled) return;
+    if (o.endpoint === '') ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'object storage is enabled: set its endpoint' });
+    for (const kind of ['streaming_playlists', 'web_videos', 'redundancy'] as const) {
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o[kind].bucket_name)) ctx.addIssue({ code: 'custom', path: [kind, 'bucket_name'], message: 'not a bucket name (3-63 of a-z, 0-9, ".", "-")' });
+    }
+  });
+
 export const configSchema = z.strictObject({
   listen: z.strictObject({ hostname: z.string().min(1), port }),
   webserver: z.strictObject({ https: z.boolean(), hostname: z.string().min(1), port: port.nullable() }),
@@ -159,6 +200,7 @@ export const configSchema = z.strictObject({
   }),
   rates_limit: ratesLimitSchema,
   trust_proxy: trustProxySchema,
+  object_storage: objectStorage.default(OBJECT_STORAGE_DEFAULTS),
   views: z.strictObject({
     videos: z.strictObject({
       remote: z.strictObject({ max_age: z.union([z.literal(-1), duration]) }),

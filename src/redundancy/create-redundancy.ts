@@ -17,11 +17,14 @@ import { createPrismaCatalogueStore } from './catalogue-store.js';
 import { createTransactor } from '../db/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
 import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import { objectStorageMirror } from './object-storage-copies.js';
 import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
 import { removeCopyFiles } from './mirror/index.js';
+
+import type { BucketKind, ObjectStorage } from '../storage/index.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
 import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './origin/probe-file-copy.js';
 import { REDUNDANCY_STRATEGIES } from '../metrics/index.js';
@@ -64,6 +67,8 @@ export function createRedundancy(deps: {
   refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
   /** tests only: how the mirror downloader resolves host names (see InstanceOptions.lookup) */
   lookup?: LookupAddresses;
+  /** object storage (null: disabled): our copies are committed to its `redundancy` bucket */
+  objectStorage?: ObjectStorage | null;
 }) {
   const { config, prisma, clock, logger, urls, jobs } = deps;
   const validated = validatePolicy(config.redundancy.videos, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor });
@@ -90,7 +95,7 @@ export function createRedundancy(deps: {
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
-  const mirror: MirrorPort = {
+  const localMirror: MirrorPort = {
     async copy(input) {
       let bytes = 0;
       const result = await mirrorHlsCopy({
@@ -120,6 +125,9 @@ export function createRedundancy(deps: {
       await cleanupOrphans({ redundancyDir, tmpDir, keep, inProgress });
     },
   };
+
+  // object storage: copies are made on disk, then staged, committed and served from the bucket
+  const mirror = deps.objectStorage ? objectStorageMirror(localMirror, deps.objectStorage, { redundancyDir }) : localMirror;
 
   const engine = createRedundancyEngine({
     copies: createPrismaCopyStore(prisma),
@@ -179,7 +187,9 @@ export function createRedundancy(deps: {
       try {
         return JSON.parse(await readFile(join(deps.hlsDir(uuid), sha256Filename), 'utf8')) as Record<string, Record<string, string>>;
       } catch {
-        return null;
+        // moved to object storage (mirrored videos are public: their keys are `<uuid>/<file>`)
+        const body = deps.objectStorage ? await readObject(deps.objectStorage, 'streaming_playlists', deps.objectStorage.hlsKey(uuid, sha256Filename)) : null;
+        return body ? (JSON.parse(body.toString('utf8')) as Record<string, Record<string, string>>) : null;
       }
     },
   });
@@ -192,7 +202,7 @@ export function createRedundancy(deps: {
     fetcher: deps.fetcher,
     readLocalRange: async (filename, start, end) => {
       const handle = await open(deps.webVideoPath(filename), 'r').catch(() => null);
-      if (!handle) return null;
+      if (!handle) return deps.objectStorage ? readObject(deps.objectStorage, 'web_videos', deps.objectStorage.webVideoKey(filename), { start, end }) : null;
       try {
         const buffer = Buffer.alloc(end - start + 1);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
@@ -285,3 +295,12 @@ export function createRedundancy(deps: {
 }
 
 export type Redundancy = ReturnType<typeof createRedundancy>;
+
+/** An object's bytes (a range of them), null when absent. */
+async function readObject(objects: ObjectStorage, kind: BucketKind, key: string, range?: { start: number; end: number }): Promise<Buffer | null> {
+  const body = await objects.store.read(kind, key, range).catch(() => null);
+  if (!body) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

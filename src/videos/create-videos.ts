@@ -18,6 +18,9 @@ import type { UploadAdmission } from './upload/upload-admission.js';
 import type { VideoEventEmitter } from './video-events.js';
 import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
+import type { ObjectStorage } from '../storage/index.js';
+import { createObjectStorageStore } from './object-storage-store.js';
+import { createStorageMove, MOVE_TO_FILE_SYSTEM_JOB, MOVE_TO_OBJECT_STORAGE_JOB, type StorageMove } from './object-storage-move.js';
 
 /**
  * The videos area: the video service (uploads, lifecycle, privacy) and the transcoding job it
@@ -37,8 +40,22 @@ export function createVideos(deps: {
   admission: UploadAdmission;
   jobs: JobQueue<VideoJobKinds>;
   events: VideoEventEmitter;
+  /** object storage (object_storage.enabled): transcoded files move there, private ones under `private/` */
+  objectStorage?: ObjectStorage | null;
 }) {
   const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events } = deps;
+  const storageMove: StorageMove | null = deps.objectStorage
+    ? createStorageMove({ objects: deps.objectStorage, store: createObjectStorageStore(prisma), layout, seeding, logger })
+    : null;
+  if (storageMove) {
+    jobs.register(MOVE_TO_OBJECT_STORAGE_JOB, storageMove.jobs[MOVE_TO_OBJECT_STORAGE_JOB]);
+    jobs.register(MOVE_TO_FILE_SYSTEM_JOB, storageMove.jobs[MOVE_TO_FILE_SYSTEM_JOB]);
+    // after a transcode (or an upload published as is) the files move to object storage
+    events.on('published', async (videoId) => {
+      await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}` });
+      jobs.wake(MOVE_TO_OBJECT_STORAGE_JOB);
+    });
+  }
   const transcoding = config.transcoding;
   const scheduleTranscode = async (videoId: number, tx: Parameters<typeof jobs.enqueue>[3]) => {
     await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx);
@@ -65,6 +82,7 @@ export function createVideos(deps: {
       observe: (type, seconds) => deps.metrics.transcodeDuration.observe({ type }, seconds),
       store: transcodeStore,
       logger: logger.child({ component: 'transcoding' }),
+      ...(storageMove ? { fetchInput: storageMove.fetchInput } : {}),
     }),
   );
 
@@ -80,8 +98,9 @@ export function createVideos(deps: {
     seeding,
     logger,
     options: { transcodingEnabled: transcoding.enabled, maxFileSize: config.uploads.max_file_size },
-    privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger }),
+    privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger, ...(storageMove ? { objects: storageMove } : {}) }),
     admission: deps.admission,
+    ...(storageMove ? { objects: storageMove } : {}),
   });
 
   /** POST /api/v1/videos/:id/transcoding: transcodes a video again */
@@ -94,7 +113,7 @@ export function createVideos(deps: {
     wake: () => jobs.wake(TRANSCODE_JOB),
   });
 
-  return { videos, rerunTranscoding };
+  return { videos, rerunTranscoding, storageMove };
 }
 
 export type Videos = ReturnType<typeof createVideos>;

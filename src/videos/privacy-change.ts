@@ -38,6 +38,8 @@ export function createPrivacyChange(deps: {
   events: VideoEvents;
   seeding?: SeedingPort;
   logger: Logger;
+  /** object storage: moves the video's objects to the keys and ACL of its privacy (absent: files are local) */
+  objects?: { relocate(videoId: number): Promise<void> };
 }): PrivacyChangePort {
   const log = deps.logger.child({ component: 'video-privacy' });
 
@@ -100,6 +102,7 @@ export function createPrivacyChange(deps: {
       // compute them from the URL they load; the tracker knows only the stored ones)
       await deps.store.setSwarmIds(video.id, (master, variants) => p2pMediaLoaderInfohashes(links.hlsFile(video.uuid, master), variants));
       log.info({ video: video.uuid, privacy: video.privacy, movedHls, movedWeb }, isPrivate ? 'files moved to the private folders' : 'files moved to the public folders');
+      await deps.objects?.relocate(video.id);
 
       if (!isPrivate) {
         await deps.seeding?.syncVideo(video.uuid);

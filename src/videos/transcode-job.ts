@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { completed, jobFailure, skipped, type JobContext, type JobHandler, type JobOutcome } from '../jobs/index.js';
@@ -26,9 +26,10 @@ import { placementForPrivacy } from './privacy-folders.js';
 import type { TranscodeOutputs, TranscodeRunStore, TranscodeSource, TranscodeStore } from './transcode-store.js';
 import { retargetWorkTorrents, type WorkTorrent } from './transcode-placement.js';
 import { removeVideoLeftovers } from './video-leftovers.js';
+import type { StorageMoveJobKinds } from './object-storage-move.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
-export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } };
+export type VideoJobKinds = { [TRANSCODE_JOB]: { videoId: number } } & StorageMoveJobKinds;
 
 const payloadSchema = z.object({ videoId: z.number().int().positive() });
 
@@ -49,6 +50,8 @@ export interface TranscodeJobDeps {
   /** the run's and the failure path's reads and writes */
   store: Pick<TranscodeStore, 'referencedFiles' | 'bestHlsFilename' | 'markTranscodingFailed'> & TranscodeRunStore;
   logger?: { warn(obj: object, msg: string): void };
+  /** object storage: fetches an input file that was moved to the bucket (absent: files are local) */
+  fetchInput?(video: { uuid: string; privacy: number }, input: { hlsFilename?: string; webVideo?: string }, to: string): Promise<void>;
 }
 
 type Placement = { layout: StorageLayout; urls: InstanceUrls };
@@ -68,7 +71,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
   const { store } = deps;
 
   /** Load: the video, where its files are, and the file to transcode from (the best web video, else the best HLS file). */
-  async function load(videoId: number): Promise<{ video: TranscodeSource; from: Placement; input: string } | { outcome: JobOutcome }> {
+  async function load(videoId: number): Promise<{ video: TranscodeSource; from: Placement; input: string; source: { webVideo?: string; hlsFilename?: string } } | { outcome: JobOutcome }> {
     const video = await store.source(videoId);
     if (!video) return { outcome: skipped('video deleted') };
     // a private video's files live in the private folders, under the private URLs
@@ -79,7 +82,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
     const hlsInput = original ? null : await store.bestHlsFilename(video.id);
     if (!original && !hlsInput) return { outcome: jobFailure(`video ${video.uuid} has no input file`) };
     const input = original ? from.layout.webVideo(original.filename) : join(from.layout.hlsDir(video.uuid), hlsInput!);
-    return { video, from, input };
+    return { video, from, input, source: original ? { webVideo: original.filename } : { hlsFilename: hlsInput! } };
   }
 
   /** Probe and ladder: what the input is, and the renditions to make of it. */
@@ -216,7 +219,23 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
   async function run(payload: { videoId: number }, ctx: JobContext): Promise<JobOutcome> {
     const loaded = await load(payload.videoId);
     if ('outcome' in loaded) return loaded.outcome;
-    const { video, from, input } = loaded;
+    const { video, from } = loaded;
+    let input = loaded.input;
+    // the input was moved to object storage (a rerun): fetched next to the work folder
+    let fetched: string | null = null;
+    if (deps.fetchInput && !(await pathExists(input))) {
+      fetched = join(from.layout.transcodeTmp, `${video.uuid}-${ctx.job.id}-input.mp4`);
+      await deps.fetchInput(video, loaded.source, fetched);
+      input = fetched;
+    }
+    try {
+      return await transcode(video, from, input, ctx);
+    } finally {
+      if (fetched) await rm(fetched, { force: true });
+    }
+  }
+
+  async function transcode(video: TranscodeSource, from: Placement, input: string, ctx: JobContext): Promise<JobOutcome> {
     const planned = await plan(input, ctx.signal);
     if ('outcome' in planned) return planned.outcome;
 
@@ -260,4 +279,13 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
   }
 
   return { concurrency: deps.concurrency, maxAttempts: 3, parse: (raw) => payloadSchema.parse(raw), run, onFailed };
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -114,6 +114,8 @@ export function createVideoService(deps: {
   privacyChange?: PrivacyChangePort;
   /** channel, size and quota checked and reserved in one step (issue 10) */
   admission: UploadAdmission;
+  /** object storage: the objects of a deleted video go too (absent: files are local) */
+  objects?: { removeObjects(video: { uuid: string; webVideos: string[] }): Promise<void> };
 }) {
   const { store, layout } = deps;
   const log = deps.logger.child({ component: 'videos' });
@@ -295,6 +297,10 @@ export function createVideoService(deps: {
     if (video.thumbnailFilename) paths.push(layout.thumbnail(video.thumbnailFilename));
     if (video.previewFilename) paths.push(layout.preview(video.previewFilename));
     await removeAll(paths);
+    if (video.isLocal && deps.objects) {
+      // the rows are gone: objects a failure leaves here are only reported (they are never served again)
+      await deps.objects.removeObjects({ uuid: video.uuid, webVideos: video.files.filter((f) => f.webVideo).map((f) => f.filename) }).catch((err: unknown) => log.warn({ err, video: video.uuid }, 'could not delete the video\'s objects'));
+    }
     log.info({ video: video.uuid }, 'video deleted');
   }
 

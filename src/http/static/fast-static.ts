@@ -8,6 +8,7 @@ import { contentTypeFor } from './content-type.js';
 import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.js';
 import { realpathInside } from './realpath-inside.js';
 import { resolveInside } from './resolve-inside.js';
+import { serveObject } from './serve-object.js';
 import type { StaticMount } from './static-router.js';
 import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
 
@@ -90,12 +91,15 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     const lexical = resolveInside(mount.directory, relativePath);
     if (!lexical.ok) return notFound(res);
     const found = await findFile(mount.directory, lexical.path);
-    if (!found) return notFound(res);
-    const file = cache.file(found.path, found.stat);
-
     const onBytesSent = mount.onBytesSent;
-    const servedPath = onBytesSent ? path.relative(mount.directory, lexical.path) : '';
+    const servedPath = onBytesSent || mount.objects ? path.relative(mount.directory, lexical.path) : '';
     const count = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    if (!found) {
+      // moved to object storage: proxied from the bucket
+      const status = mount.objects && (await serveObject(req, res, mount.objects, servedPath.split(path.sep).join('/'), { cacheControl: mount.cacheControl, onBytesSent: count }));
+      return status || notFound(res);
+    }
+    const file = cache.file(found.path, found.stat);
 
     const headers: OutgoingHttpHeaders = {
       'Access-Control-Allow-Origin': '*',

@@ -52,7 +52,7 @@ export function privateFilesGate(deps: {
     if (refusal === 'forbidden') throw new Problem(403, 'Cannot fetch information of private/internal/blocked video');
 
     if (deps.kind === 'hls' && fileToken && relative.endsWith('.m3u8') && ctx.query.reinjectVideoFileToken === 'true') {
-      const body = Buffer.from(reinjectVideoFileToken(await readFile(file.absolutePath, 'utf8'), fileToken));
+      const body = Buffer.from(reinjectVideoFileToken(file.readText ? await file.readText() : await readFile(file.absolutePath, 'utf8'), fileToken));
       serveBuffer(ctx, body, { contentType: 'application/x-mpegurl; charset=utf-8', etag: `"${createHash('sha1').update(body).digest('hex')}"`, cacheControl: file.cacheControl });
       return true;
     }

@@ -4,6 +4,7 @@ import { answerPreflight, setCorsHeaders, STATIC_METHODS } from './cors.js';
 import { realpathInside } from './realpath-inside.js';
 import { resolveInside } from './resolve-inside.js';
 import { serveFile } from './serve-file.js';
+import { serveObject, type StaticObjectSource } from './serve-object.js';
 
 export interface StaticMount {
   /** URL prefix, starting and ending with `/`, e.g. `/static/streaming-playlists/hls/`. */
@@ -18,6 +19,8 @@ export interface StaticMount {
    * webseeds), after the path checks; resolves false to let the file be served as is.
    */
   respond?: StaticResponder;
+  /** files that are not on disk are looked for here (object storage: the mount proxies the bucket) */
+  objects?: StaticObjectSource;
 }
 
 /** The file a static request names, already checked (inside the mount, no escaping symlink). */
@@ -28,6 +31,8 @@ export interface StaticFile {
   cacheControl?: string | undefined;
   /** the mount's onBytesSent, bound to this file */
   onBytesSent?: ((n: number) => void) | undefined;
+  /** the file's text, when it is an object rather than a file on disk */
+  readText?: () => Promise<string>;
 }
 
 export type StaticResponder = (ctx: Context, file: StaticFile) => Promise<boolean>;
@@ -66,11 +71,13 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
     const lexical = resolveInside(mount.directory, relativePath);
     if (!lexical.ok) return notFound(ctx);
     const real = await realpathInside(mount.directory, lexical.path);
-    if (!real.ok) return notFound(ctx);
-
     const onBytesSent = mount.onBytesSent;
     const servedPath = path.relative(mount.directory, lexical.path);
     const countSent = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    if (!real.ok) {
+      if (real.reason.type !== 'not-found' || !mount.objects) return notFound(ctx);
+      return serveFromObjects(ctx, mount, mount.objects, servedPath, countSent);
+    }
     if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent }))) return;
     const result = await serveFile(ctx, real.path, {
       cacheControl: mount.cacheControl,
@@ -78,6 +85,29 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
     });
     if (!result.ok) return notFound(ctx);
   };
+}
+
+/** A file not on disk, from the mount's objects: after the mount's respond hook (the private gate), proxied with Range. */
+async function serveFromObjects(ctx: Context, mount: StaticMount, objects: StaticObjectSource, servedPath: string, countSent: ((n: number) => void) | undefined): Promise<void> {
+  const key = servedPath.split(path.sep).join('/');
+  if (mount.respond) {
+    const readText = async () => {
+      const head = await objects.head(key);
+      const body = head && (await objects.read(key, 0, Math.max(0, head.size - 1)));
+      if (!body) throw new Error(`object ${key} went while read`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    if (await mount.respond(ctx, { absolutePath: path.join(mount.directory, servedPath), relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent, readText })) return;
+  }
+  ctx.respond = false;
+  const status = await serveObject(ctx.req, ctx.res, objects, key, { cacheControl: mount.cacheControl, onBytesSent: countSent });
+  if (status === null) {
+    ctx.respond = true;
+    return notFound(ctx);
+  }
+  ctx.status = status;
 }
 
 function notFound(ctx: Context): void {

@@ -40,7 +40,7 @@ export {
 export { createTokenBucket, systemTimer, type TokenBucket, type TokenBucketOptions, type Timer } from './token-bucket.js';
 export { verifyStoredCopy, type StoredCopyResult, type StoredCopyFailure, type VerifyStoredCopyOptions } from './verify-stored-copy.js';
 export { cleanupOrphans, type CleanupOrphansParams, type CleanupOrphansResult } from './cleanup-orphans.js';
-export { copyDir, copiesRoot, mirrorFileUrl, torrentFilenameFor, isSafeUuid } from './copy-layout.js';
+export { copyDir, copiesRoot, mirrorFileUrl, torrentFilenameFor, isSafeUuid, assertSafeUuid, randomSuffix } from './copy-layout.js';
 
 // pure pieces, for the planner, the static router and tests
 export { parseMasterPlaylist, resolveReference, filenameOfUrl, resolutionFromFilename, type VariantReference } from './hls-references.js';

@@ -1,0 +1,206 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedClip } from '../../support/media.js';
+import { waitFor } from '../../support/ports.js';
+import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { storageMove } from '../../../src/cli/storage-move.js';
+import { startTestS3, type TestS3 } from './s3-server.js';
+
+/**
+ * Object storage against a real S3 API (s3rver): A's transcoded files move to its buckets (HLS
+ * through its base_url = the bucket, and through our static route that proxies with Range), a
+ * private video's files stay private (under `private/`, only through the gated route); B mirrors
+ * A's video into its own bucket (staged, committed, announced), serves it, and evicts it.
+ */
+interface Details {
+  uuid: string;
+  state: { id: number };
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number }[]; redundancies: { baseUrl: string }[] }[];
+}
+
+describe('object storage (s3rver)', () => {
+  let s3: TestS3;
+  let a: TestInstance;
+  let b: TestInstance;
+  let uuid = '';
+  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
+  const details = (t: TestInstance, id: string) => t.json<Details>(`/api/v1/videos/${id}`);
+  const localNames = async (dir: string) => {
+    try {
+      return await readdir(dir);
+    } catch {
+      return [];
+    }
+  };
+  const upload = async (name: string, privacy = 1) => {
+    const res = await a.uploadMultipart(await generatedClip({ seconds: 3 }), { name, channelId: '1', privacy: String(privacy) });
+    expect(res.status).toBe(200);
+    const { video } = (await res.json()) as { video: { uuid: string } };
+    return video.uuid;
+  };
+  /** the move job ran: the video's HLS folder left the disk and the bucket holds it */
+  const waitMoved = async (id: string, prefix: string) =>
+    waitFor(`${id} moved to the bucket`, async () => {
+      const keys = await s3.keys('a-playlists', `${prefix}${id}/`);
+      const local = await localNames(join(a.config.storage.streaming_playlists, 'hls', ...(prefix ? [prefix.slice(0, -1)] : []), id));
+      const row = await a.instance.prisma.videoObjectStorage.findUnique({ where: { videoId: (await a.instance.prisma.video.findUniqueOrThrow({ where: { uuid: id } })).id } });
+      return row && local.length === 0 && keys.length > 0 ? keys : undefined;
+    }, 90_000);
+
+  beforeAll(async () => {
+    s3 = await startTestS3(['a', 'b']);
+    [a, b] = await Promise.all([
+      startTestInstance({ db: 'embedded', overrides: { object_storage: s3.configFor('a', { playlistsBaseUrl: true }) } }),
+      startTestInstance({
+        db: 'embedded',
+        overrides: {
+          object_storage: s3.configFor('b'),
+          redundancy: { min_lifetime_floor: '1 second', videos: { check_interval: '10 minutes', strategies: [{ strategy: 'recently-added', size: '50MB', min_lifetime: '30 minutes', min_views: 0 }] } },
+        },
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([a, b].filter(Boolean).map((i) => i.stop()));
+    await s3?.close();
+  });
+
+  it('upload → transcode → files in the bucket; REST points at the base_url; HLS plays from the bucket and through our proxy with Range', async () => {
+    uuid = await upload('in the bucket');
+    await a.waitForPublished(uuid);
+    const keys = await waitMoved(uuid, '');
+    const v = await details(a, uuid);
+    const hls = v.streamingPlaylists[0]!;
+    // the master, variant playlists, hashes and one fragmented mp4 per resolution (144p, 240p)
+    expect(keys).toContain(`${uuid}/${hls.playlistUrl.split('/').pop()}`);
+    expect(keys.filter((k) => k.endsWith('-fragmented.mp4'))).toHaveLength(2);
+    expect(keys.filter((k) => k.endsWith('.m3u8'))).toHaveLength(3);
+    const bucketBase = `${s3.endpoint}/a-playlists/${uuid}/`;
+    expect(hls.playlistUrl.startsWith(bucketBase)).toBe(true);
+    expect(hls.segmentsSha256Url.startsWith(bucketBase)).toBe(true);
+    for (const f of hls.files) expect(f.fileUrl.startsWith(bucketBase)).toBe(true);
+
+    // the player's path through the bucket URL: master → variant → a byte range of the segment file
+    const master = await (await fetch(hls.playlistUrl)).text();
+    const variant = master.split('\n').find((l) => l.endsWith('.m3u8'))!;
+    const media = await (await fetch(`${bucketBase}${variant}`)).text();
+    const range = /#EXT-X-BYTERANGE:(\d+)@(\d+)/.exec(media)!;
+    const [length, offset] = [Number(range[1]), Number(range[2])];
+    const segmentFile = /^[^#].*\.mp4$/m.exec(media)![0];
+    const fromBucket = await fetch(`${bucketBase}${segmentFile}`, { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+    expect(fromBucket.status).toBe(206);
+    const bucketBytes = Buffer.from(await fromBucket.arrayBuffer());
+    expect(bucketBytes.length).toBe(length);
+
+    // the same through our static route (nothing on disk: proxied from the bucket), counted as served bytes
+    const before = await a.json<{ total: { uploadedBytes?: number; httpUploadedBytes?: number } }>(`/api/v1/server/transfers?videoId=${uuid}`);
+    const ours = `${a.url}/static/streaming-playlists/hls/${uuid}/${segmentFile}`;
+    const size = hls.files.find((f) => f.fileUrl.endsWith(segmentFile))!.size;
+    const proxied = await fetch(ours, { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+    expect(proxied.status).toBe(206);
+    expect(proxied.headers.get('content-range')).toBe(`bytes ${offset}-${offset + length - 1}/${size}`);
+    expect(proxied.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await proxied.arrayBuffer()).equals(bucketBytes)).toBe(true);
+    const whole = await fetch(`${a.url}/static/streaming-playlists/hls/${uuid}/${variant}`);
+    expect(whole.status).toBe(200);
+    expect(await whole.text()).toBe(media);
+    const unsatisfiable = await fetch(ours, { headers: { range: `bytes=${size}-` } });
+    expect(unsatisfiable.status).toBe(416);
+    expect(unsatisfiable.headers.get('content-range')).toBe(`bytes */${size}`);
+    const after = await a.json<typeof before>(`/api/v1/server/transfers?videoId=${uuid}`);
+    expect(JSON.stringify(after.total)).not.toBe(JSON.stringify(before.total));
+    expect(await fetch(`${a.url}/static/streaming-playlists/hls/${uuid}/nothing-here.mp4`).then((r) => r.status)).toBe(404);
+  });
+
+  it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
+    const secret = await upload('private one', 3);
+    await waitFor('the private video transcoded', async () => ((await details(a, secret)).state.id === 1 ? true : undefined), 90_000);
+    const keys = await waitMoved(secret, 'private/');
+    expect(await s3.keys('a-playlists', `${secret}/`)).toEqual([]);
+    const hls = (await details(a, secret)).streamingPlaylists[0]!;
+    // not the bucket's URL: the private route
+    expect(hls.playlistUrl).toBe(`${a.url}/static/streaming-playlists/hls/private/${secret}/${hls.playlistUrl.split('/').pop()}`);
+    const file = keys.find((k) => k.endsWith('-fragmented.mp4'))!.split('/').pop()!;
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/${secret}/${file}`)).status).toBe(404);
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/private/${secret}/${file}`)).status).toBe(403);
+    const withToken = await a.api(`/static/streaming-playlists/hls/private/${secret}/${file}`, { headers: { range: 'bytes=0-99' } });
+    expect(withToken.status).toBe(206);
+    expect(withToken.headers.get('cache-control')).toBe('private, no-store');
+    expect((await withToken.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('storage move (the command\'s path): every local video back to the file system, then to object storage again; resumable', async () => {
+    const lines: string[] = [];
+    const port = a.instance.storageMove!;
+    const run = (to: 'filesystem' | 'object-storage') => storageMove({ port, to, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    expect(await run('filesystem')).toBe(0);
+    expect(lines.some((l) => /^\[2\/2\] video \d+: completed/.test(l))).toBe(true);
+    expect(await s3.keys('a-playlists')).toEqual([]);
+    const hlsRoot = join(a.config.storage.streaming_playlists, 'hls');
+    expect((await localNames(join(hlsRoot, uuid))).length).toBeGreaterThan(3);
+    const back = (await details(a, uuid)).streamingPlaylists[0]!;
+    expect(back.playlistUrl.startsWith(`${a.url}/static/streaming-playlists/hls/${uuid}/`)).toBe(true);
+    expect((await fetch(back.playlistUrl)).status).toBe(200);
+    // nothing left to move: a second run says so and changes nothing
+    lines.length = 0;
+    expect(await run('filesystem')).toBe(0);
+    expect(lines[0]).toMatch(/nothing to move/);
+    expect(await run('object-storage')).toBe(0);
+    expect(await localNames(join(hlsRoot, uuid))).toEqual([]);
+    expect((await s3.keys('a-playlists', `${uuid}/`)).length).toBeGreaterThan(3);
+    expect((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${uuid}/`)).toBe(true);
+  });
+
+  it('transcoding reads its input from the bucket and its outputs go back there (an admin rerun of a video whose files are all in the bucket)', async () => {
+    const completed = async (type: string) => (await a.json<{ data: { type: string }[] }>('/api/v1/jobs/completed?count=100')).data.filter((j) => j.type === type).length;
+    const completedTranscodes = () => completed('video-transcoding');
+    const before = await completedTranscodes();
+    const movesBefore = await completed('move-to-object-storage');
+    const rerun = await a.api(`/api/v1/videos/${uuid}/transcoding`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcodingType: 'hls' }) });
+    expect(rerun.status).toBe(204);
+    await waitFor('the rerun transcode done', async () => ((await completedTranscodes()) > before ? true : undefined), 90_000);
+    await a.waitForPublished(uuid);
+    await waitFor('the outputs moved', async () => ((await completed('move-to-object-storage')) > movesBefore ? true : undefined), 60_000);
+    // moved again: nothing on disk, the bucket holds the new outputs (the same names), playable through the base URL
+    const keys = await waitMoved(uuid, '');
+    expect(keys.filter((k) => k.endsWith('-fragmented.mp4'))).toHaveLength(2);
+    await waitFor('the URLs at the bucket again', async () => ((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/`) ? true : undefined), 30_000);
+    expect((await fetch((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl)).status).toBe(200);
+    expect(await localNames(join(a.config.storage.tmp, 'transcode'))).toEqual([]);
+  });
+
+  it('a mirror stores its copy in its bucket (staged, committed), announces it, serves it, and evicts it', async () => {
+    const follow = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
+    expect(follow.status).toBe(204);
+    await waitFor('the video known on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    const allow = await b.api(`/api/v1/server/redundancy/${hostOf(a)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redundancyAllowed: true }) });
+    expect(allow.status).toBe(204);
+    expect((await b.instance.scheduler.runNow('redundancy-plan')).status).toBe('completed');
+    const copyBase = `${b.url}/static/redundancy/hls/${uuid}`;
+    await waitFor('the copy announced and listed on A', async () => {
+      const r = (await details(a, uuid)).streamingPlaylists[0]!.redundancies;
+      return r.some((x) => x.baseUrl === copyBase) ? true : undefined;
+    }, 90_000);
+    const keys = await s3.keys('b-copies');
+    expect(keys.filter((k) => k.startsWith('_staging/'))).toEqual([]);
+    expect(keys).toContain(`${uuid}/_manifest.json`);
+    const files = keys.filter((k) => k.endsWith('-fragmented.mp4'));
+    expect(files).toHaveLength(2);
+    // nothing of the copy left on B's disk: it is served from the bucket
+    expect(await localNames(join(b.config.storage.redundancy, 'hls'))).toEqual([]);
+    const name = files[0]!.split('/').pop()!;
+    const origin = Buffer.from(await (await fetch(`${s3.endpoint}/a-playlists/${uuid}/${name}`, { headers: { range: 'bytes=1000-1999' } })).arrayBuffer());
+    const served = await fetch(`${copyBase}/${name}`, { headers: { range: 'bytes=1000-1999' } });
+    expect(served.status).toBe(206);
+    expect(Buffer.from(await served.arrayBuffer()).equals(origin)).toBe(true);
+
+    // evicted (the strategy leaves the policy): withdrawn everywhere, the objects gone
+    const res = await b.api('/api/v1/server/redundancy/policy', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ check_interval: '10 minutes', strategies: [] }) });
+    expect(res.status).toBe(200);
+    expect((await b.instance.scheduler.runNow('redundancy-plan')).status).toBe('completed');
+    await waitFor('the copy withdrawn on A', async () => ((await details(a, uuid)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 60_000);
+    expect(await s3.keys('b-copies')).toEqual([]);
+    expect((await fetch(`${copyBase}/${name}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,156 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import type { Tx } from '../../../src/lib/tx.js';
+import { createFolderObjectStore, createObjectStorage, type ObjectAcl, type ObjectStore } from '../../../src/storage/index.js';
+import { createStorageMove } from '../../../src/videos/object-storage-move.js';
+import type { MovedUrls, ObjectStorageStore, StoredVideoFiles } from '../../../src/videos/object-storage-store.js';
+import { createStorageLayout } from '../../../src/videos/storage-layout.js';
+
+/** The move over a real folder "bucket" and an in-memory store of rows; every put's ACL recorded. */
+function recordingStore(inner: ObjectStore, acls: Map<string, ObjectAcl>): ObjectStore {
+  return {
+    ...inner,
+    put: async (kind, key, source, options) => {
+      acls.set(`${kind}/${key}`, options.acl);
+      await inner.put(kind, key, source, options);
+    },
+    copy: async (kind, from, to, acl) => {
+      acls.set(`${kind}/${to}`, acl);
+      await inner.copy(kind, from, to, acl);
+    },
+  };
+}
+
+describe('storage move (file system ⇄ object storage)', () => {
+  let root: string;
+  let acls: Map<string, ObjectAcl>;
+  let video: StoredVideoFiles;
+  let urls: MovedUrls | null | 'unset';
+  let privacyDuringMove: number | null;
+  const tx = {} as Tx;
+
+  const setup = (baseUrl: string) => {
+    const loaded = loadConfig({
+      cwd: root,
+      extra: [{ name: 't', data: { object_storage: { enabled: true, endpoint: 'http://s3.invalid', streaming_playlists: { bucket_name: 'pls', prefix: '', base_url: baseUrl } } } }],
+    });
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const layout = createStorageLayout(loaded.config.storage);
+    const objects = createObjectStorage(loaded.config.object_storage, recordingStore(createFolderObjectStore(join(root, 'bucket')), acls));
+    const store: ObjectStorageStore = {
+      files: async () => video,
+      toMove: async () => [],
+      countToMove: async () => 0,
+      underVideoLock: async (_id, work) => work(privacyDuringMove ?? video.privacy, tx),
+      markInObjectStorage: async (_id, u) => {
+        urls = u;
+        video = { ...video, inObjectStorage: true };
+      },
+      markOnFilesystem: async () => {
+        urls = 'unset';
+        video = { ...video, inObjectStorage: false };
+      },
+    };
+    const unseeded: string[] = [];
+    const move = createStorageMove({ objects, store, layout, logger: createLogger({ level: 'silent' }), seeding: { syncVideo: async () => {}, unseedVideo: async (u) => void unseeded.push(u) } });
+    return { layout, objects, move, unseeded };
+  };
+
+  const writeVideo = async (layout: ReturnType<typeof createStorageLayout>, hlsDir: string, webDir: string) => {
+    await mkdir(hlsDir, { recursive: true });
+    await mkdir(webDir, { recursive: true });
+    await writeFile(join(hlsDir, 'm.m3u8'), '#EXTM3U\n');
+    await writeFile(join(hlsDir, 'u1-240-fragmented.mp4'), Buffer.alloc(1000, 7));
+    await writeFile(join(hlsDir, 'u1-segments-sha256.json'), '{}');
+    await writeFile(join(webDir, 'u1-240.mp4'), Buffer.alloc(500, 9));
+    void layout;
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mt-move-'));
+    acls = new Map();
+    urls = 'unset';
+    privacyDuringMove = null;
+    video = {
+      id: 1,
+      uuid: 'u1',
+      privacy: 1,
+      state: 1,
+      inObjectStorage: false,
+      webVideos: [{ id: 10, filename: 'u1-240.mp4' }],
+      hls: { id: 2, playlistFilename: 'm.m3u8', segmentsSha256Filename: 'u1-segments-sha256.json', files: [{ id: 11, filename: 'u1-240-fragmented.mp4' }] },
+    };
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('public: uploaded public-read, URLs at base_url, local files gone after the commit; a second run does nothing; and back', async () => {
+    const { layout, objects, move, unseeded } = setup('https://cdn.example.com/pl');
+    await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
+    expect((await move.toObjectStorage(1)).type).toBe('completed');
+    expect((await objects.store.list('streaming_playlists', 'u1/')).map((o) => o.key)).toEqual(['u1/m.m3u8', 'u1/u1-240-fragmented.mp4', 'u1/u1-segments-sha256.json']);
+    expect([...acls.values()].every((a) => a === 'public')).toBe(true);
+    expect(urls).toEqual({
+      hls: {
+        playlistUrl: 'https://cdn.example.com/pl/u1/m.m3u8',
+        segmentsSha256Url: 'https://cdn.example.com/pl/u1/u1-segments-sha256.json',
+        files: [{ id: 11, fileUrl: 'https://cdn.example.com/pl/u1/u1-240-fragmented.mp4' }],
+      },
+      webVideos: [],
+    });
+    expect(await readdir(layout.hlsRoot)).toEqual([]);
+    expect(await readdir(layout.storage.web_videos)).toEqual([]);
+    expect(unseeded).toEqual(['u1']);
+    expect((await move.toObjectStorage(1)).type).toBe('skipped');
+
+    // back to the file system: the same bytes, the objects gone, the rows without URLs
+    expect((await move.toFilesystem(1)).type).toBe('completed');
+    expect((await readFile(join(layout.hlsDir('u1'), 'u1-240-fragmented.mp4'))).equals(Buffer.alloc(1000, 7))).toBe(true);
+    expect((await readFile(layout.webVideo('u1-240.mp4'))).length).toBe(500);
+    expect(await objects.store.list('streaming_playlists', '')).toEqual([]);
+    expect(await objects.store.list('web_videos', '')).toEqual([]);
+    expect(urls).toBe('unset');
+  });
+
+  it('private: objects under private/ with the private ACL, no public URL', async () => {
+    video = { ...video, privacy: 3 };
+    const { layout, objects, move } = setup('https://cdn.example.com/pl');
+    await writeVideo(layout, join(layout.hlsRoot, 'private', 'u1'), join(layout.storage.web_videos, 'private'));
+    expect((await move.toObjectStorage(1)).type).toBe('completed');
+    expect((await objects.store.list('streaming_playlists', '')).every((o) => o.key.startsWith('private/u1/'))).toBe(true);
+    expect((await objects.store.list('web_videos', '')).map((o) => o.key)).toEqual(['private/u1-240.mp4']);
+    expect(acls.size).toBe(4);
+    expect([...acls.values()].every((a) => a === 'private')).toBe(true);
+    expect(urls).toBeNull();
+
+    // made public: objects move to the public keys with the public ACL
+    video = { ...video, privacy: 1 };
+    acls.clear();
+    await move.relocate(1);
+    expect((await objects.store.list('streaming_playlists', '')).map((o) => o.key)).toEqual(['u1/m.m3u8', 'u1/u1-240-fragmented.mp4', 'u1/u1-segments-sha256.json']);
+    expect((await objects.store.list('web_videos', '')).map((o) => o.key)).toEqual(['u1-240.mp4']);
+    expect([...acls.values()].every((a) => a === 'public')).toBe(true);
+  });
+
+  it('a privacy change during the upload: nothing recorded, the uploaded objects removed, the job fails to run again', async () => {
+    const { layout, objects, move } = setup('');
+    await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
+    privacyDuringMove = 3;
+    await expect(move.toObjectStorage(1)).rejects.toThrow(/privacy changed/);
+    expect(await objects.store.list('streaming_playlists', '')).toEqual([]);
+    expect(await objects.store.list('web_videos', '')).toEqual([]);
+    expect(urls).toBe('unset');
+    expect(await readdir(layout.hlsDir('u1'))).toHaveLength(3);
+  });
+
+  it('missing local files of a video not in object storage: an error, nothing recorded', async () => {
+    const { move } = setup('');
+    await expect(move.toObjectStorage(1)).rejects.toThrow(/missing/);
+    expect(urls).toBe('unset');
+  });
+});
