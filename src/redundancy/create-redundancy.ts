@@ -27,6 +27,10 @@ import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './
 import { REDUNDANCY_STRATEGIES } from '../metrics/redundancy-metrics.js';
 import { planRedundancy, validatePolicy } from './planner/index.js';
 import { createPolicyService } from './policy/policy-service.js';
+import { validateApiPolicy } from './policy/api-policy-body.js';
+import { createMirrorProgress } from './console/mirror-progress.js';
+import { createPrismaConsoleStore } from './console/console-store.js';
+import { dryRunPolicy } from './console/policy-dry-run.js';
 import { createPrismaPolicyStore } from './policy/policy-store.js';
 
 export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
@@ -90,9 +94,13 @@ export function createRedundancy(deps: {
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
+  // the console's live view of the copies being written (bytes, speed, ETA), per video uuid
+  const progress = createMirrorProgress(clock);
   const mirror: MirrorPort = {
     async copy(input) {
       let bytes = 0;
+      let expected: number | undefined;
+      progress.start(input.uuid);
       const result = await mirrorHlsCopy({
         source: { playlistUrl: input.playlistUrl, segmentsSha256Url: input.segmentsSha256Url, torrentUrls: input.torrentUrls },
         uuid: input.uuid,
@@ -105,8 +113,14 @@ export function createRedundancy(deps: {
         torrents: { ourBaseUrl: urls.base, announceList, clock },
         onBytes: (n) => {
           bytes += n;
+          progress.bytes(input.uuid, n);
+          if (expected) input.onProgress?.(Math.min(99, (bytes / expected) * 100));
         },
-      });
+        onProgress: (p) => {
+          progress.update(input.uuid, p);
+          if (p.bytesExpected !== undefined) expected = p.bytesExpected;
+        },
+      }).finally(() => progress.finish(input.uuid));
       if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
       return result.ok ? { ok: true, totalBytes: result.copy.totalBytes } : { ok: false, reason: result.reason };
     },
@@ -228,9 +242,20 @@ export function createRedundancy(deps: {
   jobs.register(PROBE_JOB, prober.job);
   jobs.register(FILE_PROBE_JOB, fileProber.job);
 
+  const consoleStore = createPrismaConsoleStore(prisma);
+  const validateForApi = (body: unknown) => validateApiPolicy(body, (input) => validatePolicy(input, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor }));
+
   return {
     engine,
     prober,
+    /** the operator console's reads: copies with live progress, mirrors of our videos, the policy dry-run */
+    console: {
+      progress,
+      store: consoleStore,
+      dryRun: (body: unknown) => dryRunPolicy({ validate: validateForApi, snapshot: engine.snapshot, plan: planRedundancy, videoNames: consoleStore.videoNames }, body),
+      /** the plan the next round would make with the policy in force (budgets used vs limits) */
+      currentPlan: async () => planRedundancy(await engine.snapshot()),
+    },
     get policy() {
       return policyService.current();
     },
