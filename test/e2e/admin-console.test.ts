@@ -83,6 +83,8 @@ describe('operator console (Chromium)', () => {
     const row = page.locator(`#following-table tr[data-host="${hostOf(a)}"]`);
     await until(page, 'the follow of A accepted', async () => (await row.count()) === 1 && (await row.locator('td').nth(1).textContent()) === 'accepted');
     expect(await row.locator('.redundancy-state').textContent()).toBe('refused');
+    // delivery's health of A (our Follow reached it)
+    await until(page, 'A healthy for delivery', async () => (await row.locator('td').nth(3).textContent())?.startsWith('healthy'));
 
     // 3. allow redundancy for A
     await page.getByRole('button', { name: `Allow redundancy for ${hostOf(a)}` }).click();
@@ -176,6 +178,9 @@ describe('operator console (Chromium)', () => {
     expect(Number(expected)).toBeGreaterThan(0);
     await until(page, 'the ratio shown', async () => (await copy.locator('td.ratio').textContent()) === expected);
     expect(await copy.locator('td.served').textContent()).toMatch(/^[\d.]+ (B|KB|MB) \/ 0 B \/ 0 B$/);
+    // re-verify the copy from the page
+    await copy.getByRole('button', { name: 'Re-verify the copy of Console clip' }).click();
+    await until(page, 'the copy re-verified', async () => (await page.locator('#notice').textContent()) === 'The copy of Console clip verifies.');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy.png'), fullPage: true });
 
     // 8. accessibility of the redundancy page: no serious or critical violation
@@ -189,7 +194,7 @@ describe('operator console (Chromium)', () => {
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   });
 
-  it('the jobs page shows the mirror job with its progress; the instance page lists /metrics and the dashboards', async () => {
+  it('the jobs page shows the mirror job with its progress; the instance page lists /metrics and the dashboards; the origin sees its mirror', async () => {
     await page.goto(`${b.url}/admin/jobs?state=completed&jobType=videos-redundancy-mirror`);
     const job = page.locator('#jobs-table tbody tr').first();
     await until(page, 'the completed mirror job listed', async () => (await job.locator('td').nth(1).textContent()) === 'videos-redundancy-mirror');
@@ -213,5 +218,17 @@ describe('operator console (Chromium)', () => {
     await page.waitForURL(/\/admin\/login/);
     await page.goto(`${b.url}/admin/redundancy`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
+
+    // the origin's console: who mirrors our videos, with A's probe of B's copy
+    await page.goto(`${a.url}/admin/redundancy`);
+    await page.getByLabel('Username').fill('root');
+    await page.getByLabel('Password').fill(ROOT_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${a.url}/admin/redundancy`);
+    const mirror = page.locator('#mirrors-table tbody tr', { hasText: hostOf(b) });
+    await until(page, 'B listed as a mirror of A\'s video, probed healthy', async () => (await mirror.count()) === 1 && (await mirror.locator('td').nth(3).textContent()) === 'active');
+    expect(await mirror.locator('td').first().textContent()).toBe('Console clip');
+    expect(await mirror.locator('td').nth(2).textContent()).toBe('hls');
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy-origin.png'), fullPage: true });
   });
 });
