@@ -91,7 +91,7 @@ export function composeHttpApp(parts: {
   const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
-  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery });
+  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, jobs: parts.jobs });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   return createHttpApp({
@@ -149,7 +149,7 @@ export function composeHttpApp(parts: {
         onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
         transfers,
       }),
-      adminConsole.apiRouter,
+      ...adminConsole.apiRouters,
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: parts.videos.videos }),
       uploadsRouter({

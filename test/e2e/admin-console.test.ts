@@ -199,6 +199,9 @@ describe('operator console (Chromium)', () => {
     const job = page.locator('#jobs-table tbody tr').first();
     await until(page, 'the completed mirror job listed', async () => (await job.locator('td').nth(1).textContent()) === 'videos-redundancy-mirror');
     expect(await job.locator('progress').getAttribute('value')).toBe('100');
+    expect(await job.locator('td.attempts').textContent()).toMatch(/^1 of \d+$/);
+    const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
+    expect(await queue.locator('td').nth(5).textContent()).toBe('1');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
     await page.goto(`${b.url}/admin/instance`);

@@ -142,7 +142,16 @@ const redundancyBody = html`<section aria-labelledby="copies-h">
 <tbody></tbody></table>
 </section>`;
 
-const jobsBody = html`<form id="jobs-filter" class="inline">
+const jobsBody = html`<section aria-labelledby="queues-h">
+<h2 id="queues-h">Queues</h2>
+<p id="queues-paused" class="hint"></p>
+<table id="queues-table"><caption class="sr-only">Jobs per type and state</caption>
+<thead><tr><th scope="col">Job type</th><th scope="col">Active</th><th scope="col">Waiting</th><th scope="col">Delayed</th><th scope="col">Failed</th><th scope="col">Completed</th></tr></thead>
+<tbody></tbody></table>
+</section>
+<section aria-labelledby="jobs-h">
+<h2 id="jobs-h">Jobs</h2>
+<form id="jobs-filter" class="inline">
 <label for="jobs-state">State</label>
 <select id="jobs-state" name="state">
 <option value="active">active</option><option value="waiting">waiting</option><option value="delayed">delayed</option><option value="failed">failed</option><option value="completed">completed</option><option value="paused">paused</option>
@@ -151,11 +160,12 @@ const jobsBody = html`<form id="jobs-filter" class="inline">
 <input id="jobs-type" name="jobType" list="job-types">
 <datalist id="job-types"></datalist>
 </form>
-<p class="hint">Updated every 3 seconds. Errors are the last attempt's.</p>
+<p class="hint">Updated every 3 seconds. Progress is reported by running jobs; the error is the last attempt's.</p>
 <div class="scroll"><table id="jobs-table"><caption class="sr-only">Jobs</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Created</th><th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Payload</th><th scope="col">Error</th></tr></thead>
+<thead><tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Progress</th><th scope="col">Created</th><th scope="col">Started</th><th scope="col">Finished or next run</th><th scope="col">Payload</th><th scope="col">Outcome or error</th></tr></thead>
 <tbody></tbody></table></div>
-<p id="jobs-total" class="hint"></p>`;
+<p id="jobs-total" class="hint"></p>
+</section>`;
 
 export interface InstanceFacts {
   metrics: { name: string; help: string; type: string }[];

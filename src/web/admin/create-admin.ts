@@ -4,6 +4,10 @@ import { hasRight } from '../../accounts/index.js';
 import type { InstanceConfig } from '../../config/index.js';
 import type { Auth } from '../../http/auth.js';
 import { adminConsoleRouter, type HostHealthPort } from '../../http/api/admin-console.js';
+import { createPrismaJobDetailsStore } from '../../http/api/job-details-store.js';
+import { jobsConsoleRouter } from '../../http/api/jobs-console.js';
+import type { Prisma } from '../../db/index.js';
+import type { ApiJobList, ApiJobState, ListJobsQuery } from '../../jobs/index.js';
 import type { Metrics } from '../../metrics/index.js';
 import type { Redundancy } from '../../redundancy/create-redundancy.js';
 import type { TransferAccounting } from '../../transfers/index.js';
@@ -46,6 +50,8 @@ export function createAdminConsole(deps: {
   redundancy: Redundancy;
   transfers: TransferAccounting;
   hosts: HostHealthPort;
+  prisma: Prisma;
+  jobs: { list(query: ListJobsQuery): Promise<ApiJobList>; countsByKind(): Promise<Record<string, Record<ApiJobState, number>>>; isPaused(): boolean };
 }) {
   const { redundancy } = deps;
   const dashboards = readDashboards();
@@ -83,5 +89,6 @@ export function createAdminConsole(deps: {
         .sort((a, b) => a.name.localeCompare(b.name)),
     }),
   });
-  return { apiRouter, pagesRouter };
+  const jobsRouter = jobsConsoleRouter({ auth: deps.auth, jobs: deps.jobs, store: createPrismaJobDetailsStore(deps.prisma) });
+  return { apiRouters: [apiRouter, jobsRouter], pagesRouter };
 }

@@ -478,18 +478,31 @@ function jobsPage() {
   const params = new URLSearchParams(location.search);
   if (params.get('state')) state.value = params.get('state');
   if (params.get('jobType')) type.value = params.get('jobType');
+  const show = (s, t) => {
+    state.value = s;
+    type.value = t;
+    refresh();
+  };
   const refresh = every(3000, async () => {
     const q = new URLSearchParams({ count: '50', sort: '-createdAt' });
     if (type.value.trim()) q.set('jobType', type.value.trim());
-    const r = await api('/jobs/' + state.value + '?' + q);
+    const [queues, r] = await Promise.all([api('/server/job-queues'), api('/server/jobs-console/' + state.value + '?' + q)]);
+    if (queues.ok) {
+      $('queues-paused').textContent = queues.data.paused ? 'The queue of this process is paused: waiting jobs are not started.' : '';
+      const cell = (queue, s) => el('td', {}, queue[s] > 0 ? el('a', { href: '?state=' + s + '&jobType=' + encodeURIComponent(queue.type), onclick: (ev) => { ev.preventDefault(); show(s, queue.type); } }, String(queue[s])) : '0');
+      fillBody('queues-table', queues.data.queues.map((queue) => el('tr', {}, el('td', {}, queue.type), ['active', 'waiting', 'delayed', 'failed', 'completed'].map((s) => cell(queue, s)))), 'No jobs yet.');
+      const types = new Set([...$('job-types').options].map((o) => o.value));
+      for (const queue of queues.data.queues) if (!types.has(queue.type)) $('job-types').append(el('option', { value: queue.type }));
+    }
     if (!r.ok) return notice('jobs: ' + r.message);
-    const types = new Set([...$('job-types').options].map((o) => o.value));
-    for (const j of r.data.data) if (!types.has(j.type)) $('job-types').append(el('option', { value: j.type }));
-    fillBody('jobs-table', r.data.data.map((j) => el('tr', {},
+    fillBody('jobs-table', r.data.data.map((j) => el('tr', { 'data-job': j.id },
       el('td', {}, j.id), el('td', {}, j.type), stateCell(j.state),
+      el('td', { class: 'attempts' }, j.attempts === null ? '–' : j.attempts + ' of ' + j.maxAttempts),
       el('td', {}, el('progress', { max: 100, value: j.progress, 'aria-label': 'Progress of job ' + j.id }), ' ', Math.round(j.progress) + ' %'),
-      el('td', {}, when(j.createdAt)), el('td', {}, when(j.processedOn)), el('td', {}, when(j.finishedOn)),
-      el('td', {}, el('code', {}, JSON.stringify(j.data))), el('td', { class: j.error ? 'problem' : null }, j.error || ''))), 'No ' + state.value + ' jobs.');
+      el('td', {}, when(j.createdAt)), el('td', {}, when(j.processedOn)),
+      el('td', {}, j.finishedOn ? when(j.finishedOn) : j.state === 'delayed' || j.state === 'waiting' ? 'next run ' + when(j.runAt) : '–'),
+      el('td', {}, el('code', {}, JSON.stringify(j.data))),
+      el('td', { class: j.error && j.state !== 'completed' ? 'problem' : null }, j.error || (j.result ? JSON.stringify(j.result) : '')))), 'No ' + state.value + ' jobs' + (type.value.trim() ? ' of type ' + type.value.trim() : '') + '.');
     $('jobs-total').textContent = r.data.total + ' ' + state.value + ' job(s)' + (r.data.total > 50 ? ', the 50 newest shown' : '') + '.';
   });
   form.addEventListener('change', () => refresh());
