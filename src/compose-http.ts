@@ -91,7 +91,7 @@ export function composeHttpApp(parts: {
   const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
-  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, jobs: parts.jobs });
+  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   return createHttpApp({

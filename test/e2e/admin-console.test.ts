@@ -202,6 +202,7 @@ describe('operator console (Chromium)', () => {
     expect(await job.locator('td.attempts').textContent()).toMatch(/^1 of \d+$/);
     const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
     expect(await queue.locator('td').nth(5).textContent()).toBe('1');
+    expect(await page.locator('#errors-table tbody').textContent()).toBe('No recent errors.');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
     await page.goto(`${b.url}/admin/instance`);
@@ -215,6 +216,14 @@ describe('operator console (Chromium)', () => {
     const dashboard = await page.evaluate(async (url) => (await fetch(url)).status, href!);
     expect(dashboard).toBe(200);
     expect((await fetch(`${b.url}${href}`, { redirect: 'manual' })).status).toBe(302);
+
+    // a user who is not an administrator gets no console page, even with a valid token
+    expect((await b.api('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'viewer', password: 'viewer-password', email: 'viewer@example.org', role: 2 }) })).status).toBe(200);
+    const viewerToken = await b.login('viewer', 'viewer-password');
+    const refused = await fetch(`${b.url}/admin/redundancy`, { headers: { cookie: `mirrortube_admin=${viewerToken}` }, redirect: 'manual' });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('viewer is not an administrator');
+    expect((await b.api('/api/v1/server/redundancy/console', { token: viewerToken })).status).toBe(403);
 
     // logging out ends the session: the pages ask for a login again
     await page.getByRole('button', { name: 'Log out' }).click();

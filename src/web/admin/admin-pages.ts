@@ -149,6 +149,13 @@ const jobsBody = html`<section aria-labelledby="queues-h">
 <thead><tr><th scope="col">Job type</th><th scope="col">Active</th><th scope="col">Waiting</th><th scope="col">Delayed</th><th scope="col">Failed</th><th scope="col">Completed</th></tr></thead>
 <tbody></tbody></table>
 </section>
+<section aria-labelledby="errors-h">
+<h2 id="errors-h">Recent errors</h2>
+<p class="hint">Jobs that failed for good, and jobs waiting to retry after an error (delivery problems per host are on the Following page, failed copies on the Redundancy page).</p>
+<table id="errors-table"><caption class="sr-only">Recent job errors</caption>
+<thead><tr><th scope="col">Job</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">When</th><th scope="col">Error</th></tr></thead>
+<tbody></tbody></table>
+</section>
 <section aria-labelledby="jobs-h">
 <h2 id="jobs-h">Jobs</h2>
 <form id="jobs-filter" class="inline">

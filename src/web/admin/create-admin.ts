@@ -8,6 +8,7 @@ import { createPrismaJobDetailsStore } from '../../http/api/job-details-store.js
 import { jobsConsoleRouter } from '../../http/api/jobs-console.js';
 import type { Prisma } from '../../db/index.js';
 import type { ApiJobList, ApiJobState, ListJobsQuery } from '../../jobs/index.js';
+import type { Clock } from '../../lib/clock.js';
 import type { Metrics } from '../../metrics/index.js';
 import type { Redundancy } from '../../redundancy/create-redundancy.js';
 import type { TransferAccounting } from '../../transfers/index.js';
@@ -51,11 +52,25 @@ export function createAdminConsole(deps: {
   transfers: TransferAccounting;
   hosts: HostHealthPort;
   prisma: Prisma;
+  clock: Clock;
   jobs: { list(query: ListJobsQuery): Promise<ApiJobList>; countsByKind(): Promise<Record<string, Record<ApiJobState, number>>>; isPaused(): boolean };
 }) {
   const { redundancy } = deps;
   const dashboards = readDashboards();
   const metricsPath = deps.config.metrics.listen ? `http://${deps.config.metrics.listen.hostname}:${deps.config.metrics.listen.port}/metrics` : '/metrics';
+  // the budgets (a plan of the policy in force on a fresh snapshot) are read at most every 5 s, or
+  // at once after the policy changed: the page polls every second while a copy is written
+  let planned: { at: number; policy: unknown; plan: Promise<Awaited<ReturnType<Redundancy['console']['currentPlan']>>> } | null = null;
+  const currentPlan = () => {
+    const now = deps.clock.now().getTime();
+    if (planned && planned.policy === redundancy.policy && now - planned.at < 5_000) return planned.plan;
+    const plan = redundancy.console.currentPlan();
+    planned = { at: now, policy: redundancy.policy, plan };
+    plan.catch(() => {
+      planned = null;
+    });
+    return plan;
+  };
   const apiRouter = adminConsoleRouter({
     auth: deps.auth,
     transfers: deps.transfers,
@@ -64,7 +79,7 @@ export function createAdminConsole(deps: {
       ourCopies: () => redundancy.console.store.ourCopies(),
       mirrorsOfOurVideos: () => redundancy.console.store.mirrorsOfOurVideos(),
       progress: (uuid) => redundancy.console.progress.get(uuid),
-      currentPlan: () => redundancy.console.currentPlan(),
+      currentPlan,
       dryRun: (body) => redundancy.console.dryRun(body),
       verifyCopy: (id) => redundancy.engine.verifyCopy(id),
       originDown: (host) => redundancy.originHealth.isDown(host),

@@ -486,7 +486,23 @@ function jobsPage() {
   const refresh = every(3000, async () => {
     const q = new URLSearchParams({ count: '50', sort: '-createdAt' });
     if (type.value.trim()) q.set('jobType', type.value.trim());
-    const [queues, r] = await Promise.all([api('/server/job-queues'), api('/server/jobs-console/' + state.value + '?' + q)]);
+    const [queues, r, failed, retrying] = await Promise.all([
+      api('/server/job-queues'),
+      api('/server/jobs-console/' + state.value + '?' + q),
+      api('/server/jobs-console/failed?count=10'),
+      api('/server/jobs-console/delayed?count=50'),
+    ]);
+    if (failed.ok && retrying.ok) {
+      const errors = failed.data.data.concat(retrying.data.data.filter((j) => j.error))
+        .map((j) => Object.assign({ at: j.finishedOn || j.processedOn || j.createdAt }, j))
+        .sort((x, y) => (x.at < y.at ? 1 : -1))
+        .slice(0, 10);
+      fillBody('errors-table', errors.map((j) => el('tr', {},
+        el('td', {}, j.id), el('td', {}, j.type), stateCell(j.state === 'failed' ? 'failed' : 'retrying'),
+        el('td', {}, j.attempts === null ? '–' : j.attempts + ' of ' + j.maxAttempts),
+        el('td', {}, when(j.at) + (j.state === 'delayed' ? ', next try ' + when(j.runAt) : '')),
+        el('td', { class: 'problem' }, j.error || ''))), 'No recent errors.');
+    }
     if (queues.ok) {
       $('queues-paused').textContent = queues.data.paused ? 'The queue of this process is paused: waiting jobs are not started.' : '';
       const cell = (queue, s) => el('td', {}, queue[s] > 0 ? el('a', { href: '?state=' + s + '&jobType=' + encodeURIComponent(queue.type), onclick: (ev) => { ev.preventDefault(); show(s, queue.type); } }, String(queue[s])) : '0');
