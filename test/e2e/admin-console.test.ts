@@ -121,12 +121,26 @@ describe('operator console (Chromium)', () => {
     await until(page, 'the dry-run refused', async () => (await page.locator('#policy-error').textContent())?.trim() === shown);
     expect(await b.json('/api/v1/server/redundancy/policy')).toEqual(before);
 
-    // 5. a right value: the dry-run says what would be added, and nothing is done yet
+    // 5. a right value, with a host rule for A whose filter keeps nothing: the dry-run adds nothing
     await strategy.getByLabel('Size').fill('1GB');
+    await page.getByRole('button', { name: 'Add a host rule' }).click();
+    const rule = page.locator('.host-rule').last();
+    await rule.getByLabel('Host', { exact: true }).fill(hostOf(a));
+    await rule.getByLabel('Size', { exact: true }).fill('500MB');
+    await rule.getByLabel('Include tags').fill('none-such, other');
     await page.getByRole('button', { name: 'Dry run' }).click();
+    await until(page, 'the dry-run with the host rule', async () => (await page.locator('#dry-run-summary').textContent())?.startsWith('0 to add'));
+    expect(await page.locator('#dry-run table').textContent()).toContain(`host:${hostOf(a)}`);
+    expect(await page.locator('#policy-error').textContent()).toBe('');
+    // without the rule, the strategy takes A's video
+    await rule.getByRole('button', { name: 'Remove this host rule' }).click();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await until(page, 'the dry-run without the host rule', async () => (await page.locator('#dry-run-summary').textContent())?.startsWith('1 to add'));
     const decisions = await until(page, 'the dry-run\'s decisions', async () => (await page.locator('#dry-run-decisions li').allTextContents()).join('\n'));
     expect(decisions).toContain('add Console clip');
     expect(decisions).toContain(hostOf(a));
+    expect(await page.locator('#dry-run-summary').textContent()).toBe('1 to add, 0 to evict, 0 to renew or refresh. Nothing has been changed yet.');
+    expect(await page.locator('#dry-run').textContent()).not.toMatch(/null|undefined|NaN/);
     expect(await page.locator('#policy-error').textContent()).toBe('');
     expect(await b.json('/api/v1/server/redundancy/policy')).toEqual(before);
     expect((await b.json<{ copies: unknown[] }>('/api/v1/server/redundancy/console')).copies).toEqual([]);

@@ -360,12 +360,14 @@ function showDryRun(result) {
   const evicts = p.decisions.filter((d) => d.type === 'evict');
   const others = p.decisions.filter((d) => d.type !== 'add' && d.type !== 'evict');
   const item = (d) => el('li', { class: 'dry-' + d.type }, el('strong', {}, d.type), ' ', d.videoName || 'video ' + d.videoId, d.host ? ' (' + d.host + ')' : '', d.sizeBytes !== null ? ', ' + bytes(d.sizeBytes) : '', ' — ', d.budget, ': ', d.reason);
-  $('dry-run').replaceChildren(
+  const parts = [
     el('h3', {}, 'Dry run: what saving this policy would do'),
     el('p', { id: 'dry-run-summary' }, adds.length + ' to add, ' + evicts.length + ' to evict, ' + others.length + ' to renew or refresh. Nothing has been changed yet.'),
     p.decisions.length > 0 ? el('ul', { id: 'dry-run-decisions' }, p.decisions.map(item)) : el('p', {}, 'The planner would change nothing.'),
     usageTable(p.usage, 'Budgets with the proposed policy'),
-    p.notes.length > 0 ? el('ul', { class: 'hint' }, p.notes.map((n) => el('li', {}, n))) : null);
+    p.notes.length > 0 ? el('ul', { class: 'hint' }, p.notes.map((n) => el('li', {}, n))) : null,
+  ];
+  $('dry-run').replaceChildren(...parts.filter((x) => x !== null));
 }
 
 function copyRow(c, refresh) {
