@@ -45,8 +45,8 @@ describe('operator console (Chromium)', () => {
         db: 'embedded',
         overrides: {
           instance: { name: 'Mirror B' },
-          // 24 KiB/s: the copy (~170 KB, the first 64 KiB at once) takes seconds, so its progress can be watched
-          redundancy: { min_lifetime_floor: '1 second', mirror: { bandwidth: 24 * 1024 }, videos: { check_interval: '10 minutes', strategies: [] } },
+          // 16 KiB/s: the copy (~170 KB, the first 64 KiB at once) takes seconds, so its progress can be watched
+          redundancy: { min_lifetime_floor: '1 second', mirror: { bandwidth: 16 * 1024 }, videos: { check_interval: '10 minutes', strategies: [] } },
         },
       }),
     ]);
