@@ -19,6 +19,16 @@ async function until<T>(page: Page, what: string, check: () => Promise<T | undef
   }) as Promise<T>;
 }
 
+/** axe-core's WCAG 2.1 A/AA and best-practice checks on the page as it is now. */
+async function axeViolations(page: Page): Promise<{ id: string; impact: string; targets: string[] }[]> {
+  await page.addScriptTag({ content: readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8') });
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+}
+
 /**
  * The operator console, only through its pages (Chromium): B's operator logs in, follows A,
  * allows redundancy for A, edits the policy (a wrong value shows the API's message and changes
@@ -198,12 +208,7 @@ describe('operator console (Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy.png'), fullPage: true });
 
     // 8. accessibility of the redundancy page: no serious or critical violation
-    await page.addScriptTag({ content: readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8') });
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-    });
+    const violations = await axeViolations(page);
     console.log('axe on the redundancy page:', JSON.stringify(violations));
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   });
@@ -217,6 +222,7 @@ describe('operator console (Chromium)', () => {
     const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
     expect(await queue.locator('td').nth(5).textContent()).toBe('1');
     expect(await page.locator('#errors-table tbody').textContent()).toBe('No recent errors.');
+    expect((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
     await page.goto(`${b.url}/admin/instance`);
@@ -225,6 +231,7 @@ describe('operator console (Chromium)', () => {
     const dashboards = await page.locator('a[href^="/admin/grafana/"]').allTextContents();
     expect(dashboards.length).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-instance.png'), fullPage: true });
+    expect((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     // a dashboard downloads (for an administrator only)
     const href = await page.locator('a[href^="/admin/grafana/"]').first().getAttribute('href');
     const dashboard = await page.evaluate(async (url) => (await fetch(url)).status, href!);
@@ -237,7 +244,25 @@ describe('operator console (Chromium)', () => {
     const refused = await fetch(`${b.url}/admin/redundancy`, { headers: { cookie: `mirrortube_admin=${viewerToken}` }, redirect: 'manual' });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('viewer is not an administrator');
-    expect((await b.api('/api/v1/server/redundancy/console', { token: viewerToken })).status).toBe(403);
+    const json = { 'content-type': 'application/json' };
+    const endpoints: [string, string, RequestInit?][] = [
+      ['GET', '/api/v1/server/redundancy/console'],
+      ['POST', '/api/v1/server/redundancy/policy/dry-run', { headers: json, body: JSON.stringify({ strategies: [] }) }],
+      ['POST', '/api/v1/server/redundancy/videos/1/verify'],
+      ['GET', '/api/v1/server/hosts-health'],
+      ['POST', `/api/v1/server/hosts-health/${hostOf(a)}/reset`],
+      ['GET', '/api/v1/server/job-queues'],
+      ['GET', '/api/v1/server/jobs-console/completed'],
+    ];
+    for (const [method, path, init] of endpoints) {
+      expect([method, path, (await b.api(path, { method, ...init, token: null })).status]).toEqual([method, path, 401]);
+      expect([method, path, (await b.api(path, { method, ...init, token: viewerToken })).status]).toEqual([method, path, 403]);
+    }
+    // the API's refusals
+    expect((await b.api('/api/v1/server/redundancy/policy/dry-run', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'strategies: []' })).status).toBe(415);
+    expect((await b.api('/api/v1/server/redundancy/videos/999/verify', { method: 'POST' })).status).toBe(404);
+    expect((await b.api('/api/v1/server/hosts-health/nowhere.example/reset', { method: 'POST' })).status).toBe(404);
+    expect((await b.api('/api/v1/server/jobs-console/sleeping')).status).toBe(400);
 
     // logging out ends the session: the pages ask for a login again
     await page.getByRole('button', { name: 'Log out' }).click();
