@@ -205,6 +205,15 @@ describe('operator console (Chromium)', () => {
     // re-verify the copy from the page
     await copy.getByRole('button', { name: 'Re-verify the copy of Console clip' }).click();
     await until(page, 'the copy re-verified', async () => (await page.locator('#notice').textContent()) === 'The copy of Console clip verifies.');
+    // a manual copy: the API's refusals are shown (unknown video; already mirrored)
+    const manual = page.getByLabel('Add a manual copy of a remote video (id or uuid)');
+    await manual.fill('999999');
+    await page.getByRole('button', { name: 'Mirror it' }).click();
+    await until(page, 'the unknown video refused', async () => (await page.locator('#manual-error').textContent()) === 'Video not found');
+    await manual.fill(uuid);
+    await page.getByRole('button', { name: 'Mirror it' }).click();
+    await until(page, 'the mirrored video refused', async () => (await page.locator('#manual-error').textContent()) === 'This video is already mirrored');
+    expect(await page.locator('#copies-table tbody tr').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy.png'), fullPage: true });
 
     // 8. accessibility of the redundancy page: no serious or critical violation
