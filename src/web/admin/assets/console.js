@@ -462,11 +462,11 @@ function redundancyPage() {
     fillBody('copies-table', d.copies.map((c) => copyRow(c, () => refresh())), 'No copies yet.');
     fillBody('budgets-table', d.budgets.map((u) => el('tr', {},
       el('td', {}, u.budget), el('td', {}, bytes(u.used)), el('td', {}, bytes(u.limit)),
-      el('td', {}, el('meter', { min: 0, max: u.limit || 1, value: Math.min(u.used, u.limit || 1), 'aria-label': u.budget + ' use' }), ' ', u.limit ? Math.round((u.used / u.limit) * 100) + ' %' : ''),
+      el('td', {}, el('meter', { min: 0, max: u.limit || 1, value: Math.min(u.used, u.limit || 1), 'aria-label': u.budget + ' use' }), ' ', u.limit ? (u.used > 0 && u.used / u.limit < 0.01 ? '< 1 %' : Math.round((u.used / u.limit) * 100) + ' %') : ''),
       el('td', {}, bytes(u.afterPlan)))).concat([el('tr', {}, el('td', {}, 'all copies (manual ones too)'), el('td', {}, bytes(d.total.used)), el('td', {}, d.total.limit === null ? 'no cap' : bytes(d.total.limit)), el('td', {}, ''), el('td', {}, bytes(d.total.afterPlan)))]), 'No budgets.');
     $('budget-notes').textContent = d.notes.join(' ');
     fillBody('mirrors-table', d.mirrorsOfOurVideos.map((m) => el('tr', {},
-      el('td', {}, m.videoName), el('td', {}, m.mirrorHost || ''), el('td', {}, m.kind), stateCell(m.state), el('td', {}, when(m.lastVerifiedAt)), el('td', {}, m.failures), el('td', {}, m.reason || ''), el('td', {}, m.expiresOn ? when(m.expiresOn) : 'never'))), 'No other instance announced a copy of our videos.');
+      el('td', {}, m.videoName), el('td', {}, m.mirrorHost || ''), el('td', {}, m.kind), stateCell(m.state), el('td', {}, when(m.lastVerifiedAt)), el('td', {}, m.failures), el('td', {}, m.reason || (m.state === 'active' ? 'matches our files' : '')), el('td', {}, m.expiresOn ? when(m.expiresOn) : 'never'))), 'No other instance announced a copy of our videos.');
     return d.copies.some((c) => c.state === 'planned' || c.state === 'downloading') ? 1000 : 3000;
   });
 }
