@@ -48,6 +48,7 @@ import type { StorageLayout } from './videos/storage-layout.js';
 import type { ResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createVideoAccessStore } from './videos/video-access-store.js';
 import { createVideoFileTokens } from './videos/video-file-tokens.js';
+import { createAdminConsole } from './web/admin/create-admin.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
 
@@ -93,6 +94,8 @@ export function composeHttpApp(parts: {
   const actorStore = createPrismaActorStore(prisma);
   const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
+  // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
+  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});
@@ -126,6 +129,7 @@ export function composeHttpApp(parts: {
         urls,
       }),
       comments.apRouter(),
+      adminConsole.pagesRouter,
       wellKnownRouter({
         actors: createLocalActorQueries(prisma),
         usage: (now) => nodeUsage(prisma, now),
@@ -150,6 +154,7 @@ export function composeHttpApp(parts: {
         onPlanError: (err) => logger.error({ err, component: 'redundancy' }, 'planning after a policy change failed; the next tick plans again'),
         transfers,
       }),
+      ...adminConsole.apiRouters,
       oauthRouter({ tokens }),
       usersRouter({ accounts, urls, auth, quota: parts.videos.videos }),
       uploadsRouter({

@@ -18,6 +18,8 @@ export default defineConfig({
       // modules again for each of ~90 files took 31 of the 73 s the unit tests took)
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      // a real browser (Debian's chromium through playwright-core) against real instances
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },
 });

@@ -23,6 +23,22 @@ export function createCopyVerification({ deps }: EngineContext, lifecycle: CopyL
       return { verified: rows.length - failed, failed };
     },
 
+    /** Re-verifies one active copy (the console's action); a copy that fails is withdrawn and deleted. */
+    async verifyCopy(id: number): Promise<{ ok: true } | { ok: false; status: 404 | 409 | 422; message: string }> {
+      const row = await copies.find(id);
+      if (!row) return { ok: false, status: 404, message: 'Video redundancy not found' };
+      if (row.state !== 'active') return { ok: false, status: 409, message: `only an active copy can be verified (this one is ${row.state})` };
+      const verdict = await deps.mirror.verify(row.videoUuid);
+      if (verdict.ok) {
+        await copies.update(row.id, { lastVerifiedAt: deps.clock.now() });
+        return { ok: true };
+      }
+      deps.metrics?.failure('verify');
+      await lifecycle.evict(row, `stored copy failed verification: ${verdict.message}`);
+      await reportCopies();
+      return { ok: false, status: 422, message: `the copy failed verification and was removed: ${verdict.message}` };
+    },
+
     /** After a crash: work folders and unknown copies go; planned or interrupted copies resume through their jobs. */
     async cleanup(): Promise<void> {
       const rows = (await copies.list()).filter((r) => r.state !== 'failed');

@@ -16,13 +16,12 @@ import { createPrismaRemoteCopyStore } from './origin/remote-copy-store.js';
 import { createPrismaCatalogueStore } from './catalogue-store.js';
 import { createTransactor } from '../db/index.js';
 import { createRedundancyEngine, MIRROR_JOB, type MirrorJobKinds, type MirrorPort } from './engine.js';
-import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, verifyStoredCopy } from './mirror/index.js';
+import { cleanupOrphans, createHttpDownloader, mirrorHlsCopy, removeCopyFiles, verifyStoredCopy } from './mirror/index.js';
 import { objectStorageMirror } from './object-storage-copies.js';
 import type { LookupAddresses } from '../federation/remote/index.js';
 import { createCacheFileHandlers } from './origin/cache-file-handlers.js';
 import { createCopyProber, PROBE_JOB, type ProbeJobKinds } from './origin/probe-copy.js';
 import { createOriginHealth } from './origin-health.js';
-import { removeCopyFiles } from './mirror/index.js';
 
 import type { BucketKind, ObjectStorage } from '../storage/index.js';
 import { createFileCopyStore } from './origin/file-copy-store.js';
@@ -30,6 +29,10 @@ import { createFileCopyProber, FILE_PROBE_JOB, type FileProbeJobKinds } from './
 import { REDUNDANCY_STRATEGIES } from '../metrics/index.js';
 import { planRedundancy, validatePolicy } from './planner/index.js';
 import { createPolicyService } from './policy/policy-service.js';
+import { validateApiPolicy } from './policy/api-policy-body.js';
+import { createMirrorProgress } from './console/mirror-progress.js';
+import { createPrismaConsoleStore } from './console/console-store.js';
+import { dryRunPolicy } from './console/policy-dry-run.js';
 import { createPrismaPolicyStore } from './policy/policy-store.js';
 
 export type RedundancyJobKinds = MirrorJobKinds & ProbeJobKinds & FileProbeJobKinds;
@@ -95,9 +98,13 @@ export function createRedundancy(deps: {
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
+  // the console's live view of the copies being written (bytes, speed, ETA), per video uuid
+  const progress = createMirrorProgress(clock);
   const localMirror: MirrorPort = {
     async copy(input) {
       let bytes = 0;
+      let expected: number | undefined;
+      progress.start(input.uuid);
       const result = await mirrorHlsCopy({
         source: { playlistUrl: input.playlistUrl, segmentsSha256Url: input.segmentsSha256Url, torrentUrls: input.torrentUrls },
         uuid: input.uuid,
@@ -110,8 +117,14 @@ export function createRedundancy(deps: {
         torrents: { ourBaseUrl: urls.base, announceList, clock },
         onBytes: (n) => {
           bytes += n;
+          progress.bytes(input.uuid, n);
+          if (expected) input.onProgress?.(Math.min(99, (bytes / expected) * 100));
         },
-      });
+        onProgress: (p) => {
+          progress.update(input.uuid, p);
+          if (p.bytesExpected !== undefined) expected = p.bytesExpected;
+        },
+      }).finally(() => progress.finish(input.uuid));
       if (bytes > 0) deps.recordDownload({ videoUuid: input.uuid, originHost: new URL(input.playlistUrl).host, bytes });
       return result.ok ? { ok: true, totalBytes: result.copy.totalBytes } : { ok: false, reason: result.reason };
     },
@@ -238,9 +251,20 @@ export function createRedundancy(deps: {
   jobs.register(PROBE_JOB, prober.job);
   jobs.register(FILE_PROBE_JOB, fileProber.job);
 
+  const consoleStore = createPrismaConsoleStore(prisma);
+  const validateForApi = (body: unknown) => validateApiPolicy(body, (input) => validatePolicy(input, { minLifetimeFloorMs: config.redundancy.min_lifetime_floor }));
+
   return {
     engine,
     prober,
+    /** the operator console's reads: copies with live progress, mirrors of our videos, the policy dry-run */
+    console: {
+      progress,
+      store: consoleStore,
+      dryRun: (body: unknown) => dryRunPolicy({ validate: validateForApi, snapshot: engine.snapshot, plan: planRedundancy, videoNames: consoleStore.videoNames }, body),
+      /** the plan the next round would make with the policy in force (budgets used vs limits) */
+      currentPlan: async () => planRedundancy(await engine.snapshot()),
+    },
     get policy() {
       return policyService.current();
     },

@@ -14,7 +14,7 @@ export type MirrorJobKinds = { [MIRROR_JOB]: { redundancyId: number; refresh?: b
 /** What the engine needs from the mirror module (download, verify, remove copies on disk). */
 export interface MirrorPort {
   /** `reuse`: media files of the current copy that still verify are not downloaded again; `notFound`: the origin answered 404 */
-  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse?: boolean }): Promise<CopyOutcome>;
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse?: boolean; onProgress?(percent: number): void }): Promise<CopyOutcome>;
   verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
   remove(uuid: string): Promise<void>;
   /** removes copies on disk not in `keep`, and work folders except those of `inProgress` (after a crash) */

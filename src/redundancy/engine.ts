@@ -36,6 +36,8 @@ export function createRedundancyEngine(deps: RedundancyEngineDeps) {
     hostPolicyChanged: round.hostPolicyChanged,
     /** Re-verifies our stored copies; a copy that fails is withdrawn and deleted. */
     verifyCopies: verification.verifyCopies,
+    /** Re-verifies one active copy (console action). */
+    verifyCopy: verification.verifyCopy,
     /** After a crash: work folders and unknown copies go; planned or interrupted copies resume through their jobs. */
     cleanup: verification.cleanup,
     addManual: manual.addManual,

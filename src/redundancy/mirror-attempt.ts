@@ -17,7 +17,7 @@ export type CopyOutcome = { ok: true; totalBytes: number } | { ok: false; reason
 export interface MirrorAttemptPorts {
   /** the video as stored now; null when it is gone */
   loadVideo(videoId: number): Promise<VideoToMirror | null>;
-  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse: boolean }): Promise<CopyOutcome>;
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse: boolean; onProgress?(percent: number): void }): Promise<CopyOutcome>;
   /** fetches the video object from its origin again (the remote import path); absent: no refetch */
   refetchVideo?(videoId: number): Promise<'refreshed' | 'deleted' | 'unchanged' | 'failed'>;
 }
@@ -34,7 +34,7 @@ export type MirrorAttempt =
  * video object from the origin first, then tries once more with what it says now, before the
  * failure counts. A video its origin deleted is `gone`.
  */
-export async function attemptMirror(ports: MirrorAttemptPorts, videoId: number, options: { signal: AbortSignal; reuse: boolean }): Promise<MirrorAttempt> {
+export async function attemptMirror(ports: MirrorAttemptPorts, videoId: number, options: { signal: AbortSignal; reuse: boolean; onProgress?(percent: number): void }): Promise<MirrorAttempt> {
   const once = async (video: VideoToMirror, refetched: boolean): Promise<MirrorAttempt> => {
     const hls = video.hls;
     if (!hls?.playlistUrl || !hls.segmentsSha256Url) return { type: 'no-hls', refetched };
@@ -45,6 +45,7 @@ export async function attemptMirror(ports: MirrorAttemptPorts, videoId: number, 
       torrentUrls: Object.fromEntries(hls.files.filter((f) => f.torrentUrl !== null).map((f) => [f.filename, f.torrentUrl!])),
       signal: options.signal,
       reuse: options.reuse,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (result.ok) return { type: 'copied', totalBytes: result.totalBytes, fileSet: hlsFileSetDigest(hls), refetched };
     return { type: 'failed', reason: result.reason, refetched };

@@ -43,7 +43,7 @@ export function createMirrorJob({ deps, log }: EngineContext, announcements: Ann
         return skipped('the copy was already complete in place: verified and announced');
       }
       if (!refresh) await copies.update(row.id, { state: 'downloading' });
-      const attempt = await attemptMirror(attemptPorts, row.videoId, { signal: ctx.signal, reuse: refresh });
+      const attempt = await attemptMirror(attemptPorts, row.videoId, { signal: ctx.signal, reuse: refresh, onProgress: (percent) => ctx.reportProgress(percent) });
       if (attempt.type === 'gone') return skipped('the video is gone at its origin');
       if (attempt.type !== 'copied' && !(await copies.find(row.id))) {
         // evicted while being written (the eviction cancelled us and removes the files)

@@ -1,0 +1,124 @@
+import Router from '@koa/router';
+import type { BudgetUsage, TotalUsage } from '../../redundancy/planner/index.js';
+import type { ConsoleCopyRow, ConsoleMirrorOfOurs } from '../../redundancy/console/console-store.js';
+import type { RunningCopyProgress } from '../../redundancy/console/mirror-progress.js';
+import type { DryRunResult } from '../../redundancy/console/policy-dry-run.js';
+import { parseDbId } from '../../lib/db-id.js';
+import type { Auth } from '../auth.js';
+import { Problem } from '../problem.js';
+
+/** What the operator console's API reads from the redundancy engine. */
+export interface ConsolePorts {
+  ourCopies(): Promise<ConsoleCopyRow[]>;
+  mirrorsOfOurVideos(): Promise<ConsoleMirrorOfOurs[]>;
+  progress(videoUuid: string): RunningCopyProgress | null;
+  /** budgets used vs limits, with the policy in force */
+  currentPlan(): Promise<{ usage: readonly BudgetUsage[]; total: TotalUsage; notes: readonly string[] }>;
+  dryRun(body: unknown): Promise<DryRunResult>;
+  verifyCopy(id: number): Promise<{ ok: true } | { ok: false; status: 404 | 409 | 422; message: string }>;
+  /** the origin of a copy does not answer (the failover serves our copy) */
+  originDown(host: string): boolean;
+}
+
+/** Delivery's view of remote hosts. */
+export interface HostHealthPort {
+  hostHealth(options?: { unhealthyOnly?: boolean }): Promise<{ host: string; state: string; consecutiveFailures: number; pausedUntil: Date | null; lastError: string | null; lastSuccessAt: Date | null }[]>;
+  resetHost(host: string): Promise<boolean>;
+}
+
+/** bytes served and downloaded per protocol (http, bittorrent, webrtc) */
+type BytesByProtocol = Record<string, { uploadedBytes: number; downloadedBytes: number }>;
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+};
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/**
+ * Ours, for the operator console (PeerTube has no such endpoints):
+ * `GET /server/redundancy/console` (every copy of ours with live progress, bytes served by protocol
+ * and ratio, budgets used vs limits, the mirrors of our videos with their probe results),
+ * `POST /server/redundancy/policy/dry-run` (what the planner would add or evict with a proposed
+ * policy, nothing changed), `POST /server/redundancy/videos/:redundancyId/verify`,
+ * `GET /server/hosts-health` and `POST /server/hosts-health/:host/reset` (delivery's per-host health).
+ */
+export function adminConsoleRouter(deps: {
+  auth: Auth;
+  console: ConsolePorts;
+  transfers: { videoSummaries(uuids: readonly string[]): Promise<Map<string, { uploadedBytes: number; downloadedBytes: number; ratio: number | null; protocols: BytesByProtocol }>> };
+  hosts: HostHealthPort;
+}): Router {
+  const { auth } = deps;
+  const router = new Router();
+  const redundancyAdmin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
+  const followAdmin = [auth.required, auth.right('MANAGE_SERVER_FOLLOW')] as const;
+
+  router.get('/server/redundancy/console', ...redundancyAdmin, async (ctx) => {
+    const [copies, mirrors, plan] = await Promise.all([deps.console.ourCopies(), deps.console.mirrorsOfOurVideos(), deps.console.currentPlan()]);
+    const transfers = await deps.transfers.videoSummaries(copies.map((c) => c.videoUuid));
+    ctx.set('cache-control', 'no-store');
+    ctx.body = {
+      copies: copies.map((c) => {
+        const t = transfers.get(c.videoUuid);
+        const origin = hostOf(c.videoUrl);
+        return {
+          id: c.id,
+          videoId: c.videoId,
+          videoName: c.videoName,
+          videoUuid: c.videoUuid,
+          videoUrl: c.videoUrl,
+          originHost: origin,
+          fileUrl: c.fileUrl,
+          state: c.state,
+          strategy: c.strategy ?? 'manual',
+          sizeBytes: c.sizeBytes,
+          expiresOn: iso(c.expiresOn),
+          graceUntil: iso(c.graceUntil),
+          reason: c.reason,
+          createdAt: iso(c.createdAt),
+          updatedAt: iso(c.updatedAt),
+          progress: c.state === 'downloading' || c.state === 'planned' || c.state === 'active' ? deps.console.progress(c.videoUuid) : null,
+          health: { lastVerifiedAt: iso(c.lastVerifiedAt), failures: c.failures, originDown: origin !== '' && deps.console.originDown(origin) },
+          transfers: t ? { uploadedBytes: t.uploadedBytes, downloadedBytes: t.downloadedBytes, ratio: t.ratio, protocols: t.protocols } : { uploadedBytes: 0, downloadedBytes: 0, ratio: null, protocols: null },
+        };
+      }),
+      budgets: plan.usage,
+      total: plan.total,
+      notes: plan.notes,
+      mirrorsOfOurVideos: mirrors.map((m) => ({ ...m, expiresOn: iso(m.expiresOn), lastVerifiedAt: iso(m.lastVerifiedAt), createdAt: iso(m.createdAt) })),
+    };
+  });
+
+  router.post('/server/redundancy/policy/dry-run', ...redundancyAdmin, async (ctx) => {
+    if (!ctx.is('application/json')) throw new Problem(415, "the policy must be sent as application/json (the config file's redundancy.videos section, as JSON)");
+    const result = await deps.console.dryRun(ctx.request.body);
+    // the same refusal as PUT /server/redundancy/policy
+    if (!result.ok) throw new Problem(400, `invalid redundancy policy: ${result.errors.join('; ')}`, undefined, { errors: result.errors });
+    ctx.body = { proposed: result.proposed, current: result.current };
+  });
+
+  router.post('/server/redundancy/videos/:redundancyId/verify', ...redundancyAdmin, async (ctx) => {
+    const id = parseDbId(ctx.params.redundancyId);
+    if (id === null) throw new Problem(400, 'redundancyId must be a positive integer');
+    const result = await deps.console.verifyCopy(id);
+    if (!result.ok) throw new Problem(result.status, result.message);
+    ctx.body = { verified: true };
+  });
+
+  router.get('/server/hosts-health', ...followAdmin, async (ctx) => {
+    const hosts = await deps.hosts.hostHealth();
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { total: hosts.length, data: hosts.map((h) => ({ ...h, pausedUntil: iso(h.pausedUntil), lastSuccessAt: iso(h.lastSuccessAt) })) };
+  });
+
+  router.post('/server/hosts-health/:host/reset', ...followAdmin, async (ctx) => {
+    const host = (ctx.params.host ?? '').toLowerCase();
+    if (!(await deps.hosts.resetHost(host))) throw new Problem(404, `${host} is not a host delivery knows`);
+    ctx.status = 204;
+  });
+  return router;
+}
