@@ -67,6 +67,14 @@ export function createNodeRegistry(deps: {
           `node.name "${self.name}" is already used by a running node (${taken.id}, ${taken.url}): give each node its own node.name`,
         );
       }
+      // the worker id lives in storage.root: another running node with it shares this storage folder,
+      // and each would take the other's job leases for its own
+      const twin = (await store.find(self.id)) ?? undefined;
+      if (twin && twin.name !== self.name && nodeState(twin, startedAt, leaseMs) === 'online') {
+        throw new NodeNameTakenError(
+          `the running node "${twin.name}" (${twin.url}) uses the same storage.root (worker id ${self.id}): give each node its own storage.root`,
+        );
+      }
       await store.register({ ...self, startedAt, lastSeenAt: startedAt });
       timer = setInterval(() => void heartbeat(), Math.max(1, Math.floor(leaseMs / 3)));
       logger.info({ id: self.id, url: self.url }, 'node registered');

@@ -109,6 +109,16 @@ describe('two nodes on one PostgreSQL', () => {
       self: { id: 'worker-twin', name: 'node-b', url: 'http://127.0.0.1:1', version: '0' },
     });
     await expect(twin.start()).rejects.toThrow(/node\.name "node-b" is already used by a running node/);
+    // and a node whose storage.root (hence worker id) is a running node's
+    const nodeB = list.data[1] as unknown as { id: string };
+    const sharer = createNodeRegistry({
+      store: createNodeStore(a.instance.prisma),
+      clock,
+      logger: pino({ level: 'silent' }),
+      leaseMs: LEASE,
+      self: { id: nodeB.id, name: 'node-c', url: 'http://127.0.0.1:1', version: '0' },
+    });
+    await expect(sharer.start()).rejects.toThrow(/the running node "node-b" .* uses the same storage\.root/);
   });
 
   it('50 jobs are each run exactly once across both nodes, both working at once', async () => {
