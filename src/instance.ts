@@ -51,6 +51,7 @@ import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
+import { createLive } from './live/create-live.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -158,6 +159,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     owner: workerId,
   });
   const queries = createPrismaVideoReadStore(prisma);
+  // lives: RTMP in, HLS out, sessions and replays (replays become videos through acceptUpload)
+  const live = createLive({ config, prisma, clock, logger, urls, layout, ffmpeg, events, videos: videos.videos });
 
   // ActivityPub: inbox, deliveries, follows, remote videos, the publishing of ours
   const federation = createFederation({ config, prisma, clock, logger, urls, metrics, magnet: buildMagnetUri, jobs, inbox, events, ...lookup });
@@ -285,6 +288,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     remoteImages,
     apiCache,
+    live,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();
@@ -320,6 +324,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     metricsServer,
     pruner,
     remoteImages,
+    live,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -369,6 +374,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       followPolicyIntervals();
       await redundancy.engine.cleanup();
       await seeding.start();
+      await live.start();
       await metricsServer?.start();
       await jobs.start();
       scheduler.start();
@@ -386,6 +392,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await scheduler.stop({ deadlineMs: config.jobs.shutdown_deadline });
       await jobs.stop({ deadlineMs: config.jobs.shutdown_deadline });
       redundancy.close();
+      await live.stop();
       await ffmpeg.killAll();
       await tracker?.close();
       for (const socket of sockets) socket.destroy();

@@ -104,7 +104,8 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       ETag: file.etag,
       'Last-Modified': file.lastModified,
     };
-    if (mount.cacheControl !== undefined) headers['Cache-Control'] = mount.cacheControl;
+    const cacheControl = typeof mount.cacheControl === 'function' ? mount.cacheControl(relativePath) : mount.cacheControl;
+    if (cacheControl !== undefined) headers['Cache-Control'] = cacheControl;
 
     const ifNoneMatch = header(req, 'if-none-match');
     const notModified = ifNoneMatch !== undefined ? ifNoneMatchHits(ifNoneMatch, file.etag) : notModifiedSince(header(req, 'if-modified-since'), file.mtimeMs);

@@ -10,7 +10,8 @@ export interface StaticMount {
   urlPrefix: string;
   /** Absolute folder served under that prefix. */
   directory: string;
-  cacheControl?: string;
+  /** a fixed Cache-Control, or one per file (its path below `directory`; undefined: none) */
+  cacheControl?: string | ((relativePath: string) => string | undefined);
   /** Body bytes written to clients, chunk by chunk, with the file's path below `directory`. */
   onBytesSent?: (n: number, relativePath: string) => void;
   /**
@@ -71,9 +72,10 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
     const onBytesSent = mount.onBytesSent;
     const servedPath = path.relative(mount.directory, lexical.path);
     const countSent = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
-    if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent }))) return;
+    const cacheControl = typeof mount.cacheControl === 'function' ? mount.cacheControl(servedPath) : mount.cacheControl;
+    if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl, onBytesSent: countSent }))) return;
     const result = await serveFile(ctx, real.path, {
-      cacheControl: mount.cacheControl,
+      ...(cacheControl !== undefined ? { cacheControl } : {}),
       onBytesSent: countSent,
     });
     if (!result.ok) return notFound(ctx);
