@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import { fail, ok } from '../lib/result.js';
-import type { Ffmpeg } from '../transcoding/index.js';
+import { PREVIEW_SIZE, THUMBNAIL_SIZE, type Ffmpeg } from '../transcoding/index.js';
 import { layoutForPrivacy } from '../videos/privacy-folders.js';
 import type { StorageLayout } from '../videos/storage-layout.js';
 import type { VideoEventEmitter } from '../videos/video-events.js';
@@ -107,6 +107,20 @@ export function createLive(deps: {
     published: (videoId) => deps.events.published(videoId),
     updated: (videoId) => deps.events.updated(videoId),
     isRunning: runtime.isRunning,
+    async makeImages(uuid) {
+      const name = `${uuid}.jpg`;
+      for (const [path, size] of [
+        [deps.layout.thumbnail(name), THUMBNAIL_SIZE],
+        [deps.layout.preview(name), PREVIEW_SIZE],
+      ] as const) {
+        const made = await deps.ffmpeg.runFfmpeg(['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x1f2937:s=${size.width}x${size.height}`, '-frames:v', '1', path]);
+        if (!made.ok) {
+          logger.warn({ video: uuid, reason: made.reason }, 'cannot make the live images');
+          return null;
+        }
+      }
+      return name;
+    },
     rtmpUrl,
     settings: {
       enabled: live.enabled,

@@ -52,6 +52,8 @@ export interface NewLive {
   replayPrivacy: number | null;
   permanentLive: boolean;
   latencyMode: number;
+  /** the image file (thumbnail and preview folders) of the live, null when none could be made */
+  imageFilename: string | null;
   now: Date;
 }
 

@@ -70,6 +70,8 @@ export function createLiveService(deps: {
   published(videoId: number): Promise<void>;
   updated(videoId: number): Promise<void>;
   isRunning(videoId: number): boolean;
+  /** writes the live's default thumbnail and preview (`<uuid>.jpg`); null when it cannot (PeerTube requires an icon) */
+  makeImages(uuid: string): Promise<string | null>;
   /** rtmp://host:port/live, null when RTMP is off */
   rtmpUrl(): string | null;
   settings: LiveServiceSettings;
@@ -109,6 +111,7 @@ export function createLiveService(deps: {
       replayPrivacy: input.saveReplay ? (input.replaySettings?.privacy ?? null) : null,
       permanentLive: input.permanentLive ?? false,
       latencyMode: effectiveLatencyMode(input.latencyMode ?? 1, settings.latencySettingEnabled),
+      imageFilename: await deps.makeImages(uuid),
       now: deps.clock.now(),
     });
     log.info({ video: uuid, permanent: input.permanentLive ?? false, saveReplay: input.saveReplay ?? false }, 'live created');

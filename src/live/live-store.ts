@@ -62,6 +62,8 @@ export function createPrismaLiveStore(prisma: Prisma): LiveStore {
           commentsEnabled: live.commentsEnabled,
           downloadEnabled: live.downloadEnabled,
           channelId: live.channelId,
+          thumbnailFilename: live.imageFilename,
+          previewFilename: live.imageFilename,
           publishedAt: live.now,
           createdAt: live.now,
           live: { create: { streamKey: live.streamKey, saveReplay: live.saveReplay, replayPrivacy: live.replayPrivacy, permanentLive: live.permanentLive, latencyMode: live.latencyMode } },
