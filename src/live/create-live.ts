@@ -93,6 +93,9 @@ export function createLive(deps: {
     },
   });
 
+  // a live deleted while published: its publisher is cut first
+  deps.events.on('deleting', (videoId) => runtime.cut(videoId));
+
   const rtmp = live.enabled && live.rtmp.enabled ? createRtmpServer({ hostname: live.rtmp.hostname, port: live.rtmp.port, authority: runtime.authority, logger }) : null;
   const rtmpPort = () => rtmp?.port() ?? null;
   const rtmpUrl = () => {

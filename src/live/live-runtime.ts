@@ -35,6 +35,8 @@ interface Running {
   muxer: LiveMuxer;
   request: PublishRequest;
   error: number | null;
+  /** no replay for this session (its live is being deleted) */
+  noReplay: boolean;
   ending: Promise<void> | null;
 }
 
@@ -57,6 +59,8 @@ export function createLiveRuntime(deps: {
   clock: Clock;
   logger: Logger;
   settings: LiveRuntimeSettings;
+  /** the media pipeline of a session (default: ffmpeg HLS muxing; tests pass a stand-in) */
+  startMuxer?: typeof startLiveMuxer;
 }) {
   const log = deps.logger.child({ component: 'live' });
   const running = new Map<number, Running>();
@@ -84,7 +88,7 @@ export function createLiveRuntime(deps: {
       const saveReplay = live.saveReplay && deps.settings.allowReplay;
       const session = await deps.store.startSession(live.videoId, startedAt, saveReplay);
       const latency = latencyProfile(effectiveLatencyMode(live.latencyMode, deps.settings.latencySettingEnabled));
-      const muxer = await startLiveMuxer({
+      const muxer = await (deps.startMuxer ?? startLiveMuxer)({
         ffmpeg: deps.ffmpeg,
         dir: deps.hlsDir(live.uuid, live.privacy),
         replayPath: saveReplay ? join(deps.recordingsDir, `${live.uuid}-${session.id}.flv`) : null,
@@ -93,7 +97,7 @@ export function createLiveRuntime(deps: {
         startNumber: Math.floor(startedAt.getTime() / 1000),
         logger: log.child({ video: live.uuid, session: session.id }),
       });
-      const entry: Running = { live, sessionId: session.id, startedAt, muxer, request, error: null, ending: null };
+      const entry: Running = { live, sessionId: session.id, startedAt, muxer, request, error: null, noReplay: false, ending: null };
       running.set(live.videoId, entry);
       await deps.store.setState(live.videoId, VideoState.PUBLISHED);
       log.info({ video: live.uuid, session: session.id, ip: request.ip }, 'live started');
@@ -120,7 +124,7 @@ export function createLiveRuntime(deps: {
       log.info({ video: live.uuid, session: entry.sessionId, seconds: Math.round((endedAt.getTime() - entry.startedAt.getTime()) / 1000), error, ffmpeg: outcome.message }, 'live ended');
       await deps.updated(live.videoId).catch((err: unknown) => log.warn({ err, video: live.uuid }, 'cannot federate the live end'));
       const recording = join(deps.recordingsDir, `${live.uuid}-${entry.sessionId}.flv`);
-      if (outcome.replayBytes > 0 && !stopping) await makeReplay(entry, recording, endedAt);
+      if (outcome.replayBytes > 0 && !stopping && !entry.noReplay) await makeReplay(entry, recording, endedAt);
       await removeAll([recording]);
     })().catch((err: unknown) => log.error({ err, video: entry.live.uuid }, 'ending the live session failed'));
     entry.ending = work;
@@ -145,6 +149,15 @@ export function createLiveRuntime(deps: {
     log.info({ video: live.uuid, replay: created.value.uuid }, 'live replay created');
   }
 
+  /** Cuts a live's publisher (its video is being deleted); the session ends as usual. */
+  function cut(videoId: number): Promise<void> {
+    const entry = running.get(videoId);
+    if (!entry) return Promise.resolve();
+    entry.noReplay = true;
+    entry.request.close();
+    return endSession(entry);
+  }
+
   /** Cuts sessions over max_duration (checked against the injected clock). */
   function checkDurations(): void {
     const max = deps.settings.maxDurationMs;
@@ -163,6 +176,8 @@ export function createLiveRuntime(deps: {
 
   return {
     authority,
+    cut,
+    checkDurations,
     /** the live being published for this video, if any */
     isRunning: (videoId: number) => running.has(videoId),
     runningCount: () => running.size,

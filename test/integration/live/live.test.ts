@@ -163,6 +163,10 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
       return res.ok ? v : undefined;
     }, 60_000);
     expect(live.isLive).toBe(true);
+    // the follower plays it from the origin: its copy of the video points at the origin's live playlist
+    const onB = await b.json<VideoView>(`/api/v1/videos/${video.uuid}`);
+    expect(onB.isLive).toBe(true);
+    expect(onB.streamingPlaylists[0]?.playlistUrl).toBe(live.streamingPlaylists[0]!.playlistUrl);
     const probed = await ffprobeJson(live.streamingPlaylists[0]!.playlistUrl);
     expect(probed.streams.some((s) => s.codec_type === 'video' && s.height === 90)).toBe(true);
     expect(probed.streams.some((s) => s.codec_type === 'audio')).toBe(true);
