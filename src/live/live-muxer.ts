@@ -45,6 +45,8 @@ export async function startLiveMuxer(deps: {
   /** the session's start, epoch seconds: the first segment number */
   startNumber: number;
   logger: Logger;
+  /** ffmpeg stopped while the stream goes on (the session is cut, PeerTube's error 4) */
+  onFailure?: (message: string) => void;
 }) {
   const log = deps.logger;
   // a new session starts from an empty folder (a permanent live's previous session is gone)
@@ -114,7 +116,10 @@ export async function startLiveMuxer(deps: {
     log.info({ renditions: renditions.map((r) => r.height ?? 'copy'), hasAudio, segmentSeconds: deps.latency.segmentSeconds }, 'live muxing started');
     ffmpegRun = deps.ffmpeg.runFfmpeg(args, { signal: abort.signal });
     void ffmpegRun.then(async (result) => {
-      if (!result.ok && !ended) log.warn({ reason: result.reason }, 'live ffmpeg stopped before the stream ended');
+      if (!result.ok && !ended) {
+        log.warn({ reason: result.reason }, 'live ffmpeg stopped before the stream ended');
+        deps.onFailure?.(result.reason.message);
+      }
       await hashes.sync();
     });
   }

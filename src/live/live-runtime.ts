@@ -96,6 +96,12 @@ export function createLiveRuntime(deps: {
         latency,
         startNumber: Math.floor(startedAt.getTime() / 1000),
         logger: log.child({ video: live.uuid, session: session.id }),
+        onFailure: () => {
+          const current = running.get(live.videoId);
+          if (!current || current.sessionId !== session.id) return;
+          current.error = LiveVideoError.FFMPEG_ERROR;
+          current.request.close();
+        },
       });
       const entry: Running = { live, sessionId: session.id, startedAt, muxer, request, error: null, noReplay: false, ending: null };
       running.set(live.videoId, entry);
