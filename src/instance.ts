@@ -160,7 +160,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   const queries = createPrismaVideoReadStore(prisma);
   // lives: RTMP in, HLS out, sessions and replays (replays become videos through acceptUpload)
-  const live = createLive({ config, prisma, clock, logger, urls, layout, ffmpeg, events, videos: videos.videos });
+  const live = createLive({ config, prisma, clock, logger, urls, layout, ffmpeg, events, videos: videos.videos, registry: metrics.registry });
 
   // ActivityPub: inbox, deliveries, follows, remote videos, the publishing of ours
   const federation = createFederation({ config, prisma, clock, logger, urls, metrics, magnet: buildMagnetUri, jobs, inbox, events, ...lookup });

@@ -1,6 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Registry } from 'prom-client';
 import type { InstanceConfig } from '../config/index.js';
+import { defineLiveMetrics, type LiveMetrics } from '../metrics/index.js';
 import type { Prisma } from '../db/index.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';
@@ -42,6 +44,8 @@ export function createLive(deps: {
   events: VideoEventEmitter;
   /** replays become videos the way uploads do */
   videos: Pick<VideoService, 'acceptUpload'>;
+  /** the instance's metrics registry (the live metrics are defined on it) */
+  registry: Registry;
 }) {
   const { config, clock, logger } = deps;
   const live = config.live;
@@ -69,7 +73,14 @@ export function createLive(deps: {
     },
   };
 
+  // the runtime reports to metrics that read it back (publishers): defined once it exists
+  let metrics: LiveMetrics | null = null;
   const runtime = createLiveRuntime({
+    observe: {
+      refused: (reason) => metrics?.refused(reason),
+      sessionEnded: (outcome) => metrics?.sessionEnded(outcome),
+      segment: () => metrics?.segment(),
+    },
     store,
     ffmpeg: deps.ffmpeg,
     hlsDir: (uuid, privacy) => layoutForPrivacy(deps.layout, privacy).hlsDir(uuid),
@@ -92,6 +103,8 @@ export function createLive(deps: {
       },
     },
   });
+
+  metrics = defineLiveMetrics(deps.registry, { publishers: runtime.runningCount, livesByState: () => store.countByState() });
 
   // a live deleted while published: its publisher is cut first
   deps.events.on('deleting', (videoId) => runtime.cut(videoId));

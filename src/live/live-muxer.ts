@@ -47,12 +47,14 @@ export async function startLiveMuxer(deps: {
   logger: Logger;
   /** ffmpeg stopped while the stream goes on (the session is cut, PeerTube's error 4) */
   onFailure?: (message: string) => void;
+  /** a segment landed (metrics) */
+  onSegment?: () => void;
 }) {
   const log = deps.logger;
   // a new session starts from an empty folder (a permanent live's previous session is gone)
   await rm(deps.dir, { recursive: true, force: true });
   await mkdir(deps.dir, { recursive: true });
-  const hashes = createSegmentHashes({ dir: deps.dir, logger: log });
+  const hashes = createSegmentHashes({ dir: deps.dir, logger: log, ...(deps.onSegment ? { onSegment: () => deps.onSegment!() } : {}) });
   await hashes.start();
 
   const replay: WriteStream | null = deps.replayPath ? createWriteStream(deps.replayPath) : null;

@@ -70,6 +70,8 @@ export interface LiveStore {
   setState(videoId: number, state: number): Promise<void>;
   /** local lives not ended (PeerTube's creation limits), all of them or one user's */
   countNotEnded(userId?: number): Promise<number>;
+  /** local lives by state (metrics) */
+  countByState(): Promise<Record<number, number>>;
   startSession(videoId: number, startDate: Date, saveReplay: boolean): Promise<{ id: number }>;
   endSession(sessionId: number, endDate: Date, error: number | null): Promise<void>;
   setReplay(sessionId: number, replayVideoId: number): Promise<void>;

@@ -19,6 +19,13 @@ export interface ReplayMaker {
   create(input: { live: LiveRecord; userId: number; name: string; privacy: number; file: { path: string; size: number } }): Promise<Result<{ id: number; uuid: string }, { type: string; message: string }>>;
 }
 
+/** What the runtime reports (metrics). */
+export interface LiveObserver {
+  refused(reason: string): void;
+  sessionEnded(outcome: string): void;
+  segment(): void;
+}
+
 export interface LiveRuntimeSettings {
   maxDurationMs: number | null;
   maxInstanceLives: number;
@@ -61,6 +68,7 @@ export function createLiveRuntime(deps: {
   settings: LiveRuntimeSettings;
   /** the media pipeline of a session (default: ffmpeg HLS muxing; tests pass a stand-in) */
   startMuxer?: typeof startLiveMuxer;
+  observe?: LiveObserver;
 }) {
   const log = deps.logger.child({ component: 'live' });
   const running = new Map<number, Running>();
@@ -70,7 +78,10 @@ export function createLiveRuntime(deps: {
   let stopping = false;
   const settled = new Set<Promise<void>>();
 
-  const refuse = (type: PublishRefusal['type'], message: string) => fail<PublishRefusal>({ type, message });
+  const refuse = (type: PublishRefusal['type'], message: string) => {
+    deps.observe?.refused(type);
+    return fail<PublishRefusal>({ type, message });
+  };
 
   async function publish(request: PublishRequest): Promise<Result<PublishSink, PublishRefusal>> {
     if (stopping) return refuse('disabled', 'the server is stopping');
@@ -96,6 +107,7 @@ export function createLiveRuntime(deps: {
         latency,
         startNumber: Math.floor(startedAt.getTime() / 1000),
         logger: log.child({ video: live.uuid, session: session.id }),
+        onSegment: () => deps.observe?.segment(),
         onFailure: () => {
           const current = running.get(live.videoId);
           if (!current || current.sessionId !== session.id) return;
@@ -125,6 +137,7 @@ export function createLiveRuntime(deps: {
       const endedAt = deps.clock.now();
       const error = entry.error ?? (outcome.ok ? null : LiveVideoError.FFMPEG_ERROR);
       await deps.store.endSession(entry.sessionId, endedAt, error);
+      deps.observe?.sessionEnded(error === null ? 'ok' : `error-${error}`);
       running.delete(live.videoId);
       await deps.store.setState(live.videoId, live.permanentLive ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
       log.info({ video: live.uuid, session: entry.sessionId, seconds: Math.round((endedAt.getTime() - entry.startedAt.getTime()) / 1000), error, ffmpeg: outcome.message }, 'live ended');

@@ -98,6 +98,11 @@ export function createPrismaLiveStore(prisma: Prisma): LiveStore {
       });
     },
 
+    async countByState() {
+      const rows = await prisma.video.groupBy({ by: ['state'], where: { isLive: true, isLocal: true }, _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
+    },
+
     async startSession(videoId, startDate, saveReplay) {
       return prisma.videoLiveSession.create({ data: { liveVideoId: videoId, startDate, saveReplay }, select: { id: true } });
     },

@@ -11,7 +11,7 @@ import { LIVE_SEGMENT_PATTERN, LIVE_SEGMENTS_SHA256 } from './live-hls-args.js';
  * writes under a temporary name first), which is before the playlist that lists it is written;
  * deleted segments leave the list. Driven by fs.watch, with a periodic rescan as a safety net.
  */
-export function createSegmentHashes(deps: { dir: string; logger: Logger; rescanMs?: number }) {
+export function createSegmentHashes(deps: { dir: string; logger: Logger; rescanMs?: number; onSegment?: (name: string) => void }) {
   const hashes = new Map<string, string>();
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -33,6 +33,7 @@ export function createSegmentHashes(deps: { dir: string; logger: Logger; rescanM
       try {
         hashes.set(name, createHash('sha256').update(await readFile(join(deps.dir, name))).digest('hex'));
         changed = true;
+        deps.onSegment?.(name);
       } catch {
         // deleted between the listing and the read: nothing to hash
       }

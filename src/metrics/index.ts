@@ -36,3 +36,5 @@ export type { FederationMetrics, InboxOutcome, DeliveryOutcome } from './federat
 export type { TransferMetrics, HostRatio } from './transfer-metrics.js';
 export type { P2pMetrics, TrackerFigures, SeederFigures } from './p2p-metrics.js';
 export type { PlaybackMetrics } from './playback-metrics.js';
+export { defineLiveMetrics } from './live-metrics.js';
+export type { LiveMetrics, LiveMetricSources } from './live-metrics.js';

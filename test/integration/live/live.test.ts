@@ -195,6 +195,16 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
     await decodeFully(replay.streamingPlaylists[0]!.playlistUrl);
     const session = await a.json<{ id: number; replayVideo: { uuid: string } }>(`/api/v1/videos/${replayUuid}/live-session`);
     expect(session.replayVideo.uuid).toBe(replayUuid);
+
+    // what the metrics saw: the refusals by reason, one session ended cleanly, segments produced, the ended live
+    const scrape = await (await a.api('/metrics', { token: null })).text();
+    const metric = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
+    expect(metric('mirrortube_live_publish_refused_total{reason="unknown-key"}')).toBe(1);
+    expect(metric('mirrortube_live_publish_refused_total{reason="already-live"}')).toBe(2);
+    expect(metric('mirrortube_live_sessions_total{outcome="ok"}')).toBe(1);
+    expect(metric('mirrortube_live_segments_total')).toBeGreaterThan(1);
+    expect(metric('mirrortube_lives{state="ended"}')).toBe(1);
+    expect(metric('mirrortube_live_publishers')).toBe(0);
   });
 
   it('a permanent live takes a second session on the same URL and makes a replay of each', async () => {

@@ -33,6 +33,7 @@ function memoryStore(lives: LiveRecord[]) {
     update: async () => undefined,
     setState: async (id, state) => void states.set(id, state),
     countNotEnded: async () => 0,
+    countByState: async () => ({}),
     startSession: async (videoId, startDate, saveReplay) => {
       sessions.push({ id: sessions.length + 1, liveVideoId: videoId, startDate, endDate: null, error: null, saveReplay, replayVideo: null });
       return { id: sessions.length };
@@ -55,6 +56,7 @@ function setup(lives: LiveRecord[], settings: Partial<LiveRuntimeSettings> = {})
   const memory = memoryStore(lives);
   const clock = createManualClock(new Date('2026-12-07T18:00:00Z'));
   const updated: number[] = [];
+  const observed: string[] = [];
   const runtime = createLiveRuntime({
     store: memory.store,
     ffmpeg: {} as Ffmpeg,
@@ -66,15 +68,16 @@ function setup(lives: LiveRecord[], settings: Partial<LiveRuntimeSettings> = {})
     logger: createLogger({ level: 'silent' }),
     settings: { maxDurationMs: null, maxInstanceLives: 10, maxUserLives: 10, allowReplay: true, latencySettingEnabled: true, muxer: { transcoding: false, resolutions: [], alwaysOriginal: false, threads: 1 }, ...settings },
     startMuxer: stubMuxer,
+    observe: { refused: (r) => void observed.push(`refused:${r}`), sessionEnded: (o) => void observed.push(`ended:${o}`), segment: () => undefined },
   });
   let closed = 0;
   const request = (streamKey: string): PublishRequest => ({ id: 'c', streamKey, ip: '127.0.0.1', close: () => void closed++ });
-  return { runtime, memory, clock, updated, request, closedCount: () => closed };
+  return { runtime, memory, clock, updated, observed, request, closedCount: () => closed };
 }
 
 describe('live runtime: who may publish', () => {
   it('refuses an unknown key and a second publisher on a running key, accepts the first', async () => {
-    const { runtime, request, memory, updated } = setup([liveRecord(1, 7)]);
+    const { runtime, request, memory, updated, observed } = setup([liveRecord(1, 7)]);
     const unknown = await runtime.authority.publish(request('nope'));
     expect(unknown.ok ? null : unknown.reason.type).toBe('unknown-key');
     const first = await runtime.authority.publish(request('key-1'));
@@ -92,6 +95,8 @@ describe('live runtime: who may publish', () => {
     // an ended normal live takes no new session
     const again = await runtime.authority.publish(request('key-1'));
     expect(again.ok ? null : again.reason.message).toMatch(/ended/);
+    // what metrics hear
+    expect(observed).toEqual(['refused:unknown-key', 'refused:already-live', 'ended:ok', 'refused:already-live']);
   });
 
   it('refuses two publishes racing on one key (only one session)', async () => {
