@@ -35,6 +35,9 @@ export function defineLiveMetrics(registry: Registry, sources: LiveMetricSources
   });
   const refused = new Counter({ name: 'mirrortube_live_publish_refused_total', help: 'RTMP publishes refused, by reason', labelNames: ['reason'], registers: [registry] });
   const sessions = new Counter({ name: 'mirrortube_live_sessions_total', help: 'Live sessions ended, by outcome (ok, or the PeerTube error)', labelNames: ['outcome'], registers: [registry] });
+  // every series exists from the start (a dashboard query of an unseen label set would return nothing)
+  for (const reason of ['unknown-key', 'already-live', 'instance-limit', 'user-limit', 'disabled', 'bad-path', 'error']) refused.inc({ reason }, 0);
+  for (const outcome of ['ok', 'error-1', 'error-2', 'error-3', 'error-4', 'error-5']) sessions.inc({ outcome }, 0);
   const segments = new Counter({ name: 'mirrortube_live_segments_total', help: 'Live HLS segments produced (hashed and listed)', registers: [registry] });
   return {
     refused: (reason: string) => refused.inc({ reason }),
