@@ -99,25 +99,39 @@ export function createLiveRuntime(deps: {
       const saveReplay = live.saveReplay && deps.settings.allowReplay;
       const session = await deps.store.startSession(live.videoId, startedAt, saveReplay);
       const latency = latencyProfile(effectiveLatencyMode(live.latencyMode, deps.settings.latencySettingEnabled));
-      const muxer = await (deps.startMuxer ?? startLiveMuxer)({
-        ffmpeg: deps.ffmpeg,
-        dir: deps.hlsDir(live.uuid, live.privacy),
-        replayPath: saveReplay ? join(deps.recordingsDir, `${live.uuid}-${session.id}.flv`) : null,
-        settings: deps.settings.muxer,
-        latency,
-        startNumber: Math.floor(startedAt.getTime() / 1000),
-        logger: log.child({ video: live.uuid, session: session.id }),
-        onSegment: () => deps.observe?.segment(),
-        onFailure: () => {
-          const current = running.get(live.videoId);
-          if (!current || current.sessionId !== session.id) return;
-          current.error = LiveVideoError.FFMPEG_ERROR;
-          current.request.close();
-        },
-      });
+      let muxer: LiveMuxer;
+      try {
+        muxer = await (deps.startMuxer ?? startLiveMuxer)({
+          ffmpeg: deps.ffmpeg,
+          dir: deps.hlsDir(live.uuid, live.privacy),
+          replayPath: saveReplay ? join(deps.recordingsDir, `${live.uuid}-${session.id}.flv`) : null,
+          settings: deps.settings.muxer,
+          latency,
+          startNumber: Math.floor(startedAt.getTime() / 1000),
+          logger: log.child({ video: live.uuid, session: session.id }),
+          onSegment: () => deps.observe?.segment(),
+          onFailure: () => {
+            const current = running.get(live.videoId);
+            if (!current || current.sessionId !== session.id) return;
+            current.error = LiveVideoError.FFMPEG_ERROR;
+            current.request.close();
+          },
+        });
+      } catch (err) {
+        // nothing runs: the session is closed at once, the live keeps its state
+        log.error({ err, video: live.uuid }, 'cannot start the live muxer');
+        await deps.store.endSession(session.id, deps.clock.now(), LiveVideoError.FFMPEG_ERROR);
+        return refuse('error', 'the live could not be started');
+      }
       const entry: Running = { live, sessionId: session.id, startedAt, muxer, request, error: null, noReplay: false, ending: null };
       running.set(live.videoId, entry);
-      await deps.store.setState(live.videoId, VideoState.PUBLISHED);
+      try {
+        await deps.store.setState(live.videoId, VideoState.PUBLISHED);
+      } catch (err) {
+        log.error({ err, video: live.uuid }, 'cannot mark the live as published');
+        await endSession(entry);
+        return refuse('error', 'the live could not be started');
+      }
       log.info({ video: live.uuid, session: session.id, ip: request.ip }, 'live started');
       void deps.updated(live.videoId).catch((err: unknown) => log.warn({ err, video: live.uuid }, 'cannot federate the live start'));
       return ok({

@@ -52,7 +52,7 @@ function memoryStore(lives: LiveRecord[]) {
 const stubMuxer = async () =>
   ({ tag: () => undefined, end: async () => ({ ok: true, message: null, replayBytes: 0 }), kill: async () => undefined, snapshotHashes: () => ({}) }) as unknown as LiveMuxer;
 
-function setup(lives: LiveRecord[], settings: Partial<LiveRuntimeSettings> = {}) {
+function setup(lives: LiveRecord[], settings: Partial<LiveRuntimeSettings> = {}, startMuxer: typeof stubMuxer = stubMuxer) {
   const memory = memoryStore(lives);
   const clock = createManualClock(new Date('2026-12-07T18:00:00Z'));
   const updated: number[] = [];
@@ -67,7 +67,7 @@ function setup(lives: LiveRecord[], settings: Partial<LiveRuntimeSettings> = {})
     clock,
     logger: createLogger({ level: 'silent' }),
     settings: { maxDurationMs: null, maxInstanceLives: 10, maxUserLives: 10, allowReplay: true, latencySettingEnabled: true, muxer: { transcoding: false, resolutions: [], alwaysOriginal: false, threads: 1 }, ...settings },
-    startMuxer: stubMuxer,
+    startMuxer,
     observe: { refused: (r) => void observed.push(`refused:${r}`), sessionEnded: (o) => void observed.push(`ended:${o}`), segment: () => undefined },
   });
   let closed = 0;
@@ -139,5 +139,17 @@ describe('live runtime: who may publish', () => {
     if (p.ok) p.value.end();
     await runtime.idle();
     expect(memory.sessions[0]!.error).toBe(2);
+  });
+
+  it('a muxer that cannot start: the publish is refused and its session closed with error 4', async () => {
+    const { runtime, request, memory } = setup([liveRecord(1, 7)], {}, async () => {
+      throw new Error('disk full');
+    });
+    const p = await runtime.authority.publish(request('key-1'));
+    expect(p.ok ? null : p.reason.type).toBe('error');
+    expect(memory.sessions[0]).toMatchObject({ error: 4 });
+    expect(memory.sessions[0]!.endDate).not.toBeNull();
+    expect(memory.states.get(1)).toBe(4);
+    expect(runtime.isRunning(1)).toBe(false);
   });
 });
