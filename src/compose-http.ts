@@ -51,6 +51,7 @@ import { createVideoFileTokens } from './videos/video-file-tokens.js';
 import { createAdminConsole } from './web/admin/create-admin.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
+import type { Live } from './live/create-live.js';
 
 /** The koa app of one instance: its routers over the areas' services, and the static mounts. */
 export function composeHttpApp(parts: {
@@ -83,6 +84,7 @@ export function composeHttpApp(parts: {
   nodes: { self: string; list(): Promise<ServerNode[]>; ticks(): Promise<ServerTick[]>; urlOf(node: string): Promise<string | null> };
   /** object storage (null: disabled): files not on disk are proxied from their bucket by the static mounts */
   objectStorage: ObjectStorage | null;
+  live: Live;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -166,13 +168,15 @@ export function composeHttpApp(parts: {
         countUpload: (protocol, outcome) => metrics.uploads.inc({ protocol, outcome }),
         cluster: parts.nodes,
       }),
+      // before the videos router: /videos/live/:id is not a video id
+      parts.live.router({ queries, auth }),
       videosRouter({ videos: parts.videos.videos, queries, urls, auth, magnet: buildMagnetUri, refreshIfStale: federation.refreshIfStale, playFrom: redundancy.playFrom, viewersOf: views.viewersOf, cache: parts.apiCache }),
       views.router({ queries, auth }),
       ratings.router({ queries, auth }),
       comments.router({ videos: queries, auth }),
       searchRouter({ queries, importer: federation.importer, urls, auth }),
       videoTranscodingRouter({ auth, rerun: parts.videos.rerunTranscoding }),
-      serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats }),
+      serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats, rtmpPort: parts.live.rtmpPort }),
       serverNodesRouter({ nodes: parts.nodes, auth }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),
       playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
@@ -180,7 +184,7 @@ export function composeHttpApp(parts: {
     ],
     beforeStatic: [remoteImagesRoute(parts.remoteImages)],
     staticMounts: [
-      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists'), ...objects('streaming_playlists') },
+      { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists'), cacheControl: parts.live.hlsCacheControl, ...objects('streaming_playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos'), ...objects('web_videos') },
       // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
       { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls'), ...objects('streaming_playlists', 'private/') },

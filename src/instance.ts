@@ -53,6 +53,7 @@ import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
 import { createObjectStorage, createS3ObjectStore } from './storage/index.js';
+import { createLive } from './live/create-live.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -171,6 +172,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     nodeOnline: async (node) => (await cluster.nodes.urlOf(node)) !== null,
   });
   const queries = createPrismaVideoReadStore(prisma);
+  // lives: RTMP in, HLS out, sessions and replays (replays become videos through acceptUpload)
+  const live = createLive({ config, prisma, clock, logger, urls, layout, ffmpeg, events, videos: videos.videos, registry: metrics.registry });
 
   // ActivityPub: inbox, deliveries, follows, remote videos, the publishing of ours
   const federation = createFederation({ config, prisma, clock, logger, urls, metrics, magnet: buildMagnetUri, jobs, inbox, events, ...lookup });
@@ -302,6 +305,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     remoteImages,
     apiCache,
     nodes: cluster.nodes,
+    live,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();
@@ -341,6 +345,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     objectStorage,
     /** moves of local videos' files between the file system and object storage (null: object storage disabled) */
     storageMove: videos.storageMove,
+    live,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -391,6 +396,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       followPolicyIntervals();
       await redundancy.engine.cleanup();
       await seeding.start();
+      await live.start();
       await metricsServer?.start();
       await jobs.start();
       scheduler.start();
@@ -409,6 +415,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await jobs.stop({ deadlineMs: config.jobs.shutdown_deadline });
       redundancy.close();
       objectStorage?.store.close();
+      await live.stop();
       await ffmpeg.killAll();
       await tracker?.close();
       for (const socket of sockets) socket.destroy();

@@ -114,6 +114,24 @@ export const configSchema = z.strictObject({
     web_videos: z.strictObject({ enabled: z.boolean() }),
   }),
   tracker: z.strictObject({ enabled: z.boolean(), private: z.boolean() }),
+  /** PeerTube's live keys (RTMP in, HLS out); see src/live/ */
+  live: z.strictObject({
+    enabled: z.boolean(),
+    allow_replay: z.boolean(),
+    /** -1: no limit */
+    max_duration: z.union([z.literal(-1), duration]),
+    max_instance_lives: z.number().int().min(-1),
+    max_user_lives: z.number().int().min(-1),
+    latency_setting: z.strictObject({ enabled: z.boolean() }),
+    rtmp: z.strictObject({ enabled: z.boolean(), hostname: z.string().min(1).nullable(), port, public_hostname: z.string().min(1).nullable() }),
+    transcoding: z.strictObject({
+      enabled: z.boolean(),
+      threads: z.number().int().min(0).max(64),
+      profile: z.literal('default'),
+      resolutions,
+      always_transcode_original_resolution: z.boolean(),
+    }),
+  }),
   seeding: z.strictObject({
     enabled: z.boolean(),
     port,

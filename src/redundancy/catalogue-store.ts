@@ -51,7 +51,8 @@ export function createPrismaCatalogueStore(prisma: Prisma): MirrorCatalogue {
     async remoteVideos() {
       const me = await findOurActor(prisma);
       const rows = await prisma.video.findMany({
-        where: { isLocal: false },
+        // remote lives are not mirrored as VOD (their files change every segment; live relay is its own path)
+        where: { isLocal: false, isLive: false },
         include: { ...videoInclude, redundancies: { where: { remoteState: 'active', actorId: { not: me.id } }, select: { id: true } } },
       });
       return rows.map(

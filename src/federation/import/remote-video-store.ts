@@ -70,6 +70,7 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }): 
         support: video.support,
         privacy: 1,
         state: video.state,
+        isLive: video.isLive,
         category: video.category,
         licence: video.licence,
         language: video.language,

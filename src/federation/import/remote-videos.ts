@@ -16,6 +16,7 @@ export type RemoteVideoInput = Pick<
   | 'tags'
   | 'nsfw'
   | 'state'
+  | 'isLive'
   | 'commentsEnabled'
   | 'downloadEnabled'
   | 'waitTranscoding'

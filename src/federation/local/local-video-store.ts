@@ -5,6 +5,8 @@ import type { LocalVideoQueries } from './local-documents.js';
 import { videoForActivityPubInclude, type VideoForActivityPub } from './video-object-input.js';
 
 const PUBLISHED = 1;
+/** a live federates while it waits for its streamer, while it is live (1) and once ended, as PeerTube's */
+const LIVE_STATES = new Set([1, 4, 5]);
 const PUBLIC = 1;
 const UNLISTED = 2;
 
@@ -16,7 +18,7 @@ export function createLocalVideoQueries(prisma: Prisma): LocalVideoQueries {
       const where = parseVideoRef(ref);
       if (!where || 'id' in where) return null;
       const video = await prisma.video.findUnique({ where, include: videoForActivityPubInclude });
-      if (!video || !video.isLocal || video.state !== PUBLISHED || (video.privacy !== PUBLIC && video.privacy !== UNLISTED)) return null;
+      if (!video || !video.isLocal || (video.isLive ? !LIVE_STATES.has(video.state) : video.state !== PUBLISHED) || (video.privacy !== PUBLIC && video.privacy !== UNLISTED)) return null;
       return video;
     },
 

@@ -26,6 +26,8 @@ export interface VideoForActivityPub extends VideoAttributes, VideoCounters {
   id: number;
   uuid: string;
   url: string;
+  /** a live's settings (loaded with the include below) */
+  live?: { saveReplay: boolean; permanentLive: boolean; latencyMode: number } | null;
   publishedAt: Date;
   updatedAt: Date;
   channel: { id: number; actor: ActorRecord; account: { id: number; actor: ActorRecord } };
@@ -45,6 +47,7 @@ export const videoForActivityPubInclude = {
   channel: { include: { actor: true, account: { include: { actor: true } } } },
   files: true,
   streamingPlaylists: { include: { files: true } },
+  live: true,
 } as const;
 
 /** Builds a magnet URI (the p2p module's buildMagnetUri, injected so this mapping stays pure). */
@@ -129,7 +132,7 @@ export function videoObjectInput(
     trackerUrls: trackers,
     accountUrl: video.channel.account.actor.url,
     channelUrl: video.channel.actor.url,
-    live: video.isLive ? { saveReplay: false, permanentLive: false, latencyMode: 1 } : null,
+    live: video.isLive ? { saveReplay: video.live?.saveReplay ?? false, permanentLive: video.live?.permanentLive ?? false, latencyMode: video.live?.latencyMode ?? 1 } : null,
     audience: options.audience,
   };
 }

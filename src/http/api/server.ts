@@ -38,7 +38,26 @@ export function buildServerConfig(config: InstanceConfig) {
       profile: 'default',
       availableProfiles: ['default'],
     },
-    live: { enabled: false, allowReplay: false, latencySetting: { enabled: false }, maxDuration: -1, maxInstanceLives: 0, maxUserLives: 0 },
+    live: {
+      enabled: config.live.enabled,
+      allowReplay: config.live.allow_replay,
+      latencySetting: { enabled: config.live.latency_setting.enabled },
+      maxDuration: config.live.max_duration,
+      maxInstanceLives: config.live.max_instance_lives,
+      maxUserLives: config.live.max_user_lives,
+      transcoding: {
+        enabled: config.live.transcoding.enabled,
+        remoteRunners: { enabled: false },
+        enabledResolutions: config.live.transcoding.enabled
+          ? Object.entries(config.live.transcoding.resolutions)
+              .filter(([, on]) => on)
+              .map(([k]) => Number(k.replace('p', '')))
+          : [],
+        profile: config.live.transcoding.profile,
+        availableProfiles: ['default'],
+      },
+      rtmp: { port: config.live.rtmp.port },
+    },
     import: { videos: { http: { enabled: false }, torrent: { enabled: false } }, videoChannelSynchronization: { enabled: false }, users: { enabled: false } },
     video: {
       image: { extensions: ['.jpg', '.jpeg', '.png'], size: { max: 4 * 1024 * 1024 } },
@@ -56,13 +75,15 @@ export function buildServerConfig(config: InstanceConfig) {
 }
 
 /** GET /config, GET /server/stats, GET /jobs/:state. */
-export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; stats: ServerStatsStore; jobs: JobQueue<K>; auth: Auth; redundancyStats?(): Promise<unknown[]> }): Router {
+export function serverRouter<K extends JobKinds>(deps: { config: InstanceConfig; stats: ServerStatsStore; jobs: JobQueue<K>; auth: Auth; redundancyStats?(): Promise<unknown[]>; rtmpPort?(): number | null }): Router {
   const { auth } = deps;
   const router = new Router();
   const serverConfig = buildServerConfig(deps.config);
 
   router.get('/config', (ctx) => {
-    ctx.body = serverConfig;
+    // the RTMP port actually listened on (live.rtmp.port may be 0)
+    const rtmpPort = deps.rtmpPort?.() ?? null;
+    ctx.body = rtmpPort === null ? serverConfig : { ...serverConfig, live: { ...serverConfig.live, rtmp: { port: rtmpPort } } };
   });
 
   router.get('/server/stats', async (ctx) => {

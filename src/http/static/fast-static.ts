@@ -9,7 +9,7 @@ import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.
 import { realpathInside } from './realpath-inside.js';
 import { resolveInside } from './resolve-inside.js';
 import { serveObject } from './serve-object.js';
-import type { StaticMount } from './static-router.js';
+import { cacheControlFor, type StaticMount } from './static-router.js';
 import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
 
 /** Bodies longer than this are streamed from the file (never held in memory, never cached). */
@@ -96,7 +96,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     const count = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
     if (!found) {
       // moved to object storage: proxied from the bucket
-      const status = mount.objects && (await serveObject(req, res, mount.objects, servedPath.split(path.sep).join('/'), { cacheControl: mount.cacheControl, onBytesSent: count }));
+      const status = mount.objects && (await serveObject(req, res, mount.objects, servedPath.split(path.sep).join('/'), { cacheControl: cacheControlFor(mount, servedPath), onBytesSent: count }));
       return status || notFound(res);
     }
     const file = cache.file(found.path, found.stat);
@@ -108,7 +108,8 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       ETag: file.etag,
       'Last-Modified': file.lastModified,
     };
-    if (mount.cacheControl !== undefined) headers['Cache-Control'] = mount.cacheControl;
+    const cacheControl = cacheControlFor(mount, relativePath);
+    if (cacheControl !== undefined) headers['Cache-Control'] = cacheControl;
 
     const ifNoneMatch = header(req, 'if-none-match');
     const notModified = ifNoneMatch !== undefined ? ifNoneMatchHits(ifNoneMatch, file.etag) : notModifiedSince(header(req, 'if-modified-since'), file.mtimeMs);

@@ -11,7 +11,8 @@ export interface StaticMount {
   urlPrefix: string;
   /** Absolute folder served under that prefix. */
   directory: string;
-  cacheControl?: string;
+  /** a fixed Cache-Control, or one per file (its path below `directory`; undefined: none) */
+  cacheControl?: string | ((relativePath: string) => string | undefined);
   /** Body bytes written to clients, chunk by chunk, with the file's path below `directory`. */
   onBytesSent?: (n: number, relativePath: string) => void;
   /**
@@ -74,13 +75,14 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
     const onBytesSent = mount.onBytesSent;
     const servedPath = path.relative(mount.directory, lexical.path);
     const countSent = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    const cacheControl = cacheControlFor(mount, servedPath);
     if (!real.ok) {
       if (real.reason.type !== 'not-found' || !mount.objects) return notFound(ctx);
-      return serveFromObjects(ctx, mount, mount.objects, servedPath, countSent);
+      return serveFromObjects(ctx, mount, mount.objects, servedPath, cacheControl, countSent);
     }
-    if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent }))) return;
+    if (mount.respond && (await mount.respond(ctx, { absolutePath: real.path, relativePath: servedPath, cacheControl, onBytesSent: countSent }))) return;
     const result = await serveFile(ctx, real.path, {
-      cacheControl: mount.cacheControl,
+      ...(cacheControl !== undefined ? { cacheControl } : {}),
       onBytesSent: countSent,
     });
     if (!result.ok) return notFound(ctx);
@@ -88,7 +90,14 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
 }
 
 /** A file not on disk, from the mount's objects: after the mount's respond hook (the private gate), proxied with Range. */
-async function serveFromObjects(ctx: Context, mount: StaticMount, objects: StaticObjectSource, servedPath: string, countSent: ((n: number) => void) | undefined): Promise<void> {
+async function serveFromObjects(
+  ctx: Context,
+  mount: StaticMount,
+  objects: StaticObjectSource,
+  servedPath: string,
+  cacheControl: string | undefined,
+  countSent: ((n: number) => void) | undefined,
+): Promise<void> {
   const key = servedPath.split(path.sep).join('/');
   if (mount.respond) {
     const readText = async () => {
@@ -99,15 +108,20 @@ async function serveFromObjects(ctx: Context, mount: StaticMount, objects: Stati
       for await (const chunk of body) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     };
-    if (await mount.respond(ctx, { absolutePath: path.join(mount.directory, servedPath), relativePath: servedPath, cacheControl: mount.cacheControl, onBytesSent: countSent, readText })) return;
+    if (await mount.respond(ctx, { absolutePath: path.join(mount.directory, servedPath), relativePath: servedPath, cacheControl, onBytesSent: countSent, readText })) return;
   }
   ctx.respond = false;
-  const status = await serveObject(ctx.req, ctx.res, objects, key, { cacheControl: mount.cacheControl, onBytesSent: countSent });
+  const status = await serveObject(ctx.req, ctx.res, objects, key, { cacheControl, onBytesSent: countSent });
   if (status === null) {
     ctx.respond = true;
     return notFound(ctx);
   }
   ctx.status = status;
+}
+
+/** A mount's Cache-Control for one file (a rule of the path, e.g. live playlists against segments). */
+export function cacheControlFor(mount: Pick<StaticMount, 'cacheControl'>, relativePath: string): string | undefined {
+  return typeof mount.cacheControl === 'function' ? mount.cacheControl(relativePath) : mount.cacheControl;
 }
 
 function notFound(ctx: Context): void {
