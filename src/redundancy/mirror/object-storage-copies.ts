@@ -2,8 +2,15 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ObjectStorage } from '../../storage/index.js';
-import type { MirrorPort } from '../engine-deps.js';
 import { assertSafeUuid, copyDir, isSafeUuid, randomSuffix } from './copy-layout.js';
+
+/** The engine's mirror port (engine-deps.ts MirrorPort), restated here so the mirror module does not import the engine. */
+export interface CopyPort {
+  copy(input: { uuid: string; playlistUrl: string; segmentsSha256Url: string; torrentUrls: Record<string, string>; signal: AbortSignal; reuse?: boolean }): Promise<{ ok: true; totalBytes: number } | { ok: false; [k: string]: unknown }>;
+  verify(uuid: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  remove(uuid: string): Promise<void>;
+  cleanup(keep: Set<string>, inProgress: Set<string>): Promise<void>;
+}
 
 /** Written last by a commit: a copy in the bucket is complete exactly when its manifest is there and every file it lists is. */
 export const COPY_MANIFEST = '_manifest.json';
@@ -18,7 +25,7 @@ const manifestSchema = z.object({ files: z.array(z.object({ name: z.string(), si
  * starts again (its earlier staging objects are deleted first), and the clean-up removes objects of
  * copies the database does not know.
  */
-export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, paths: { redundancyDir: string }): MirrorPort {
+export function objectStorageMirror<P extends CopyPort>(local: P, objects: ObjectStorage, paths: { redundancyDir: string }): P {
   const store = objects.store;
   const finalPrefix = (uuid: string) => objects.copyKey(uuid, '');
 
@@ -64,7 +71,7 @@ export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, p
     return { ok: true };
   }
 
-  return {
+  const port: CopyPort = {
     async copy(input) {
       // media of the current copy are in the bucket, not on disk: a refresh downloads again
       const result = await local.copy({ ...input, reuse: false });
@@ -97,4 +104,6 @@ export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, p
       await store.remove('redundancy', [...gone]);
     },
   };
+  // every method returns what the local port returned, or void: the port keeps the local port's types
+  return port as P;
 }
