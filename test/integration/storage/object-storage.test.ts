@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../../support/media.js';
@@ -123,6 +123,14 @@ describe('object storage (s3rver)', () => {
     expect(hls.playlistUrl).toBe(`${a.url}/static/streaming-playlists/hls/private/${secret}/${hls.playlistUrl.split('/').pop()}`);
     const file = keys.find((k) => k.endsWith('-fragmented.mp4'))!.split('/').pop()!;
     expect((await fetch(`${a.url}/static/streaming-playlists/hls/${secret}/${file}`)).status).toBe(404);
+    // an encoded "private" does not reach the private objects through the public route
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/%70rivate/${secret}/${file}`)).status).not.toBe(200);
+    // nor a private file on disk (the router picks the mount by the decoded path)
+    const onDisk = join(a.config.storage.streaming_playlists, 'hls', 'private', 'some-video');
+    await mkdir(onDisk, { recursive: true });
+    await writeFile(join(onDisk, 'secret.m3u8'), '#EXTM3U\n');
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/%70rivate/some-video/secret.m3u8`)).status).toBe(404);
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/private/some-video/secret.m3u8`)).status).toBe(403);
     expect((await fetch(`${a.url}/static/streaming-playlists/hls/private/${secret}/${file}`)).status).toBe(403);
     const withToken = await a.api(`/static/streaming-playlists/hls/private/${secret}/${file}`, { headers: { range: 'bytes=0-99' } });
     expect(withToken.status).toBe(206);
