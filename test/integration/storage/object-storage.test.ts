@@ -24,6 +24,7 @@ describe('object storage (s3rver)', () => {
   let a: TestInstance;
   let b: TestInstance;
   let uuid = '';
+  let secret = '';
   const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const details = (t: TestInstance, id: string) => t.json<Details>(`/api/v1/videos/${id}`);
   const localNames = async (dir: string) => {
@@ -114,7 +115,7 @@ describe('object storage (s3rver)', () => {
   });
 
   it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
-    const secret = await upload('private one', 3);
+    secret = await upload('private one', 3);
     await waitFor('the private video transcoded', async () => ((await details(a, secret)).state.id === 1 ? true : undefined), 90_000);
     const keys = await waitMoved(secret, 'private/');
     expect(await s3.keys('a-playlists', `${secret}/`)).toEqual([]);
@@ -136,6 +137,22 @@ describe('object storage (s3rver)', () => {
     expect(withToken.status).toBe(206);
     expect(withToken.headers.get('cache-control')).toBe('private, no-store');
     expect((await withToken.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('a privacy change moves the objects: public → public keys and base_url URLs; private again → back under private/, the public keys gone', async () => {
+    const setPrivacy = async (privacy: number) => expect((await a.api(`/api/v1/videos/${secret}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ privacy }) })).status).toBe(204);
+    await setPrivacy(1);
+    expect(await s3.keys('a-playlists', `private/${secret}/`)).toEqual([]);
+    const publicKeys = await s3.keys('a-playlists', `${secret}/`);
+    expect(publicKeys.length).toBeGreaterThan(3);
+    const hls = (await details(a, secret)).streamingPlaylists[0]!;
+    expect(hls.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${secret}/`)).toBe(true);
+    expect((await fetch(hls.playlistUrl)).status).toBe(200);
+    await setPrivacy(3);
+    expect(await s3.keys('a-playlists', `${secret}/`)).toEqual([]);
+    expect((await s3.keys('a-playlists', `private/${secret}/`)).length).toBe(publicKeys.length);
+    expect((await fetch(hls.playlistUrl)).status).toBe(404);
+    expect((await details(a, secret)).streamingPlaylists[0]!.playlistUrl.startsWith(`${a.url}/static/streaming-playlists/hls/private/${secret}/`)).toBe(true);
   });
 
   it('storage move (the command\'s path): every local video back to the file system, then to object storage again; resumable', async () => {
