@@ -16,6 +16,7 @@ import { startTestS3, type TestS3 } from './s3-server.js';
 interface Details {
   uuid: string;
   state: { id: number };
+  files: { fileUrl: string; size: number }[];
   streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number }[]; redundancies: { baseUrl: string }[] }[];
 }
 
@@ -52,7 +53,8 @@ describe('object storage (s3rver)', () => {
   beforeAll(async () => {
     s3 = await startTestS3(['a', 'b']);
     [a, b] = await Promise.all([
-      startTestInstance({ db: 'embedded', overrides: { object_storage: s3.configFor('a', { playlistsBaseUrl: true }) } }),
+      // A: HLS and web videos (the playlists bucket has a base_url, the web videos one not: proxied by us)
+      startTestInstance({ db: 'embedded', overrides: { object_storage: s3.configFor('a', { playlistsBaseUrl: true }), transcoding: { web_videos: { enabled: true } } } }),
       startTestInstance({
         db: 'embedded',
         overrides: {
@@ -112,6 +114,19 @@ describe('object storage (s3rver)', () => {
     const after = await a.json<typeof before>(`/api/v1/server/transfers?videoId=${uuid}`);
     expect(JSON.stringify(after.total)).not.toBe(JSON.stringify(before.total));
     expect(await fetch(`${a.url}/static/streaming-playlists/hls/${uuid}/nothing-here.mp4`).then((r) => r.status)).toBe(404);
+
+    // web videos: in their bucket, no base_url: REST names our route, which proxies the bucket with Range
+    const webKeys = await s3.keys('a-videos');
+    expect(webKeys.filter((k) => k.startsWith(uuid) && k.endsWith('.mp4'))).toHaveLength(2);
+    expect(v.files).toHaveLength(2);
+    const web = v.files[0]!;
+    expect(web.fileUrl.startsWith(`${a.url}/static/web-videos/${uuid}-`)).toBe(true);
+    expect(await localNames(a.config.storage.web_videos)).toEqual(['private']);
+    const tail = await fetch(web.fileUrl, { headers: { range: 'bytes=-100' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${web.size - 100}-${web.size - 1}/${web.size}`);
+    const direct = await fetch(`${s3.endpoint}/a-videos/${web.fileUrl.split('/').pop()}`, { headers: { range: `bytes=${web.size - 100}-${web.size - 1}` } });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
   });
 
   it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
