@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { createS3ObjectStore, type ObjectStore } from '../../../src/storage/index.js';
+import { loadS3ObjectStore, type ObjectStore } from '../../../src/storage/index.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 
 /** The S3 implementation of the storage port against s3rver: multipart above max_upload_part, ranges, prefixes, copies, absent objects as null. */
@@ -19,7 +19,7 @@ describe('S3 object store (s3rver)', () => {
     dir = await mkdtemp(join(tmpdir(), 'mt-s3-store-'));
     const loaded = loadConfig({ cwd: dir, extra: [{ name: 't', data: { object_storage: { ...s3.configFor('t'), max_upload_part: '5MB', streaming_playlists: { bucket_name: 't-playlists', prefix: 'hls/', base_url: '' } } } }] });
     if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-    store = createS3ObjectStore(loaded.config.object_storage);
+    store = await loadS3ObjectStore(loaded.config.object_storage);
   });
   afterAll(async () => {
     store?.close();
