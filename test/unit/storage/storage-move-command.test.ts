@@ -32,7 +32,7 @@ describe('mirrortube storage move', () => {
     const err: string[] = [];
     expect(await storageMove({ port, to: 'object-storage', out: (l) => out.push(l), err: (l) => err.push(l), batchSize: 2 })).toBe(1);
     expect(port.moved).toEqual([3, 5, 9, 12]);
-    expect(out[0]).toBe('5 video(s) to move to the object-storage');
+    expect(out[0]).toBe('5 video(s) to move to object storage');
     expect(out).toContain('[1/5] video 3: completed, 2.0 MB');
     expect(err).toEqual(['[3/5] video 8: failed: bucket unreachable']);
     expect(out.at(-1)).toBe('4 video(s) moved (8.0 MB), 1 failed: run the command again to retry them');
