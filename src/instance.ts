@@ -52,7 +52,7 @@ import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
-import { createObjectStorage, createS3ObjectStore } from './storage/index.js';
+import { createObjectStorage, loadS3ObjectStore } from './storage/index.js';
 import { createLive } from './live/create-live.js';
 
 export interface InstanceOptions {
@@ -98,7 +98,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
   // S3-compatible object storage (object_storage.enabled): transcoded files and mirrored copies go there
-  const objectStorage = config.object_storage.enabled ? createObjectStorage(config.object_storage, createS3ObjectStore(config.object_storage)) : null;
+  const objectStorage = config.object_storage.enabled ? createObjectStorage(config.object_storage, await loadS3ObjectStore(config.object_storage)) : null;
   // anonymous API reads (cache.api), dropped on every committed write to what they show
   const apiCache = createApiCache(config.cache.api, clock);
   const db: Database = await openDatabase({

@@ -17,12 +17,13 @@ export function parseStorageTarget(value: string | undefined): StorageTarget | n
   return value === 'object-storage' || value === 'filesystem' ? value : null;
 }
 
+const WHERE: Record<StorageTarget, string> = { 'object-storage': 'object storage', filesystem: 'the file system' };
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export async function storageMove(deps: { port: StorageMovePort; to: StorageTarget; out(line: string): void; err(line: string): void; batchSize?: number }): Promise<number> {
   const { port, to } = deps;
   const total = await port.pending(to);
-  deps.out(total === 0 ? `nothing to move: every local video's files are on the ${to}` : `${total} video(s) to move to the ${to}`);
+  deps.out(total === 0 ? `nothing to move: every local video's files are in ${WHERE[to]}` : `${total} video(s) to move to ${WHERE[to]}`);
   let done = 0;
   let failed = 0;
   let bytes = 0;

@@ -70,6 +70,8 @@ const objectStorage = z
   .superRefine((o, ctx) => {
     if (!o.enabled) return;
     if (o.endpoint === '') ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'object storage is enabled: set its endpoint' });
+    // a CacheFile must name a URL on the mirror's own host (origins, PeerTube's included, refuse others): copies are announced at our static route, which proxies the bucket
+    if (o.redundancy.base_url !== '') ctx.addIssue({ code: 'custom', path: ['redundancy', 'base_url'], message: 'must stay empty: origins accept a copy only at a URL on our own host (it is served through /static/redundancy/hls/, proxied from the bucket)' });
     for (const kind of ['streaming_playlists', 'web_videos', 'redundancy'] as const) {
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o[kind].bucket_name)) ctx.addIssue({ code: 'custom', path: [kind, 'bucket_name'], message: 'not a bucket name (3-63 of a-z, 0-9, ".", "-")' });
     }

@@ -18,7 +18,7 @@ const manifestSchema = z.object({ files: z.array(z.object({ name: z.string(), si
  * starts again (its earlier staging objects are deleted first), and the clean-up removes objects of
  * copies the database does not know.
  */
-export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, paths: { redundancyDir: string }): MirrorPort {
+export function objectStorageMirror<P extends MirrorPort>(local: P, objects: ObjectStorage, paths: { redundancyDir: string }): P {
   const store = objects.store;
   const finalPrefix = (uuid: string) => objects.copyKey(uuid, '');
 
@@ -64,7 +64,7 @@ export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, p
     return { ok: true };
   }
 
-  return {
+  const port: MirrorPort = {
     async copy(input) {
       // media of the current copy are in the bucket, not on disk: a refresh downloads again
       const result = await local.copy({ ...input, reuse: false });
@@ -97,4 +97,6 @@ export function objectStorageMirror(local: MirrorPort, objects: ObjectStorage, p
       await store.remove('redundancy', [...gone]);
     },
   };
+  // every method returns what the local port returned, or void: the port keeps the local port's types
+  return port as P;
 }

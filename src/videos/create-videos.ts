@@ -45,7 +45,7 @@ export function createVideos(deps: {
 }) {
   const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events } = deps;
   const storageMove: StorageMove | null = deps.objectStorage
-    ? createStorageMove({ objects: deps.objectStorage, store: createObjectStorageStore(prisma), layout, seeding, logger })
+    ? createStorageMove({ objects: deps.objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
     : null;
   if (storageMove) {
     jobs.register(MOVE_TO_OBJECT_STORAGE_JOB, storageMove.jobs[MOVE_TO_OBJECT_STORAGE_JOB]);

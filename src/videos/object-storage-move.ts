@@ -7,7 +7,9 @@ import { completed, skipped, type JobHandler, type JobOutcome } from '../jobs/in
 import type { Logger } from '../lib/logger.js';
 import type { ObjectAcl, ObjectStorage } from '../storage/index.js';
 import type { SeedingPort } from './ports.js';
-import { isInPrivateFolder, layoutForPrivacy } from './privacy-folders.js';
+import type { InstanceUrls } from '../lib/instance-urls.js';
+import { p2pMediaLoaderInfohashes } from '../transcoding/index.js';
+import { isInPrivateFolder, layoutForPrivacy, urlsForPrivacy } from './privacy-folders.js';
 import type { MovedUrls, ObjectStorageStore, StoredVideoFiles } from './object-storage-store.js';
 import type { StorageLayout } from './storage-layout.js';
 
@@ -48,6 +50,8 @@ export interface StorageMoveDeps {
   objects: ObjectStorage;
   store: ObjectStorageStore;
   layout: StorageLayout;
+  /** our URLs (a moved video without base_url keeps them) */
+  urls: InstanceUrls;
   seeding?: SeedingPort;
   logger: Logger;
 }
@@ -87,6 +91,13 @@ export function createStorageMove(deps: StorageMoveDeps) {
           : null,
       webVideos,
     };
+  }
+
+  /** PeerTube's swarm ids are derived from the master playlist's URL: the one players load after the move (null: no HLS) */
+  function swarmIds(video: StoredVideoFiles, privacy: number, moved: MovedUrls | null): string[] | null {
+    if (!video.hls) return null;
+    const master = moved?.hls?.playlistUrl ?? urlsForPrivacy(deps.urls, privacy).hlsFile(video.uuid, video.hls.playlistFilename);
+    return p2pMediaLoaderInfohashes(master, video.hls.files.length);
   }
 
   /** Uploads what is on disk for the privacy; the keys written. Objects of the video's HLS folder not written now (an older transcode) are deleted. */
@@ -133,7 +144,8 @@ export function createStorageMove(deps: StorageMoveDeps) {
     const committed = await store.underVideoLock(videoId, async (now, tx) => {
       // a privacy change while we uploaded moved the local files: our objects sit at the old keys
       if (isInPrivateFolder(now) !== isInPrivateFolder(privacy)) return false;
-      await store.markInObjectStorage(videoId, publicUrls(video, now), tx);
+      const moved = publicUrls(video, now);
+      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved));
       return true;
     });
     if (committed !== true) {
@@ -189,7 +201,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
     }
     const committed = await store.underVideoLock(videoId, async (now, tx) => {
       if (isInPrivateFolder(now) !== isInPrivateFolder(privacy)) return false;
-      await store.markOnFilesystem(videoId, tx);
+      await store.markOnFilesystem(videoId, tx, swarmIds(video, now, null));
       return true;
     });
     if (committed === null) return skipped('video deleted');
@@ -221,7 +233,10 @@ export function createStorageMove(deps: StorageMoveDeps) {
       await s3.copy('web_videos', other.webVideo(f.filename), target.webVideo(f.filename), target.acl);
       moved.push({ kind: 'web_videos', key: other.webVideo(f.filename) });
     }
-    await store.underVideoLock(videoId, async (now, tx) => store.markInObjectStorage(videoId, publicUrls(video, now), tx));
+    await store.underVideoLock(videoId, async (now, tx) => {
+      const moved = publicUrls(video, now);
+      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved));
+    });
     for (const k of moved) await s3.remove(k.kind, [k.key]);
     if (moved.length > 0) log.info({ video: video.uuid, objects: moved.length, privacy: video.privacy }, 'objects moved for the new privacy');
   }

@@ -25,9 +25,9 @@ export interface ObjectStorageStore {
   countToMove(to: 'object-storage' | 'filesystem'): Promise<number>;
   /** runs `work` holding the video's row lock with its privacy now (a privacy change waits or committed before); null when gone */
   underVideoLock<T>(videoId: number, work: (privacy: number, tx: Tx) => Promise<T>): Promise<T | null>;
-  /** the video's files are in object storage now (with their public URLs, or null ones) */
-  markInObjectStorage(videoId: number, urls: MovedUrls | null, tx: Tx): Promise<void>;
-  markOnFilesystem(videoId: number, tx: Tx): Promise<void>;
+  /** the video's files are in object storage now (with their public URLs, or null ones), and the HLS swarm ids of the master URL players now load */
+  markInObjectStorage(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null): Promise<void>;
+  markOnFilesystem(videoId: number, tx: Tx, swarmIds: string[] | null): Promise<void>;
 }
 
 export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
@@ -37,10 +37,13 @@ export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
     OR: [{ files: { some: {} } }, { streamingPlaylists: { some: {} } }],
     objectStorage: to === 'object-storage' ? { is: null } : { isNot: null },
   });
-  async function setUrls(videoId: number, urls: MovedUrls | null, tx: Tx) {
+  async function setUrls(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null) {
     const playlist = await tx.videoStreamingPlaylist.findFirst({ where: { videoId }, select: { id: true } });
     if (playlist) {
-      await tx.videoStreamingPlaylist.update({ where: { id: playlist.id }, data: { playlistUrl: urls?.hls?.playlistUrl ?? null, segmentsSha256Url: urls?.hls?.segmentsSha256Url ?? null } });
+      await tx.videoStreamingPlaylist.update({
+        where: { id: playlist.id },
+        data: { playlistUrl: urls?.hls?.playlistUrl ?? null, segmentsSha256Url: urls?.hls?.segmentsSha256Url ?? null, ...(swarmIds ? { p2pMediaLoaderInfohashes: swarmIds } : {}) },
+      });
       await tx.videoFile.updateMany({ where: { streamingPlaylistId: playlist.id }, data: { fileUrl: null } });
     }
     await tx.videoFile.updateMany({ where: { videoId }, data: { fileUrl: null } });
@@ -78,12 +81,12 @@ export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
         { maxWait: 30_000, timeout: 60_000 },
       );
     },
-    async markInObjectStorage(videoId, urls, tx) {
-      await setUrls(videoId, urls, tx);
+    async markInObjectStorage(videoId, urls, tx, swarmIds) {
+      await setUrls(videoId, urls, tx, swarmIds);
       await tx.videoObjectStorage.upsert({ where: { videoId }, create: { videoId }, update: {} });
     },
-    async markOnFilesystem(videoId, tx) {
-      await setUrls(videoId, null, tx);
+    async markOnFilesystem(videoId, tx, swarmIds) {
+      await setUrls(videoId, null, tx, swarmIds);
       await tx.videoObjectStorage.deleteMany({ where: { videoId } });
     },
   };

@@ -8,6 +8,7 @@ import { contentTypeFor } from './content-type.js';
 import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.js';
 import { realpathInside } from './realpath-inside.js';
 import { resolveInside } from './resolve-inside.js';
+import { decodedMount } from './decoded-mount.js';
 import { serveObject } from './serve-object.js';
 import { cacheControlFor, type StaticMount } from './static-router.js';
 import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
@@ -68,6 +69,8 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     const urlPath = q === -1 ? url : url.slice(0, q);
     const mount = byLongestPrefix.find((m) => urlPath.startsWith(m.urlPrefix));
     if (!mount || mount.respond || !mount.urlPrefix.startsWith('/static/')) return false;
+    // an encoded path that decodes into a longer (gated) mount, e.g. `hls/%70rivate/…`, is koa's to refuse
+    if (decodedMount(byLongestPrefix, urlPath) !== mount) return false;
 
     const startedAt = performance.now();
     serve(req, res, method, mount, urlPath.slice(mount.urlPrefix.length)).then(

@@ -3,7 +3,9 @@ import type { StaticObjectSource } from './serve-object.js';
 
 /** A static mount's view of a bucket: the request's path below the mount is the key below `keyPrefix`. */
 export function objectSourceFor(store: ObjectStore, kind: BucketKind, keyPrefix = ''): StaticObjectSource {
-  const keyOf = (relativeKey: string) => (relativeKey !== '' && !relativeKey.endsWith('/') && isSafeKey(relativeKey) ? `${keyPrefix}${relativeKey}` : null);
+  // a public mount never reaches private objects, whatever path led there
+  const keyOf = (relativeKey: string) =>
+    relativeKey !== '' && !relativeKey.endsWith('/') && isSafeKey(relativeKey) && (keyPrefix !== '' || !relativeKey.startsWith('private/')) ? `${keyPrefix}${relativeKey}` : null;
   return {
     async head(relativeKey) {
       const key = keyOf(relativeKey);

@@ -3,6 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { answerPreflight, setCorsHeaders, STATIC_METHODS } from './cors.js';
 import { realpathInside } from './realpath-inside.js';
 import { resolveInside } from './resolve-inside.js';
+import { decodedMount } from './decoded-mount.js';
 import { serveFile } from './serve-file.js';
 import { serveObject, type StaticObjectSource } from './serve-object.js';
 
@@ -60,6 +61,8 @@ export function createStaticRouter(mounts: readonly StaticMount[]): Middleware {
     const requestPath = ctx.path;
     const mount = byLongestPrefix.find((m) => requestPath.startsWith(m.urlPrefix));
     if (!mount) return next();
+    // a path whose decoded form falls under another (longer, gated) mount, e.g. `hls/%70rivate/…`: refused
+    if (decodedMount(byLongestPrefix, requestPath) !== mount) return notFound(ctx);
 
     if (ctx.method === 'OPTIONS') return answerPreflight(ctx);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

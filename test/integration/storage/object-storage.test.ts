@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../../support/media.js';
@@ -16,6 +16,7 @@ import { startTestS3, type TestS3 } from './s3-server.js';
 interface Details {
   uuid: string;
   state: { id: number };
+  files: { fileUrl: string; size: number }[];
   streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number }[]; redundancies: { baseUrl: string }[] }[];
 }
 
@@ -24,6 +25,7 @@ describe('object storage (s3rver)', () => {
   let a: TestInstance;
   let b: TestInstance;
   let uuid = '';
+  let secret = '';
   const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const details = (t: TestInstance, id: string) => t.json<Details>(`/api/v1/videos/${id}`);
   const localNames = async (dir: string) => {
@@ -51,7 +53,8 @@ describe('object storage (s3rver)', () => {
   beforeAll(async () => {
     s3 = await startTestS3(['a', 'b']);
     [a, b] = await Promise.all([
-      startTestInstance({ db: 'embedded', overrides: { object_storage: s3.configFor('a', { playlistsBaseUrl: true }) } }),
+      // A: HLS and web videos (the playlists bucket has a base_url, the web videos one not: proxied by us)
+      startTestInstance({ db: 'embedded', overrides: { object_storage: s3.configFor('a', { playlistsBaseUrl: true }), transcoding: { web_videos: { enabled: true } } } }),
       startTestInstance({
         db: 'embedded',
         overrides: {
@@ -111,10 +114,23 @@ describe('object storage (s3rver)', () => {
     const after = await a.json<typeof before>(`/api/v1/server/transfers?videoId=${uuid}`);
     expect(JSON.stringify(after.total)).not.toBe(JSON.stringify(before.total));
     expect(await fetch(`${a.url}/static/streaming-playlists/hls/${uuid}/nothing-here.mp4`).then((r) => r.status)).toBe(404);
+
+    // web videos: in their bucket, no base_url: REST names our route, which proxies the bucket with Range
+    const webKeys = await s3.keys('a-videos');
+    expect(webKeys.filter((k) => k.startsWith(uuid) && k.endsWith('.mp4'))).toHaveLength(2);
+    expect(v.files).toHaveLength(2);
+    const web = v.files[0]!;
+    expect(web.fileUrl.startsWith(`${a.url}/static/web-videos/${uuid}-`)).toBe(true);
+    expect(await localNames(a.config.storage.web_videos)).toEqual(['private']);
+    const tail = await fetch(web.fileUrl, { headers: { range: 'bytes=-100' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${web.size - 100}-${web.size - 1}/${web.size}`);
+    const direct = await fetch(`${s3.endpoint}/a-videos/${web.fileUrl.split('/').pop()}`, { headers: { range: `bytes=${web.size - 100}-${web.size - 1}` } });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
   });
 
   it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
-    const secret = await upload('private one', 3);
+    secret = await upload('private one', 3);
     await waitFor('the private video transcoded', async () => ((await details(a, secret)).state.id === 1 ? true : undefined), 90_000);
     const keys = await waitMoved(secret, 'private/');
     expect(await s3.keys('a-playlists', `${secret}/`)).toEqual([]);
@@ -123,11 +139,35 @@ describe('object storage (s3rver)', () => {
     expect(hls.playlistUrl).toBe(`${a.url}/static/streaming-playlists/hls/private/${secret}/${hls.playlistUrl.split('/').pop()}`);
     const file = keys.find((k) => k.endsWith('-fragmented.mp4'))!.split('/').pop()!;
     expect((await fetch(`${a.url}/static/streaming-playlists/hls/${secret}/${file}`)).status).toBe(404);
+    // an encoded "private" does not reach the private objects through the public route
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/%70rivate/${secret}/${file}`)).status).not.toBe(200);
+    // nor a private file on disk (the router picks the mount by the decoded path)
+    const onDisk = join(a.config.storage.streaming_playlists, 'hls', 'private', 'some-video');
+    await mkdir(onDisk, { recursive: true });
+    await writeFile(join(onDisk, 'secret.m3u8'), '#EXTM3U\n');
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/%70rivate/some-video/secret.m3u8`)).status).toBe(404);
+    expect((await fetch(`${a.url}/static/streaming-playlists/hls/private/some-video/secret.m3u8`)).status).toBe(403);
     expect((await fetch(`${a.url}/static/streaming-playlists/hls/private/${secret}/${file}`)).status).toBe(403);
     const withToken = await a.api(`/static/streaming-playlists/hls/private/${secret}/${file}`, { headers: { range: 'bytes=0-99' } });
     expect(withToken.status).toBe(206);
     expect(withToken.headers.get('cache-control')).toBe('private, no-store');
     expect((await withToken.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('a privacy change moves the objects: public → public keys and base_url URLs; private again → back under private/, the public keys gone', async () => {
+    const setPrivacy = async (privacy: number) => expect((await a.api(`/api/v1/videos/${secret}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ privacy }) })).status).toBe(204);
+    await setPrivacy(1);
+    expect(await s3.keys('a-playlists', `private/${secret}/`)).toEqual([]);
+    const publicKeys = await s3.keys('a-playlists', `${secret}/`);
+    expect(publicKeys.length).toBeGreaterThan(3);
+    const hls = (await details(a, secret)).streamingPlaylists[0]!;
+    expect(hls.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${secret}/`)).toBe(true);
+    expect((await fetch(hls.playlistUrl)).status).toBe(200);
+    await setPrivacy(3);
+    expect(await s3.keys('a-playlists', `${secret}/`)).toEqual([]);
+    expect((await s3.keys('a-playlists', `private/${secret}/`)).length).toBe(publicKeys.length);
+    expect((await fetch(hls.playlistUrl)).status).toBe(404);
+    expect((await details(a, secret)).streamingPlaylists[0]!.playlistUrl.startsWith(`${a.url}/static/streaming-playlists/hls/private/${secret}/`)).toBe(true);
   });
 
   it('storage move (the command\'s path): every local video back to the file system, then to object storage again; resumable', async () => {

@@ -30,6 +30,10 @@ describe('object_storage config (PeerTube keys)', () => {
     expect(load({ web_videos: { bucket_name: 'x-videos', prefix: '', base_url: '', typo: 1 } }).ok).toBe(false);
     expect(load({ web_videos: { bucket_name: 'x-videos', prefix: 'no-slash', base_url: '' } }).ok).toBe(false);
     expect(load({ web_videos: { bucket_name: 'x-videos', prefix: '', base_url: 'ftp://cdn' } }).ok).toBe(false);
+    // copies are announced on our host only (origins refuse a CacheFile elsewhere)
+    const copies = load({ enabled: true, endpoint: 'http://s3', redundancy: { bucket_name: 'copies', prefix: '', base_url: 'https://cdn.example.com' } });
+    expect(copies.ok).toBe(false);
+    if (!copies.ok) expect(copies.errors.join('\n')).toContain('object_storage.redundancy.base_url');
   });
 
   it('builds base_url URLs (prefix included) and path-style bucket URLs', () => {

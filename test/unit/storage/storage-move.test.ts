@@ -9,6 +9,8 @@ import { createFolderObjectStore, createObjectStorage, type ObjectAcl, type Obje
 import { createStorageMove } from '../../../src/videos/object-storage-move.js';
 import type { MovedUrls, ObjectStorageStore, StoredVideoFiles } from '../../../src/videos/object-storage-store.js';
 import { createStorageLayout } from '../../../src/videos/storage-layout.js';
+import { createInstanceUrls } from '../../../src/lib/instance-urls.js';
+import { p2pMediaLoaderInfohashes } from '../../../src/transcoding/index.js';
 
 /** The move over a real folder "bucket" and an in-memory store of rows; every put's ACL recorded. */
 function recordingStore(inner: ObjectStore, acls: Map<string, ObjectAcl>): ObjectStore {
@@ -31,6 +33,7 @@ describe('storage move (file system ⇄ object storage)', () => {
   let video: StoredVideoFiles;
   let urls: MovedUrls | null | 'unset';
   let privacyDuringMove: number | null;
+  let swarm: string[] | null = null;
   const tx = {} as Tx;
 
   const setup = (baseUrl: string) => {
@@ -46,17 +49,19 @@ describe('storage move (file system ⇄ object storage)', () => {
       toMove: async () => [],
       countToMove: async () => 0,
       underVideoLock: async (_id, work) => work(privacyDuringMove ?? video.privacy, tx),
-      markInObjectStorage: async (_id, u) => {
+      markInObjectStorage: async (_id, u, _tx, ids) => {
         urls = u;
+        swarm = ids;
         video = { ...video, inObjectStorage: true };
       },
-      markOnFilesystem: async () => {
+      markOnFilesystem: async (_id, _tx, ids) => {
         urls = 'unset';
+        swarm = ids;
         video = { ...video, inObjectStorage: false };
       },
     };
     const unseeded: string[] = [];
-    const move = createStorageMove({ objects, store, layout, logger: createLogger({ level: 'silent' }), seeding: { syncVideo: async () => {}, unseedVideo: async (u) => void unseeded.push(u) } });
+    const move = createStorageMove({ objects, store, layout, urls: createInstanceUrls({ https: true, hostname: 'mt.example', port: 443 }), logger: createLogger({ level: 'silent' }), seeding: { syncVideo: async () => {}, unseedVideo: async (u) => void unseeded.push(u) } });
     return { layout, objects, move, unseeded };
   };
 
@@ -103,6 +108,8 @@ describe('storage move (file system ⇄ object storage)', () => {
       },
       webVideos: [],
     });
+    // the swarm ids follow the master URL players load now (PeerTube derives them from it)
+    expect(swarm).toEqual(p2pMediaLoaderInfohashes('https://cdn.example.com/pl/u1/m.m3u8', 1));
     expect(await readdir(layout.hlsRoot)).toEqual([]);
     expect(await readdir(layout.storage.web_videos)).toEqual([]);
     expect(unseeded).toEqual(['u1']);
@@ -115,6 +122,7 @@ describe('storage move (file system ⇄ object storage)', () => {
     expect(await objects.store.list('streaming_playlists', '')).toEqual([]);
     expect(await objects.store.list('web_videos', '')).toEqual([]);
     expect(urls).toBe('unset');
+    expect(swarm).toEqual(p2pMediaLoaderInfohashes('https://mt.example/static/streaming-playlists/hls/u1/m.m3u8', 1));
   });
 
   it('private: objects under private/ with the private ACL, no public URL', async () => {
