@@ -50,6 +50,7 @@ import { createVideoAccessStore } from './videos/video-access-store.js';
 import { createVideoFileTokens } from './videos/video-file-tokens.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
+import { createWeb } from './web/create-web.js';
 
 /** The koa app of one instance: its routers over the areas' services, and the static mounts. */
 export function composeHttpApp(parts: {
@@ -133,6 +134,8 @@ export function composeHttpApp(parts: {
           acceptFrom: config.remote_redundancy.videos.accept_from,
         }),
       }),
+      // the viewer pages at PeerTube's URLs (after the ActivityPub GETs, which answer the same URLs to ActivityPub clients)
+      createWeb({ queries, actors: accounts, urls, instance: config.instance, version: SOFTWARE_VERSION, logger }).router,
     ],
     apiRouters: [
       followsRouter({ follows: federation.follows, hosts: redundancyAdminStore, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),

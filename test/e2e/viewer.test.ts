@@ -1,0 +1,236 @@
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toShortUuid } from '../../src/videos/short-uuid.js';
+import { generatedClip } from '../support/media.js';
+import { freePort, waitFor } from '../support/ports.js';
+import { startTestInstance, type TestInstance } from '../support/instance.js';
+
+/**
+ * The viewer's web, in a real Chromium: pages at PeerTube's URLs, the player playing a transcoded
+ * video with every segment checked, the embed inside another origin's iframe, accessibility, and
+ * the origin dying mid-play while a mirror holds a copy (last: it stops the origin).
+ */
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const AXE = readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+  // WebRTC between two local contexts: plain host candidates (no mDNS names to resolve)
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+interface PlayerState {
+  mode: string;
+  sources: { label: string; kind: string; bytes: number; failures: number; downUntil: number }[];
+  peerBytes: number;
+  hashChecked: number;
+  hashFailures: number;
+  errors: number;
+  events: { at: number; what: string }[];
+  reportsPosted: number;
+  postedP2PBytes: number;
+}
+
+// page-side code as strings: the test program has no DOM types
+const playerState = (where: Page | Frame) => where.evaluate<PlayerState | null>('window.mirrortubePlayers?.[0] ?? null');
+const currentTime = (where: Page | Frame) => where.evaluate<number>("document.querySelector('video')?.currentTime ?? 0");
+
+async function waitPlaying(where: Page | Frame, beyond: number, what: string, timeoutMs = 60_000) {
+  return waitFor(what, async () => ((await currentTime(where)) > beyond ? currentTime(where) : undefined), timeoutMs, 100);
+}
+
+async function axe(page: Page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`axe.run(document, { resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
+}
+
+describe('the viewer web in Chromium', () => {
+  let a: TestInstance;
+  let b: TestInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+  let other: Server;
+  let otherUrl = '';
+  let uuid = '';
+  let userDataDir = '';
+  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
+  let aStopped = false;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    userDataDir = await mkdtemp(join(tmpdir(), 'mirrortube-chromium-'));
+    const [clip, instances, launched] = await Promise.all([
+      generatedClip({ seconds: 24, width: 320, height: 240 }),
+      Promise.all([
+        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' } } }),
+        startTestInstance({
+          db: 'embedded',
+          overrides: {
+            redundancy: { min_lifetime_floor: '1 second', videos: { check_interval: '10 minutes', strategies: [{ strategy: 'trending', size: '50MB', min_lifetime: '30 minutes' }] } },
+          },
+        }),
+      ]),
+      chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`] }).catch(() =>
+        // playwright refuses --user-data-dir in launch(): it makes a fresh profile of its own
+        chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      ),
+    ]);
+    [a, b] = instances;
+    browser = launched;
+    context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+
+    // B mirrors A's videos
+    const follow = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
+    expect(follow.status).toBe(204);
+    const res = await a.uploadMultipart(clip, { name: 'Test pattern <& tone>', channelId: '1', description: 'A **generated** clip', tags: ['pattern'] });
+    expect(res.status).toBe(200);
+    uuid = ((await res.json()) as { video: { uuid: string } }).video.uuid;
+    await a.waitForPublished(uuid);
+    await waitFor('the video known on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    const allow = await b.api(`/api/v1/server/redundancy/${hostOf(a)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redundancyAllowed: true }) });
+    expect(allow.status).toBe(204);
+    expect((await b.instance.scheduler.runNow('redundancy-plan')).status).toBe('completed');
+    await waitFor('B\'s copy listed on A', async () => {
+      const v = await a.json<{ streamingPlaylists: { redundancies: { baseUrl: string }[] }[] }>(`/api/v1/videos/${uuid}`);
+      return v.streamingPlaylists[0]!.redundancies.length > 0 ? true : undefined;
+    }, 120_000);
+
+    // another site that embeds A's player
+    const port = await freePort();
+    otherUrl = `http://127.0.0.1:${port}`;
+    other = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html lang="en"><title>Another site</title><h1>Another site</h1>
+<iframe id="embed" width="560" height="315" title="Embedded video" src="${a.url}/videos/embed/${uuid}?autoplay=1&muted=1&start=2" allow="autoplay; fullscreen" allowfullscreen></iframe>`);
+    });
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (other ? other.close(resolve) : resolve(undefined)));
+    await Promise.all([aStopped ? null : a?.stop(), b?.stop()]);
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  it('serves the pages at PeerTube\'s URLs, with OpenGraph, oEmbed and ActivityPub alongside', async () => {
+    const get = (path: string, accept = 'text/html') => fetch(`${a.url}${path}`, { headers: { accept }, redirect: 'manual' });
+    for (const path of ['/', '/videos/local', '/videos/trending', '/about', '/login', '/videos/upload', '/search?search=pattern', '/c/root_channel', '/a/root', '/@root']) {
+      const res = await get(path);
+      expect(`${path} ${res.status} ${res.headers.get('content-type')}`).toBe(`${path} 200 text/html; charset=utf-8`);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    expect(await (await get('/search?search=pattern')).text()).toContain(`/w/${uuid}`);
+    expect(await (await get('/?filter=remote')).text()).not.toContain(`/w/${uuid}`);
+    expect(await (await get('/a/nobody')).text()).toContain('not found');
+    expect((await get('/a/nobody')).status).toBe(404);
+
+    const short = toShortUuid(uuid);
+    const watch = await get(`/w/${short}`);
+    expect(watch.status).toBe(200);
+    const text = await watch.text();
+    expect(text).toContain('<meta property="og:title" content="Test pattern &lt;&amp; tone&gt;">');
+    expect(text).toContain(`<meta property="og:video:url" content="${a.url}/videos/embed/${uuid}">`);
+    expect(text).toContain(`href="${a.url}/services/oembed?url=${encodeURIComponent(`${a.url}/w/${short}`)}"`);
+    expect((await get(`/videos/watch/${uuid}`)).status).toBe(200);
+    expect((await get('/w/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+
+    const embed = await get(`/videos/embed/${uuid}`);
+    expect(embed.status).toBe(200);
+    expect(embed.headers.get('x-frame-options')).toBeNull();
+
+    const oembed = await get(`/services/oembed?url=${encodeURIComponent(`${a.url}/w/${short}?start=3`)}`, 'application/json');
+    expect(oembed.status).toBe(200);
+    expect(await oembed.json()).toMatchObject({ type: 'video', title: 'Test pattern <& tone>', width: 560, height: 315, html: expect.stringContaining(`src="${a.url}/videos/embed/${uuid}?start=3"`) });
+    expect((await get(`/services/oembed?url=${encodeURIComponent('https://elsewhere.example/w/x')}`)).status).toBe(400);
+
+    // an ActivityPub client still gets the Video object at the same URL
+    const ap = await get(`/videos/watch/${uuid}`, 'application/activity+json');
+    expect(ap.status).toBe(200);
+    expect(((await ap.json()) as { type: string }).type).toBe('Video');
+  });
+
+  it('the watch page plays the transcoded video, every segment checked; axe finds no serious violation', async () => {
+    const page = await context.newPage();
+    await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
+    await waitPlaying(page, 1.5, 'the watch page to play');
+    const state = (await playerState(page))!;
+    expect(state.mode).toBe('p2p-media-loader');
+    expect(state.hashChecked).toBeGreaterThan(0);
+    expect(state.hashFailures).toBe(0);
+    expect(state.sources.map((s) => s.kind)).toEqual(['origin', 'mirror']);
+    expect(state.sources.reduce((n, s) => n + s.bytes, 0)).toBeGreaterThan(0);
+    await page.click('#player-stats summary');
+    await page.screenshot({ path: join(ARTIFACTS, 'watch.png'), fullPage: true });
+    const violations = await axe(page);
+    console.log(`axe on the watch page: ${JSON.stringify(violations)}`);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await page.close();
+  });
+
+  it('the home page lists the video; axe finds no serious violation', async () => {
+    const page = await context.newPage();
+    await page.goto(`${a.url}/`);
+    expect(await page.locator(`a[href="/w/${uuid}"]`).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
+    const violations = await axe(page);
+    console.log(`axe on the home page: ${JSON.stringify(violations)}`);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await page.close();
+  });
+
+  it('the embed plays inside an iframe of another origin, from its start option', async () => {
+    const page = await context.newPage();
+    await page.goto(otherUrl);
+    const frame = await waitFor('the embed frame', async () => page.frames().find((f) => f.url().startsWith(`${a.url}/videos/embed/`)), 30_000);
+    await waitPlaying(frame, 3, 'the embed to play past its start (2 s) in the other site\'s iframe');
+    expect((await playerState(frame))!.hashFailures).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'embed-in-other-site.png') });
+    await page.close();
+  });
+
+  it('the origin dies mid-play: playback continues from the mirror', async () => {
+    const page = await context.newPage();
+    await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
+    await waitPlaying(page, 1, 'playback before the failure');
+    const before = (await playerState(page))!;
+    const mirrorBefore = before.sources.find((s) => s.kind === 'mirror')!.bytes;
+    const bufferedEnd = await page.evaluate<number>("(() => { const v = document.querySelector('video'); return v.buffered.length ? v.buffered.end(v.buffered.length - 1) : 0; })()");
+    const duration = await page.evaluate<number>("document.querySelector('video').duration");
+    expect(bufferedEnd).toBeLessThan(duration - 1); // there is something left to fetch
+    // the origin's HTTP server goes away (the page, its playlists and the hashes were loaded from it)
+    const killedAt = Date.now();
+    await a.instance.stop();
+    aStopped = true;
+    const killDone = Date.now();
+    const fromMirror = await waitFor('a segment from the mirror after the failure', async () => {
+      const s = (await playerState(page))!;
+      return s.sources.find((x) => x.kind === 'mirror')!.bytes > mirrorBefore ? Date.now() : undefined;
+    }, 60_000, 50);
+    // playback goes on past what was buffered when the origin died
+    await waitPlaying(page, bufferedEnd + 0.5, 'playback past the buffer held at the failure');
+    const resumedAt = Date.now();
+    const after = (await playerState(page))!;
+    console.log(
+      `origin killed (stop took ${killDone - killedAt} ms): first mirror segment ${fromMirror - killDone} ms after the origin was gone; ` +
+        `playback past the old buffer (${bufferedEnd.toFixed(1)} s) ${resumedAt - killDone} ms after; ` +
+        `bytes: ${after.sources.map((s) => `${s.label}=${s.bytes}`).join(', ')}; events: ${after.events.slice(-6).map((e) => e.what).join(' | ')}`,
+    );
+    expect(after.hashFailures).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'watch-after-failover.png'), fullPage: true });
+    await page.close();
+  });
+});
