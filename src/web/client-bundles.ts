@@ -49,7 +49,8 @@ export function createClientBundles(options: { outDir?: string; sourceDir?: stri
   let cached: { files: Record<ClientFile, string>; builtAt: number } | null = null;
 
   async function run(): Promise<BundleResult> {
-    const sources = await newestSource(sourceDir);
+    // the build settings (this file) count as a source
+    const sources = Math.max(await newestSource(sourceDir), (await mtime(fileURLToPath(import.meta.url))) ?? 0);
     if (cached && cached.builtAt >= sources) return { ok: true, files: cached.files, built: false };
     const outputs = await Promise.all((['player.js', 'pages.js'] as const).map((f) => mtime(join(outDir, f))));
     let built = false;
@@ -69,6 +70,9 @@ export function createClientBundles(options: { outDir?: string; sourceDir?: stri
           outdir: tmp,
           logLevel: 'silent',
           legalComments: 'none',
+          // node-isms of the tracker client's dependencies
+          define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+          banner: { js: 'var process=globalThis.process||{env:{},nextTick:function(f){var a=[].slice.call(arguments,1);queueMicrotask(function(){f.apply(null,a)})},browser:true,version:""};' },
         });
       } catch (err) {
         return { ok: false, message: err instanceof Error ? err.message : String(err) };

@@ -75,7 +75,7 @@ describe('the viewer web in Chromium', () => {
     const [clip, instances, launched] = await Promise.all([
       generatedClip({ seconds: 24, width: 320, height: 240 }),
       Promise.all([
-        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' } } }),
+        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' }, tracker: { enabled: true, private: false } } }),
         startTestInstance({
           db: 'embedded',
           overrides: {
@@ -202,34 +202,66 @@ describe('the viewer web in Chromium', () => {
     await page.close();
   });
 
+  it('two viewers exchange segments over the tracker (bytes from peers, in the counters and the posted metrics)', async () => {
+    const second = await browser.newContext();
+    const [p1, p2] = [await context.newPage(), await second.newPage()];
+    try {
+      await p1.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
+      await waitPlaying(p1, 0.5, 'the first viewer to play');
+      // the second viewer starts once the first holds segments and is in the swarm
+      await p2.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
+      const peerBytes = await waitFor('bytes from a peer on either viewer', async () => {
+        const [s1, s2] = await Promise.all([playerState(p1), playerState(p2)]);
+        const n = (s1?.peerBytes ?? 0) + (s2?.peerBytes ?? 0);
+        return n > 0 ? n : undefined;
+      }, 45_000, 200);
+      const posted = await waitFor('the peer bytes in a posted playback report', async () => {
+        const [s1, s2] = await Promise.all([playerState(p1), playerState(p2)]);
+        const n = (s1?.postedP2PBytes ?? 0) + (s2?.postedP2PBytes ?? 0);
+        return n > 0 ? n : undefined;
+      }, 30_000, 250);
+      const metrics = await (await a.api('/metrics')).text();
+      console.log(`peer bytes: ${peerBytes} in the players, ${posted} posted; ${metrics.split('\n').filter((l) => l.startsWith('mirrortube_playback_bytes_total')).join('; ')}`);
+      expect(metrics).toMatch(/mirrortube_playback_bytes_total\{[^}]*p2p[^}]*\} [1-9]/);
+    } finally {
+      await second.close();
+      await p1.close();
+    }
+  });
+
   it('the origin dies mid-play: playback continues from the mirror', async () => {
     const page = await context.newPage();
+    let stalls = 0;
+    await page.exposeFunction('countStall', () => stalls++);
     await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
-    await waitPlaying(page, 1, 'playback before the failure');
-    const before = (await playerState(page))!;
-    const mirrorBefore = before.sources.find((s) => s.kind === 'mirror')!.bytes;
+    await waitPlaying(page, 0.1, 'playback before the failure');
     const bufferedEnd = await page.evaluate<number>("(() => { const v = document.querySelector('video'); return v.buffered.length ? v.buffered.end(v.buffered.length - 1) : 0; })()");
     const duration = await page.evaluate<number>("document.querySelector('video').duration");
-    expect(bufferedEnd).toBeLessThan(duration - 1); // there is something left to fetch
+    expect(bufferedEnd).toBeLessThan(duration - 4); // segments are left to fetch
     // the origin's HTTP server goes away (the page, its playlists and the hashes were loaded from it)
     const killedAt = Date.now();
     await a.instance.stop();
     aStopped = true;
-    const killDone = Date.now();
-    const fromMirror = await waitFor('a segment from the mirror after the failure', async () => {
+    const gone = Date.now();
+    await page.evaluate("document.querySelector('video').addEventListener('waiting', () => window.countStall())");
+    // faster than real time: the remaining segments are needed sooner
+    await page.evaluate("document.querySelector('video').playbackRate = 4");
+    // the origin fails a request, the segment comes from the mirror
+    const failover = await waitFor('a request on the dead origin, then a segment from the mirror', async () => {
       const s = (await playerState(page))!;
-      return s.sources.find((x) => x.kind === 'mirror')!.bytes > mirrorBefore ? Date.now() : undefined;
+      const dropped = s.events.find((e) => e.at >= killedAt && e.what.startsWith('dropped origin'));
+      const fromMirror = dropped && s.events.find((e) => e.at >= dropped.at && e.what.startsWith('segment from') && !e.what.endsWith('origin'));
+      return dropped && fromMirror ? { dropped: dropped.at, mirror: fromMirror.at } : undefined;
     }, 60_000, 50);
-    // playback goes on past what was buffered when the origin died
-    await waitPlaying(page, bufferedEnd + 0.5, 'playback past the buffer held at the failure');
-    const resumedAt = Date.now();
+    await waitPlaying(page, Math.min(duration - 1, bufferedEnd + 4), 'playback well past the buffer held at the failure');
     const after = (await playerState(page))!;
     console.log(
-      `origin killed (stop took ${killDone - killedAt} ms): first mirror segment ${fromMirror - killDone} ms after the origin was gone; ` +
-        `playback past the old buffer (${bufferedEnd.toFixed(1)} s) ${resumedAt - killDone} ms after; ` +
-        `bytes: ${after.sources.map((s) => `${s.label}=${s.bytes}`).join(', ')}; events: ${after.events.slice(-6).map((e) => e.what).join(' | ')}`,
+      `origin killed (its stop took ${gone - killedAt} ms); its failed request was retried from the mirror in ${failover.mirror - failover.dropped} ms ` +
+        `(${failover.mirror - gone} ms after the origin was gone, buffer held ${bufferedEnd.toFixed(1)} s); stalls after the failure: ${stalls}; ` +
+        `bytes: ${after.sources.map((x) => `${x.label}=${x.bytes}`).join(', ')}; events: ${after.events.slice(-6).map((e) => e.what).join(' | ')}`,
     );
     expect(after.hashFailures).toBe(0);
+    expect(after.sources.find((x) => x.kind === 'origin')!.failures).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'watch-after-failover.png'), fullPage: true });
     await page.close();
   });

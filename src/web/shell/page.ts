@@ -51,6 +51,7 @@ ${input.user ? html`<span class="user">${input.user}</span>` : null}
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${input.title} - ${input.instanceName}</title>
 <style>${raw(SHELL_CSS)}</style>
 ${input.head}
