@@ -1,4 +1,7 @@
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +21,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const CLIENT_SOURCE_DIR = join(here, 'player');
 /** where the bundles are written (gitignored; rebuilt when stale) */
 export const DEFAULT_CLIENT_OUT_DIR = join(here, '..', '..', '.tmp', 'client');
+/** when the source tree is read-only (the Docker image runs as `node` over a root-owned /app) */
+const fallbackOutDir = (sourceDir: string) => join(tmpdir(), `mirrortube-client-${createHash('sha1').update(sourceDir).digest('hex').slice(0, 12)}`);
+
+async function writableDir(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function newestSource(dir: string): Promise<number> {
   let newest = 0;
@@ -43,13 +58,14 @@ async function mtime(path: string): Promise<number | null> {
  * build at once; each rename is atomic). The answers are kept in memory once read.
  */
 export function createClientBundles(options: { outDir?: string; sourceDir?: string } = {}): ClientBundles {
-  const outDir = options.outDir ?? DEFAULT_CLIENT_OUT_DIR;
   const sourceDir = options.sourceDir ?? CLIENT_SOURCE_DIR;
+  let outDir = options.outDir ?? DEFAULT_CLIENT_OUT_DIR;
   let pending: Promise<BundleResult> | null = null;
   let cached: { files: Record<ClientFile, string>; builtAt: number } | null = null;
 
   async function run(): Promise<BundleResult> {
     // the build settings (this file) count as a source
+    if (!cached && !(await writableDir(outDir))) outDir = fallbackOutDir(sourceDir);
     const sources = Math.max(await newestSource(sourceDir), (await mtime(fileURLToPath(import.meta.url))) ?? 0);
     if (cached && cached.builtAt >= sources) return { ok: true, files: cached.files, built: false };
     const outputs = await Promise.all((['player.js', 'pages.js'] as const).map((f) => mtime(join(outDir, f))));
@@ -75,10 +91,11 @@ export function createClientBundles(options: { outDir?: string; sourceDir?: stri
           banner: { js: 'var process=globalThis.process||{env:{},nextTick:function(f){var a=[].slice.call(arguments,1);queueMicrotask(function(){f.apply(null,a)})},browser:true,version:""};' },
         });
       } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
         return { ok: false, message: err instanceof Error ? err.message : String(err) };
       }
       for (const f of ['player.js', 'pages.js']) await rename(join(tmp, f), join(outDir, f));
-      await import('node:fs/promises').then((fs) => fs.rm(tmp, { recursive: true, force: true }));
+      await rm(tmp, { recursive: true, force: true });
       built = true;
     }
     const [player, pages] = await Promise.all([readFile(join(outDir, 'player.js'), 'utf8'), readFile(join(outDir, 'pages.js'), 'utf8')]);

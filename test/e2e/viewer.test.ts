@@ -1,14 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toShortUuid } from '../../src/videos/short-uuid.js';
 import { generatedClip } from '../support/media.js';
 import { freePort, waitFor } from '../support/ports.js';
-import { startTestInstance, type TestInstance } from '../support/instance.js';
+import { ROOT_PASSWORD, startTestInstance, type TestInstance } from '../support/instance.js';
 
 /**
  * The viewer's web, in a real Chromium: pages at PeerTube's URLs, the player playing a transcoded
@@ -65,15 +63,13 @@ describe('the viewer web in Chromium', () => {
   let other: Server;
   let otherUrl = '';
   let uuid = '';
-  let userDataDir = '';
   const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   let aStopped = false;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), 'mirrortube-chromium-'));
     const [clip, instances, launched] = await Promise.all([
-      generatedClip({ seconds: 24, width: 320, height: 240 }),
+      generatedClip({ seconds: 32, width: 320, height: 240 }),
       Promise.all([
         startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' }, tracker: { enabled: true, private: false } } }),
         startTestInstance({
@@ -83,10 +79,8 @@ describe('the viewer web in Chromium', () => {
           },
         }),
       ]),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`] }).catch(() =>
-        // playwright refuses --user-data-dir in launch(): it makes a fresh profile of its own
-        chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-      ),
+      // playwright's launch() gives the browser a new, temporary user-data-dir of its own
+      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
     ]);
     [a, b] = instances;
     browser = launched;
@@ -123,7 +117,6 @@ describe('the viewer web in Chromium', () => {
     await browser?.close();
     await new Promise((resolve) => (other ? other.close(resolve) : resolve(undefined)));
     await Promise.all([aStopped ? null : a?.stop(), b?.stop()]);
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
   it('serves the pages at PeerTube\'s URLs, with OpenGraph, oEmbed and ActivityPub alongside', async () => {
@@ -165,8 +158,12 @@ describe('the viewer web in Chromium', () => {
 
   it('the watch page plays the transcoded video, every segment checked; axe finds no serious violation', async () => {
     const page = await context.newPage();
+    const hosts = new Set<string>();
+    page.on('request', (r) => hosts.add(new URL(r.url()).host));
     await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
     await waitPlaying(page, 1.5, 'the watch page to play');
+    // no request to any host but the instance and the video's sources (the mirror)
+    expect([...hosts].filter((h) => h !== hostOf(a) && h !== hostOf(b))).toEqual([]);
     const state = (await playerState(page))!;
     expect(state.mode).toBe('p2p-media-loader');
     expect(state.hashChecked).toBeGreaterThan(0);
@@ -202,6 +199,27 @@ describe('the viewer web in Chromium', () => {
     await page.close();
   });
 
+  it('a user logs in and uploads through the pages (resumable, with progress)', async () => {
+    const page = await context.newPage();
+    await page.goto(`${a.url}/login`);
+    await page.fill('#username', 'root');
+    await page.fill('#password', 'wrong password');
+    await page.click('#login button[type=submit]');
+    await waitFor('the login error', async () => ((await page.textContent('#login-error'))?.trim() ? true : undefined), 15_000);
+    await page.fill('#password', ROOT_PASSWORD);
+    await Promise.all([page.waitForURL(`${a.url}/`), page.click('#login button[type=submit]')]);
+    await page.goto(`${a.url}/videos/upload`);
+    await waitFor('the channels of the logged-in user', async () => ((await page.locator('select#channelId option').count()) > 0 ? true : undefined), 15_000);
+    await page.setInputFiles('#videofile', await generatedClip({ seconds: 2, width: 160, height: 120 }));
+    await page.fill('#name', 'Uploaded from the page');
+    await page.screenshot({ path: join(ARTIFACTS, 'upload.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/w\/[0-9a-f-]{36}$/, { timeout: 60_000 }), page.click('#upload button[type=submit]')]);
+    const uploaded = page.url().split('/').pop()!;
+    const v = await a.json<{ name: string }>(`/api/v1/videos/${uploaded}`);
+    expect(v.name).toBe('Uploaded from the page');
+    await page.close();
+  });
+
   it('two viewers exchange segments over the tracker (bytes from peers, in the counters and the posted metrics)', async () => {
     const second = await browser.newContext();
     const [p1, p2] = [await context.newPage(), await second.newPage()];
@@ -230,7 +248,9 @@ describe('the viewer web in Chromium', () => {
   });
 
   it('the origin dies mid-play: playback continues from the mirror', async () => {
-    const page = await context.newPage();
+    // a context of its own: an empty HTTP cache (the earlier viewers' cached segments would hide the failure)
+    const fresh = await browser.newContext();
+    const page = await fresh.newPage();
     let stalls = 0;
     await page.exposeFunction('countStall', () => stalls++);
     await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
@@ -247,12 +267,15 @@ describe('the viewer web in Chromium', () => {
     // faster than real time: the remaining segments are needed sooner
     await page.evaluate("document.querySelector('video').playbackRate = 4");
     // the origin fails a request, the segment comes from the mirror
-    const failover = await waitFor('a request on the dead origin, then a segment from the mirror', async () => {
+    const failover = await waitFor(`a request on the dead origin, then a segment from the mirror (killed at ${killedAt})`, async () => {
       const s = (await playerState(page))!;
       const dropped = s.events.find((e) => e.at >= killedAt && e.what.startsWith('dropped origin'));
       const fromMirror = dropped && s.events.find((e) => e.at >= dropped.at && e.what.startsWith('segment from') && !e.what.endsWith('origin'));
       return dropped && fromMirror ? { dropped: dropped.at, mirror: fromMirror.at } : undefined;
-    }, 60_000, 50);
+    }, 60_000, 50).catch(async (err: Error) => {
+      const s = await playerState(page);
+      throw new Error(`${err.message}; time ${await currentTime(page)}; player: ${JSON.stringify(s)}`);
+    });
     await waitPlaying(page, Math.min(duration - 1, bufferedEnd + 4), 'playback well past the buffer held at the failure');
     const after = (await playerState(page))!;
     console.log(
@@ -263,6 +286,6 @@ describe('the viewer web in Chromium', () => {
     expect(after.hashFailures).toBe(0);
     expect(after.sources.find((x) => x.kind === 'origin')!.failures).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'watch-after-failover.png'), fullPage: true });
-    await page.close();
+    await fresh.close();
   });
 });

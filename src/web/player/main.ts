@@ -112,6 +112,7 @@ async function startPlayer(root: HTMLElement) {
   const details = (await res.json()) as VideoJson;
   const playlist = details.streamingPlaylists[0];
   let report: () => { http: number; p2p: number; uploaded: number; peers: number; resolution?: number };
+  let resolutionChanges = 0;
 
   if (playlist && Hls.isSupported()) {
     state.mode = 'p2p-media-loader';
@@ -196,6 +197,11 @@ async function startPlayer(root: HTMLElement) {
     });
     hls.attachMedia(video);
     hls.loadSource(playlist.playlistUrl);
+    let levelSwitches = 0;
+    hls.on(Hls.Events.LEVEL_SWITCHED, () => {
+      // the first switch is the start level, not a change
+      if (levelSwitches++ > 0) resolutionChanges++;
+    });
     hls.on(Hls.Events.ERROR, (_e, data) => {
       if (data.fatal) {
         state.errors++;
@@ -245,7 +251,7 @@ async function startPlayer(root: HTMLElement) {
       resolution: now.resolution,
       p2pEnabled,
       p2pPeers: now.peers,
-      resolutionChanges: 0,
+      resolutionChanges,
       bufferStalled: stalls,
       errors: state.errors - last.errors,
       downloadedBytesP2P: now.p2p - last.p2p,
@@ -256,6 +262,7 @@ async function startPlayer(root: HTMLElement) {
       downloadedBytesHTTPBySource: Object.fromEntries(state.sources.map((s) => [s.kind === 'origin' ? 'origin' : s.label, s.bytes])),
     };
     stalls = 0;
+    resolutionChanges = 0;
     last = { http: now.http, p2p: now.p2p, uploaded: now.uploaded, errors: state.errors };
     try {
       const r = await fetch('/api/v1/metrics/playback', { method: 'POST', headers: { 'content-type': 'application/json', ...tokenHeader() }, body: JSON.stringify(body) });
