@@ -51,6 +51,8 @@ import { createVideoFileTokens } from './videos/video-file-tokens.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
 import { createWeb } from './web/create-web.js';
+import type { PlayerSwarms } from './web/player-swarms.js';
+import { readFile } from 'node:fs/promises';
 
 /** The koa app of one instance: its routers over the areas' services, and the static mounts. */
 export function composeHttpApp(parts: {
@@ -79,6 +81,8 @@ export function composeHttpApp(parts: {
   transfers: TransferAccounting;
   remoteImages: RemoteImageService;
   apiCache: ApiCache;
+  /** the tracker admits the swarms of our player the pages register */
+  playerSwarms: PlayerSwarms;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
 }) {
@@ -135,7 +139,16 @@ export function composeHttpApp(parts: {
         }),
       }),
       // the viewer pages at PeerTube's URLs (after the ActivityPub GETs, which answer the same URLs to ActivityPub clients)
-      createWeb({ queries, actors: accounts, urls, instance: config.instance, version: SOFTWARE_VERSION, logger }).router,
+      createWeb({
+        queries,
+        actors: accounts,
+        urls,
+        instance: config.instance,
+        version: SOFTWARE_VERSION,
+        logger,
+        swarms: parts.playerSwarms,
+        readMasterPlaylist: (uuid, filename) => readFile(join(layout.hlsRoot, uuid, filename), 'utf8').catch(() => null),
+      }).router,
     ],
     apiRouters: [
       followsRouter({ follows: federation.follows, hosts: redundancyAdminStore, urls, auth, afterUnfollow: () => redundancy.engine.hostPolicyChanged() }),

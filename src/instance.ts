@@ -51,6 +51,7 @@ import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
+import { createPlayerSwarms } from './web/player-swarms.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -213,10 +214,12 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
+  // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)
+  const playerSwarms = createPlayerSwarms({ clock });
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
         private: config.tracker.private,
-        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
+        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) || playerSwarms.admits(infoHash) }),
         logger: logger.child({ component: 'tracker' }),
         onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
         onRefused: () => metrics.p2p.refused(),
@@ -285,6 +288,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     transfers,
     remoteImages,
     apiCache,
+    playerSwarms,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();

@@ -71,7 +71,7 @@ describe('the viewer web in Chromium', () => {
     const [clip, instances, launched] = await Promise.all([
       generatedClip({ seconds: 32, width: 320, height: 240 }),
       Promise.all([
-        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' }, tracker: { enabled: true, private: false } } }),
+        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' } } }),
         startTestInstance({
           db: 'embedded',
           overrides: {
