@@ -247,6 +247,72 @@ describe('the viewer web in Chromium', () => {
     }
   });
 
+  it('a mirror serving wrong bytes and a mirror that stalls are each dropped; playback goes on', async () => {
+    // two extra "mirrors" listed on A: one answers every range with other bytes, one never answers
+    const stalled: import('node:http').ServerResponse[] = [];
+    const requests: Record<string, number[]> = { corrupt: [], stall: [] };
+    const fakes = await Promise.all(
+      (['corrupt', 'stall'] as const).map(async (kind) => {
+        const port = await freePort();
+        const server = createServer((req, res) => {
+          requests[kind]!.push(Date.now());
+          if (kind === 'stall') return void stalled.push(res);
+          const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+          const [start, end] = m ? [Number(m[1]), Number(m[2])] : [0, 999];
+          res.writeHead(206, { 'access-control-allow-origin': '*', 'content-range': `bytes ${start}-${end}/*`, 'content-length': end - start + 1 });
+          res.end(Buffer.alloc(end - start + 1, 7));
+        });
+        await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+        return { kind, server, base: `http://127.0.0.1:${port}` };
+      }),
+    );
+    const prisma = a.instance.prisma;
+    const copy = (await prisma.videoRedundancy.findFirst({ where: { video: { uuid } } }))!;
+    const { id: _id, url: _url, fileUrl: _fileUrl, actorId: _actorId, ...row } = copy;
+    // one copy per video and actor: the fake mirrors borrow two other actors' ids (only the URLs matter to the player)
+    const actors = await prisma.actor.findMany({ where: { id: { not: copy.actorId } }, select: { id: true }, take: 2 });
+    const added = await Promise.all(
+      fakes.map((f, i) =>
+        prisma.videoRedundancy.create({ data: { ...row, actorId: actors[i]!.id, url: `${f.base}/redundancy/streaming-playlists/hls/${uuid}`, fileUrl: `${f.base}/static/redundancy/hls/${uuid}` } }),
+      ),
+    );
+    const fresh = await browser.newContext();
+    try {
+      await waitFor('the fake mirrors listed', async () => {
+        const v = await a.json<{ streamingPlaylists: { redundancies: unknown[] }[] }>(`/api/v1/videos/${uuid}`, { token: null });
+        return v.streamingPlaylists[0]!.redundancies.length === 3 ? true : undefined;
+      }, 30_000);
+      const page = await fresh.newPage();
+      await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1`);
+      await waitPlaying(page, 0.1, 'playback with the fake mirrors');
+      await page.evaluate("document.querySelector('video').playbackRate = 4");
+      const label = (f: { base: string }) => new URL(f.base).host;
+      const state = await waitFor('both fake mirrors dropped', async () => {
+        const st = (await playerState(page))!;
+        return fakes.every((f) => st.sources.find((x) => x.label === label(f))!.failures > 0) ? st : undefined;
+      }, 60_000, 50);
+      await waitPlaying(page, 12, 'playback going on past the dropped mirrors');
+      const after = (await playerState(page))!;
+      const of = (f: { base: string }) => after.sources.find((x) => x.label === label(f))! as PlayerState['sources'][number] & { lastError: string };
+      const stall = fakes.find((f) => f.kind === 'stall')!;
+      const droppedStall = after.events.find((e) => e.what.startsWith(`dropped ${label(stall)}`))!;
+      console.log(
+        `corrupt mirror: ${of(fakes[0]!).lastError}; stalled mirror: ${of(stall).lastError}, dropped ${droppedStall.at - requests.stall![0]!} ms after its request; ` +
+          `hash failures ${after.hashFailures} of ${after.hashChecked} checked; bytes: ${after.sources.map((x) => `${x.label}=${x.bytes}`).join(', ')}`,
+      );
+      expect(of(fakes[0]!).lastError).toBe('http-segment-validation-failed');
+      expect(of(stall).lastError).toBe('bytes-receiving-timeout');
+      expect(state.hashFailures).toBeGreaterThan(0);
+      expect(of(fakes[0]!).bytes).toBe(0); // wrong bytes are not counted as served
+      await page.close();
+    } finally {
+      await fresh.close();
+      await prisma.videoRedundancy.deleteMany({ where: { id: { in: added.map((r) => r.id) } } });
+      for (const res of stalled) res.destroy();
+      await Promise.all(fakes.map((f) => new Promise((resolve) => f.server.close(resolve))));
+    }
+  });
+
   it('the origin dies mid-play: playback continues from the mirror', async () => {
     // a context of its own: an empty HTTP cache (the earlier viewers' cached segments would hide the failure)
     const fresh = await browser.newContext();

@@ -137,6 +137,8 @@ async function startPlayer(root: HTMLElement) {
         state.hashFailures++;
         log(state, `wrong hash from ${via === 'http' ? (current?.label ?? 'http') : 'a peer'} for ${url.split('/').pop()} ${range ? `${range.start}-${range.end}` : ''}`);
       } else if (via === 'p2p') state.peerBytes += data.byteLength;
+      // bytes are counted once checked: a source that sent wrong bytes served nothing
+      else if (current) pool.addBytes(current, data.byteLength);
       return ok;
     };
 
@@ -169,9 +171,6 @@ async function startPlayer(root: HTMLElement) {
         },
         onHlsJsCreated(created) {
           const engine = created.p2pEngine;
-          engine.addEventListener('onChunkDownloaded', (bytes, source) => {
-            if (source === 'http' && current) pool.addBytes(current, bytes);
-          });
           engine.addEventListener('onChunkUploaded', (bytes) => {
             state.peerUploadedBytes += bytes;
           });
