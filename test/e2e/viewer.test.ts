@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
@@ -249,7 +249,7 @@ describe('the viewer web in Chromium', () => {
 
   it('a mirror serving wrong bytes and a mirror that stalls are each dropped; playback goes on', async () => {
     // two extra "mirrors" listed on A: one answers every range with other bytes, one never answers
-    const stalled: import('node:http').ServerResponse[] = [];
+    const stalled: ServerResponse[] = [];
     const requests: Record<string, number[]> = { corrupt: [], stall: [] };
     const fakes = await Promise.all(
       (['corrupt', 'stall'] as const).map(async (kind) => {
