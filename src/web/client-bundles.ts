@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const CLIENT_ENTRIES = { player: 'main.ts', pages: 'pages.ts' } as const;
 export type ClientFile = 'player.js' | 'pages.js';
 
-export type BundleResult = { ok: true; files: Record<ClientFile, string>; built: boolean } | { ok: false; message: string };
+export type BundleResult = { ok: true; files: Record<ClientFile, string>; etags: Record<ClientFile, string>; built: boolean } | { ok: false; message: string };
 
 export interface ClientBundles {
   /** builds the bundles when missing or older than their sources (once per process at a time), then answers them */
@@ -57,17 +57,23 @@ async function mtime(path: string): Promise<number | null> {
  * missing or older than any source, into a temporary folder then renamed (several processes may
  * build at once; each rename is atomic). The answers are kept in memory once read.
  */
-export function createClientBundles(options: { outDir?: string; sourceDir?: string } = {}): ClientBundles {
+export function createClientBundles(options: { outDir?: string; sourceDir?: string; recheckMs?: number } = {}): ClientBundles {
   const sourceDir = options.sourceDir ?? CLIENT_SOURCE_DIR;
   let outDir = options.outDir ?? DEFAULT_CLIENT_OUT_DIR;
   let pending: Promise<BundleResult> | null = null;
-  let cached: { files: Record<ClientFile, string>; builtAt: number } | null = null;
+  let cached: { files: Record<ClientFile, string>; etags: Record<ClientFile, string>; builtAt: number; checkedAt: number } | null = null;
+  /** the sources are looked at again at most this often (they change in development only) */
+  const recheckMs = options.recheckMs ?? 2000;
 
   async function run(): Promise<BundleResult> {
     // the build settings (this file) count as a source
+    if (cached && performance.now() - cached.checkedAt < recheckMs) return { ok: true, files: cached.files, etags: cached.etags, built: false };
     if (!cached && !(await writableDir(outDir))) outDir = fallbackOutDir(sourceDir);
     const sources = Math.max(await newestSource(sourceDir), (await mtime(fileURLToPath(import.meta.url))) ?? 0);
-    if (cached && cached.builtAt >= sources) return { ok: true, files: cached.files, built: false };
+    if (cached && cached.builtAt >= sources) {
+      cached.checkedAt = performance.now();
+      return { ok: true, files: cached.files, etags: cached.etags, built: false };
+    }
     const outputs = await Promise.all((['player.js', 'pages.js'] as const).map((f) => mtime(join(outDir, f))));
     let built = false;
     if (outputs.some((m) => m === null || m < sources)) {
@@ -99,8 +105,14 @@ export function createClientBundles(options: { outDir?: string; sourceDir?: stri
       built = true;
     }
     const [player, pages] = await Promise.all([readFile(join(outDir, 'player.js'), 'utf8'), readFile(join(outDir, 'pages.js'), 'utf8')]);
-    cached = { files: { 'player.js': player, 'pages.js': pages }, builtAt: Math.max(sources, Date.now() - 1) };
-    return { ok: true, files: cached.files, built };
+    const etag = (text: string) => `"${createHash('sha1').update(text).digest('base64url')}"`;
+    cached = {
+      files: { 'player.js': player, 'pages.js': pages },
+      etags: { 'player.js': etag(player), 'pages.js': etag(pages) },
+      builtAt: Math.max(sources, Date.now() - 1),
+      checkedAt: performance.now(),
+    };
+    return { ok: true, files: cached.files, etags: cached.etags, built };
   }
 
   return {

@@ -261,7 +261,14 @@ export function webRouter(deps: WebDeps): Router {
       return;
     }
     ctx.type = 'application/javascript; charset=utf-8';
+    // revalidated on each page (a new build answers at once), 304 while unchanged
     ctx.set('Cache-Control', 'no-cache');
+    ctx.set('ETag', built.etags[name]);
+    ctx.status = 200;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
     ctx.body = built.files[name];
   });
 

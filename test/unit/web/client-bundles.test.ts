@@ -16,7 +16,7 @@ describe('client bundles (esbuild)', () => {
     await writeFile(join(src, 'main.ts'), "import { greet } from './shared.js';\n(globalThis as any).said = greet('player');\n");
     await writeFile(join(src, 'pages.ts'), "(globalThis as any).page = 'pages';\n");
 
-    const first = await createClientBundles({ outDir: out, sourceDir: src }).ensure();
+    const first = await createClientBundles({ outDir: out, sourceDir: src, recheckMs: 0 }).ensure();
     expect(first.ok && first.built).toBe(true);
     if (!first.ok) return;
     const sandbox: Record<string, unknown> = {};
@@ -24,20 +24,20 @@ describe('client bundles (esbuild)', () => {
     expect(sandbox.said).toBe('hello player');
 
     // another process (a new ClientBundles) finds it fresh
-    const again = await createClientBundles({ outDir: out, sourceDir: src }).ensure();
+    const again = await createClientBundles({ outDir: out, sourceDir: src, recheckMs: 0 }).ensure();
     expect(again.ok && !again.built).toBe(true);
 
     await writeFile(join(src, 'shared.ts'), 'export const greet = (n: string): string => `bye ${n}`;\n');
     const future = new Date(Date.now() + 5_000);
     await utimes(join(src, 'shared.ts'), future, future);
-    const rebuilt = await createClientBundles({ outDir: out, sourceDir: src }).ensure();
+    const rebuilt = await createClientBundles({ outDir: out, sourceDir: src, recheckMs: 0 }).ensure();
     expect(rebuilt.ok && rebuilt.built).toBe(true);
     if (rebuilt.ok) expect(rebuilt.files['player.js']).toContain('bye');
 
     await writeFile(join(src, 'pages.ts'), 'const = ;\n');
     const later = new Date(Date.now() + 10_000);
     await utimes(join(src, 'pages.ts'), later, later);
-    const broken = await createClientBundles({ outDir: out, sourceDir: src }).ensure();
+    const broken = await createClientBundles({ outDir: out, sourceDir: src, recheckMs: 0 }).ensure();
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.message).toMatch(/pages\.ts/);
   });
