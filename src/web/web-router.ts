@@ -22,6 +22,7 @@ import {
   type ActorCard,
   type ListFilter,
   type ListSort,
+  type PlayerOptions,
 } from './pages/pages.js';
 import { videoTags } from './pages/video-tags.js';
 import type { ClientBundles } from './client-bundles.js';
@@ -124,7 +125,7 @@ export function webRouter(deps: WebDeps): Router {
     noIndex: !v.isLocal || v.privacy !== VideoPrivacy.PUBLIC,
   });
 
-  const playerOptions = (ctx: Koa.Context, v: VideoSummary, embed: boolean) => ({
+  const playerOptions = (ctx: Koa.Context, v: VideoSummary): PlayerOptions => ({
     uuid: v.uuid,
     title: v.name,
     autoplay: flagOption(ctx.query.autoplay, false),
@@ -132,7 +133,7 @@ export function webRouter(deps: WebDeps): Router {
     start: parseTimeOption(ctx.query.start) ?? parseTimeOption(ctx.query.t),
     p2p: flagOption(ctx.query.p2p, true),
     posterPath: tagInput(v).previewPath,
-    ...(embed ? {} : {}),
+    ...(ctx.query.mode === 'web-video' || ctx.query.mode === 'p2p-media-loader' ? { mode: ctx.query.mode as PlayerOptions['mode'] } : {}),
   });
 
   for (const path of ['/videos/watch/:id', '/w/:id']) {
@@ -145,7 +146,7 @@ export function webRouter(deps: WebDeps): Router {
         title: video.name,
         head: videoTags(tagInput(video), { og: true, twitter: true }),
         body: watchBody({
-          player: playerOptions(ctx, video, false),
+          player: playerOptions(ctx, video),
           name: video.name,
           description: video.description,
           views: video.views,
@@ -167,7 +168,7 @@ export function webRouter(deps: WebDeps): Router {
     await registerSwarms(video);
     send(
       ctx,
-      { title: video.name, bare: true, head: videoTags(tagInput(video), { og: false, twitter: false }), body: playerElement(playerOptions(ctx, video, true)) },
+      { title: video.name, bare: true, head: videoTags(tagInput(video), { og: false, twitter: false }), body: playerElement(playerOptions(ctx, video)) },
       { frameable: true },
     );
   });

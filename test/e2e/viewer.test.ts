@@ -71,7 +71,7 @@ describe('the viewer web in Chromium', () => {
     const [clip, instances, launched] = await Promise.all([
       generatedClip({ seconds: 32, width: 320, height: 240 }),
       Promise.all([
-        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' } } }),
+        startTestInstance({ db: 'postgres', overrides: { instance: { name: 'Origin Tube' }, transcoding: { web_videos: { enabled: true } } } }),
         startTestInstance({
           db: 'embedded',
           overrides: {
@@ -188,6 +188,15 @@ describe('the viewer web in Chromium', () => {
     const violations = await axe(page);
     console.log(`axe on the watch page: ${JSON.stringify(violations)}`);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await page.close();
+  });
+
+  it('with PeerTube\'s mode=web-video, the player plays the MP4 file', async () => {
+    const page = await context.newPage();
+    await page.goto(`${a.url}/w/${toShortUuid(uuid)}?muted=1&autoplay=1&mode=web-video`);
+    await waitPlaying(page, 0.5, 'the MP4 to play');
+    expect((await playerState(page))!.mode).toBe('web-video');
+    expect(await page.evaluate<string>("document.querySelector('video').currentSrc")).toMatch(new RegExp(`^${a.url}/static/web-videos/${uuid}-\\d+\\.mp4$`));
     await page.close();
   });
 

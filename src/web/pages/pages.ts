@@ -156,11 +156,13 @@ export interface PlayerOptions {
   p2p: boolean;
   posterPath: string | null;
   title: string;
+  /** PeerTube's `mode`: `web-video` plays the MP4 files even when HLS exists */
+  mode?: 'web-video' | 'p2p-media-loader';
 }
 
 /** The player's element: a native <video> the bundle drives; its options as data attributes. */
 export function playerElement(o: PlayerOptions): SafeHtml {
-  return html`<div class="player" data-player data-video="${o.uuid}" data-autoplay="${o.autoplay ? '1' : '0'}" data-muted="${o.muted ? '1' : '0'}" data-start="${o.start ?? ''}" data-p2p="${o.p2p ? '1' : '0'}">
+  return html`<div class="player" data-player data-video="${o.uuid}" data-autoplay="${o.autoplay ? '1' : '0'}" data-muted="${o.muted ? '1' : '0'}" data-start="${o.start ?? ''}" data-p2p="${o.p2p ? '1' : '0'}" data-mode="${o.mode ?? ''}">
 <video controls playsinline preload="metadata" aria-label="${`Video: ${o.title}`}"${o.posterPath ? html` poster="${o.posterPath}"` : null}${o.muted ? raw(' muted') : null}></video>
 <noscript><p>The player needs JavaScript.</p></noscript>
 </div>

@@ -88,6 +88,7 @@ async function startPlayer(root: HTMLElement) {
   const muted = root.dataset.muted === '1';
   const start = root.dataset.start ? Number(root.dataset.start) : null;
   const p2pEnabled = root.dataset.p2p !== '0';
+  const forceWebVideo = root.dataset.mode === 'web-video';
   const state: PlayerState = {
     mode: 'none',
     sources: [],
@@ -114,7 +115,7 @@ async function startPlayer(root: HTMLElement) {
   let report: () => { http: number; p2p: number; uploaded: number; peers: number; resolution?: number };
   let resolutionChanges = 0;
 
-  if (playlist && Hls.isSupported()) {
+  if (playlist && !(forceWebVideo && details.files.length > 0) && Hls.isSupported()) {
     state.mode = 'p2p-media-loader';
     const firstFile = playlist.files[0]?.fileUrl ?? playlist.playlistUrl;
     const pool = new SourcePool([
@@ -220,7 +221,7 @@ async function startPlayer(root: HTMLElement) {
     // no HLS (or no MediaSource): the web-video MP4 of the highest resolution up to 720p
     const files = [...details.files].sort((a, b) => b.resolution.id - a.resolution.id);
     const file = files.find((f) => f.resolution.id <= 720) ?? files[files.length - 1];
-    const hlsFile = playlist && video.canPlayType('application/vnd.apple.mpegurl') ? playlist.playlistUrl : null;
+    const hlsFile = !file && playlist && video.canPlayType('application/vnd.apple.mpegurl') ? playlist.playlistUrl : null;
     if (!file && !hlsFile) {
       showMessage(root, 'This video has no playable file yet.');
       return;
