@@ -61,6 +61,10 @@ const hasPublicPage = (v: { privacy: number }) => v.privacy === VideoPrivacy.PUB
 export function webRouter(deps: WebDeps): Router {
   const { queries, urls } = deps;
   const router = new Router();
+  // pages for browsers: a client that accepts no HTML (an ActivityPub or JSON client) gets the API's 404
+  router.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/client/') || ctx.path === '/services/oembed' || ctx.accepts('html')) return next();
+  });
 
   const send = (ctx: Koa.Context, page: Omit<PageInput, 'instanceName'>, options: { status?: number; frameable?: boolean } = {}) => {
     ctx.status = options.status ?? 200;
@@ -68,6 +72,8 @@ export function webRouter(deps: WebDeps): Router {
     // every page but the embed refuses to be framed (PeerTube's frameguard)
     if (!options.frameable) ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Cache-Control', 'no-cache');
+    // the same URLs answer ActivityPub clients with JSON
+    ctx.vary('Accept');
     ctx.body = renderPage({ instanceName: deps.instance.name, ...page });
   };
   const notFound = (ctx: Koa.Context, what: string) => send(ctx, { title: `${what} not found`, body: notFoundBody(what) }, { status: 404 });
