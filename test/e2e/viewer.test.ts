@@ -211,6 +211,28 @@ describe('the viewer web in Chromium', () => {
     await page.close();
   });
 
+  it('readable without JavaScript, on a phone, and by keyboard', async () => {
+    const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 700 } });
+    try {
+      const page = await phone.newPage();
+      await page.goto(`${a.url}/w/${toShortUuid(uuid)}`);
+      expect(await page.textContent('h1')).toBe('Test pattern <& tone>');
+      expect(await page.textContent('noscript')).toContain('The player needs JavaScript');
+      expect(await page.isVisible('text=generated')).toBe(true);
+      // nothing wider than the phone's screen
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: join(ARTIFACTS, 'watch-phone-no-js.png'), fullPage: true });
+      await page.goto(`${a.url}/`);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<string>('location.hash')).toBe('#main');
+      await page.screenshot({ path: join(ARTIFACTS, 'home-phone-no-js.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('the embed plays inside an iframe of another origin, from its start option', async () => {
     const page = await context.newPage();
     await page.goto(otherUrl);
@@ -375,6 +397,7 @@ describe('the viewer web in Chromium', () => {
     );
     expect(after.hashFailures).toBe(0);
     expect(after.sources.find((x) => x.kind === 'origin')!.failures).toBeGreaterThan(0);
+    await page.click('#player-stats summary');
     await page.screenshot({ path: join(ARTIFACTS, 'watch-after-failover.png'), fullPage: true });
     await fresh.close();
   });

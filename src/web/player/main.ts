@@ -7,6 +7,7 @@
  */
 import Hls from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { sha256HexSync } from './sha256.js';
 import { expectedHash, folderOf, SourcePool, toHex, type SourceEntry } from './sources.js';
 
 interface VideoFileJson {
@@ -52,8 +53,15 @@ function log(state: PlayerState, what: string) {
   if (state.events.length > 200) state.events.shift();
 }
 
+/** WebCrypto where the page is a secure context (HTTPS, localhost), plain JavaScript elsewhere */
 async function sha256Hex(data: ArrayBuffer): Promise<string> {
-  return toHex(await crypto.subtle.digest('SHA-256', data));
+  if (globalThis.crypto?.subtle) return toHex(await crypto.subtle.digest('SHA-256', data));
+  return sha256HexSync(data);
+}
+
+function randomId(): string {
+  if (typeof globalThis.crypto?.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from({ length: 4 }, () => Math.floor(Math.random() * 2 ** 32).toString(16)).join('-');
 }
 
 function renderStats(root: Element, state: PlayerState) {
@@ -274,9 +282,24 @@ async function startPlayer(root: HTMLElement) {
       // the instance is unreachable: the figures of this period are lost, playback goes on
     }
   };
+  // PeerTube's viewer reports: "watching at currentTime" while playing (views and "watching now" come from them)
+  const sessionId = randomId();
+  let seeked = false;
+  video.addEventListener('seeking', () => (seeked = true));
+  const watching = () => {
+    if (video.paused && !seeked) return;
+    const body = { currentTime: Math.floor(video.currentTime), sessionId, ...(seeked ? { viewEvent: 'seek' } : {}) };
+    seeked = false;
+    void fetch(`/api/v1/videos/${encodeURIComponent(details.uuid)}/views`, { method: 'POST', headers: { 'content-type': 'application/json', ...tokenHeader() }, body: JSON.stringify(body) }).catch(
+      () => undefined,
+    );
+  };
+  video.addEventListener('playing', watching, { once: true });
+  const views = setInterval(watching, REPORT_EVERY_MS);
   const timer = setInterval(() => void post(), REPORT_EVERY_MS);
   window.addEventListener('pagehide', () => {
     clearInterval(timer);
+    clearInterval(views);
     clearInterval(stats);
   });
 }

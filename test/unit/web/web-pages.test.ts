@@ -150,3 +150,14 @@ describe('player sources', () => {
     expect(expectedHash(json, 'http://a/x/other.mp4', undefined)).toBeNull();
   });
 });
+
+describe('the player\'s SHA-256 for plain-HTTP pages', () => {
+  it('matches node\'s on every padding boundary and a segment-sized input', async () => {
+    const { createHash } = await import('node:crypto');
+    const { sha256HexSync } = await import('../../../src/web/player/sha256.js');
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 300_000]) {
+      const data = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
+      expect(sha256HexSync(data), `${n} bytes`).toBe(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+});
