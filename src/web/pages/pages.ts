@@ -1,4 +1,5 @@
 import { html, raw, type SafeHtml } from '../shell/html.js';
+import { renderMarkdown } from './markdown.js';
 
 /** What a list of videos shows of each (a VideoSummary fits). */
 export interface VideoCard {
@@ -195,7 +196,7 @@ export function watchBody(w: WatchInput): SafeHtml {
 <p class="meta"><span>${w.views} views</span> · published <time datetime="${w.publishedAt.toISOString()}">${w.publishedAt.toISOString().slice(0, 10)}</time>
  · by <a href="/c/${w.channel.handle}">${w.channel.displayName}</a> (<a href="/a/${w.account.handle}">${w.account.displayName}</a>)${w.isLocal ? null : html` · <a href="${w.url}">on its origin</a>`}</p>
 ${sourcesPanel()}
-${w.description ? html`<section aria-labelledby="description"><h2 id="description">Description</h2><p style="white-space:pre-line">${w.description}</p></section>` : null}
+${w.description ? html`<section aria-labelledby="description"><h2 id="description">Description</h2>${renderMarkdown(w.description)}</section>` : null}
 ${w.tags.length ? html`<ul class="filters" aria-label="Tags">${w.tags.map((t) => html`<li><a href="/search?${new URLSearchParams({ search: t }).toString()}">#${t}</a></li>`)}</ul>` : null}
 <p><label for="embed-code">Embed code</label><br><input id="embed-code" readonly size="60" value="${`<iframe width="560" height="315" src="${w.embedPath}" allowfullscreen></iframe>`}"></p>`;
 }

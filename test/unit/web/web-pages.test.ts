@@ -161,3 +161,14 @@ describe('the player\'s SHA-256 for plain-HTTP pages', () => {
     }
   });
 });
+
+describe('descriptions (the Markdown PeerTube uses)', () => {
+  it('renders bold, italic, code, http links and paragraphs; escapes everything else', async () => {
+    const { renderMarkdown } = await import('../../../src/web/pages/markdown.js');
+    expect(renderMarkdown('A **generated** *clip* with `code`\nnext line\n\n[site](https://x.example/a?b=1&c=2)').value).toBe(
+      '<p>A <strong>generated</strong> <em>clip</em> with <code>code</code><br>next line</p>\n<p><a href="https://x.example/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">site</a></p>',
+    );
+    const evil = renderMarkdown('<script>x</script> [a](javascript:alert(1)) [b](https://x.example/"onmouseover="x) **<img src=x>**').value;
+    expect(evil).not.toMatch(/<script|<img|href="javascript|"onmouseover/);
+  });
+});
