@@ -245,7 +245,7 @@ describe('the viewer web in Chromium', () => {
     await page.close();
   });
 
-  it('a user logs in and uploads through the pages (resumable, with progress)', async () => {
+  it('a user logs in and uploads through the pages (both protocols, with progress)', async () => {
     const page = await context.newPage();
     await page.goto(`${a.url}/login`);
     await page.fill('#username', 'root');
@@ -263,6 +263,14 @@ describe('the viewer web in Chromium', () => {
     const uploaded = page.url().split('/').pop()!;
     const v = await a.json<{ name: string }>(`/api/v1/videos/${uploaded}`);
     expect(v.name).toBe('Uploaded from the page');
+    // the other protocol: one multipart request
+    await page.goto(`${a.url}/videos/upload`);
+    await waitFor('the channels again', async () => ((await page.locator('select#channelId option').count()) > 0 ? true : undefined), 15_000);
+    await page.setInputFiles('#videofile', await generatedClip({ seconds: 2, width: 160, height: 120 }));
+    await page.fill('#name', 'Uploaded in one request');
+    await page.check('input[name=protocol][value=multipart]');
+    await Promise.all([page.waitForURL(/\/w\/[0-9a-f-]{36}$/, { timeout: 60_000 }), page.click('#upload button[type=submit]')]);
+    expect((await a.json<{ name: string }>(`/api/v1/videos/${page.url().split('/').pop()!}`)).name).toBe('Uploaded in one request');
     await page.close();
   });
 
