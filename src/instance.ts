@@ -54,6 +54,7 @@ import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
 import { createObjectStorage, loadS3ObjectStore } from './storage/index.js';
 import { createLive } from './live/create-live.js';
+import { createPlayerSwarms } from './web/player-swarms.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -230,10 +231,12 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
+  // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)
+  const playerSwarms = createPlayerSwarms({ clock });
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
         private: config.tracker.private,
-        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
+        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) || playerSwarms.admits(infoHash) }),
         logger: logger.child({ component: 'tracker' }),
         onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
         onRefused: () => metrics.p2p.refused(),
@@ -306,6 +309,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     apiCache,
     nodes: cluster.nodes,
     live,
+    playerSwarms,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();

@@ -177,11 +177,12 @@ describe('ActivityPub GETs, webfinger, NodeInfo, host-meta (embedded database)',
       expect((await getAp(`/accounts/root@${host}`)).id).toBe(`${t.url}/accounts/root`);
     });
 
-    it('Accept negotiation: HTML (or nothing) falls through; ld+json with profile is ActivityPub', async () => {
-      const html = await get('/accounts/root', 'text/html');
-      expect(html.status).toBe(404);
+    it('Accept negotiation: HTML (or nothing) falls through to the web pages; ld+json with profile is ActivityPub', async () => {
+      // a browser is sent to the account's page (src/web/)
+      const html = await fetch(`${t.url}/accounts/root`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+      expect([html.status, html.headers.get('location')]).toEqual([302, '/a/root']);
       expect(html.headers.get('vary')).toContain('Accept');
-      expect((await get('/accounts/root')).status).toBe(404);
+      expect((await get('/accounts/root')).headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect((await get('/accounts/root', 'application/json')).status).toBe(404);
       expect((await getAp('/accounts/root', 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')).type).toBe('Person');
       expect((await getAp('/accounts/root', 'application/ld+json')).type).toBe('Person');
@@ -294,8 +295,11 @@ describe('ActivityPub GETs, webfinger, NodeInfo, host-meta (embedded database)',
     });
 
     it('Accept negotiation and PeerTube\'s other routes to the video', async () => {
-      expect((await get(videoPath(), 'text/html')).status).toBe(404);
-      expect((await get(videoPath())).status).toBe(404);
+      // browsers get the watch page (src/web/)
+      const page = await get(videoPath(), 'text/html');
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect((await get(videoPath())).headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect((await get(videoPath(), 'application/json')).status).toBe(404);
       expect((await getAp(videoPath(), 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')).id).toBe(video.url);
       expect((await getAp(`/w/${video.shortUUID}`)).id).toBe(video.url);
       expect((await getAp(`/videos/watch/${video.shortUUID}`)).id).toBe(video.url);

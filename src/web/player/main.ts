@@ -1,0 +1,319 @@
+/**
+ * The player bundle (/client/player.js): hls.js with p2p-media-loader over the instance's
+ * WebSocket tracker, HTTP from the origin and every mirror in `redundancies[]` (a failing or slow
+ * source is dropped within a second and the segment fetched again from another), every segment
+ * checked against `segments-sha256.json`, bytes counted per source and posted as PeerTube's
+ * playback metrics. Without HLS: the web-video MP4.
+ */
+import Hls from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { sha256HexSync } from './sha256.js';
+import { expectedHash, folderOf, SourcePool, toHex, type SourceEntry } from './sources.js';
+
+interface VideoFileJson {
+  fileUrl: string;
+  resolution: { id: number };
+  size: number;
+}
+interface VideoJson {
+  id: number;
+  uuid: string;
+  isLive: boolean;
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; redundancies: { baseUrl: string }[]; files: VideoFileJson[] }[];
+  files: VideoFileJson[];
+  trackerUrls?: string[];
+}
+
+/** What the page (and the e2e tests) can read of a player. */
+export interface PlayerState {
+  mode: 'p2p-media-loader' | 'web-video' | 'none';
+  sources: SourceEntry[];
+  peerBytes: number;
+  peerUploadedBytes: number;
+  peers: number;
+  hashChecked: number;
+  hashFailures: number;
+  errors: number;
+  events: { at: number; what: string }[];
+  reportsPosted: number;
+  postedP2PBytes: number;
+}
+
+declare global {
+  interface Window {
+    mirrortubePlayers?: PlayerState[];
+  }
+}
+
+const SOURCE_TIMEOUT_MS = 1000;
+const REPORT_EVERY_MS = 5000;
+
+function log(state: PlayerState, what: string) {
+  state.events.push({ at: Date.now(), what });
+  if (state.events.length > 200) state.events.shift();
+}
+
+/** WebCrypto where the page is a secure context (HTTPS, localhost), plain JavaScript elsewhere */
+async function sha256Hex(data: ArrayBuffer): Promise<string> {
+  if (globalThis.crypto?.subtle) return toHex(await crypto.subtle.digest('SHA-256', data));
+  return sha256HexSync(data);
+}
+
+function randomId(): string {
+  if (typeof globalThis.crypto?.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from({ length: 4 }, () => Math.floor(Math.random() * 2 ** 32).toString(16)).join('-');
+}
+
+function renderStats(root: Element, state: PlayerState) {
+  const panel = root.ownerDocument.getElementById('player-stats');
+  if (!panel) return;
+  const tbody = panel.querySelector('[data-stats]');
+  const summary = panel.querySelector('[data-stats-summary]');
+  const now = Date.now();
+  if (tbody) {
+    const rows = state.sources.map((s) => [s.kind === 'origin' ? 'origin' : `mirror ${s.label}`, String(s.bytes), s.downUntil > now ? `dropped (${s.lastError ?? 'error'})` : 'ok']);
+    rows.push(['peers', String(state.peerBytes), `${state.peers} connected`]);
+    tbody.replaceChildren(
+      ...rows.map((cells) => {
+        const tr = document.createElement('tr');
+        for (const c of cells) {
+          const td = document.createElement('td');
+          td.textContent = c;
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+  }
+  if (summary) summary.textContent = `${state.mode}; segments checked: ${state.hashChecked}, wrong hashes: ${state.hashFailures}; uploaded to peers: ${state.peerUploadedBytes} bytes`;
+}
+
+async function startPlayer(root: HTMLElement) {
+  const video = root.querySelector('video');
+  if (!video) return;
+  const uuid = root.dataset.video ?? '';
+  const autoplay = root.dataset.autoplay === '1';
+  const muted = root.dataset.muted === '1';
+  const start = root.dataset.start ? Number(root.dataset.start) : null;
+  const p2pEnabled = root.dataset.p2p !== '0';
+  const forceWebVideo = root.dataset.mode === 'web-video';
+  const state: PlayerState = {
+    mode: 'none',
+    sources: [],
+    peerBytes: 0,
+    peerUploadedBytes: 0,
+    peers: 0,
+    hashChecked: 0,
+    hashFailures: 0,
+    errors: 0,
+    events: [],
+    reportsPosted: 0,
+    postedP2PBytes: 0,
+  };
+  (window.mirrortubePlayers ??= []).push(state);
+  if (muted) video.muted = true;
+
+  const res = await fetch(`/api/v1/videos/${encodeURIComponent(uuid)}`, { headers: tokenHeader() });
+  if (!res.ok) {
+    showMessage(root, `This video cannot be played (${res.status}).`);
+    return;
+  }
+  const details = (await res.json()) as VideoJson;
+  const playlist = details.streamingPlaylists[0];
+  let report: () => { http: number; p2p: number; uploaded: number; peers: number; resolution?: number };
+  let resolutionChanges = 0;
+
+  if (playlist && !(forceWebVideo && details.files.length > 0) && Hls.isSupported()) {
+    state.mode = 'p2p-media-loader';
+    const firstFile = playlist.files[0]?.fileUrl ?? playlist.playlistUrl;
+    const pool = new SourcePool([
+      { label: 'origin', kind: 'origin', base: folderOf(firstFile) },
+      ...playlist.redundancies.map((r) => ({ label: new URL(r.baseUrl).host, kind: 'mirror' as const, base: r.baseUrl })),
+    ]);
+    state.sources = pool.sources;
+    const hashes = fetch(playlist.segmentsSha256Url)
+      .then((r) => (r.ok ? (r.json() as Promise<Record<string, string | Record<string, string>>>) : {}))
+      .catch(() => ({}));
+    /** the source of the HTTP request in flight (one at a time: simultaneousHttpDownloads 1) */
+    let current: SourceEntry | null = null;
+
+    const validate = async (via: 'http' | 'p2p', url: string, range: { start: number; end: number } | undefined, data: ArrayBuffer) => {
+      const want = expectedHash(await hashes, url, range);
+      const got = await sha256Hex(data);
+      const ok = want !== null && want === got;
+      state.hashChecked++;
+      if (!ok) {
+        state.hashFailures++;
+        log(state, `wrong hash from ${via === 'http' ? (current?.label ?? 'http') : 'a peer'} for ${url.split('/').pop()} ${range ? `${range.start}-${range.end}` : ''}`);
+      } else if (via === 'p2p') state.peerBytes += data.byteLength;
+      // bytes are counted once checked: a source that sent wrong bytes served nothing
+      else if (current) pool.addBytes(current, data.byteLength);
+      return ok;
+    };
+
+    const trackers = (details.trackerUrls ?? []).filter((t) => t.startsWith('ws'));
+    const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+    const hls = new HlsWithP2P({
+      maxBufferLength: 8,
+      maxMaxBufferLength: 16,
+      ...(start !== null ? { startPosition: start } : {}),
+      p2p: {
+        core: {
+          // PeerTube's swarm id: the master playlist's URL (viewers of one video on any instance share it)
+          swarmId: playlist.playlistUrl,
+          announceTrackers: trackers.length ? trackers : [`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/tracker/socket`],
+          rtcConfig: { iceServers: [] },
+          isP2PDisabled: !p2pEnabled,
+          simultaneousHttpDownloads: 1,
+          httpNotReceivingBytesTimeoutMs: SOURCE_TIMEOUT_MS,
+          httpErrorRetries: pool.sources.length + 2,
+          validateHTTPSegment: (url, range, data) => validate('http', url, range, data),
+          validateP2PSegment: (url, range, data) => validate('p2p', url, range, data),
+          httpRequestSetup: async (segmentUrl, _segmentRange, signal, requestRange) => {
+            const source = pool.pick(Date.now());
+            current = source;
+            const url = source ? SourcePool.urlOn(source, segmentUrl) : segmentUrl;
+            const headers = new Headers();
+            if (requestRange) headers.set('Range', `bytes=${requestRange.start}-${requestRange.end ?? ''}`);
+            return new Request(url, { headers, signal });
+          },
+        },
+        onHlsJsCreated(created) {
+          const engine = created.p2pEngine;
+          engine.addEventListener('onChunkUploaded', (bytes) => {
+            state.peerUploadedBytes += bytes;
+          });
+          engine.addEventListener('onSegmentError', (e) => {
+            state.errors++;
+            if (e.downloadSource === 'http' && current) {
+              log(state, `dropped ${current.label}: ${e.error.type}`);
+              pool.fail(current, Date.now(), e.error.type);
+            }
+          });
+          engine.addEventListener('onSegmentLoaded', (e) => {
+            if (e.downloadSource === 'http' && current) log(state, `segment from ${current.label}`);
+            else if (e.downloadSource === 'p2p') log(state, 'segment from a peer');
+          });
+          engine.addEventListener('onPeerConnect', () => {
+            state.peers++;
+          });
+          engine.addEventListener('onPeerClose', () => {
+            state.peers = Math.max(0, state.peers - 1);
+          });
+        },
+      },
+    });
+    hls.attachMedia(video);
+    hls.loadSource(playlist.playlistUrl);
+    let levelSwitches = 0;
+    hls.on(Hls.Events.LEVEL_SWITCHED, () => {
+      // the first switch is the start level, not a change
+      if (levelSwitches++ > 0) resolutionChanges++;
+    });
+    hls.on(Hls.Events.ERROR, (_e, data) => {
+      if (data.fatal) {
+        state.errors++;
+        log(state, `fatal ${data.type}: ${data.details}`);
+        if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+        else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+      }
+    });
+    report = () => ({
+      http: pool.sources.reduce((n, s) => n + s.bytes, 0),
+      p2p: state.peerBytes,
+      uploaded: state.peerUploadedBytes,
+      peers: state.peers,
+      resolution: hls.levels[hls.currentLevel]?.height,
+    });
+  } else {
+    // no HLS (or no MediaSource): the web-video MP4 of the highest resolution up to 720p
+    const files = [...details.files].sort((a, b) => b.resolution.id - a.resolution.id);
+    const file = files.find((f) => f.resolution.id <= 720) ?? files[files.length - 1];
+    const hlsFile = !file && playlist && video.canPlayType('application/vnd.apple.mpegurl') ? playlist.playlistUrl : null;
+    if (!file && !hlsFile) {
+      showMessage(root, 'This video has no playable file yet.');
+      return;
+    }
+    state.mode = 'web-video';
+    video.src = hlsFile ?? file!.fileUrl;
+    if (start !== null) video.currentTime = start;
+    report = () => ({ http: 0, p2p: 0, uploaded: 0, peers: 0, resolution: file?.resolution.id });
+  }
+
+  if (autoplay) {
+    video.play().catch(() => {
+      // browsers refuse sound without a gesture: PeerTube's embed retries muted
+      video.muted = true;
+      return video.play().catch(() => undefined);
+    });
+  }
+
+  const stats = setInterval(() => renderStats(root, state), 500);
+  let last = { http: 0, p2p: 0, uploaded: 0, errors: 0 };
+  let stalls = 0;
+  video.addEventListener('waiting', () => stalls++);
+  const post = async () => {
+    const now = report();
+    const body = {
+      playerMode: state.mode === 'web-video' ? 'web-video' : 'p2p-media-loader',
+      resolution: now.resolution,
+      p2pEnabled,
+      p2pPeers: now.peers,
+      resolutionChanges,
+      bufferStalled: stalls,
+      errors: state.errors - last.errors,
+      downloadedBytesP2P: now.p2p - last.p2p,
+      downloadedBytesHTTP: now.http - last.http,
+      uploadedBytesP2P: now.uploaded - last.uploaded,
+      videoId: details.uuid,
+      // beyond PeerTube: the HTTP bytes per source (PeerTube ignores unknown fields)
+      downloadedBytesHTTPBySource: Object.fromEntries(state.sources.map((s) => [s.kind === 'origin' ? 'origin' : s.label, s.bytes])),
+    };
+    stalls = 0;
+    resolutionChanges = 0;
+    last = { http: now.http, p2p: now.p2p, uploaded: now.uploaded, errors: state.errors };
+    try {
+      const r = await fetch('/api/v1/metrics/playback', { method: 'POST', headers: { 'content-type': 'application/json', ...tokenHeader() }, body: JSON.stringify(body) });
+      if (r.ok) {
+        state.reportsPosted++;
+        state.postedP2PBytes += body.downloadedBytesP2P;
+      }
+    } catch {
+      // the instance is unreachable: the figures of this period are lost, playback goes on
+    }
+  };
+  // PeerTube's viewer reports: "watching at currentTime" while playing (views and "watching now" come from them)
+  const sessionId = randomId();
+  let seeked = false;
+  video.addEventListener('seeking', () => (seeked = true));
+  const watching = () => {
+    if (video.paused && !seeked) return;
+    const body = { currentTime: Math.floor(video.currentTime), sessionId, ...(seeked ? { viewEvent: 'seek' } : {}) };
+    seeked = false;
+    void fetch(`/api/v1/videos/${encodeURIComponent(details.uuid)}/views`, { method: 'POST', headers: { 'content-type': 'application/json', ...tokenHeader() }, body: JSON.stringify(body) }).catch(
+      () => undefined,
+    );
+  };
+  video.addEventListener('playing', watching, { once: true });
+  const views = setInterval(watching, REPORT_EVERY_MS);
+  const timer = setInterval(() => void post(), REPORT_EVERY_MS);
+  window.addEventListener('pagehide', () => {
+    clearInterval(timer);
+    clearInterval(views);
+    clearInterval(stats);
+  });
+}
+
+function tokenHeader(): Record<string, string> {
+  const token = localStorage.getItem('mirrortube-token');
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+function showMessage(root: HTMLElement, text: string) {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.textContent = text;
+  root.append(p);
+}
+
+for (const root of document.querySelectorAll<HTMLElement>('[data-player]')) void startPlayer(root);
