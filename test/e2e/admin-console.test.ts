@@ -1,15 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { axeViolations, CHROMIUM_ARGS, CHROMIUM_PATH, E2E_ARTIFACTS, serious } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedClip } from '../support/media.js';
 import { waitFor } from '../support/ports.js';
 import { ROOT_PASSWORD, startTestInstance, type TestInstance } from '../support/instance.js';
 
-const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = E2E_ARTIFACTS;
 
 /** Reads the page until `check` gives a value (the page polls the API on its own). */
 async function until<T>(page: Page, what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
@@ -19,15 +19,6 @@ async function until<T>(page: Page, what: string, check: () => Promise<T | undef
   }) as Promise<T>;
 }
 
-/** axe-core's WCAG 2.1 A/AA and best-practice checks on the page as it is now. */
-async function axeViolations(page: Page): Promise<{ id: string; impact: string; targets: string[] }[]> {
-  await page.addScriptTag({ content: readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8') });
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-}
 
 /**
  * The operator console, only through its pages (Chromium): B's operator logs in, follows A,
@@ -65,7 +56,7 @@ describe('operator console (Chromium)', () => {
     const published = (await a.waitForPublished(uuid)) as { streamingPlaylists: { files: { fileUrl: string }[] }[] };
     fragmentedFile = basename(new URL(published.streamingPlaylists[0]!.files[0]!.fileUrl).pathname);
     profile = await mkdtemp(join(tmpdir(), 'mirrortube-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, bypassCSP: true, viewport: { width: 1400, height: 1000 } });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, bypassCSP: true, viewport: { width: 1400, height: 1000 } });
     page = context.pages()[0] ?? (await context.newPage());
   });
 
@@ -219,7 +210,7 @@ describe('operator console (Chromium)', () => {
     // 8. accessibility of the redundancy page: no serious or critical violation
     const violations = await axeViolations(page);
     console.log('axe on the redundancy page:', JSON.stringify(violations));
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(serious(violations)).toEqual([]);
   });
 
   it('the jobs page shows the mirror job with its progress; the instance page lists /metrics and the dashboards; the origin sees its mirror', async () => {
@@ -231,7 +222,7 @@ describe('operator console (Chromium)', () => {
     const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
     expect(await queue.locator('td').nth(5).textContent()).toBe('1');
     expect(await page.locator('#errors-table tbody').textContent()).toBe('No recent errors.');
-    expect((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(serious(await axeViolations(page))).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
     await page.goto(`${b.url}/admin/instance`);
@@ -240,7 +231,7 @@ describe('operator console (Chromium)', () => {
     const dashboards = await page.locator('a[href^="/admin/grafana/"]').allTextContents();
     expect(dashboards.length).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-instance.png'), fullPage: true });
-    expect((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(serious(await axeViolations(page))).toEqual([]);
     // a dashboard downloads (for an administrator only)
     const href = await page.locator('a[href^="/admin/grafana/"]').first().getAttribute('href');
     const dashboard = await page.evaluate(async (url) => (await fetch(url)).status, href!);

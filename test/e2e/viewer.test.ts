@@ -1,5 +1,5 @@
 import { createServer, get as httpGet, type Server, type ServerResponse } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,27 +7,14 @@ import { toShortUuid } from '../../src/videos/short-uuid.js';
 import { generatedClip } from '../support/media.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { ROOT_PASSWORD, startTestInstance, type TestInstance } from '../support/instance.js';
+import { axeViolations, CHROMIUM_ARGS, CHROMIUM_PATH, E2E_ARTIFACTS, serious } from '../support/browser.js';
 
 /**
  * The viewer's web, in a real Chromium: pages at PeerTube's URLs, the player playing a transcoded
  * video with every segment checked, the embed inside another origin's iframe, accessibility, and
  * the origin dying mid-play while a mirror holds a copy (last: it stops the origin).
  */
-const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-const AXE = readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  // WebRTC between two local contexts: plain host candidates (no mDNS names to resolve)
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
+const ARTIFACTS = E2E_ARTIFACTS;
 
 interface PlayerState {
   mode: string;
@@ -49,11 +36,7 @@ async function waitPlaying(where: Page | Frame, beyond: number, what: string, ti
   return waitFor(what, async () => ((await currentTime(where)) > beyond ? currentTime(where) : undefined), timeoutMs, 100);
 }
 
-async function axe(page: Page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`axe.run(document, { resultTypes: ['violations'] })
-    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) })))`);
-}
+const axe = axeViolations;
 
 describe('the viewer web in Chromium', () => {
   let a: TestInstance;
@@ -80,7 +63,7 @@ describe('the viewer web in Chromium', () => {
         }),
       ]),
       // playwright's launch() gives the browser a new, temporary user-data-dir of its own
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
     ]);
     [a, b] = instances;
     browser = launched;
@@ -187,7 +170,7 @@ describe('the viewer web in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'watch.png'), fullPage: true });
     const violations = await axe(page);
     console.log(`axe on the watch page: ${JSON.stringify(violations)}`);
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(serious(violations)).toEqual([]);
     await page.close();
   });
 
@@ -207,7 +190,7 @@ describe('the viewer web in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'home.png'), fullPage: true });
     const violations = await axe(page);
     console.log(`axe on the home page: ${JSON.stringify(violations)}`);
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(serious(violations)).toEqual([]);
     await page.close();
   });
 
