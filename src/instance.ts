@@ -424,6 +424,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await tracker?.close();
       for (const socket of sockets) socket.destroy();
       await closed;
+      // handlers whose clients went away still run to their end: they may read the database
+      if (!(await app.idle(config.jobs.shutdown_deadline))) logger.warn('requests still being handled at the shutdown deadline');
       await transfers.stop();
       await cluster.stop();
       await db.close();

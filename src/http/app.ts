@@ -45,9 +45,14 @@ export function routeGroup(path: string): string {
 
 /**
  * koa, with the static files answered before it: `callback()` (what node's HTTP server calls) hands
- * GET/HEAD of public `/static/…` files to the fast static handler, everything else to koa.
+ * GET/HEAD of public `/static/…` files to the fast static handler, everything else to koa. It counts
+ * the koa requests still being handled, so that stopping waits for them before the database closes
+ * (a handler whose client went away still runs to its end).
  */
-class HttpApp extends Koa {
+export class HttpApp extends Koa {
+  private handling = 0;
+  private readonly idleWaiters = new Set<() => void>();
+
   constructor(private readonly fast: (req: IncomingMessage, res: ServerResponse) => boolean) {
     super();
   }
@@ -55,12 +60,35 @@ class HttpApp extends Koa {
   override callback(): ReturnType<Koa['callback']> {
     const koa = super.callback();
     const fast = this.fast;
-    return (req, res) => (req instanceof IncomingMessage && fast(req, res as ServerResponse) ? Promise.resolve() : koa(req, res));
+    return (req, res) => {
+      if (req instanceof IncomingMessage && fast(req, res as ServerResponse)) return Promise.resolve();
+      this.handling++;
+      return koa(req, res).finally(() => {
+        this.handling--;
+        if (this.handling === 0) for (const wake of this.idleWaiters) wake();
+      });
+    };
+  }
+
+  /** Resolves once no request is being handled, or after `deadlineMs` (true: idle). */
+  async idle(deadlineMs: number): Promise<boolean> {
+    if (this.handling === 0) return true;
+    let wake!: () => void;
+    const idle = new Promise<void>((resolve) => (wake = resolve));
+    this.idleWaiters.add(wake);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    try {
+      return await Promise.race([idle.then(() => true as const), late]);
+    } finally {
+      clearTimeout(timer);
+      this.idleWaiters.delete(wake);
+    }
   }
 }
 
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
-export function createHttpApp(parts: HttpAppParts): Koa {
+export function createHttpApp(parts: HttpAppParts): HttpApp {
   const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
   const httpLog = parts.logger.child({ component: 'http' });
   const app = new HttpApp(
