@@ -28,6 +28,13 @@ export interface DatabaseOptions {
   watch?: WriteWatch;
 }
 
+/**
+ * Interactive transactions: Prisma's defaults (2 s to get a connection, 5 s to finish) fail on a
+ * loaded machine, where the embedded database's one connection or a busy pool makes a transaction
+ * wait its turn; a stuck transaction is still ended.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 60_000 };
+
 /** Opens the database, applies pending migrations, and returns a Prisma client over it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const log = options.logger.child({ component: 'db' });
@@ -42,7 +49,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     } finally {
       client.release();
     }
-    const prisma = new PrismaClient({ adapter: watched(new PrismaPg(pool), options.watch) });
+    const prisma = new PrismaClient({ adapter: watched(new PrismaPg(pool), options.watch), transactionOptions: TRANSACTION_OPTIONS });
     return {
       prisma,
       kind: 'postgres',
@@ -57,7 +64,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const lite = await PGlite.create(options.dataDir);
   const applied = await applyMigrations(pgliteExecutor(lite), readMigrations());
   if (applied.length > 0) log.info({ applied, dataDir: options.dataDir }, 'migrations applied (embedded database)');
-  const prisma = new PrismaClient({ adapter: watched(new PrismaPGlite(lite), options.watch) });
+  const prisma = new PrismaClient({ adapter: watched(new PrismaPGlite(lite), options.watch), transactionOptions: TRANSACTION_OPTIONS });
   return {
     prisma,
     kind: 'embedded',
