@@ -197,6 +197,8 @@ describe('object storage (s3rver)', () => {
     const completedTranscodes = () => completed('video-transcoding');
     const before = await completedTranscodes();
     const movesBefore = await completed('move-to-object-storage');
+    // a web video of an older run (another ladder) still in the bucket: the move after the rerun removes it
+    await s3.put('a-videos', `${uuid}-1080.mp4`, 'older run');
     const rerun = await a.api(`/api/v1/videos/${uuid}/transcoding`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcodingType: 'hls' }) });
     expect(rerun.status).toBe(204);
     await waitFor('the rerun transcode done', async () => ((await completedTranscodes()) > before ? true : undefined), 90_000);
@@ -208,6 +210,7 @@ describe('object storage (s3rver)', () => {
     await waitFor('the URLs at the bucket again', async () => ((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/`) ? true : undefined), 30_000);
     expect((await fetch((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl)).status).toBe(200);
     expect(await localNames(join(a.config.storage.tmp, 'transcode'))).toEqual([]);
+    expect((await s3.keys('a-videos')).filter((k) => k.startsWith(uuid))).toEqual([`${uuid}-144.mp4`, `${uuid}-240.mp4`]);
   });
 
   it('a mirror stores its copy in its bucket (staged, committed), announces it, serves it, and evicts it', async () => {
@@ -242,5 +245,28 @@ describe('object storage (s3rver)', () => {
     await waitFor('the copy withdrawn on A', async () => ((await details(a, uuid)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 60_000);
     expect(await s3.keys('b-copies')).toEqual([]);
     expect((await fetch(`${copyBase}/${name}`)).status).toBe(404);
+  });
+
+  it('the move is written with the publication: the process dying right after the transcode commits does not leave the video on disk', async () => {
+    // Stands for a crash at the first moment a move job would be written: until the trigger goes,
+    // writing one fails (and so does whatever transaction writes it).
+    const prisma = a.instance.prisma;
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION test_no_move_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."kind" = 'move-to-object-storage' THEN RAISE EXCEPTION 'the process died here'; END IF; RETURN NEW; END $$`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER test_no_move_job BEFORE INSERT ON "Job" FOR EACH ROW EXECUTE FUNCTION test_no_move_job()`);
+    const id = await upload('crash after publication');
+    const videoId = (await prisma.video.findUniqueOrThrow({ where: { uuid: id } })).id;
+    // the first transcode attempt is over (published, then "crashed"; or rolled back with its move)
+    await waitFor('the first transcode attempt over', async () => {
+      const job = await prisma.job.findFirst({ where: { kind: 'video-transcoding', dedupeKey: `video-${videoId}` } });
+      return job && (job.lastError !== null || job.state === 'completed') ? true : undefined;
+    }, 90_000);
+    await prisma.$executeRawUnsafe('DROP TRIGGER test_no_move_job ON "Job"');
+    await prisma.$executeRawUnsafe('DROP FUNCTION test_no_move_job()');
+    // a retry waiting out its backoff is due now
+    await prisma.job.updateMany({ where: { kind: 'video-transcoding', dedupeKey: `video-${videoId}`, state: 'pending' }, data: { runAt: new Date() } });
+    // the transcode's retry publishes it with its move (nothing else would ever move it)
+    await a.waitForPublished(id);
+    await waitMoved(id, '');
+    expect((await s3.keys('a-videos')).filter((k) => k.startsWith(id))).toHaveLength(2);
   });
 });
