@@ -5,6 +5,7 @@ import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { storageMove } from '../../../src/cli/storage-move.js';
+import { createLocalSeedableFiles, createPrismaSeedableFileStore, readTorrentInfo } from '../../../src/p2p/index.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 
 /**
@@ -16,8 +17,8 @@ import { startTestS3, type TestS3 } from './s3-server.js';
 interface Details {
   uuid: string;
   state: { id: number };
-  files: { fileUrl: string; size: number }[];
-  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number }[]; redundancies: { baseUrl: string }[] }[];
+  files: { fileUrl: string; size: number; torrentUrl: string }[];
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number; torrentUrl: string }[]; redundancies: { baseUrl: string }[] }[];
 }
 
 describe('object storage (s3rver)', () => {
@@ -127,6 +128,28 @@ describe('object storage (s3rver)', () => {
     expect(tail.headers.get('content-range')).toBe(`bytes ${web.size - 100}-${web.size - 1}/${web.size}`);
     const direct = await fetch(`${s3.endpoint}/a-videos/${web.fileUrl.split('/').pop()}`, { headers: { range: `bytes=${web.size - 100}-${web.size - 1}` } });
     expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
+  });
+
+  it('files only in the bucket: our seeder leaves them (nothing to refuse at each sync), their torrents\' webseeds and REST URLs serve the same bytes', async () => {
+    const local = createLocalSeedableFiles({ store: createPrismaSeedableFileStore(a.instance.prisma), paths: { webVideo: (f) => f, hlsFile: (_u, f) => f, torrent: (f) => f }, ownHost: hostOf(a) });
+    expect(await local.ofVideo(uuid)).toEqual([]);
+    for await (const c of local.all()) expect(c.videoUuid).not.toBe(uuid);
+    await a.instance.seeding.port.syncVideo(uuid);
+    expect(a.instance.seeding.seeder!.list({ videoUuid: uuid })).toEqual([]);
+    const v = await details(a, uuid);
+    const files = [...v.streamingPlaylists[0]!.files, ...v.files];
+    expect(files).toHaveLength(4);
+    for (const f of files) {
+      // the torrent stays on our disk, its webseed is our static route (which proxies the bucket)
+      const torrent = readTorrentInfo(Buffer.from(await (await fetch(f.torrentUrl)).arrayBuffer()));
+      if (!torrent.ok) throw new Error(`unreadable torrent ${f.torrentUrl}`);
+      expect(torrent.value.urlList).toHaveLength(1);
+      const webseed = torrent.value.urlList[0]!;
+      expect(webseed.startsWith(`${a.url}/static/`)).toBe(true);
+      const [viaSeed, viaRest] = await Promise.all([webseed, f.fileUrl].map((u) => fetch(u, { headers: { range: 'bytes=0-4095' } })));
+      expect([viaSeed!.status, viaRest!.status]).toEqual([206, 206]);
+      expect(Buffer.from(await viaSeed!.arrayBuffer()).equals(Buffer.from(await viaRest!.arrayBuffer()))).toBe(true);
+    }
   });
 
   it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
