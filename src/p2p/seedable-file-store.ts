@@ -4,13 +4,17 @@ import type { LocalSeedableFileStore } from './seedable-files.js';
 /** public and unlisted */
 const SEEDED_PRIVACIES = [1, 2];
 
-/** Our own videos' files that have a torrent, read from the database. */
+const seededVideo = { isLocal: true, privacy: { in: SEEDED_PRIVACIES }, objectStorage: { is: null } };
+
+/** Our own videos' files on our disk that have a torrent, read from the database. */
 export function createPrismaSeedableFileStore(prisma: Prisma): LocalSeedableFileStore {
   const local = {
     infoHash: { not: null },
     torrentFilename: { not: null },
-    // private and internal videos are never seeded (their files are in the private folders)
-    OR: [{ video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } }, { streamingPlaylist: { video: { isLocal: true, privacy: { in: SEEDED_PRIVACIES } } } }],
+    // private and internal videos are never seeded (their files are in the private folders); nor
+    // those moved to object storage: their torrents' webseeds (our static routes, which proxy the
+    // bucket) serve them, as PeerTube's webseeds do
+    OR: [{ video: seededVideo }, { streamingPlaylist: { video: seededVideo } }],
   };
   const include = { video: { select: { uuid: true } }, streamingPlaylist: { select: { video: { select: { uuid: true } } } } } as const;
   const toFile = (row: { id: number; filename: string; infoHash: string | null; torrentFilename: string | null; streamingPlaylistId: number | null; video: { uuid: string } | null; streamingPlaylist: { video: { uuid: string } } | null }) => ({

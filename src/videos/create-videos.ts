@@ -6,6 +6,7 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Ffmpeg } from '../transcoding/index.js';
+import type { Tx } from '../lib/tx.js';
 import { createMediaTools } from './media-tools.js';
 import type { SeedingPort, TorrentMaker } from './ports.js';
 import { createPrivacyChange } from './privacy-change.js';
@@ -47,20 +48,38 @@ export function createVideos(deps: {
   const storageMove: StorageMove | null = deps.objectStorage
     ? createStorageMove({ objects: deps.objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
     : null;
+  /**
+   * Object storage: a publication (the end of a transcode, an upload published as is) writes the
+   * move of its files in the transaction that publishes, so a crash right after the commit cannot
+   * leave the video on disk for good (the job survives, and a new node runs it). Deduplicated
+   * against a pending move only: a move already running may have listed the older files.
+   */
+  const scheduleMove = storageMove
+    ? async (videoId: number, tx: Tx) => {
+        await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true }, tx);
+      }
+    : null;
   if (storageMove) {
     jobs.register(MOVE_TO_OBJECT_STORAGE_JOB, storageMove.jobs[MOVE_TO_OBJECT_STORAGE_JOB]);
     jobs.register(MOVE_TO_FILE_SYSTEM_JOB, storageMove.jobs[MOVE_TO_FILE_SYSTEM_JOB]);
-    // after a transcode (or an upload published as is) the files move to object storage
-    events.on('published', async (videoId) => {
-      await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}` });
-      jobs.wake(MOVE_TO_OBJECT_STORAGE_JOB);
-    });
+    // the move was written with the publication: start it now rather than on the next poll
+    events.on('published', async () => jobs.wake(MOVE_TO_OBJECT_STORAGE_JOB));
   }
   const transcoding = config.transcoding;
   const scheduleTranscode = async (videoId: number, tx: Parameters<typeof jobs.enqueue>[3]) => {
     await jobs.enqueue(TRANSCODE_JOB, { videoId }, { dedupeKey: `video-${videoId}` }, tx);
   };
   const transcodeStore = createTranscodeStore(prisma);
+  // the transcode records its outputs (and publishes) in one transaction: the move joins it
+  const transcodeRunStore: typeof transcodeStore = scheduleMove
+    ? {
+        ...transcodeStore,
+        recordOutputs: async (videoId, outputs, tx) => {
+          await transcodeStore.recordOutputs(videoId, outputs, tx);
+          await scheduleMove(videoId, tx);
+        },
+      }
+    : transcodeStore;
   jobs.register(
     TRANSCODE_JOB,
     createTranscodeJob({
@@ -80,7 +99,7 @@ export function createVideos(deps: {
         keyframeInterval: transcoding.hls_segment_duration % 2 === 0 ? 2 : 1,
       },
       observe: (type, seconds) => deps.metrics.transcodeDuration.observe({ type }, seconds),
-      store: transcodeStore,
+      store: transcodeRunStore,
       logger: logger.child({ component: 'transcoding' }),
       ...(storageMove ? { fetchInput: storageMove.fetchInput } : {}),
     }),
@@ -93,7 +112,7 @@ export function createVideos(deps: {
     layout,
     media: createMediaTools(deps.ffmpeg, config.storage.tmp),
     torrents,
-    transcoding: { schedule: scheduleTranscode, wake: () => jobs.wake(TRANSCODE_JOB) },
+    transcoding: { schedule: scheduleTranscode, wake: () => jobs.wake(TRANSCODE_JOB), ...(scheduleMove ? { publishedAsIs: scheduleMove } : {}) },
     events,
     seeding,
     logger,

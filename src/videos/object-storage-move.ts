@@ -100,6 +100,24 @@ export function createStorageMove(deps: StorageMoveDeps) {
     return p2pMediaLoaderInfohashes(master, video.hls.files.length);
   }
 
+  /**
+   * Web videos of an older transcode (a rerun with another ladder, an upload published as is then
+   * transcoded): objects named after the video (`<uuid>-…`, public or private) that its rows no
+   * longer name. Their rows are gone, so nothing serves or announces them.
+   */
+  async function removeStaleWebVideos(video: { uuid: string; webVideos: { filename: string }[] }): Promise<void> {
+    const current = new Set(video.webVideos.map((f) => f.filename));
+    for (const privacy of [1, 3]) {
+      const keys = objectKeysOf(objects, privacy);
+      const base = keys.webVideo('');
+      const stale = (await s3.list('web_videos', keys.webVideo(`${video.uuid}-`))).map((o) => o.key).filter((k) => !current.has(k.slice(base.length)));
+      if (stale.length > 0) {
+        await s3.remove('web_videos', stale);
+        log.info({ video: video.uuid, objects: stale.length }, 'web videos of an older transcode removed from object storage');
+      }
+    }
+  }
+
   /** Uploads what is on disk for the privacy; the keys written. Objects of the video's HLS folder not written now (an older transcode) are deleted. */
   async function upload(video: StoredVideoFiles, privacy: number, onBytes?: (n: number) => void): Promise<{ keys: { kind: 'streaming_playlists' | 'web_videos'; key: string }[]; localPaths: string[] }> {
     const placed = layoutForPrivacy(layout, privacy);
@@ -131,6 +149,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
       written.push({ kind: 'web_videos', key });
       localPaths.push(path);
     }
+    await removeStaleWebVideos(video);
     return { keys: written, localPaths };
   }
 
@@ -247,6 +266,8 @@ export function createStorageMove(deps: StorageMoveDeps) {
       const keys = objectKeysOf(objects, privacy);
       await s3.removePrefix('streaming_playlists', keys.hlsPrefix(video.uuid));
       await s3.remove('web_videos', video.webVideos.map((f) => keys.webVideo(f)));
+      // and those of older transcodes
+      await s3.removePrefix('web_videos', keys.webVideo(`${video.uuid}-`));
     }
   }
 

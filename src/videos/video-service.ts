@@ -29,6 +29,8 @@ export interface TranscodeScheduler {
   schedule(videoId: number, tx: Tx): Promise<void>;
   /** Called after the commit: start at once instead of on the next poll. */
   wake(): void;
+  /** An upload published as is (no transcoding): the jobs that follow a publication (the move to object storage), in the same transaction. */
+  publishedAsIs?(videoId: number, tx: Tx): Promise<void>;
 }
 
 /** A new local video with its first file (the upload, stored as a web video). */
@@ -236,6 +238,7 @@ export function createVideoService(deps: {
           tx,
         );
         if (deps.options.transcodingEnabled) await deps.transcoding.schedule(created.id, tx);
+        else await deps.transcoding.publishedAsIs?.(created.id, tx);
         await deps.admission.release(reservation!, tx);
         return created;
       });

@@ -5,6 +5,7 @@ import { generatedClip } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { storageMove } from '../../../src/cli/storage-move.js';
+import { createLocalSeedableFiles, createPrismaSeedableFileStore, readTorrentInfo } from '../../../src/p2p/index.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 
 /**
@@ -16,8 +17,8 @@ import { startTestS3, type TestS3 } from './s3-server.js';
 interface Details {
   uuid: string;
   state: { id: number };
-  files: { fileUrl: string; size: number }[];
-  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number }[]; redundancies: { baseUrl: string }[] }[];
+  files: { fileUrl: string; size: number; torrentUrl: string }[];
+  streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string; files: { fileUrl: string; size: number; torrentUrl: string }[]; redundancies: { baseUrl: string }[] }[];
 }
 
 describe('object storage (s3rver)', () => {
@@ -129,6 +130,28 @@ describe('object storage (s3rver)', () => {
     expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
   });
 
+  it('files only in the bucket: our seeder leaves them (nothing to refuse at each sync), their torrents\' webseeds and REST URLs serve the same bytes', async () => {
+    const local = createLocalSeedableFiles({ store: createPrismaSeedableFileStore(a.instance.prisma), paths: { webVideo: (f) => f, hlsFile: (_u, f) => f, torrent: (f) => f }, ownHost: hostOf(a) });
+    expect(await local.ofVideo(uuid)).toEqual([]);
+    for await (const c of local.all()) expect(c.videoUuid).not.toBe(uuid);
+    await a.instance.seeding.port.syncVideo(uuid);
+    expect(a.instance.seeding.seeder!.list({ videoUuid: uuid })).toEqual([]);
+    const v = await details(a, uuid);
+    const files = [...v.streamingPlaylists[0]!.files, ...v.files];
+    expect(files).toHaveLength(4);
+    for (const f of files) {
+      // the torrent stays on our disk, its webseed is our static route (which proxies the bucket)
+      const torrent = readTorrentInfo(Buffer.from(await (await fetch(f.torrentUrl)).arrayBuffer()));
+      if (!torrent.ok) throw new Error(`unreadable torrent ${f.torrentUrl}`);
+      expect(torrent.value.urlList).toHaveLength(1);
+      const webseed = torrent.value.urlList[0]!;
+      expect(webseed.startsWith(`${a.url}/static/`)).toBe(true);
+      const [viaSeed, viaRest] = await Promise.all([webseed, f.fileUrl].map((u) => fetch(u, { headers: { range: 'bytes=0-4095' } })));
+      expect([viaSeed!.status, viaRest!.status]).toEqual([206, 206]);
+      expect(Buffer.from(await viaSeed!.arrayBuffer()).equals(Buffer.from(await viaRest!.arrayBuffer()))).toBe(true);
+    }
+  });
+
   it('a private video: objects under private/, never reachable on public routes, served through the gated route', async () => {
     secret = await upload('private one', 3);
     await waitFor('the private video transcoded', async () => ((await details(a, secret)).state.id === 1 ? true : undefined), 90_000);
@@ -197,6 +220,8 @@ describe('object storage (s3rver)', () => {
     const completedTranscodes = () => completed('video-transcoding');
     const before = await completedTranscodes();
     const movesBefore = await completed('move-to-object-storage');
+    // a web video of an older run (another ladder) still in the bucket: the move after the rerun removes it
+    await s3.put('a-videos', `${uuid}-1080.mp4`, 'older run');
     const rerun = await a.api(`/api/v1/videos/${uuid}/transcoding`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transcodingType: 'hls' }) });
     expect(rerun.status).toBe(204);
     await waitFor('the rerun transcode done', async () => ((await completedTranscodes()) > before ? true : undefined), 90_000);
@@ -208,6 +233,7 @@ describe('object storage (s3rver)', () => {
     await waitFor('the URLs at the bucket again', async () => ((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/`) ? true : undefined), 30_000);
     expect((await fetch((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl)).status).toBe(200);
     expect(await localNames(join(a.config.storage.tmp, 'transcode'))).toEqual([]);
+    expect((await s3.keys('a-videos')).filter((k) => k.startsWith(uuid))).toEqual([`${uuid}-144.mp4`, `${uuid}-240.mp4`]);
   });
 
   it('a mirror stores its copy in its bucket (staged, committed), announces it, serves it, and evicts it', async () => {
@@ -242,5 +268,28 @@ describe('object storage (s3rver)', () => {
     await waitFor('the copy withdrawn on A', async () => ((await details(a, uuid)).streamingPlaylists[0]!.redundancies.length === 0 ? true : undefined), 60_000);
     expect(await s3.keys('b-copies')).toEqual([]);
     expect((await fetch(`${copyBase}/${name}`)).status).toBe(404);
+  });
+
+  it('the move is written with the publication: the process dying right after the transcode commits does not leave the video on disk', async () => {
+    // Stands for a crash at the first moment a move job would be written: until the trigger goes,
+    // writing one fails (and so does whatever transaction writes it).
+    const prisma = a.instance.prisma;
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION test_no_move_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."kind" = 'move-to-object-storage' THEN RAISE EXCEPTION 'the process died here'; END IF; RETURN NEW; END $$`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER test_no_move_job BEFORE INSERT ON "Job" FOR EACH ROW EXECUTE FUNCTION test_no_move_job()`);
+    const id = await upload('crash after publication');
+    const videoId = (await prisma.video.findUniqueOrThrow({ where: { uuid: id } })).id;
+    // the first transcode attempt is over (published, then "crashed"; or rolled back with its move)
+    await waitFor('the first transcode attempt over', async () => {
+      const job = await prisma.job.findFirst({ where: { kind: 'video-transcoding', dedupeKey: `video-${videoId}` } });
+      return job && (job.lastError !== null || job.state === 'completed') ? true : undefined;
+    }, 90_000);
+    await prisma.$executeRawUnsafe('DROP TRIGGER test_no_move_job ON "Job"');
+    await prisma.$executeRawUnsafe('DROP FUNCTION test_no_move_job()');
+    // a retry waiting out its backoff is due now
+    await prisma.job.updateMany({ where: { kind: 'video-transcoding', dedupeKey: `video-${videoId}`, state: 'pending' }, data: { runAt: new Date() } });
+    // the transcode's retry publishes it with its move (nothing else would ever move it)
+    await a.waitForPublished(id);
+    await waitMoved(id, '');
+    expect((await s3.keys('a-videos')).filter((k) => k.startsWith(id))).toHaveLength(2);
   });
 });

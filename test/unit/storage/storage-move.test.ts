@@ -156,6 +156,28 @@ describe('storage move (file system ⇄ object storage)', () => {
     expect(await readdir(layout.hlsDir('u1'))).toHaveLength(3);
   });
 
+  it('a transcode rerun whose web-video names changed: the older web videos leave the bucket (public and private keys), the current ones stay', async () => {
+    const { layout, objects, move } = setup('');
+    await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
+    expect((await move.toObjectStorage(1)).type).toBe('completed');
+    // an older run's leftovers beside it (and another video's object that must stay)
+    await objects.store.put('web_videos', 'private/u1-720.mp4', { body: Buffer.from('old') }, { acl: 'private', contentType: 'video/mp4' });
+    await objects.store.put('web_videos', 'u2-240.mp4', { body: Buffer.from('other') }, { acl: 'public', contentType: 'video/mp4' });
+    // the rerun: its outputs are on disk under new names (the upload was a 240p webm), the rows name them
+    await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
+    await writeFile(join(layout.storage.web_videos, 'u1-144.mp4'), Buffer.alloc(300, 1));
+    video = { ...video, webVideos: [{ id: 20, filename: 'u1-144.mp4' }, { id: 21, filename: 'u1-240.mp4' }] };
+    await objects.store.put('web_videos', 'u1-240.webm', { body: Buffer.from('upload') }, { acl: 'public', contentType: 'video/webm' });
+    expect((await move.toObjectStorage(1)).type).toBe('completed');
+    expect((await objects.store.list('web_videos', '')).map((o) => o.key).sort()).toEqual(['u1-144.mp4', 'u1-240.mp4', 'u2-240.mp4']);
+
+    // the video deleted: every object named after it goes, older ones included
+    await objects.store.put('web_videos', 'u1-1080.mp4', { body: Buffer.from('old') }, { acl: 'public', contentType: 'video/mp4' });
+    await move.removeObjects({ uuid: 'u1', webVideos: ['u1-144.mp4'] });
+    expect((await objects.store.list('web_videos', '')).map((o) => o.key)).toEqual(['u2-240.mp4']);
+    expect(await objects.store.list('streaming_playlists', '')).toEqual([]);
+  });
+
   it('missing local files of a video not in object storage: an error, nothing recorded', async () => {
     const { move } = setup('');
     await expect(move.toObjectStorage(1)).rejects.toThrow(/missing/);

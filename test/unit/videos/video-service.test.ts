@@ -70,6 +70,8 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
   const recordEvent = (name: string) => async (videoId: number) => void events.push(`${name} ${videoId}`);
   const videoEvents: VideoEvents = { published: recordEvent('published'), updated: recordEvent('updated'), deleting: recordEvent('deleting'), viewed: recordEvent('viewed') };
   const scheduled: { videoId: number; tx: number }[] = [];
+  /** jobs following a publication (the move to object storage), written with it */
+  const publishedAsIs: { videoId: number; tx: number }[] = [];
   let wakes = 0;
   const transcoding: TranscodeScheduler = {
     async schedule(videoId: number, tx: Tx) {
@@ -77,6 +79,9 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
       scheduled.push({ videoId, tx: txId(tx) });
     },
     wake: () => void wakes++,
+    async publishedAsIs(videoId: number, tx: Tx) {
+      publishedAsIs.push({ videoId, tx: txId(tx) });
+    },
   };
   const media: MediaTools = {
     probe: async () => ({ ok: true, probe }),
@@ -120,7 +125,7 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
   }
   const metadata = (extra: Partial<UploadMetadata> = {}): UploadMetadata => ({ name: 'my clip', channelId: CHANNEL, ...extra });
 
-  return { root, layout, db, quota, clock, events, scheduled, wakes: () => wakes, seeding, moves, videos, receivedFile, metadata };
+  return { root, layout, db, quota, clock, events, scheduled, publishedAsIs, wakes: () => wakes, seeding, moves, videos, receivedFile, metadata };
 }
 
 type Setup = Awaited<ReturnType<typeof setup>>;
@@ -155,6 +160,7 @@ describe('video service (in-memory stores)', () => {
         expect.objectContaining({ resolution: 360, width: 640, height: 360, fps: 25, size: 1234, extname: '.mp4', filename: `${row.uuid}-360.mp4`, torrentFilename: `${row.uuid}-360.torrent` }),
       ]);
       expect(t.scheduled).toEqual([{ videoId: row.id, tx: row.createdInTx }]);
+      expect(t.publishedAsIs).toEqual([]);
       expect(t.wakes()).toBe(1);
       // the quota reservation went with the commit; the upload moved into the web videos folder
       expect(t.quota.reservations.size).toBe(0);
@@ -173,6 +179,8 @@ describe('video service (in-memory stores)', () => {
       if (!result.ok) throw new Error(result.reason.message);
       expect(t.db.videos.get(result.value.id)!.state).toBe(VideoState.PUBLISHED);
       expect(t.scheduled).toEqual([]);
+      // what follows the publication (the move to object storage) is written in the transaction that creates it
+      expect(t.publishedAsIs).toEqual([{ videoId: result.value.id, tx: t.db.videos.get(result.value.id)!.createdInTx }]);
       expect(t.events).toEqual([`published ${result.value.id}`]);
       expect(t.seeding.synced).toEqual([result.value.uuid]);
     });
