@@ -13,8 +13,9 @@ export type VideoEventListener<E extends VideoEventName> = (...args: VideoEventM
 /**
  * A small typed emitter of video events: areas register listeners at start-up (federation
  * publishes our videos' changes), the video service emits through the VideoEvents port. `emit`
- * awaits the listeners one after the other and rejects with the first failure, so the caller sees
- * a listener's failure exactly as when it called that listener itself.
+ * awaits the listeners one after the other; every listener runs even when one before it failed,
+ * then `emit` rejects with the failure (an AggregateError for several), so the caller sees it as
+ * when it called that listener itself.
  */
 export interface VideoEventEmitter extends VideoEvents {
   on<E extends VideoEventName>(event: E, listener: VideoEventListener<E>): void;
@@ -25,7 +26,16 @@ export function createVideoEvents(): VideoEventEmitter {
   const listeners: { [E in VideoEventName]: Array<VideoEventListener<E>> } = { published: [], updated: [], deleting: [], viewed: [] };
 
   async function emit<E extends VideoEventName>(event: E, ...args: VideoEventMap[E]): Promise<void> {
-    for (const listener of [...listeners[event]] as Array<VideoEventListener<E>>) await listener(...args);
+    const failures: unknown[] = [];
+    for (const listener of [...listeners[event]] as Array<VideoEventListener<E>>) {
+      try {
+        await listener(...args);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} listeners of "${event}" failed`);
   }
 
   return {

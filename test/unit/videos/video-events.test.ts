@@ -24,7 +24,7 @@ describe('video events', () => {
     expect(seen).toEqual(['first 7 true', 'second 7', 'updated 8']);
   });
 
-  it("rejects with a listener's failure, as when the caller called it itself", async () => {
+  it("rejects with a listener's failure, as when the caller called it itself; the listeners after it still run", async () => {
     const events = createVideoEvents();
     const after: number[] = [];
     events.on('deleting', async () => {
@@ -32,6 +32,24 @@ describe('video events', () => {
     });
     events.on('deleting', async (id) => void after.push(id));
     await expect(events.deleting(3)).rejects.toThrow('delivery store down');
-    expect(after).toEqual([]);
+    expect(after).toEqual([3]);
+  });
+
+  it('several failures reject together, each listener having run once', async () => {
+    const events = createVideoEvents();
+    const ran: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      events.on('updated', async () => {
+        ran.push(name);
+        if (name !== 'b') throw new Error(`${name} failed`);
+      });
+    }
+    const failure = await events.updated(1).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(failure).toBeInstanceOf(AggregateError);
+    expect((failure as AggregateError).errors.map((e: Error) => e.message)).toEqual(['a failed', 'c failed']);
   });
 });
