@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobContext } from '../../../src/jobs/index.js';
+import { buildAnnounceList, buildTrackerUrls, createTorrentFile } from '../../../src/p2p/index.js';
+import { createFfmpeg } from '../../../src/transcoding/index.js';
+import { noVideoEvents, type TorrentMaker } from '../../../src/videos/ports.js';
+import { createTranscodeJob } from '../../../src/videos/transcode-job.js';
+import { createTranscodeStore } from '../../../src/videos/transcode-store.js';
+import { generatedClip } from '../../support/media.js';
+import { startTestInstance, type TestInstance } from '../../support/instance.js';
+
+// The operator console's gaps (issue #14, items 5-6): transcoding reports real progress, and the
+// recent warnings and errors are listed. One instance (embedded database) for every case.
+describe('operator console: transcode progress and recent logs', () => {
+  let t: TestInstance;
+  let videoId = 0;
+
+  beforeAll(async () => {
+    // the instance's own transcoding is off: the job is driven directly, with a gate between its ffmpeg runs
+    t = await startTestInstance({ db: 'embedded', overrides: { transcoding: { enabled: false } } });
+    const res = await t.uploadMultipart(await generatedClip({ seconds: 2 }), { name: 'progress', channelId: '1' });
+    expect(res.status).toBe(200);
+    videoId = ((await res.json()) as { video: { id: number } }).video.id;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('a transcode reports its progress from ffmpeg, weighted by run, forward only, and ends at 100', async () => {
+    const { instance } = t;
+    const seen: number[] = [];
+    // the first torrent is made right after the HLS run, before the web videos: progress is partial there
+    let atFirstTorrent: number[] | null = null;
+    const announceList = buildAnnounceList(buildTrackerUrls(instance.urls.base));
+    const torrents: TorrentMaker = {
+      async create(input) {
+        atFirstTorrent ??= [...seen];
+        return createTorrentFile({ ...input, announceList });
+      },
+    };
+    const job = createTranscodeJob({
+      ffmpeg: createFfmpeg({ ffmpegPath: t.config.ffmpeg.path, ffprobePath: t.config.ffprobe.path }),
+      clock: instance.clock,
+      urls: instance.urls,
+      layout: instance.layout,
+      torrents,
+      // 144p and 240p (test config), HLS and web videos: three ffmpeg runs
+      ladder: { resolutions: t.config.transcoding.resolutions, hls: true, webVideos: true },
+      options: { preset: 'ultrafast', threads: 1, segmentDuration: 4, keyframeInterval: 2 },
+      concurrency: 1,
+      events: noVideoEvents,
+      store: createTranscodeStore(instance.prisma),
+    });
+    const ctx: JobContext = {
+      signal: new AbortController().signal,
+      job: { id: 1, kind: 'video-transcoding', attempts: 1, maxAttempts: 3, priority: 0, dedupeKey: null, createdAt: new Date() },
+      reportProgress: (p) => seen.push(p),
+      logger: instance.logger,
+    };
+
+    const result = await job.run({ videoId }, ctx);
+    expect(result).toMatchObject({ type: 'completed', result: { hls: 2, webVideos: 2 } });
+
+    // after the HLS run (both renditions, half the weight of the three runs): ffmpeg's last report
+    // says it wrote the whole input, so the job is at half of the ffmpeg part, not 0 and not 100
+    expect(atFirstTorrent).not.toBeNull();
+    expect(atFirstTorrent!.at(-1)).toBeCloseTo(47.5, 0);
+    // forward only, within 0-100, and 100 once published
+    expect(seen.every((p, i) => p >= 0 && p <= 100 && (i === 0 || p > seen[i - 1]!))).toBe(true);
+    expect(seen.filter((p) => p > 47.5 && p < 100).length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBe(100);
+    expect(seen.filter((p) => p === 100)).toHaveLength(1);
+  }, 240_000);
+});
