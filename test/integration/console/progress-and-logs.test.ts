@@ -70,4 +70,37 @@ describe('operator console: transcode progress and recent logs', () => {
     expect(seen.at(-1)).toBe(100);
     expect(seen.filter((p) => p === 100)).toHaveLength(1);
   }, 240_000);
+
+  it('lists the recent warnings and errors to administrators only, newest first, redacted', async () => {
+    const path = '/api/v1/server/logs/recent';
+    expect((await t.api(path, { token: null })).status).toBe(401);
+    const created = await t.api('/api/v1/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'logreader', password: 'logreader-password', email: 'logreader@example.com', role: 2 }) });
+    expect(created.status).toBe(200);
+    const user = await t.login('logreader', 'logreader-password');
+    const forbidden = await t.api(path, { token: user });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get('content-type')).toContain('application/problem+json');
+
+    // the instance's own logger feeds the buffer (the test instance logs nothing to stdout)
+    const log = t.instance.logger.child({ component: 'console-test' });
+    log.info('an info line is not kept');
+    log.warn({ host: 'a.example', accessToken: 'secret-token-value' }, 'first warning of the test');
+    log.error({ err: new Error('second, an error') }, 'an error of the test');
+    type Entry = { time: string; level: string; component: string | null; msg: string; details: string | null };
+    const list = await t.json<{ total: number; data: Entry[] }>(`${path}?component=console-test`);
+    expect(list.data.map((e) => [e.level, e.msg])).toEqual([
+      ['error', 'an error of the test'],
+      ['warn', 'first warning of the test'],
+    ]);
+    expect(list.data[1]!.details).toContain('a.example');
+    expect(list.data[1]!.details).not.toContain('secret-token-value');
+    expect(Date.parse(list.data[0]!.time)).not.toBeNaN();
+    const errors = await t.json<{ data: Entry[] }>(`${path}?level=error&component=console-test`);
+    expect(errors.data.map((e) => e.msg)).toEqual(['an error of the test']);
+
+    // a wrong level is refused with the reason
+    const bad = await t.api(`${path}?level=info`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/level/);
+  });
 });
