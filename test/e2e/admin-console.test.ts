@@ -231,6 +231,13 @@ describe('operator console (Chromium)', () => {
     const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
     expect(await queue.locator('td').nth(5).textContent()).toBe('1');
     expect(await page.locator('#errors-table tbody').textContent()).toBe('No recent errors.');
+    // a warning the instance logs shows in the recent log lines (polled), redacted
+    b.instance.logger.child({ component: 'e2e' }).warn({ accessToken: 'e2e-secret' }, 'a warning for the console');
+    const logLine = page.locator('#logs-table tbody tr', { hasText: 'a warning for the console' });
+    await until(page, 'the warning listed', async () => (await logLine.count()) === 1);
+    expect(await logLine.locator('td').nth(1).textContent()).toBe('warn');
+    expect(await logLine.locator('td').nth(2).textContent()).toBe('e2e');
+    expect(await logLine.locator('td').nth(4).textContent()).not.toContain('e2e-secret');
     expect((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
@@ -262,6 +269,7 @@ describe('operator console (Chromium)', () => {
       ['POST', `/api/v1/server/hosts-health/${hostOf(a)}/reset`],
       ['GET', '/api/v1/server/job-queues'],
       ['GET', '/api/v1/server/jobs-console/completed'],
+      ['GET', '/api/v1/server/logs/recent'],
     ];
     for (const [method, path, init] of endpoints) {
       expect([method, path, (await b.api(path, { method, ...init, token: null })).status]).toEqual([method, path, 401]);

@@ -156,6 +156,20 @@ const jobsBody = html`<section aria-labelledby="queues-h">
 <thead><tr><th scope="col">Job</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">When</th><th scope="col">Error</th></tr></thead>
 <tbody></tbody></table>
 </section>
+<section aria-labelledby="logs-h">
+<h2 id="logs-h">Recent warnings and errors in the log</h2>
+<form id="logs-filter" class="inline">
+<label for="logs-level">Level</label>
+<select id="logs-level" name="level"><option value="warn">warnings and errors</option><option value="error">errors only</option></select>
+<label for="logs-component">Component (empty: all)</label>
+<input id="logs-component" name="component">
+</form>
+<p class="hint">What this process logged at warn and above (its last 200 lines, kept in memory, secrets redacted), newest first. Updated every 3 seconds.</p>
+<div class="scroll"><table id="logs-table"><caption class="sr-only">Recent warnings and errors in the log</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Level</th><th scope="col">Component</th><th scope="col">Message</th><th scope="col">Details</th></tr></thead>
+<tbody></tbody></table></div>
+<p id="logs-total" class="hint"></p>
+</section>
 <section aria-labelledby="jobs-h">
 <h2 id="jobs-h">Jobs</h2>
 <form id="jobs-filter" class="inline">

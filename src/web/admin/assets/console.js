@@ -528,6 +528,32 @@ function jobsPage() {
     ev.preventDefault();
     refresh();
   });
+  recentLogs();
+}
+
+/** The jobs page's list of the last warnings and errors the instance logged. */
+function recentLogs() {
+  const level = $('logs-level');
+  const component = $('logs-component');
+  const refresh = every(3000, async () => {
+    const q = new URLSearchParams({ level: level.value, count: '100' });
+    if (component.value.trim()) q.set('component', component.value.trim());
+    const r = await api('/server/logs/recent?' + q);
+    if (!r.ok) {
+      $('logs-total').textContent = 'Recent warnings and errors: ' + r.message;
+      return;
+    }
+    fillBody('logs-table', r.data.data.map((e) => el('tr', {},
+      el('td', {}, when(e.time)), el('td', { class: 'level-' + e.level }, e.level), el('td', {}, e.component || '–'),
+      el('td', {}, e.msg), el('td', { class: 'log-details' }, e.details ? el('code', {}, e.details) : ''))),
+    'Nothing logged at this level' + (component.value.trim() ? ' by ' + component.value.trim() : '') + ' since the start.');
+    $('logs-total').textContent = r.data.total + ' line(s)' + (r.data.total > r.data.data.length ? ', the ' + r.data.data.length + ' newest shown' : '') + '.';
+  });
+  $('logs-filter').addEventListener('change', () => refresh());
+  $('logs-filter').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    refresh();
+  });
 }
 
 // ---------------------------------------------------------------- instance
