@@ -105,6 +105,13 @@ describe('operator console (Chromium)', () => {
     await waitFor('A\'s video on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
 
     // 4. the policy editor: a wrong value shows the API's message and changes nothing
+    // (the page follows the console through server-sent events; it reads it once after an action)
+    const consoleReads = { events: [] as number[], polls: 0 };
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path === '/api/v1/server/redundancy/console/events') consoleReads.events.push(r.status());
+      if (path === '/api/v1/server/redundancy/console') consoleReads.polls += 1;
+    });
     await page.getByRole('link', { name: 'Redundancy' }).click();
     await page.waitForURL(`${b.url}/admin/redundancy`);
     await until(page, 'the policy in force shown', async () => (await page.locator('#policy-source').textContent())?.includes('configuration file'));
@@ -157,6 +164,7 @@ describe('operator console (Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy-dry-run.png'), fullPage: true });
 
     // 6. save: the copy appears and its progress moves while it downloads
+    const pollsBeforeSave = consoleReads.polls;
     await page.getByRole('button', { name: 'Save the policy' }).click();
     await until(page, 'the policy saved', async () => (await page.locator('#policy-source').textContent())?.includes('version 1'));
     expect((await b.json<{ source: string; strategies: { strategy: string; size: string }[] }>('/api/v1/server/redundancy/policy')).strategies).toEqual([expect.objectContaining({ strategy: 'recently-added', size: '1GB' })]);
@@ -184,6 +192,9 @@ describe('operator console (Chromium)', () => {
       120_000,
     );
     console.log(`what the page showed while the copy was written:\n${timeline.join('\n')}`);
+    // live through the event stream: no polling while the copy was written (one read after the save at most)
+    expect(consoleReads.events).toEqual([200]);
+    expect(consoleReads.polls - pollsBeforeSave).toBeLessThanOrEqual(1);
     expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
     expect(await copy.locator('td.progress').textContent()).toBe('complete');
 

@@ -89,7 +89,7 @@ const followingBody = html`<section aria-labelledby="follow-h">
 
 const redundancyBody = html`<section aria-labelledby="copies-h">
 <h2 id="copies-h">Our copies</h2>
-<p class="hint">Updated every second while a copy is being written, every 3 seconds otherwise.</p>
+<p class="hint">Updated live (server-sent events): every second while a copy is being written, every 3 seconds otherwise.</p>
 <div class="scroll"><table id="copies-table"><caption class="sr-only">Copies of remote videos this instance holds</caption>
 <thead><tr><th scope="col">Video</th><th scope="col">Origin</th><th scope="col">Budget</th><th scope="col">Size</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Speed</th><th scope="col">ETA</th><th scope="col">Served (HTTP / BitTorrent / WebRTC)</th><th scope="col">Ratio</th><th scope="col">Health</th><th scope="col">Expires</th><th scope="col">Actions</th></tr></thead>
 <tbody></tbody></table></div>

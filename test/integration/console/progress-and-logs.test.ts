@@ -103,4 +103,38 @@ describe('operator console: transcode progress and recent logs', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { detail: string }).detail).toMatch(/level/);
   });
+
+  it('streams the redundancy console as server-sent events, to administrators only', async () => {
+    const path = '/api/v1/server/redundancy/console/events';
+    expect((await t.api(path, { token: null })).status).toBe(401);
+    const user = await t.login('logreader', 'logreader-password');
+    expect((await t.api(path, { token: user })).status).toBe(403);
+
+    /** The first `console` event of a stream (the snapshot is sent at once). */
+    const firstEvent = async (res: Response) => {
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before a console event: ${text}`);
+        text += value;
+        const block = text.split('\n\n').find((b) => b.startsWith('event: console\n'));
+        if (block) return { reader, data: JSON.parse(block.slice('event: console\ndata: '.length)) as Record<string, unknown> };
+      }
+    };
+    const aborter = new AbortController();
+    const res = await t.api(path, { signal: aborter.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const { data } = await firstEvent(res);
+    // the same body as GET /server/redundancy/console
+    const polled = await t.json<Record<string, unknown>>('/api/v1/server/redundancy/console');
+    expect(Object.keys(data).sort()).toEqual(Object.keys(polled).sort());
+    expect(data.copies).toEqual([]);
+    aborter.abort();
+
+    // a stream left open does not keep the instance from stopping (afterAll stops it)
+    const open = await t.api(path);
+    await firstEvent(open);
+  });
 });
