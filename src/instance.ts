@@ -23,7 +23,7 @@ import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createRecentLogs } from './lib/recent-logs.js';
+import { createRecentLogs, NOT_IN_RECENT_LOGS } from './lib/recent-logs.js';
 import { createMetrics, createMetricsServer } from './metrics/index.js';
 import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
 import { createPrismaAccountStore } from './accounts/index.js';
@@ -401,7 +401,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       if (root.created && !config.admin.initial_password) {
         // Printed once, on first start: the only time the generated password is shown
         // (`mirrortube reset-password --user root` sets a new one).
-        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
+        logger.warn(NOT_IN_RECENT_LOGS, `created the "root" administrator with the generated password: ${rootPassword}`);
       }
       await redundancy.loadPolicy();
       followPolicyIntervals();

@@ -4,6 +4,12 @@
  * serialized, so what the logger redacts (keys, tokens, passwords) is redacted here too.
  */
 
+/**
+ * Fields of a line that must not reach the console's list, because its message carries a secret
+ * meant for the terminal only (the root password generated on first start).
+ */
+export const NOT_IN_RECENT_LOGS = { notInRecentLogs: true } as const;
+
 export const RECENT_LOG_LEVELS = ['warn', 'error', 'fatal'] as const;
 export type RecentLogLevel = (typeof RECENT_LOG_LEVELS)[number];
 
@@ -50,6 +56,7 @@ export function createRecentLogs(options: { capacity?: number; level?: RecentLog
     }
     if (typeof raw !== 'object' || raw === null) return null;
     const obj = raw as Record<string, unknown>;
+    if (obj.notInRecentLogs === true) return null;
     const levelName = levelOf(obj.level);
     if (!levelName || LEVEL_NUMBERS[levelName] < LEVEL_NUMBERS[level]) return null;
     const rest: Record<string, unknown> = {};

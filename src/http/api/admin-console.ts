@@ -41,6 +41,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** Console event streams open at once (each reads the console every 1-3 s). */
 const MAX_EVENT_STREAMS = 8;
+const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 /** Unchanged looks (1-3 s each) before a comment keeps proxies from closing the stream. */
 const KEEP_ALIVE_TICKS = 5;
 
@@ -126,6 +127,8 @@ export function adminConsoleRouter(deps: {
     };
     const send = (body: Awaited<ReturnType<typeof snapshot>>): void => {
       const json = JSON.stringify(body);
+      // a client that reads nothing gets no more: its unread events would pile up here
+      if (out.writableLength > MAX_UNREAD_BYTES) return close();
       if (json !== last) {
         last = json;
         quietTicks = 0;
@@ -149,12 +152,15 @@ export function adminConsoleRouter(deps: {
     // the response's close: the client went away, or the instance destroyed the socket on stop
     ctx.res.on('close', close);
     out.on('error', close);
+    out.on('close', close);
     ctx.set('cache-control', 'no-store');
     ctx.set('x-accel-buffering', 'no');
     ctx.type = 'text/event-stream; charset=utf-8';
     ctx.status = 200;
     ctx.body = out;
     out.write('retry: 3000\n\n');
+    // gone while the first snapshot was read: its close has been and gone
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) return close();
     send(first);
   });
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/lib/logger.js';
-import { createRecentLogs } from '../../../src/lib/recent-logs.js';
+import { createRecentLogs, NOT_IN_RECENT_LOGS } from '../../../src/lib/recent-logs.js';
 
 const line = (level: number, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level, time: 1_700_000_000_000, pid: 1, hostname: 'h', name: 'mirrortube', msg, ...extra });
 
@@ -31,12 +31,13 @@ describe('recent warnings and errors', () => {
     expect(logs.list().total).toBe(2);
   });
 
-  it('is fed by the logger, redacted, even when the logger writes nothing itself', () => {
+  it('is fed by the logger, redacted (and without the lines kept for the terminal), even when the logger writes nothing itself', () => {
     const recent = createRecentLogs();
     const logger = createLogger({ level: 'silent', recent }).child({ component: 'delivery' });
     logger.info('not kept');
     logger.warn({ host: 'b.example', accessToken: 'tok-secret', req: { headers: { authorization: 'Bearer abc' } } }, 'delivery failing');
     logger.error({ err: new Error('boom') }, 'it broke');
+    logger.warn(NOT_IN_RECENT_LOGS, 'the generated password: hunter2');
     const [error, warn] = recent.list().data;
     expect(warn).toMatchObject({ level: 'warn', component: 'delivery', msg: 'delivery failing' });
     expect(warn!.details).toContain('b.example');
