@@ -1,3 +1,6 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobContext } from '../../../src/jobs/index.js';
 import { buildAnnounceList, buildTrackerUrls, createTorrentFile } from '../../../src/p2p/index.js';
@@ -7,6 +10,7 @@ import { createTranscodeJob } from '../../../src/videos/transcode-job.js';
 import { createTranscodeStore } from '../../../src/videos/transcode-store.js';
 import { generatedClip } from '../../support/media.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
+import { waitFor } from '../../support/ports.js';
 
 // The operator console's gaps (issue #14, items 5-6): transcoding reports real progress, and the
 // recent warnings and errors are listed. One instance (embedded database) for every case.
@@ -137,4 +141,49 @@ describe('operator console: transcode progress and recent logs', () => {
     const open = await t.api(path);
     await firstEvent(open);
   });
+});
+
+// The instance's own transcoding, through its job queue: ffmpeg is a wrapper that runs the real one,
+// then holds its exit until the test releases it. ffmpeg's last progress report is in while the
+// job still runs, so GET /api/v1/jobs/active shows the job part-way, without any timing.
+describe('a running transcode job in GET /api/v1/jobs', () => {
+  let t: TestInstance;
+  let dir = '';
+  let release = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mirrortube-ffmpeg-gate-'));
+    release = join(dir, 'release');
+    const wrapper = join(dir, 'ffmpeg');
+    // only the transcoding runs (they ask for -progress) are held; thumbnails pass
+    await writeFile(wrapper, `#!/bin/sh\nffmpeg "$@"\ns=$?\ncase " $* " in *" -progress "*) while [ ! -e '${release}' ]; do sleep 0.05; done;; esac\nexit $s\n`);
+    await chmod(wrapper, 0o755);
+    t = await startTestInstance({ db: 'embedded', overrides: { ffmpeg: { path: wrapper } } });
+  });
+  afterAll(async () => {
+    await writeFile(release, '').catch(() => undefined);
+    await t?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the progress ffmpeg reported while the job runs, then 100', async () => {
+    const res = await t.uploadMultipart(await generatedClip({ seconds: 2 }), { name: 'queued progress', channelId: '1' });
+    expect(res.status).toBe(200);
+    const { uuid } = ((await res.json()) as { video: { uuid: string } }).video;
+    type Jobs = { total: number; data: { id: number; type: string; state: string; progress: number }[] };
+    // HLS only (the test config): its one run done is the whole ffmpeg part, held before its exit
+    const running = await waitFor('the transcode job active with progress', async () => {
+      const jobs = await t.json<Jobs>('/api/v1/jobs/active?jobType=video-transcoding');
+      const job = jobs.data[0];
+      return job && job.progress > 0 ? job : undefined;
+    }, 120_000, 100);
+    expect(running.state).toBe('active');
+    expect(running.progress).toBeGreaterThan(0);
+    expect(running.progress).toBeLessThan(100);
+    await writeFile(release, '');
+    await t.waitForPublished(uuid);
+    // published inside the job: its completion is recorded just after
+    const done = await waitFor('the transcode job completed', async () => (await t.json<Jobs>('/api/v1/jobs/completed?jobType=video-transcoding')).data.find((j) => j.id === running.id), 60_000, 100);
+    expect(done.progress).toBe(100);
+  }, 240_000);
 });
