@@ -49,6 +49,7 @@ import type { ResumableUploads } from './videos/upload/resumable-uploads.js';
 import { createVideoAccessStore } from './videos/video-access-store.js';
 import { createVideoFileTokens } from './videos/video-file-tokens.js';
 import { createAdminConsole } from './web/admin/create-admin.js';
+import type { RecentLogs } from './lib/recent-logs.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
 import type { Live } from './live/create-live.js';
@@ -92,6 +93,8 @@ export function composeHttpApp(parts: {
   playerSwarms: PlayerSwarms;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
+  /** the last warnings and errors of this process (the operator console lists them) */
+  recentLogs: Pick<RecentLogs, 'list'>;
 }) {
   const { config, prisma, clock, logger, urls, layout, metrics, auth, accounts, tokens, federation, redundancy, views, ratings, comments, transfers, queries } = parts;
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
@@ -102,7 +105,7 @@ export function composeHttpApp(parts: {
   const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
-  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs });
+  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs, recentLogs: parts.recentLogs });
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});

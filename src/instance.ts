@@ -23,6 +23,7 @@ import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createRecentLogs, NOT_IN_RECENT_LOGS } from './lib/recent-logs.js';
 import { createMetrics, createMetricsServer } from './metrics/index.js';
 import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
 import { createPrismaAccountStore } from './accounts/index.js';
@@ -58,7 +59,10 @@ import { createPlayerSwarms } from './web/player-swarms.js';
 
 export interface InstanceOptions {
   clock?: Clock;
+  /** a logger of the caller's (then the console's recent warnings stay empty: prefer logDestination) */
   logger?: Logger;
+  /** where the instance's own logger writes (default stdout), e.g. a pretty-printing stream */
+  logDestination?: NodeJS.WritableStream;
   /**
    * Tests only (never from config): how outbound requests resolve host names, e.g. a replay test's
    * stand-in for `localhost:9000` on a loopback address. The SSRF guard still vets what it returns.
@@ -94,7 +98,9 @@ async function workerIdFor(root: string): Promise<string> {
 export async function createInstance(config: InstanceConfig, options: InstanceOptions = {}) {
   // 1. clock, logger, storage, database, metrics
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // the last warnings and errors (the operator console lists them), fed by the logger built here
+  const recentLogs = createRecentLogs({ capacity: 200 });
+  const logger = options.logger ?? createLogger({ level: config.log.level, recent: recentLogs, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const urls = createInstanceUrls(config.webserver);
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
@@ -314,6 +320,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       followPolicyIntervals();
       return redundancy.ticks.plan();
     },
+    recentLogs,
   });
 
   // 6. start and stop
@@ -394,7 +401,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       if (root.created && !config.admin.initial_password) {
         // Printed once, on first start: the only time the generated password is shown
         // (`mirrortube reset-password --user root` sets a new one).
-        logger.warn(`created the "root" administrator with the generated password: ${rootPassword}`);
+        logger.warn(NOT_IN_RECENT_LOGS, `created the "root" administrator with the generated password: ${rootPassword}`);
       }
       await redundancy.loadPolicy();
       followPolicyIntervals();

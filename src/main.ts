@@ -116,8 +116,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // human-readable on a terminal, JSON lines otherwise (files, pipes, journald)
   const pretty = loaded.config.log.format === 'pretty' || (loaded.config.log.format === 'auto' && process.stdout.isTTY === true);
-  const logger = createLogger({ level: loaded.config.log.level, ...(pretty ? { destination: createPrettyStream(process.stdout) } : {}) });
-  const instance = await createInstance(loaded.config, { logger });
+  // the instance builds its logger (its recent warnings feed the operator console)
+  const instance = await createInstance(loaded.config, pretty ? { logDestination: createPrettyStream(process.stdout) } : {});
   try {
     await instance.start();
   } catch (err) {

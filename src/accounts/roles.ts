@@ -4,7 +4,7 @@ export type UserRoleId = (typeof UserRole)[keyof typeof UserRole];
 
 export const ROLE_LABELS: Record<number, string> = { 0: 'Administrator', 1: 'Moderator', 2: 'User' };
 
-export type UserRight = 'MANAGE_USERS' | 'MANAGE_JOBS' | 'MANAGE_SERVER_FOLLOW' | 'MANAGE_VIDEOS_REDUNDANCIES' | 'MANAGE_ANY_VIDEO' | 'SEE_ALL_VIDEOS';
+export type UserRight = 'MANAGE_USERS' | 'MANAGE_JOBS' | 'MANAGE_LOGS' | 'MANAGE_SERVER_FOLLOW' | 'MANAGE_VIDEOS_REDUNDANCIES' | 'MANAGE_ANY_VIDEO' | 'SEE_ALL_VIDEOS';
 
 const MODERATOR_RIGHTS: UserRight[] = ['MANAGE_ANY_VIDEO', 'SEE_ALL_VIDEOS'];
 

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { createProgressReader } from './ffmpeg-progress.js';
 import { killWatched, spawnWatched, toolExit } from './watched-spawn.js';
 
 /**
@@ -20,6 +21,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Working directory of the child (relative output names in the argv resolve against it). */
   cwd?: string;
+  /**
+   * ffmpeg only: asks it for `-progress pipe:1` and calls this with the output time written so far,
+   * in seconds (`ended` on its last report).
+   */
+  onProgress?(outTimeSeconds: number, ended: boolean): void;
 }
 
 export type RunResult = { ok: true; stdout: string; stderrTail: string } | { ok: false; reason: RunFailure };
@@ -62,6 +68,9 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
 
   function run(command: string, args: readonly string[], captureStdout: boolean, runOptions: RunOptions): Promise<RunResult> {
     const { signal, cwd } = runOptions;
+    // progress reports come on stdout (ffprobe's stdout is its answer: no progress there)
+    const progress = runOptions.onProgress && !captureStdout ? createProgressReader(runOptions.onProgress) : null;
+    const argv = progress ? ['-progress', 'pipe:1', ...args] : args;
     if (signal?.aborted) {
       return Promise.resolve({ ok: false, reason: { type: 'aborted', message: `${command} not started: aborted` } });
     }
@@ -70,7 +79,7 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
     let child: ChildProcess;
     try {
       // in a process group of its own, killed if this process dies (watched-spawn.ts)
-      child = spawnWatched(command, args, { cwd, captureStdout, owner: options.owner });
+      child = spawnWatched(command, argv, { cwd, captureStdout: captureStdout || progress !== null, owner: options.owner });
     } catch (err) {
       return Promise.resolve({ ok: false, reason: { type: 'spawn-failed', message: `cannot start ${command}: ${String(err)}` } });
     }
@@ -97,6 +106,14 @@ export function createFfmpeg(options: CreateFfmpegOptions = {}): Ffmpeg {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       child.stdout?.on('data', (chunk: Buffer) => {
+        if (progress) {
+          try {
+            progress(chunk);
+          } catch {
+            // a failing progress listener must not end the run
+          }
+          return;
+        }
         stdoutBytes += chunk.length;
         if (stdoutBytes > maxStdoutBytes) {
           if (!stdoutOverflow) killWatched(child);

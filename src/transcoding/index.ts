@@ -2,6 +2,7 @@
 // Functions take file paths and return results; storage, jobs and the database are the caller's.
 
 export { createFfmpeg } from './ffmpeg-runner.js';
+export { createProgressReader, progressFraction } from './ffmpeg-progress.js';
 export type { CreateFfmpegOptions, Ffmpeg, RunFailure, RunnerLogger, RunOptions, RunResult } from './ffmpeg-runner.js';
 
 export { ffprobeArgs, parseFfprobeJson, probeMedia } from './probe.js';

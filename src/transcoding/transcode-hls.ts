@@ -2,6 +2,7 @@ import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { audioCodecString, avcCodecStringFromInit } from './codec-strings.js';
 import type { Ffmpeg } from './ffmpeg-runner.js';
+import { progressFraction } from './ffmpeg-progress.js';
 import {
   DEFAULT_MASTER_FILENAME,
   DEFAULT_SEGMENTS_SHA256_FILENAME,
@@ -30,6 +31,8 @@ export interface TranscodeHlsParams {
   probe: MediaProbe;
   options: TranscodeOptions;
   signal?: AbortSignal;
+  /** The share of the input (0–1) ffmpeg has written, as it runs (from its `-progress` reports). */
+  onProgress?(fraction: number): void;
   /** Default `master.m3u8` (PeerTube 6.3 uses `<random uuid>-master.m3u8`). */
   masterFilename?: string;
   /** Default `segments-sha256.json` (PeerTube 6.3 uses `<random uuid>-segments-sha256.json`). */
@@ -75,7 +78,8 @@ export async function transcodeHls(params: TranscodeHlsParams): Promise<Transcod
 
   await mkdir(outDir, { recursive: true });
   const args = buildHlsArgs({ input: resolve(params.input), uuid, ladder, probe, options });
-  const run = await ffmpeg.runFfmpeg(args, { cwd: outDir, signal });
+  const onProgress = params.onProgress && ((seconds: number, ended: boolean) => params.onProgress!(progressFraction(seconds, probe.durationSeconds, ended)));
+  const run = await ffmpeg.runFfmpeg(args, { cwd: outDir, signal, ...(onProgress ? { onProgress } : {}) });
   if (!run.ok) return { ok: false, reason: transcodeFailureFromRun(run.reason) };
 
   const playlists: HlsPlaylistFile[] = [];

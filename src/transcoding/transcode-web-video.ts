@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Ffmpeg } from './ffmpeg-runner.js';
+import { progressFraction } from './ffmpeg-progress.js';
 import { webVideoFilename } from './filenames.js';
 import type { Rendition } from './ladder.js';
 import type { MediaProbe } from './probe.js';
@@ -17,6 +18,8 @@ export interface TranscodeWebVideoParams {
   probe: MediaProbe;
   options: TranscodeOptions;
   signal?: AbortSignal;
+  /** The share of the input (0–1) ffmpeg has written, as it runs (from its `-progress` reports). */
+  onProgress?(fraction: number): void;
 }
 
 export interface WebVideoFile {
@@ -36,7 +39,8 @@ export async function transcodeWebVideo(params: TranscodeWebVideoParams): Promis
   const { ffmpeg, outDir, uuid, rendition, probe, options, signal } = params;
   await mkdir(outDir, { recursive: true });
   const args = buildWebVideoArgs({ input: resolve(params.input), uuid, rendition, probe, options });
-  const run = await ffmpeg.runFfmpeg(args, { cwd: outDir, signal });
+  const onProgress = params.onProgress && ((seconds: number, ended: boolean) => params.onProgress!(progressFraction(seconds, probe.durationSeconds, ended)));
+  const run = await ffmpeg.runFfmpeg(args, { cwd: outDir, signal, ...(onProgress ? { onProgress } : {}) });
   if (!run.ok) return { ok: false, reason: transcodeFailureFromRun(run.reason) };
 
   const filename = webVideoFilename(uuid, rendition.resolution);

@@ -26,6 +26,7 @@ import { placementForPrivacy } from './privacy-folders.js';
 import type { TranscodeOutputs, TranscodeRunStore, TranscodeSource, TranscodeStore } from './transcode-store.js';
 import { retargetWorkTorrents, type WorkTorrent } from './transcode-placement.js';
 import { removeVideoLeftovers } from './video-leftovers.js';
+import { createTranscodeProgress, transcodeStages } from './transcode-progress.js';
 import type { StorageMoveJobKinds } from './object-storage-move.js';
 
 export const TRANSCODE_JOB = 'video-transcoding';
@@ -60,6 +61,7 @@ type HlsOutput = { masterFilename: string; segmentsSha256Filename: string; playl
 type WebVideoOutput = WebVideoFile & Torrented;
 /** What ffmpeg made, in the work folder: `hls/`, `web/` and `torrents/`. */
 type WorkOutputs = { work: string; hls: HlsOutput | null; webVideos: WebVideoOutput[] };
+type Progress = ReturnType<typeof createTranscodeProgress>;
 
 /**
  * Transcodes an uploaded video into the HLS ladder (and web videos when enabled). Everything is
@@ -102,9 +104,10 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
   }
 
   /** ffmpeg, HLS: every rendition in one run, then a torrent per fragmented MP4. */
-  async function runHls(video: TranscodeSource, from: Placement, input: string, planned: { probe: MediaProbe; ladder: Rendition[] }, work: string, signal: AbortSignal): Promise<HlsOutput> {
+  async function runHls(video: TranscodeSource, from: Placement, input: string, planned: { probe: MediaProbe; ladder: Rendition[] }, work: string, signal: AbortSignal, progress: Progress): Promise<HlsOutput> {
     const started = performance.now();
-    const hls = await transcodeHls({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'hls'), uuid: video.uuid, ladder: planned.ladder, probe: planned.probe, options: deps.options, signal });
+    const onProgress = (fraction: number) => progress.stage('hls', fraction);
+    const hls = await transcodeHls({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'hls'), uuid: video.uuid, ladder: planned.ladder, probe: planned.probe, options: deps.options, signal, onProgress });
     if (!hls.ok) throw new Error(`HLS transcoding failed: ${hls.reason.message}`);
     deps.observe?.('hls', (performance.now() - started) / 1000);
     const playlists: HlsOutput['playlists'] = [];
@@ -116,12 +119,13 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
   }
 
   /** ffmpeg, web videos: one run and one torrent per rendition. */
-  async function runWebVideos(video: TranscodeSource, from: Placement, input: string, planned: { probe: MediaProbe; ladder: Rendition[] }, work: string, signal: AbortSignal): Promise<WebVideoOutput[]> {
+  async function runWebVideos(video: TranscodeSource, from: Placement, input: string, planned: { probe: MediaProbe; ladder: Rendition[] }, work: string, signal: AbortSignal, progress: Progress): Promise<WebVideoOutput[]> {
     await mkdir(join(work, 'web'), { recursive: true });
     const webVideos: WebVideoOutput[] = [];
     for (const rendition of planned.ladder) {
       const started = performance.now();
-      const out = await transcodeWebVideo({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'web'), uuid: video.uuid, rendition, probe: planned.probe, options: deps.options, signal });
+      const onProgress = (fraction: number) => progress.stage(`web-video-${rendition.resolution}`, fraction);
+      const out = await transcodeWebVideo({ ffmpeg: deps.ffmpeg, input, outDir: join(work, 'web'), uuid: video.uuid, rendition, probe: planned.probe, options: deps.options, signal, onProgress });
       if (!out.ok) throw new Error(`web video transcoding failed: ${out.reason.message}`);
       deps.observe?.('web-video', (performance.now() - started) / 1000);
       const torrent = await torrentOf(work, join(work, 'web', out.webVideo.filename), `${video.uuid}-${out.webVideo.resolution}.torrent`, video.name, from.urls.webVideo(out.webVideo.filename));
@@ -242,11 +246,13 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
     const work = join(from.layout.transcodeTmp, `${video.uuid}-${ctx.job.id}`);
     await rm(work, { recursive: true, force: true });
     await mkdir(join(work, 'torrents'), { recursive: true });
+    // progress per ffmpeg run, weighted by the renditions it encodes (transcode-progress.ts)
+    const progress = createTranscodeProgress(transcodeStages(planned.ladder, { hls: deps.ladder.hls, webVideos: deps.ladder.webVideos }), (p) => ctx.reportProgress(p));
     try {
       const outputs: WorkOutputs = {
         work,
-        hls: deps.ladder.hls ? await runHls(video, from, input, planned, work, ctx.signal) : null,
-        webVideos: deps.ladder.webVideos ? await runWebVideos(video, from, input, planned, work, ctx.signal) : [],
+        hls: deps.ladder.hls ? await runHls(video, from, input, planned, work, ctx.signal, progress) : null,
+        webVideos: deps.ladder.webVideos ? await runWebVideos(video, from, input, planned, work, ctx.signal, progress) : [],
       };
       const published = await publish(video, outputs, from, planned.probe, ctx);
       if (!published) return skipped('video deleted');
@@ -255,6 +261,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
       // Seed the new files, and stop seeding the replaced upload before it is removed.
       await deps.seeding?.syncVideo(video.uuid);
       await removeReplaced(video, published.placed, from, published.to);
+      progress.done();
       return completed({ resolutions: planned.ladder.map((r) => r.resolution), hls: outputs.hls?.playlists.length ?? 0, webVideos: outputs.webVideos.length });
     } finally {
       // cleanup: whatever was not moved into place

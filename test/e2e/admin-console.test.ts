@@ -96,6 +96,13 @@ describe('operator console (Chromium)', () => {
     await waitFor('A\'s video on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
 
     // 4. the policy editor: a wrong value shows the API's message and changes nothing
+    // (the page follows the console through server-sent events; it reads it once after an action)
+    const consoleReads = { events: [] as number[], polls: 0 };
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path === '/api/v1/server/redundancy/console/events') consoleReads.events.push(r.status());
+      if (path === '/api/v1/server/redundancy/console') consoleReads.polls += 1;
+    });
     await page.getByRole('link', { name: 'Redundancy' }).click();
     await page.waitForURL(`${b.url}/admin/redundancy`);
     await until(page, 'the policy in force shown', async () => (await page.locator('#policy-source').textContent())?.includes('configuration file'));
@@ -148,6 +155,7 @@ describe('operator console (Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'admin-redundancy-dry-run.png'), fullPage: true });
 
     // 6. save: the copy appears and its progress moves while it downloads
+    const pollsBeforeSave = consoleReads.polls;
     await page.getByRole('button', { name: 'Save the policy' }).click();
     await until(page, 'the policy saved', async () => (await page.locator('#policy-source').textContent())?.includes('version 1'));
     expect((await b.json<{ source: string; strategies: { strategy: string; size: string }[] }>('/api/v1/server/redundancy/policy')).strategies).toEqual([expect.objectContaining({ strategy: 'recently-added', size: '1GB' })]);
@@ -175,6 +183,9 @@ describe('operator console (Chromium)', () => {
       120_000,
     );
     console.log(`what the page showed while the copy was written:\n${timeline.join('\n')}`);
+    // live through the event stream: no polling while the copy was written (one read after the save at most)
+    expect(consoleReads.events).toEqual([200]);
+    expect(consoleReads.polls - pollsBeforeSave).toBeLessThanOrEqual(1);
     expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
     expect(await copy.locator('td.progress').textContent()).toBe('complete');
 
@@ -222,6 +233,13 @@ describe('operator console (Chromium)', () => {
     const queue = page.locator('#queues-table tr', { hasText: 'videos-redundancy-mirror' });
     expect(await queue.locator('td').nth(5).textContent()).toBe('1');
     expect(await page.locator('#errors-table tbody').textContent()).toBe('No recent errors.');
+    // a warning the instance logs shows in the recent log lines (polled), redacted
+    b.instance.logger.child({ component: 'e2e' }).warn({ accessToken: 'e2e-secret' }, 'a warning for the console');
+    const logLine = page.locator('#logs-table tbody tr', { hasText: 'a warning for the console' });
+    await until(page, 'the warning listed', async () => (await logLine.count()) === 1);
+    expect(await logLine.locator('td').nth(1).textContent()).toBe('warn');
+    expect(await logLine.locator('td').nth(2).textContent()).toBe('e2e');
+    expect(await logLine.locator('td').nth(4).textContent()).not.toContain('e2e-secret');
     expect(serious(await axeViolations(page))).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-jobs.png'), fullPage: true });
 
@@ -253,6 +271,7 @@ describe('operator console (Chromium)', () => {
       ['POST', `/api/v1/server/hosts-health/${hostOf(a)}/reset`],
       ['GET', '/api/v1/server/job-queues'],
       ['GET', '/api/v1/server/jobs-console/completed'],
+      ['GET', '/api/v1/server/logs/recent'],
     ];
     for (const [method, path, init] of endpoints) {
       expect([method, path, (await b.api(path, { method, ...init, token: null })).status]).toEqual([method, path, 401]);

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadConfig, type InstanceConfig } from '../../src/config/index.js';
 import { createInstance, type Instance } from '../../src/instance.js';
-import { createLogger } from '../../src/lib/logger.js';
 import type { Clock } from '../../src/lib/clock.js';
 import type { LookupAddresses } from '../../src/federation/remote/index.js';
 import { createTestDatabase, type TestDatabaseKind } from './database.js';
@@ -89,7 +88,6 @@ export async function startTestInstance(options: { db: TestDatabaseKind; overrid
   const { config, cleanup } = await testConfig(options);
   const instance = await createInstance(config, {
     clock: options.clock,
-    logger: createLogger({ level: config.log.level }),
     actorKeys: nextTestActorKeys,
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });

@@ -3,6 +3,7 @@ import type { BudgetUsage, TotalUsage } from '../../redundancy/planner/index.js'
 import type { ConsoleCopyRow, ConsoleMirrorOfOurs } from '../../redundancy/console/console-store.js';
 import type { RunningCopyProgress } from '../../redundancy/console/mirror-progress.js';
 import type { DryRunResult } from '../../redundancy/console/policy-dry-run.js';
+import { PassThrough } from 'node:stream';
 import { parseDbId } from '../../lib/db-id.js';
 import type { Auth } from '../auth.js';
 import { Problem } from '../problem.js';
@@ -38,6 +39,12 @@ const hostOf = (url: string): string => {
 };
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
+/** Console event streams open at once (each reads the console every 1-3 s). */
+const MAX_EVENT_STREAMS = 8;
+const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
+/** Unchanged looks (1-3 s each) before a comment keeps proxies from closing the stream. */
+const KEEP_ALIVE_TICKS = 5;
+
 /**
  * Ours, for the operator console (PeerTube has no such endpoints):
  * `GET /server/redundancy/console` (every copy of ours with live progress, bytes served by protocol
@@ -57,11 +64,11 @@ export function adminConsoleRouter(deps: {
   const redundancyAdmin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
   const followAdmin = [auth.required, auth.right('MANAGE_SERVER_FOLLOW')] as const;
 
-  router.get('/server/redundancy/console', ...redundancyAdmin, async (ctx) => {
+  /** What the console shows: every copy with its live progress, budgets, the mirrors of our videos. */
+  async function snapshot() {
     const [copies, mirrors, plan] = await Promise.all([deps.console.ourCopies(), deps.console.mirrorsOfOurVideos(), deps.console.currentPlan()]);
     const transfers = await deps.transfers.videoSummaries(copies.map((c) => c.videoUuid));
-    ctx.set('cache-control', 'no-store');
-    ctx.body = {
+    return {
       copies: copies.map((c) => {
         const t = transfers.get(c.videoUuid);
         const origin = hostOf(c.videoUrl);
@@ -91,6 +98,70 @@ export function adminConsoleRouter(deps: {
       notes: plan.notes,
       mirrorsOfOurVideos: mirrors.map((m) => ({ ...m, expiresOn: iso(m.expiresOn), lastVerifiedAt: iso(m.lastVerifiedAt), createdAt: iso(m.createdAt) })),
     };
+  }
+
+  router.get('/server/redundancy/console', ...redundancyAdmin, async (ctx) => {
+    const body = await snapshot();
+    ctx.set('cache-control', 'no-store');
+    ctx.body = body;
+  });
+
+  // the same as server-sent events: a `console` event with the whole snapshot each time it changes
+  // (looked at every second while a copy is written, every 3 s otherwise), a comment when quiet
+  let streams = 0;
+  router.get('/server/redundancy/console/events', ...redundancyAdmin, async (ctx) => {
+    if (streams >= MAX_EVENT_STREAMS) throw new Problem(503, `too many console event streams open (at most ${MAX_EVENT_STREAMS}): poll GET /api/v1/server/redundancy/console instead`);
+    const first = await snapshot();
+    streams += 1;
+    const out = new PassThrough();
+    let last = '';
+    let quietTicks = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      streams -= 1;
+      clearTimeout(timer);
+      out.end();
+    };
+    const send = (body: Awaited<ReturnType<typeof snapshot>>): void => {
+      const json = JSON.stringify(body);
+      // a client that reads nothing gets no more: its unread events would pile up here
+      if (out.writableLength > MAX_UNREAD_BYTES) return close();
+      if (json !== last) {
+        last = json;
+        quietTicks = 0;
+        out.write(`event: console\ndata: ${json}\n\n`);
+      } else if (++quietTicks >= KEEP_ALIVE_TICKS) {
+        quietTicks = 0;
+        out.write(': keep-alive\n\n');
+      }
+      const writing = body.copies.some((c) => c.state === 'planned' || c.state === 'downloading');
+      timer = setTimeout(tick, writing ? 1_000 : 3_000);
+    };
+    const tick = (): void => {
+      snapshot().then(
+        (body) => {
+          if (!closed) send(body);
+        },
+        // the instance is stopping (or the database is gone): the client reconnects or falls back to polling
+        () => close(),
+      );
+    };
+    // the response's close: the client went away, or the instance destroyed the socket on stop
+    ctx.res.on('close', close);
+    out.on('error', close);
+    out.on('close', close);
+    ctx.set('cache-control', 'no-store');
+    ctx.set('x-accel-buffering', 'no');
+    ctx.type = 'text/event-stream; charset=utf-8';
+    ctx.status = 200;
+    ctx.body = out;
+    out.write('retry: 3000\n\n');
+    // gone while the first snapshot was read: its close has been and gone
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) return close();
+    send(first);
   });
 
   router.post('/server/redundancy/policy/dry-run', ...redundancyAdmin, async (ctx) => {

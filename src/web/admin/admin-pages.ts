@@ -89,7 +89,7 @@ const followingBody = html`<section aria-labelledby="follow-h">
 
 const redundancyBody = html`<section aria-labelledby="copies-h">
 <h2 id="copies-h">Our copies</h2>
-<p class="hint">Updated every second while a copy is being written, every 3 seconds otherwise.</p>
+<p class="hint">Updated live (server-sent events): every second while a copy is being written, every 3 seconds otherwise.</p>
 <div class="scroll"><table id="copies-table"><caption class="sr-only">Copies of remote videos this instance holds</caption>
 <thead><tr><th scope="col">Video</th><th scope="col">Origin</th><th scope="col">Budget</th><th scope="col">Size</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Speed</th><th scope="col">ETA</th><th scope="col">Served (HTTP / BitTorrent / WebRTC)</th><th scope="col">Ratio</th><th scope="col">Health</th><th scope="col">Expires</th><th scope="col">Actions</th></tr></thead>
 <tbody></tbody></table></div>
@@ -155,6 +155,20 @@ const jobsBody = html`<section aria-labelledby="queues-h">
 <table id="errors-table"><caption class="sr-only">Recent job errors</caption>
 <thead><tr><th scope="col">Job</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">When</th><th scope="col">Error</th></tr></thead>
 <tbody></tbody></table>
+</section>
+<section aria-labelledby="logs-h">
+<h2 id="logs-h">Recent warnings and errors in the log</h2>
+<form id="logs-filter" class="inline">
+<label for="logs-level">Level</label>
+<select id="logs-level" name="level"><option value="warn">warnings and errors</option><option value="error">errors only</option></select>
+<label for="logs-component">Component (empty: all)</label>
+<input id="logs-component" name="component">
+</form>
+<p class="hint">What this process logged at warn and above (its last 200 lines, kept in memory, secrets redacted), newest first. Updated every 3 seconds.</p>
+<div class="scroll"><table id="logs-table"><caption class="sr-only">Recent warnings and errors in the log</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Level</th><th scope="col">Component</th><th scope="col">Message</th><th scope="col">Details</th></tr></thead>
+<tbody></tbody></table></div>
+<p id="logs-total" class="hint"></p>
 </section>
 <section aria-labelledby="jobs-h">
 <h2 id="jobs-h">Jobs</h2>

@@ -6,6 +6,8 @@ import type { Auth } from '../../http/auth.js';
 import { adminConsoleRouter, type HostHealthPort } from '../../http/api/admin-console.js';
 import { createPrismaJobDetailsStore } from '../../http/api/job-details-store.js';
 import { jobsConsoleRouter } from '../../http/api/jobs-console.js';
+import { serverLogsRouter } from '../../http/api/server-logs.js';
+import type { RecentLogs } from '../../lib/recent-logs.js';
 import type { Prisma } from '../../db/index.js';
 import type { ApiJobList, ApiJobState, ListJobsQuery } from '../../jobs/index.js';
 import type { Clock } from '../../lib/clock.js';
@@ -54,6 +56,8 @@ export function createAdminConsole(deps: {
   prisma: Prisma;
   clock: Clock;
   jobs: { list(query: ListJobsQuery): Promise<ApiJobList>; countsByKind(): Promise<Record<string, Record<ApiJobState, number>>>; isPaused(): boolean };
+  /** the last warnings and errors of this process */
+  recentLogs: Pick<RecentLogs, 'list'>;
 }) {
   const { redundancy } = deps;
   const dashboards = readDashboards();
@@ -105,5 +109,6 @@ export function createAdminConsole(deps: {
     }),
   });
   const jobsRouter = jobsConsoleRouter({ auth: deps.auth, jobs: deps.jobs, store: createPrismaJobDetailsStore(deps.prisma) });
-  return { apiRouters: [apiRouter, jobsRouter], pagesRouter };
+  const logsRouter = serverLogsRouter({ auth: deps.auth, logs: deps.recentLogs });
+  return { apiRouters: [apiRouter, jobsRouter, logsRouter], pagesRouter };
 }

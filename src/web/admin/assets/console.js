@@ -454,11 +454,7 @@ function redundancyPage() {
     await refresh();
   });
 
-  // every second while a copy is being written (a seedbox list), every 3 seconds otherwise
-  const refresh = every(3000, async () => {
-    const r = await api('/server/redundancy/console');
-    if (!r.ok) return notice('console: ' + r.message);
-    const d = r.data;
+  const render = (d) => {
     fillBody('copies-table', d.copies.map((c) => copyRow(c, () => refresh())), 'No copies yet.');
     fillBody('budgets-table', d.budgets.map((u) => el('tr', {},
       el('td', {}, u.budget), el('td', {}, bytes(u.used)), el('td', {}, bytes(u.limit)),
@@ -468,7 +464,69 @@ function redundancyPage() {
     fillBody('mirrors-table', d.mirrorsOfOurVideos.map((m) => el('tr', {},
       el('td', {}, m.videoName), el('td', {}, m.mirrorHost || ''), el('td', {}, m.kind), stateCell(m.state), el('td', {}, when(m.lastVerifiedAt)), el('td', {}, m.failures), el('td', {}, m.reason || (m.state === 'active' ? 'matches our files' : '')), el('td', {}, m.expiresOn ? when(m.expiresOn) : 'never'))), 'No other instance announced a copy of our videos.');
     return d.copies.some((c) => c.state === 'planned' || c.state === 'downloading') ? 1000 : 3000;
+  };
+  const poll = async () => {
+    const r = await api('/server/redundancy/console');
+    if (!r.ok) return notice('console: ' + r.message);
+    return render(r.data);
+  };
+  // after an action: read the console at once
+  let refresh = poll;
+  // live: the server sends the console each time it changes (it looks every second while a copy is
+  // written, every 3 seconds otherwise); if it refuses the stream, the page polls at that pace
+  streamEvents('/server/redundancy/console/events', (event, data) => {
+    if (event === 'console') render(JSON.parse(data));
+  }).then((streamed) => {
+    if (!streamed) refresh = every(3000, poll);
   });
+}
+
+/**
+ * Reads server-sent events from /api/v1`path` through fetch (EventSource cannot send the token),
+ * calling `onEvent(name, data)` for each; reconnects 3 s after the stream drops. Resolves false
+ * when the server refuses the stream (the caller polls instead).
+ */
+async function streamEvents(path, onEvent) {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 3000));
+  for (;;) {
+    let res;
+    try {
+      res = await fetch('/api/v1' + path, { headers: { authorization: 'Bearer ' + token(), accept: 'text/event-stream' } });
+    } catch {
+      await pause();
+      continue;
+    }
+    if (res.status === 401) {
+      setToken(null);
+      location.assign('/admin/login?next=' + encodeURIComponent(location.pathname));
+      return true;
+    }
+    if (!res.ok || !res.body || typeof window.TextDecoderStream !== 'function') return false;
+    const reader = res.body.pipeThrough(new window.TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          const data = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          }
+          if (data.length > 0) onEvent(event, data.join('\n'));
+        }
+      }
+    } catch {
+      // the stream dropped: reconnect
+    }
+    await pause();
+  }
 }
 
 // ---------------------------------------------------------------- jobs
@@ -525,6 +583,32 @@ function jobsPage() {
   });
   form.addEventListener('change', () => refresh());
   form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    refresh();
+  });
+  recentLogs();
+}
+
+/** The jobs page's list of the last warnings and errors the instance logged. */
+function recentLogs() {
+  const level = $('logs-level');
+  const component = $('logs-component');
+  const refresh = every(3000, async () => {
+    const q = new URLSearchParams({ level: level.value, count: '100' });
+    if (component.value.trim()) q.set('component', component.value.trim());
+    const r = await api('/server/logs/recent?' + q);
+    if (!r.ok) {
+      $('logs-total').textContent = 'Recent warnings and errors: ' + r.message;
+      return;
+    }
+    fillBody('logs-table', r.data.data.map((e) => el('tr', {},
+      el('td', {}, when(e.time)), el('td', { class: 'level-' + e.level }, e.level), el('td', {}, e.component || '–'),
+      el('td', {}, e.msg), el('td', { class: 'log-details' }, e.details ? el('code', {}, e.details) : ''))),
+    'Nothing logged at this level' + (component.value.trim() ? ' by ' + component.value.trim() : '') + ' since the start.');
+    $('logs-total').textContent = r.data.total + ' line(s)' + (r.data.total > r.data.data.length ? ', the ' + r.data.data.length + ' newest shown' : '') + '.';
+  });
+  $('logs-filter').addEventListener('change', () => refresh());
+  $('logs-filter').addEventListener('submit', (ev) => {
     ev.preventDefault();
     refresh();
   });
