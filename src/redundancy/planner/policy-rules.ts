@@ -88,6 +88,8 @@ export function itemSchemas(floorMs: number) {
         size: positiveSize,
         min_lifetime: positiveDurationMs,
         mirror_all: z.boolean({ error: 'must be true or false' }).optional(),
+        /** ours: relay the host's lives (pulled segment by segment while they run); default false */
+        live: z.boolean({ error: 'must be true or false' }).optional(),
         strategies: z.array(ruleStrategy, { error: 'must be a list of strategies' }).optional(),
         include: includeSchema.optional(),
         exclude: excludeSchema.optional(),
