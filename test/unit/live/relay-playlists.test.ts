@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseCacheFile, buildHlsCacheFile, publicAudience } from '../../../src/federation/vocab/index.js';
+import { serializePolicy, validatePolicy } from '../../../src/redundancy/planner/index.js';
+import { relaysLivesOf } from '../../../src/live/relay/live-relay.js';
+import { filesToPrune, isSafeRelayName, parseRelayPlaylist, relayNameToUrl, relayPollMs } from '../../../src/live/relay/relay-playlists.js';
+
+const MEDIA = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:12', '#EXT-X-MAP:URI="%v-init-1700000000.mp4"', '#EXTINF:1.000000,', '0-1700000012.mp4', '#EXTINF:1.000000,', '0-1700000013.mp4', ''].join('\n');
+
+describe('relay playlists', () => {
+  it('reads the files a live media playlist refers to, its target duration and its end', () => {
+    const parsed = parseRelayPlaylist(MEDIA);
+    expect(parsed).toEqual({ ok: true, value: { uris: ['0-1700000012.mp4', '0-1700000013.mp4'], maps: ['%v-init-1700000000.mp4'], ended: false, targetDuration: 1 } });
+    const ended = parseRelayPlaylist(`${MEDIA}#EXT-X-ENDLIST\n`);
+    expect(ended.ok && ended.value.ended).toBe(true);
+    const master = parseRelayPlaylist('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90\n0.m3u8\n');
+    expect(master).toEqual({ ok: true, value: { uris: ['0.m3u8'], maps: [], ended: false, targetDuration: null } });
+  });
+
+  it('refuses what it cannot serve byte for byte: absolute, rooted or parent URIs, and non-playlists', () => {
+    for (const uri of ['https://evil.example/0-1.mp4', '/static/0-1.mp4', '../other/0-1.mp4', 'a/b.mp4', '0-1.mp4?x=1']) {
+      expect(parseRelayPlaylist(`#EXTM3U\n#EXTINF:1,\n${uri}\n`)).toMatchObject({ ok: false, reason: { type: 'absolute-uri' } });
+    }
+    expect(parseRelayPlaylist('#EXTM3U\n#EXT-X-MAP:URI="http://x.example/init.mp4"\n')).toMatchObject({ ok: false, reason: { type: 'absolute-uri' } });
+    expect(parseRelayPlaylist('<html>')).toEqual({ ok: false, reason: { type: 'not-a-playlist' } });
+    expect(isSafeRelayName('..')).toBe(false);
+    expect(isSafeRelayName('.hidden')).toBe(false);
+    expect(relayNameToUrl('%v-init-1.mp4')).toBe('%25v-init-1.mp4');
+  });
+
+  it('polls at about half a segment, bounded', () => {
+    expect(relayPollMs(1)).toBe(500);
+    expect(relayPollMs(4)).toBe(2000);
+    expect(relayPollMs(60)).toBe(3000);
+    expect(relayPollMs(0.1)).toBe(250);
+    expect(relayPollMs(null)).toBe(1000);
+  });
+
+  it('keeps the window: files listed now or in the previous round stay', () => {
+    expect(filesToPrune(['a', 'b', 'c', 'd'], new Set(['c', 'd']), new Set(['b', 'c']))).toEqual(['a']);
+  });
+});
+
+describe('the live switch of a host rule', () => {
+  const rule = { host: 'Tube.Example', size: '1GB', min_lifetime: '2 days', mirror_all: true };
+  it('is off unless set, survives a round trip, and refuses a non-boolean', () => {
+    const off = validatePolicy({ hosts: [rule] });
+    expect(off.ok && off.policy.hosts[0]!.live).toBeUndefined();
+    expect(off.ok && relaysLivesOf(off.policy, 'tube.example')).toBe(false);
+    const on = validatePolicy({ hosts: [{ ...rule, live: true }] });
+    expect(on.ok && relaysLivesOf(on.policy, 'tube.example')).toBe(true);
+    expect(on.ok && relaysLivesOf(on.policy, 'other.example')).toBe(false);
+    if (!on.ok || !off.ok) throw new Error('valid policies refused');
+    // the stored/GET shape: `live` only when on, so policies written before the switch read the same
+    expect((serializePolicy(on.policy).hosts as Record<string, unknown>[])[0]!.live).toBe(true);
+    expect((serializePolicy(off.policy).hosts as Record<string, unknown>[])[0]).not.toHaveProperty('live');
+    expect(validatePolicy(serializePolicy(on.policy))).toEqual(on);
+    const bad = validatePolicy({ hosts: [{ ...rule, live: 'yes' }] });
+    expect(bad).toEqual({ ok: false, errors: [expect.stringContaining('live must be true or false')] });
+  });
+});
+
+describe('the live relay CacheFile', () => {
+  it('carries isLiveRelay, which the parser reads (and a plain copy does not)', () => {
+    const audience = publicAudience([]);
+    const base = { id: 'https://m.example/redundancy/streaming-playlists/hls/u', videoUrl: 'https://o.example/videos/watch/u', expires: null, baseUrl: 'https://m.example/static/redundancy/hls/u', audience };
+    const relay = buildHlsCacheFile({ ...base, liveRelay: true });
+    expect(relay).toMatchObject({ isLiveRelay: true });
+    expect(parseCacheFile(relay)).toMatchObject({ ok: true, value: { kind: 'hls', liveRelay: true } });
+    const copy = buildHlsCacheFile(base);
+    expect(copy).not.toHaveProperty('isLiveRelay');
+    expect(parseCacheFile(copy)).toMatchObject({ ok: true, value: { liveRelay: false } });
+  });
+});
