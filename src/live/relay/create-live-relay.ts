@@ -4,8 +4,10 @@ import type { ActivitySender } from '../../federation/follows/follows.js';
 import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Registry } from 'prom-client';
+import { defineLiveRelayMetrics } from '../../metrics/index.js';
 import type { Policy } from '../../redundancy/planner/index.js';
-import { createLiveRelay, type LiveRelayObserver } from './live-relay.js';
+import { createLiveRelay } from './live-relay.js';
 import type { RelayFetcher } from './relay-task.js';
 import { createPrismaRelayStore } from './relay-store.js';
 
@@ -22,7 +24,8 @@ export function createLiveRelayArea(deps: {
   fetcher: RelayFetcher;
   sender: ActivitySender;
   redundancy: { readonly policy: Policy; liveRelayFolders: Set<string> };
-  observe?: LiveRelayObserver;
+  /** the instance's metrics registry (the relay metrics are defined on it) */
+  registry: Registry;
 }) {
   const relay = deps.config.live.relay;
   return createLiveRelay({
@@ -38,6 +41,6 @@ export function createLiveRelayArea(deps: {
     discoverMs: relay.discover_interval,
     unreachableMs: relay.unreachable_timeout,
     maxFileBytes: relay.max_file_size,
-    ...(deps.observe ? { observe: deps.observe } : {}),
+    observe: defineLiveRelayMetrics(deps.registry),
   });
 }

@@ -26,6 +26,8 @@ export interface ParsedPlaylist {
   ended: boolean;
   /** #EXT-X-TARGETDURATION in seconds, null when absent (master playlists) */
   targetDuration: number | null;
+  /** segment → when it ended at the origin (epoch ms: its #EXT-X-PROGRAM-DATE-TIME plus its #EXTINF), when given */
+  segmentEnds: Record<string, number>;
 }
 
 export type PlaylistRefusal = { type: 'not-a-playlist' } | { type: 'absolute-uri'; uri: string };
@@ -38,10 +40,19 @@ export function parseRelayPlaylist(text: string): { ok: true; value: ParsedPlayl
   const maps: string[] = [];
   let ended = false;
   let targetDuration: number | null = null;
+  const segmentEnds: Record<string, number> = {};
+  let programDate: number | null = null;
+  let duration: number | null = null;
   for (const line of lines) {
     if (line === '') continue;
     if (line.startsWith('#')) {
       if (line === '#EXT-X-ENDLIST') ended = true;
+      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) {
+        const at = Date.parse(line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length));
+        programDate = Number.isFinite(at) ? at : null;
+      }
+      const extinf = /^#EXTINF:(\d+(?:\.\d+)?)/.exec(line);
+      if (extinf) duration = Number(extinf[1]);
       const target = /^#EXT-X-TARGETDURATION:(\d+(?:\.\d+)?)$/.exec(line);
       if (target) targetDuration = Number(target[1]);
       // every URI attribute (EXT-X-MAP, EXT-X-MEDIA, EXT-X-PART, EXT-X-PRELOAD-HINT, ...)
@@ -55,8 +66,12 @@ export function parseRelayPlaylist(text: string): { ok: true; value: ParsedPlayl
     }
     if (!isSafeRelayName(line)) return { ok: false, reason: { type: 'absolute-uri', uri: line.slice(0, 200) } };
     uris.push(line);
+    if (programDate !== null && duration !== null) segmentEnds[line] = programDate + duration * 1000;
+    // the next segment's date follows from this one when the playlist does not repeat it
+    programDate = programDate !== null && duration !== null ? programDate + duration * 1000 : null;
+    duration = null;
   }
-  return { ok: true, value: { uris, maps, ended, targetDuration } };
+  return { ok: true, value: { uris, maps, ended, targetDuration, segmentEnds } };
 }
 
 /** How often a relay polls a live's playlists: about half a segment, between 250 ms and 3 s. */

@@ -19,7 +19,10 @@ export type RelayEnd = 'ended' | 'unreachable' | 'refused';
 export interface RelayObserver {
   /** the master and at least one complete media playlist are served: the relay can be announced */
   ready(): void;
-  /** a segment verified and stored; lagMs: from the playlist listing it at the origin (first seen) to served here */
+  /**
+   * a segment verified and stored; lagMs: from its end at the origin (its #EXT-X-PROGRAM-DATE-TIME
+   * plus duration, the origin's clock) to served here, or from the relay first seeing it listed
+   */
   segment(bytes: number, lagMs: number): void;
   /** a segment whose bytes do not match the origin's hash list (not served) */
   mismatch(name: string): void;
@@ -131,7 +134,7 @@ export function createRelayTask(input: RelayTaskInput) {
     }
     await writeAtomic(name, body);
     stored.add(name);
-    if (isSegment) observe.segment(body.length, input.clock.now().getTime() - (firstSeen.get(name) ?? input.clock.now().getTime()));
+    if (isSegment) observe.segment(body.length, Math.max(0, input.clock.now().getTime() - (firstSeen.get(name) ?? input.clock.now().getTime())));
     return true;
   }
 
@@ -175,7 +178,7 @@ export function createRelayTask(input: RelayTaskInput) {
       }
       for (const segment of media.value.uris) {
         listed.add(segment);
-        if (!firstSeen.has(segment)) firstSeen.set(segment, now());
+        if (!firstSeen.has(segment)) firstSeen.set(segment, media.value.segmentEnds[segment] ?? now());
         if (!(await ensure(segment, true, hashesFetched))) complete = false;
         if (stopped) return 'live';
       }

@@ -141,6 +141,17 @@ describe('live relay by a mirror', () => {
     }, 20_000, 200);
     const row = await origin.instance.prisma.videoRedundancy.findFirstOrThrow({ where: { video: { uuid: video.uuid } } });
     expect(row).toMatchObject({ remoteState: 'active', fileUrl: relayBase });
+    // the viewer side hears of the relay too (the origin forwards the CacheFile to the live's followers)
+    await waitFor('the relay listed on the viewer side', async () => {
+      const v = await viewer.json<VideoView>(`/api/v1/videos/${video.uuid}`);
+      return v.isLive && v.streamingPlaylists[0]?.redundancies.some((r) => r.baseUrl === relayBase) ? true : undefined;
+    }, 20_000, 200);
+    // relay metrics: segments relayed, with their lag observed
+    const scrape = await (await relay.api('/metrics', { token: null })).text();
+    expect(Number(/^mirrortube_live_relay_segments_total (\d+)/m.exec(scrape)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^mirrortube_live_relay_lag_seconds_count (\d+)/m.exec(scrape)?.[1])).toBeGreaterThan(0);
+    expect(scrape).toMatch(/^mirrortube_live_relays 1$/m);
+    expect(scrape).toMatch(/^mirrortube_live_relay_hash_mismatches_total 0$/m);
 
     // the publisher stops: the live ends, the relay withdraws and deletes its files
     expect(await publisher.done).toBe(0);
@@ -156,5 +167,10 @@ describe('live relay by a mirror', () => {
     expect(await origin.instance.prisma.videoRedundancy.count({ where: { video: { uuid: video.uuid } } })).toBe(0);
     await waitFor('the relay files gone', async () => (relay.instance.liveRelay.relayed().length === 0 && !existsSync(join(relay.instance.config.storage.redundancy, 'hls', video.uuid)) ? true : undefined), 10_000);
     expect((await fetch(`${relayBase}/master.m3u8`)).status).toBe(404);
+    // the viewer side drops it too (the Undo forwarded)
+    await waitFor('the relay gone on the viewer side', async () => {
+      const v = await viewer.json<VideoView>(`/api/v1/videos/${video.uuid}`);
+      return v.streamingPlaylists[0]?.redundancies.length === 0 ? true : undefined;
+    }, 20_000, 200);
   });
 });

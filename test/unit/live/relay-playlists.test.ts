@@ -9,11 +9,11 @@ const MEDIA = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:1', '#EXT-X
 describe('relay playlists', () => {
   it('reads the files a live media playlist refers to, its target duration and its end', () => {
     const parsed = parseRelayPlaylist(MEDIA);
-    expect(parsed).toEqual({ ok: true, value: { uris: ['0-1700000012.mp4', '0-1700000013.mp4'], maps: ['%v-init-1700000000.mp4'], ended: false, targetDuration: 1 } });
+    expect(parsed).toEqual({ ok: true, value: { uris: ['0-1700000012.mp4', '0-1700000013.mp4'], maps: ['%v-init-1700000000.mp4'], ended: false, targetDuration: 1, segmentEnds: {} } });
     const ended = parseRelayPlaylist(`${MEDIA}#EXT-X-ENDLIST\n`);
     expect(ended.ok && ended.value.ended).toBe(true);
     const master = parseRelayPlaylist('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90\n0.m3u8\n');
-    expect(master).toEqual({ ok: true, value: { uris: ['0.m3u8'], maps: [], ended: false, targetDuration: null } });
+    expect(master).toEqual({ ok: true, value: { uris: ['0.m3u8'], maps: [], ended: false, targetDuration: null, segmentEnds: {} } });
   });
 
   it('refuses what it cannot serve byte for byte: absolute, rooted or parent URIs, and non-playlists', () => {
@@ -25,6 +25,13 @@ describe('relay playlists', () => {
     expect(isSafeRelayName('..')).toBe(false);
     expect(isSafeRelayName('.hidden')).toBe(false);
     expect(relayNameToUrl('%v-init-1.mp4')).toBe('%25v-init-1.mp4');
+  });
+
+  it('dates each segment end from #EXT-X-PROGRAM-DATE-TIME and #EXTINF (the lag metric)', () => {
+    const text = ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z', '#EXTINF:1.000,', '0-1.mp4', '#EXTINF:0.960,', '0-2.mp4', '#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:05.000Z', '#EXTINF:1.000,', '0-3.mp4', ''].join('\n');
+    const parsed = parseRelayPlaylist(text);
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    expect(parsed.ok && parsed.value.segmentEnds).toEqual({ '0-1.mp4': t0 + 1000, '0-2.mp4': t0 + 1960, '0-3.mp4': t0 + 6000 });
   });
 
   it('polls at about half a segment, bounded', () => {
