@@ -73,7 +73,7 @@ export function createCacheFileHandlers(deps: {
     if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
     // a relay of a live (ours): its segments change every second, the relay checks each against our
     // live hash list before serving it; listed at once as a source of the live, never probed as a VOD copy
-    const liveRelay = cache.liveRelay && video.isLive;
+    const liveRelay = cache.liveRelay === true && video.isLive;
     if (liveRelay) {
       const row = existing
         ? await store.renewCopy(existing.id, { expiresOn, fileUrl: cache.baseUrl })
