@@ -5,7 +5,7 @@ import { activityIds, buildCreate, buildHlsCacheFile, buildUndo, directAudience,
 import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Policy } from '../../redundancy/planner/index.js';
+import { compileFilter, type Candidate, type HostRule, type Policy } from '../../redundancy/planner/index.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
 /** A remote live being published at a followed, redundancy-allowed origin. */
@@ -21,6 +21,14 @@ export interface RelayableLive {
   accountUrl: string;
   /** where the announcements go */
   originInbox: string;
+  /** what a host rule's include/exclude filters look at */
+  channelUrl: string;
+  channelName: string;
+  accountName: string;
+  tags: string[];
+  language: string | null;
+  licence: number | null;
+  category: number | null;
 }
 
 export interface RelayStore {
@@ -48,6 +56,31 @@ interface Running {
 
 /** Does the policy relay this host's lives? (a host rule with `live: true`) */
 export const relaysLivesOf = (policy: Policy, host: string): boolean => policy.hosts.some((r) => r.host === host.toLowerCase() && r.live === true);
+
+/**
+ * Does the policy relay this live? Its host's rule has `live: true` and its include/exclude
+ * filters pass (channels, accounts, tags, languages, licences, categories; the size and duration
+ * bounds say nothing of a running live and are left out).
+ */
+export function relaysLive(policy: Policy, live: RelayableLive): boolean {
+  const rule = policy.hosts.find((r) => r.host === live.host.toLowerCase() && r.live === true);
+  if (!rule) return false;
+  const forLives: HostRule = { ...rule, include: { ...rule.include, maxSizeBytes: null, minDurationSeconds: null, maxDurationSeconds: null } };
+  const candidate = {
+    ...live,
+    sizeBytes: 0,
+    durationSeconds: 0,
+    publishedAt: 0,
+    views: 0,
+    viewsInInterval: 0,
+    isLive: true,
+    privacy: 1,
+    hasHls: true,
+    knownHealthyMirrors: 0,
+    published: true,
+  } satisfies Candidate;
+  return compileFilter(forLives, `hosts (${rule.host})`).passes(candidate);
+}
 
 /**
  * Live relay by a mirror: every remote live of a followed origin whose host rule has `live: true`
@@ -158,7 +191,7 @@ export function createLiveRelay(deps: {
 
   async function tickOnce(): Promise<void> {
     const policy = deps.policy();
-    const lives = (await deps.store.runningRemoteLives()).filter((l) => relaysLivesOf(policy, l.host));
+    const lives = (await deps.store.runningRemoteLives()).filter((l) => relaysLive(policy, l));
     const wanted = new Map(lives.map((l) => [l.uuid, l]));
     for (const uuid of [...finished]) if (!wanted.has(uuid)) finished.delete(uuid);
     for (const uuid of running.keys()) if (!wanted.has(uuid)) void stopRelay(uuid, 'the origin no longer lists it as live (or the policy no longer allows it)');

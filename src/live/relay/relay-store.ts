@@ -23,7 +23,11 @@ export function createPrismaRelayStore(prisma: Prisma): RelayStore {
           uuid: true,
           url: true,
           streamingPlaylists: { select: { playlistUrl: true, segmentsSha256Url: true }, take: 1 },
-          channel: { select: { actor: { select: { inboxUrl: true, sharedInboxUrl: true } }, account: { select: { actor: { select: { url: true } } } } } },
+          tags: true,
+          language: true,
+          licence: true,
+          category: true,
+          channel: { select: { actor: { select: { url: true, preferredUsername: true, inboxUrl: true, sharedInboxUrl: true } }, account: { select: { actor: { select: { url: true, preferredUsername: true } } } } } },
         },
       });
       return rows.flatMap((v) => {
@@ -31,7 +35,26 @@ export function createPrismaRelayStore(prisma: Prisma): RelayStore {
         if (!hls?.playlistUrl || !hls.segmentsSha256Url) return [];
         const host = new URL(v.url).host;
         if (!allowed.has(host)) return [];
-        return [{ videoId: v.id, uuid: v.uuid, url: v.url, host, playlistUrl: hls.playlistUrl, segmentsSha256Url: hls.segmentsSha256Url, accountUrl: v.channel.account.actor.url, originInbox: v.channel.actor.sharedInboxUrl ?? v.channel.actor.inboxUrl }];
+        const { actor, account } = v.channel;
+        return [
+          {
+            videoId: v.id,
+            uuid: v.uuid,
+            url: v.url,
+            host,
+            playlistUrl: hls.playlistUrl,
+            segmentsSha256Url: hls.segmentsSha256Url,
+            accountUrl: account.actor.url,
+            originInbox: actor.sharedInboxUrl ?? actor.inboxUrl,
+            channelUrl: actor.url,
+            channelName: actor.preferredUsername,
+            accountName: account.actor.preferredUsername,
+            tags: v.tags,
+            language: v.language,
+            licence: v.licence,
+            category: v.category,
+          },
+        ];
       });
     },
   };

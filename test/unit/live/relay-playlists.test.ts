@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCacheFile, buildHlsCacheFile, publicAudience } from '../../../src/federation/vocab/index.js';
 import { serializePolicy, validatePolicy } from '../../../src/redundancy/planner/index.js';
-import { relaysLivesOf } from '../../../src/live/relay/live-relay.js';
+import { relaysLive, relaysLivesOf, type RelayableLive } from '../../../src/live/relay/live-relay.js';
 import { filesToPrune, isSafeRelayName, parseRelayPlaylist, relayNameToUrl, relayPollMs } from '../../../src/live/relay/relay-playlists.js';
 
 const MEDIA = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:12', '#EXT-X-MAP:URI="%v-init-1700000000.mp4"', '#EXTINF:1.000000,', '0-1700000012.mp4', '#EXTINF:1.000000,', '0-1700000013.mp4', ''].join('\n');
@@ -63,6 +63,28 @@ describe('the live switch of a host rule', () => {
     expect(validatePolicy(serializePolicy(on.policy))).toEqual(on);
     const bad = validatePolicy({ hosts: [{ ...rule, live: 'yes' }] });
     expect(bad).toEqual({ ok: false, errors: [expect.stringContaining('live must be true or false')] });
+  });
+});
+
+describe('which lives a rule relays', () => {
+  const live: RelayableLive = {
+    videoId: 1, uuid: 'u', url: 'https://tube.example/videos/watch/u', host: 'tube.example', playlistUrl: 'https://tube.example/m.m3u8', segmentsSha256Url: 'https://tube.example/s.json',
+    accountUrl: 'https://tube.example/accounts/alice', originInbox: 'https://tube.example/inbox', channelUrl: 'https://tube.example/video-channels/news', channelName: 'news', accountName: 'alice',
+    tags: ['Science'], language: 'en', licence: 1, category: 3,
+  };
+  const policyWith = (extra: Record<string, unknown>) => {
+    const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true, ...extra }] });
+    if (!v.ok) throw new Error(v.errors.join('; '));
+    return v.policy;
+  };
+  it('applies the rule include/exclude filters, not its size and duration bounds', () => {
+    expect(relaysLive(policyWith({}), live)).toBe(true);
+    expect(relaysLive(policyWith({ include: { channels: ['news'], max_duration: '10' } }), live)).toBe(true);
+    expect(relaysLive(policyWith({ include: { channels: ['films'] } }), live)).toBe(false);
+    expect(relaysLive(policyWith({ exclude: { tags: ['science'] } }), live)).toBe(false);
+    expect(relaysLive(policyWith({ include: { languages: ['fr'] } }), live)).toBe(false);
+    expect(relaysLive(policyWith({ live: false }), live)).toBe(false);
+    expect(relaysLive(policyWith({}), { ...live, host: 'other.example' })).toBe(false);
   });
 });
 
