@@ -405,7 +405,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await redundancy.engine.cleanup();
       await seeding.start();
       await live.start();
-      liveRelay.start();
+      await liveRelay.start();
       await metricsServer?.start();
       await jobs.start();
       scheduler.start();

@@ -7,7 +7,9 @@ import type { Logger } from '../../lib/logger.js';
 import type { Registry } from 'prom-client';
 import { defineLiveRelayMetrics } from '../../metrics/index.js';
 import type { Policy } from '../../redundancy/planner/index.js';
+import { join } from 'node:path';
 import { createLiveRelay } from './live-relay.js';
+import { fileRelayJournal } from './relay-journal.js';
 import type { RelayFetcher } from './relay-task.js';
 import { createPrismaRelayStore } from './relay-store.js';
 
@@ -41,6 +43,7 @@ export function createLiveRelayArea(deps: {
     discoverMs: relay.discover_interval,
     unreachableMs: relay.unreachable_timeout,
     maxFileBytes: relay.max_file_size,
+    journal: fileRelayJournal(join(deps.config.storage.redundancy, 'live-relays.json')),
     observe: defineLiveRelayMetrics(deps.registry),
   });
 }

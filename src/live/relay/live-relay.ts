@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
 import { compileFilter, type Candidate, type HostRule, type Policy } from '../../redundancy/planner/index.js';
+import type { RelayJournal } from './relay-journal.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
 /** A remote live being published at a followed, redundancy-allowed origin. */
@@ -105,6 +106,8 @@ export function createLiveRelay(deps: {
   discoverMs: number;
   unreachableMs: number;
   maxFileBytes: number;
+  /** relays announced and not yet withdrawn (a run that crashed withdraws them at the next start) */
+  journal: RelayJournal;
   observe?: LiveRelayObserver;
 }) {
   const log = deps.logger.child({ component: 'live-relay' });
@@ -116,6 +119,21 @@ export function createLiveRelay(deps: {
   let stopped = false;
 
   const dirOf = (uuid: string) => join(deps.redundancyDir, 'hls', uuid);
+
+  // the journal is written one change at a time, from the relays announced now
+  let journalWrites: Promise<void> = Promise.resolve();
+  function saveJournal(): Promise<void> {
+    const entries = [...running.values()].flatMap((e) => (e.create ? [{ uuid: e.live.uuid, originInbox: e.live.originInbox, create: e.create }] : []));
+    journalWrites = journalWrites.then(() => deps.journal.save(entries)).catch((err: unknown) => log.warn({ err }, 'cannot write the live relay journal'));
+    return journalWrites;
+  }
+
+  async function sendUndo(create: Record<string, unknown>, originInbox: string): Promise<void> {
+    const me = await deps.store.ourActor();
+    const { to, cc } = create as { to: string[]; cc: string[] };
+    const undo = buildUndo({ actor: me.url, object: create, audience: { to, cc } });
+    await deps.sender.send(withContext(undo, 'CacheFile'), { signerActorId: me.id, inboxes: [originInbox] });
+  }
 
   async function announce(entry: Running): Promise<void> {
     const me = await deps.store.ourActor();
@@ -132,6 +150,8 @@ export function createLiveRelay(deps: {
     // an id per relay session: a live relayed again (a permanent live's next session) is announced anew
     const create = buildCreate({ id: `${activityIds.create(cacheFile.id)}/live-${entry.startedAt.getTime()}`, actor: me.url, object: { ...object, to, cc }, audience: { to, cc } });
     entry.create = create;
+    // remembered before it is sent: a crash between the two sends an Undo of a Create the origin never saw, which is harmless
+    await saveJournal();
     await deps.sender.send(withContext(create, 'CacheFile'), { signerActorId: me.id, inboxes: [live.originInbox] });
     log.info({ video: live.uuid, origin: live.host }, 'live relay announced');
   }
@@ -142,15 +162,20 @@ export function createLiveRelay(deps: {
     entry.stopping ??= (async () => {
       await entry.task.stop();
       await entry.announcing;
+      let withdrawn = true;
       if (entry.create) {
-        const me = await deps.store.ourActor();
-        const { to, cc } = entry.create as { to: string[]; cc: string[] };
-        const undo = buildUndo({ actor: me.url, object: entry.create, audience: { to, cc } });
-        await deps.sender.send(withContext(undo, 'CacheFile'), { signerActorId: me.id, inboxes: [entry.live.originInbox] }).catch((err: unknown) => log.warn({ err, video: uuid }, 'cannot withdraw the live relay'));
+        withdrawn = await sendUndo(entry.create, entry.live.originInbox).then(
+          () => true,
+          (err: unknown) => {
+            log.warn({ err, video: uuid }, 'cannot withdraw the live relay (retried at the next start)');
+            return false;
+          },
+        );
       }
       await rm(dirOf(uuid), { recursive: true, force: true });
       deps.protectedFolders.delete(uuid);
       running.delete(uuid);
+      if (withdrawn) await saveJournal();
       deps.observe?.relays(running.size);
       log.info({ video: uuid, why }, 'live relay stopped');
     })();
@@ -212,8 +237,16 @@ export function createLiveRelay(deps: {
     tick,
     /** uuids relayed now */
     relayed: (): string[] => [...running.keys()],
-    start(): void {
+    /** Withdraws the relays a previous run announced and did not withdraw (it crashed), then starts discovering. */
+    async start(): Promise<void> {
       stopped = false;
+      const left = await deps.journal.load();
+      for (const relay of left) {
+        await sendUndo(relay.create, relay.originInbox);
+        await rm(dirOf(relay.uuid), { recursive: true, force: true });
+        log.info({ video: relay.uuid }, 'live relay of a previous run withdrawn');
+      }
+      if (left.length > 0) await deps.journal.save([]);
       timer = setInterval(() => void tick(), deps.discoverMs);
       timer.unref();
     },
