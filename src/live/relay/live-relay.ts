@@ -22,6 +22,8 @@ export interface RelayableLive {
   accountUrl: string;
   /** where the announcements go */
   originInbox: string;
+  /** other instances' relays of this live we know of (base URLs): a fallback for segments */
+  otherRelays: string[];
   /** what a host rule's include/exclude filters look at */
   channelUrl: string;
   channelName: string;
@@ -195,6 +197,7 @@ export function createLiveRelay(deps: {
       logger: deps.logger,
       unreachableMs: deps.unreachableMs,
       maxFileBytes: deps.maxFileBytes,
+      alternates: () => entry.live.otherRelays.filter((u) => !u.startsWith(deps.urls.redundancyHlsPrefix)),
       observe: {
         ready: () => {
           entry.announcing = announce(entry).catch((err: unknown) => log.warn({ err, video: live.uuid }, 'cannot announce the live relay'));
@@ -220,7 +223,11 @@ export function createLiveRelay(deps: {
     const wanted = new Map(lives.map((l) => [l.uuid, l]));
     for (const uuid of [...finished]) if (!wanted.has(uuid)) finished.delete(uuid);
     for (const uuid of running.keys()) if (!wanted.has(uuid)) void stopRelay(uuid, 'the origin no longer lists it as live (or the policy no longer allows it)');
-    for (const live of lives) if (!running.has(live.uuid) && !finished.has(live.uuid) && !stopped) startRelay(live);
+    for (const live of lives) {
+      const entry = running.get(live.uuid);
+      if (entry) entry.live = live; // the other relays known now
+      else if (!finished.has(live.uuid) && !stopped) startRelay(live);
+    }
   }
 
   /** One discovery round (the timer's, or a caller's: an Update of a remote live came in). */

@@ -46,6 +46,12 @@ export interface RelayTaskInput {
   unreachableMs: number;
   /** largest segment or playlist accepted */
   maxFileBytes: number;
+  /**
+   * other relays of this live (base URLs, `<relay>/static/redundancy/hls/<uuid>`): a segment the
+   * origin fails to serve (overloaded) is taken from one of them, checked against the origin's hash
+   * list all the same; playlists, init sections and hashes come from the origin only
+   */
+  alternates?(): string[];
 }
 
 const PLAYLIST_TYPES = ['application/vnd.apple.mpegurl', 'application/x-mpegurl', 'audio/mpegurl', 'text/plain', 'application/octet-stream'];
@@ -82,12 +88,24 @@ export function createRelayTask(input: RelayTaskInput) {
 
   const opts = (maxBytes: number, contentTypes?: readonly string[]): FetchOptions => ({ maxBytes, timeoutMs: 10_000, bypassNegativeCache: true, maxRedirects: 0, ...(contentTypes ? { contentTypes } : {}) });
 
-  async function get(name: string, contentTypes?: readonly string[]): Promise<Buffer | 'missing' | 'failed'> {
-    const res = await fetcher.fetch(base + relayNameToUrl(name), opts(input.maxFileBytes, contentTypes));
+  async function getFrom(from: string, name: string, contentTypes?: readonly string[]): Promise<Buffer | 'missing' | 'failed'> {
+    const res = await fetcher.fetch(from + relayNameToUrl(name), opts(input.maxFileBytes, contentTypes));
     if (!res.ok) return 'failed';
     if (res.status === 404 || res.status === 410) return 'missing';
     if (res.status < 200 || res.status >= 300) return 'failed';
     return res.body;
+  }
+  const get = (name: string, contentTypes?: readonly string[]) => getFrom(base, name, contentTypes);
+
+  /** A segment from the origin, or, when the origin fails to serve it, from another relay. */
+  async function getSegment(name: string): Promise<Buffer | 'missing' | 'failed'> {
+    const first = await get(name);
+    if (first !== 'failed') return first;
+    for (const other of input.alternates?.() ?? []) {
+      const body = await getFrom(`${other.replace(/\/+$/, '')}/`, name);
+      if (typeof body !== 'string') return body;
+    }
+    return first;
   }
 
   async function writeAtomic(name: string, body: Buffer | string): Promise<void> {
@@ -121,7 +139,7 @@ export function createRelayTask(input: RelayTaskInput) {
       // not in the origin's list yet: it is hashed before it is listed, so this is a race; next round
       if (hashes[name] === undefined) return false;
     }
-    const body = await get(name);
+    const body = isSegment ? await getSegment(name) : await get(name);
     if (typeof body === 'string') return false;
     if (isSegment) {
       const digest = createHash('sha256').update(body).digest('hex');

@@ -17,7 +17,7 @@ const BASE = `https://tube.example/static/streaming-playlists/hls/${UUID}/`;
 const LIVE: RelayableLive = {
   videoId: 7, uuid: UUID, url: `https://tube.example/videos/watch/${UUID}`, host: 'tube.example', playlistUrl: `${BASE}master.m3u8`, segmentsSha256Url: `${BASE}segments-sha256.json`,
   accountUrl: 'https://tube.example/accounts/alice', originInbox: 'https://tube.example/inbox', channelUrl: 'https://tube.example/video-channels/news', channelName: 'news', accountName: 'alice',
-  tags: [], language: null, licence: null, category: null,
+  tags: [], language: null, licence: null, category: null, otherRelays: [],
 };
 const policy = (() => {
   const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true }] });

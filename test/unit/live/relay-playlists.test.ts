@@ -70,7 +70,7 @@ describe('which lives a rule relays', () => {
   const live: RelayableLive = {
     videoId: 1, uuid: 'u', url: 'https://tube.example/videos/watch/u', host: 'tube.example', playlistUrl: 'https://tube.example/m.m3u8', segmentsSha256Url: 'https://tube.example/s.json',
     accountUrl: 'https://tube.example/accounts/alice', originInbox: 'https://tube.example/inbox', channelUrl: 'https://tube.example/video-channels/news', channelName: 'news', accountName: 'alice',
-    tags: ['Science'], language: 'en', licence: 1, category: 3,
+    tags: ['Science'], language: 'en', licence: 1, category: 3, otherRelays: [],
   };
   const policyWith = (extra: Record<string, unknown>) => {
     const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true, ...extra }] });

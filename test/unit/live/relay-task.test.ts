@@ -43,7 +43,7 @@ describe('a live relay task', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  async function setup() {
+  async function setup(extra: { alternates?: () => string[]; other?: Map<string, Buffer> } = {}) {
     const root = await mkdtemp(join(tmpdir(), 'relay-task-'));
     dirs.push(root);
     const dir = join(root, 'hls', 'u');
@@ -57,7 +57,18 @@ describe('a live relay task', () => {
       masterUrl: `${BASE}master.m3u8`,
       segmentsSha256Url: `${BASE}segments-sha256.json`,
       dir,
-      fetcher: origin.fetcher,
+      fetcher: {
+        async fetch(url: string) {
+          const other = 'https://relay-b.example/static/redundancy/hls/u/';
+          if (url.startsWith(other)) {
+            origin.requests.push(url);
+            const body = extra.other?.get(decodeURIComponent(url.slice(other.length)));
+            return { ok: true, status: body ? 200 : 404, headers: {}, body: body ?? Buffer.alloc(0), url } as FetchResult;
+          }
+          return origin.fetcher.fetch(url);
+        },
+      },
+      ...(extra.alternates ? { alternates: extra.alternates } : {}),
       clock,
       logger: createLogger({ level: 'silent' }),
       unreachableMs: 5000,
@@ -127,6 +138,25 @@ describe('a live relay task', () => {
     await task.stop();
     expect(events.ready).toBe(1);
     expect(events.mismatches.every((n) => n === '0-11.mp4')).toBe(true);
+  });
+
+  it('takes a segment the origin fails to serve from another relay, checked against the origin hashes', async () => {
+    const other = new Map<string, Buffer>([['0-20.mp4', Buffer.from('segment 20')], ['0-21.mp4', Buffer.from('forged 21')]]);
+    const { dir, origin, events, task } = await setup({ alternates: () => ['https://relay-b.example/static/redundancy/hls/u'], other });
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    origin.put('0.m3u8', media([20, 21]));
+    origin.put('segments-sha256.json', JSON.stringify({ '0-20.mp4': sha('segment 20'), '0-21.mp4': sha('segment 21') }));
+    // the origin is overloaded for the segments (500s, not in its files map: answered 404 → made 500 below)
+    const fetchOrigin = origin.fetcher.fetch;
+    origin.fetcher.fetch = async (url: string) => (/0-2[01]\.mp4$/.test(url) ? { ok: true, status: 503, headers: {}, body: Buffer.alloc(0), url } : fetchOrigin(url));
+    task.start();
+    await until('segment 20 from the other relay', () => existsSync(join(dir, '0-20.mp4')));
+    await until('the forged 21 refused', () => events.mismatches.includes('0-21.mp4'));
+    expect(await readFile(join(dir, '0-20.mp4'), 'utf8')).toBe('segment 20');
+    expect(existsSync(join(dir, '0-21.mp4'))).toBe(false);
+    expect(existsSync(join(dir, '0.m3u8'))).toBe(false);
+    await task.stop();
   });
 
   it('gives up when the origin stays unreachable', async () => {
