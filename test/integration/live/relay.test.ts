@@ -62,7 +62,7 @@ describe('live relay by a mirror', () => {
       startTestInstance({
         db: 'embedded',
         overrides: {
-          redundancy: { min_lifetime_floor: '1 second', videos: { strategies: [], hosts: [{ host: hostOf(origin), size: '1GB', min_lifetime: '3 hours', mirror_all: true, live: true }] } },
+          redundancy: { min_lifetime_floor: '1 second', videos: { strategies: [], hosts: [{ host: hostOf(origin), size: '1GB', min_lifetime: '3 hours', live: true }] } },
           live: { relay: { discover_interval: '300 ms', unreachable_timeout: '20 seconds', max_file_size: '16MB' } },
         },
       }),

@@ -61,6 +61,11 @@ describe('the live switch of a host rule', () => {
     expect((serializePolicy(on.policy).hosts as Record<string, unknown>[])[0]!.live).toBe(true);
     expect((serializePolicy(off.policy).hosts as Record<string, unknown>[])[0]).not.toHaveProperty('live');
     expect(validatePolicy(serializePolicy(on.policy))).toEqual(on);
+    // lives only: no mirror_all, no strategies (no VOD copy is planned: the rule ranks nothing)
+    const livesOnly = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', live: true }] });
+    expect(livesOnly.ok && livesOnly.policy.hosts[0]).toMatchObject({ mirrorAll: false, strategies: [], live: true });
+    if (livesOnly.ok) expect(validatePolicy(serializePolicy(livesOnly.policy))).toEqual(livesOnly);
+    expect(validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', live: false }] })).toEqual({ ok: false, errors: [expect.stringContaining('give either mirror_all: true or a non-empty strategies list')] });
     const bad = validatePolicy({ hosts: [{ ...rule, live: 'yes' }] });
     expect(bad).toEqual({ ok: false, errors: [expect.stringContaining('live must be true or false')] });
   });
