@@ -208,7 +208,8 @@ export function composeHttpApp(parts: {
       // private files: not counted per video (private videos are never in transfer figures), never cached by proxies
       { urlPrefix: PRIVATE_HLS_PREFIX, directory: privateFolders(layout).hlsRoot, cacheControl: 'private, no-store', respond: privateGate('hls'), ...objects('streaming_playlists', 'private/') },
       { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos'), ...objects('web_videos', 'private/') },
-      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy'), ...objects('redundancy') },
+      // relays of lives (live/relay/) serve live playlists here too: revalidated; segments immutable
+      { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy'), cacheControl: parts.live.hlsCacheControl, ...objects('redundancy') },
       { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
       { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },

@@ -55,6 +55,7 @@ import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
 import { createObjectStorage, loadS3ObjectStore } from './storage/index.js';
 import { createLive } from './live/create-live.js';
+import { createLiveRelayArea } from './live/relay/create-live-relay.js';
 import { createPlayerSwarms } from './web/player-swarms.js';
 
 export interface InstanceOptions {
@@ -235,6 +236,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     objectStorage,
     ...lookup,
   });
+  // live relay: remote lives of hosts whose rule has `live: true`, pulled, verified, served, announced
+  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)
@@ -357,6 +360,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     /** moves of local videos' files between the file system and object storage (null: object storage disabled) */
     storageMove: videos.storageMove,
     live,
+    liveRelay,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
       const address = server?.address();
@@ -408,6 +412,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await redundancy.engine.cleanup();
       await seeding.start();
       await live.start();
+      await liveRelay.start();
       await metricsServer?.start();
       await jobs.start();
       scheduler.start();
@@ -418,6 +423,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     /** Stops intake, drains jobs within the deadline, kills ffmpeg children, closes sockets and the database. */
     async stop(): Promise<void> {
       ready = false;
+      // relays withdrawn (Undo queued) and their files deleted while the database is open
+      await liveRelay.stop();
       await seeding.stop();
       await metricsServer?.stop();
       const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();

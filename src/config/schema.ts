@@ -133,6 +133,10 @@ export const configSchema = z.strictObject({
       resolutions,
       always_transcode_original_resolution: z.boolean(),
     }),
+    /** ours: relay of remote lives by a mirror (host rules with `live: true`, see redundancy.videos.hosts) */
+    relay: z
+      .strictObject({ discover_interval: duration, unreachable_timeout: duration, max_file_size: bytes })
+      .default({ discover_interval: 2000, unreachable_timeout: 20_000, max_file_size: 64 * 1024 * 1024 }),
   }),
   seeding: z.strictObject({
     enabled: z.boolean(),

@@ -38,4 +38,5 @@ export type { P2pMetrics, TrackerFigures, SeederFigures } from './p2p-metrics.js
 export type { PlaybackMetrics } from './playback-metrics.js';
 export { defineStorageMetrics } from './storage-metrics.js';
 export { defineLiveMetrics } from './live-metrics.js';
+export { defineLiveRelayMetrics, type LiveRelayMetrics } from './live-relay-metrics.js';
 export type { LiveMetrics, LiveMetricSources } from './live-metrics.js';

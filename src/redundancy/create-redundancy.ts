@@ -98,6 +98,9 @@ export function createRedundancy(deps: {
   });
   const announceList = buildAnnounceList(buildTrackerUrls(urls.base));
 
+  /** copy folders of remote lives being relayed (registered by live/relay/): the orphan sweep leaves them */
+  const liveRelayFolders = new Set<string>();
+
   // the console's live view of the copies being written (bytes, speed, ETA), per video uuid
   const progress = createMirrorProgress(clock);
   const localMirror: MirrorPort = {
@@ -135,7 +138,8 @@ export function createRedundancy(deps: {
     // the copy and whatever of it is still being assembled (work folders, parked swaps)
     remove: (uuid) => removeCopyFiles({ redundancyDir, tmpDir, uuid }),
     async cleanup(keep, inProgress) {
-      await cleanupOrphans({ redundancyDir, tmpDir, keep, inProgress });
+      // folders of lives being relayed (live/relay/) are not copies the database knows
+      await cleanupOrphans({ redundancyDir, tmpDir, keep: new Set([...keep, ...liveRelayFolders]), inProgress });
     },
   };
 
@@ -257,6 +261,7 @@ export function createRedundancy(deps: {
   return {
     engine,
     prober,
+    liveRelayFolders,
     /** the operator console's reads: copies with live progress, mirrors of our videos, the policy dry-run */
     console: {
       progress,

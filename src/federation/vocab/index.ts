@@ -21,7 +21,7 @@ export { buildVideoObject, type HlsPlaylistInput, type Labelled, type VideoImage
 export { buildVideoFileLinks, type VideoFileInput } from './video-file-links.js';
 export { buildAnnounce, buildCreate, buildDelete, buildDislike, buildLike, buildUndo, buildUpdate, buildView } from './activities.js';
 export { buildAccept, buildFollow, buildReject, type FollowActivity } from './follow-activities.js';
-export { buildHlsCacheFile, type HlsCacheFileObject } from './cache-file.js';
+export { buildHlsCacheFile, LIVE_RELAY_FIELD, type HlsCacheFileObject } from './cache-file.js';
 export { buildOrderedCollection, buildOrderedCollectionPage, pageWindow } from './collection.js';
 
 // parsers

@@ -13,6 +13,8 @@ export type RemoteCacheFile = {
   expires: string | null;
   to: string[];
   cc: string[];
+  /** ours: a relay of a running live (`isLiveRelay: true`); absent otherwise */
+  liveRelay?: true;
 } & (
   | { kind: 'hls'; baseUrl: string }
   | { kind: 'web-video'; fileUrl: string; mediaType: string; height: number; size: number | null; fps: number | null }
@@ -37,7 +39,7 @@ export function parseCacheFile(input: unknown): Result<RemoteCacheFile, VocabRef
   const parsed = cacheFileSchema.safeParse(input);
   if (!parsed.success) return fail(refusalFromZod(parsed.error, input));
   const c = parsed.data;
-  const common = { id: c.id, videoUrl: c.object, expires: c.expires ?? null, to: c.to, cc: c.cc };
+  const common = { id: c.id, videoUrl: c.object, expires: c.expires ?? null, to: c.to, cc: c.cc, ...((c as Record<string, unknown>).isLiveRelay === true ? { liveRelay: true as const } : {}) };
   if (c.url.mediaType === 'application/x-mpegURL') return ok({ ...common, kind: 'hls', baseUrl: c.url.href });
   if (!/^(video|audio)\//.test(c.url.mediaType)) return fail({ type: 'invalid-field', field: 'url.mediaType', message: 'must be application/x-mpegURL or a video type' });
   const file = webVideoLinkSchema.safeParse(c.url);

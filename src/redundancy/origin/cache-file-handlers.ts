@@ -13,7 +13,7 @@ export type RemoteCopyState = 'pending-probe' | 'active' | 'unhealthy';
 
 /** What recording announced HLS copies needs (remote actors' VideoRedundancy rows). */
 export interface RemoteCopyRecordStore {
-  findVideoByUrl(url: string): Promise<{ id: number; uuid: string; isLocal: boolean; privacy: number } | null>;
+  findVideoByUrl(url: string): Promise<{ id: number; uuid: string; isLocal: boolean; isLive: boolean; privacy: number } | null>;
   findCopyByUrl(url: string): Promise<{ id: number; actorId: number } | null>;
   /** a new expiry and base URL for a copy; fails when it is gone */
   renewCopy(id: number, change: { expiresOn: Date | null; fileUrl: string }): Promise<{ id: number; state: RemoteCopyState }>;
@@ -71,6 +71,16 @@ export function createCacheFileHandlers(deps: {
     }
     const existing = await store.findCopyByUrl(cache.id);
     if (existing && existing.actorId !== actor.value.id) return skipped('this CacheFile belongs to another actor');
+    // a relay of a live (ours): its segments change every second, the relay checks each against our
+    // live hash list before serving it; listed at once as a source of the live, never probed as a VOD copy
+    const liveRelay = cache.liveRelay === true && video.isLive;
+    if (liveRelay) {
+      const row = existing
+        ? await store.renewCopy(existing.id, { expiresOn, fileUrl: cache.baseUrl })
+        : await store.saveCopy({ videoId: video.id, actorId: actor.value.id, url: cache.id, fileUrl: cache.baseUrl, expiresOn, state: 'active' });
+      log.info({ video: video.uuid, mirror: mirrorHost, copy: row.id }, 'live relay announced');
+      return processed;
+    }
     if (update && !existing) log.info({ cacheFile: cache.id }, 'update of an unknown CacheFile: recorded as new');
     const row = existing
       ? await store.renewCopy(existing.id, { expiresOn, fileUrl: cache.baseUrl })

@@ -20,7 +20,7 @@ export interface LocalPlaylistStore {
 export function createPrismaRemoteCopyStore(prisma: Prisma): RemoteCopyRecordStore & CopyProbeStore & MirrorWebseedStore & LocalPlaylistStore {
   return {
     async findVideoByUrl(url) {
-      return prisma.video.findUnique({ where: { url }, select: { id: true, uuid: true, isLocal: true, privacy: true } });
+      return prisma.video.findUnique({ where: { url }, select: { id: true, uuid: true, isLocal: true, isLive: true, privacy: true } });
     },
     async findCopyByUrl(url) {
       return prisma.videoRedundancy.findUnique({ where: { url }, select: { id: true, actorId: true } });
@@ -60,7 +60,8 @@ export function createPrismaRemoteCopyStore(prisma: Prisma): RemoteCopyRecordSto
     },
     async dueForProbe(olderThan) {
       const rows = await prisma.videoRedundancy.findMany({
-        where: { video: { isLocal: true }, OR: [{ lastVerifiedAt: null }, { lastVerifiedAt: { lt: olderThan } }] },
+        // relays of our lives are not probed as VOD copies (their files change every segment)
+        where: { video: { isLocal: true, isLive: false }, OR: [{ lastVerifiedAt: null }, { lastVerifiedAt: { lt: olderThan } }] },
         select: { id: true },
       });
       return rows.map((r) => r.id);

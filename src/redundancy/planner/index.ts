@@ -171,3 +171,4 @@ export {
   type Plan,
 } from './types.js';
 export { planGracePurges, type GracePurge } from './grace.js';
+export { compileFilter, type CompiledFilter } from './filters.js';

@@ -37,6 +37,8 @@ export function toHostRule(r: RawHostRule): HostRule {
     sizeBytes: r.size,
     minLifetimeMs: r.min_lifetime,
     mirrorAll: r.mirror_all === true,
+    // absent unless on: stored policies and rules written before the switch read the same
+    ...(r.live === true ? { live: true } : {}),
     strategies: (r.strategies ?? []).map((s) => ({ strategy: s.strategy, minViews: s.min_views ?? 0 })),
     include,
     exclude,

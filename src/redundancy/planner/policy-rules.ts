@@ -88,6 +88,8 @@ export function itemSchemas(floorMs: number) {
         size: positiveSize,
         min_lifetime: positiveDurationMs,
         mirror_all: z.boolean({ error: 'must be true or false' }).optional(),
+        /** ours: relay the host's lives (pulled segment by segment while they run); default false */
+        live: z.boolean({ error: 'must be true or false' }).optional(),
         strategies: z.array(ruleStrategy, { error: 'must be a list of strategies' }).optional(),
         include: includeSchema.optional(),
         exclude: excludeSchema.optional(),
@@ -102,7 +104,8 @@ export function itemSchemas(floorMs: number) {
       const strategies = r.strategies ?? [];
       if (r.mirror_all === true && strategies.length > 0) {
         add('mirror_all and strategies cannot be combined (mirror_all already takes every video of the host)');
-      } else if (r.mirror_all !== true && strategies.length === 0) {
+      } else if (r.mirror_all !== true && strategies.length === 0 && r.live !== true) {
+        // (a rule with live: true alone relays the host's lives and mirrors none of its videos)
         add('give either mirror_all: true or a non-empty strategies list');
       }
       const seen = new Set<string>();

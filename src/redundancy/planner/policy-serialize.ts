@@ -45,6 +45,7 @@ export function serializePolicy(policy: Policy): Record<string, unknown> {
                 ...(s.strategy === 'recently-added' ? { min_views: s.minViews } : {}),
               })),
             }),
+        ...(r.live === true ? { live: true } : {}),
         ...(Object.keys(inc).length > 0 ? { include: inc } : {}),
         ...(Object.keys(exc).length > 0 ? { exclude: exc } : {}),
       };

@@ -141,6 +141,8 @@ export interface HostRule {
   readonly minLifetimeMs: number;
   /** true: rank every video of the host (newest first) instead of using `strategies`. */
   readonly mirrorAll: boolean;
+  /** Ours: relay the host's lives (live/relay/); absent means false. */
+  readonly live?: boolean;
   /** Rankings sharing the rule's budget (empty when mirrorAll). */
   readonly strategies: readonly RuleStrategy[];
   readonly include: IncludeFilter;

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FetchResult } from '../../../src/federation/remote/index.js';
+import { createManualClock } from '../../../src/lib/clock.js';
+import { createInstanceUrls } from '../../../src/lib/instance-urls.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import { createLiveRelay, type RelayableLive } from '../../../src/live/relay/live-relay.js';
+import type { AnnouncedRelay } from '../../../src/live/relay/relay-journal.js';
+import { validatePolicy } from '../../../src/redundancy/planner/index.js';
+
+const UUID = '0b9e3d7a-1111-4222-8333-944455556666';
+const BASE = `https://tube.example/static/streaming-playlists/hls/${UUID}/`;
+const LIVE: RelayableLive = {
+  videoId: 7, uuid: UUID, url: `https://tube.example/videos/watch/${UUID}`, host: 'tube.example', playlistUrl: `${BASE}master.m3u8`, segmentsSha256Url: `${BASE}segments-sha256.json`,
+  accountUrl: 'https://tube.example/accounts/alice', originInbox: 'https://tube.example/inbox', channelUrl: 'https://tube.example/video-channels/news', channelName: 'news', accountName: 'alice',
+  tags: [], language: null, licence: null, category: null, otherRelays: [],
+};
+const policy = (() => {
+  const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true }] });
+  if (!v.ok) throw new Error(v.errors.join('; '));
+  return v.policy;
+})();
+
+describe('the live relay manager', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  async function setup(journalAtStart: AnnouncedRelay[]) {
+    const root = await mkdtemp(join(tmpdir(), 'relay-manager-'));
+    dirs.push(root);
+    const files = new Map<string, string>([
+      ['master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n0.m3u8\n'],
+      ['0.m3u8', '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MAP:URI="0-init-1.mp4"\n#EXTINF:1.0,\n0-1.mp4\n'],
+      ['0-init-1.mp4', 'init'],
+      ['0-1.mp4', 'one'],
+      ['segments-sha256.json', JSON.stringify({ '0-1.mp4': createHash('sha256').update('one').digest('hex') })],
+    ]);
+    const sent: { activity: Record<string, unknown>; inboxes: string[] }[] = [];
+    let journal = journalAtStart;
+    const lives: RelayableLive[] = [];
+    const protectedFolders = new Set<string>();
+    const relay = createLiveRelay({
+      store: { ourActor: async () => ({ id: 1, url: 'https://mirror.example/accounts/peertube' }), runningRemoteLives: async () => lives },
+      fetcher: {
+        async fetch(url: string): Promise<FetchResult> {
+          const body = files.get(decodeURIComponent(url.slice(BASE.length)));
+          return { ok: true, status: body === undefined ? 404 : 200, headers: {}, body: Buffer.from(body ?? ''), url };
+        },
+      },
+      sender: { send: async (activity, options) => void sent.push({ activity, inboxes: options.inboxes }) },
+      clock: createManualClock(new Date('2026-01-01T00:00:00Z')),
+      logger: createLogger({ level: 'silent' }),
+      urls: createInstanceUrls({ https: true, hostname: 'mirror.example', port: 443 }),
+      policy: () => policy,
+      redundancyDir: root,
+      protectedFolders,
+      discoverMs: 60_000,
+      unreachableMs: 10_000,
+      maxFileBytes: 1024 * 1024,
+      journal: { load: async () => journal, save: async (r) => void (journal = r) },
+    });
+    return { root, relay, sent, lives, protectedFolders, journal: () => journal };
+  }
+
+  const until = async (what: string, check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!check()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('relays a running live: announced once it serves, withdrawn (Undo, files deleted) when the origin stops listing it', async () => {
+    const { root, relay, sent, lives, protectedFolders, journal } = await setup([]);
+    await relay.start();
+    expect(sent).toEqual([]);
+    lives.push(LIVE);
+    await relay.tick();
+    expect(protectedFolders.has(UUID)).toBe(true);
+    await until('the Create', () => sent.length === 1);
+    const create = sent[0]!.activity as { type: string; id: string; object: Record<string, unknown> };
+    expect(sent[0]!.inboxes).toEqual([LIVE.originInbox]);
+    expect(create).toMatchObject({ type: 'Create', object: { type: 'CacheFile', object: LIVE.url, isLiveRelay: true, url: { href: `https://mirror.example/static/redundancy/hls/${UUID}` } } });
+    expect(existsSync(join(root, 'hls', UUID, '0-1.mp4'))).toBe(true);
+    await until('the journal', () => journal().length === 1);
+
+    lives.length = 0;
+    await relay.tick();
+    await until('the Undo', () => sent.length === 2);
+    expect(sent[1]!.activity).toMatchObject({ type: 'Undo', id: `${create.id}/undo`, object: { id: create.id, type: 'Create' } });
+    await until('the files gone', () => !existsSync(join(root, 'hls', UUID)) && relay.relayed().length === 0);
+    expect(protectedFolders.size).toBe(0);
+    expect(journal()).toEqual([]);
+    await relay.stop();
+  });
+
+  it('withdraws at start what a crashed run left announced', async () => {
+    const create = { id: 'https://mirror.example/redundancy/streaming-playlists/hls/x/activity/live-1', type: 'Create', to: [LIVE.accountUrl], cc: [] };
+    const { root, relay, sent, journal } = await setup([{ uuid: UUID, originInbox: LIVE.originInbox, create }]);
+    await mkdir(join(root, 'hls', UUID), { recursive: true });
+    await writeFile(join(root, 'hls', UUID, '0-1.mp4'), 'left');
+    await relay.start();
+    expect(sent).toEqual([{ activity: expect.objectContaining({ type: 'Undo', id: `${create.id}/undo`, object: create }), inboxes: [LIVE.originInbox] }]);
+    expect(existsSync(join(root, 'hls', UUID))).toBe(false);
+    expect(journal()).toEqual([]);
+    await relay.stop();
+  });
+});

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FetchResult } from '../../../src/federation/remote/index.js';
+import { createManualClock } from '../../../src/lib/clock.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import { createRelayTask, type RelayEnd } from '../../../src/live/relay/relay-task.js';
+
+const BASE = 'https://origin.example/static/streaming-playlists/hls/u/';
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\n0.m3u8\n';
+const media = (segments: number[], ended = false) =>
+  ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MAP:URI="%v-init-1.mp4"', ...segments.flatMap((n) => ['#EXTINF:1.0,', `0-${n}.mp4`]), ...(ended ? ['#EXT-X-ENDLIST'] : []), ''].join('\n');
+
+/** An origin in memory: files by name (decoded), requests recorded; `down` answers nothing. */
+function fakeOrigin() {
+  const files = new Map<string, Buffer>();
+  const requests: string[] = [];
+  const state = { down: false };
+  return {
+    files,
+    requests,
+    state,
+    put: (name: string, body: string | Buffer) => files.set(name, Buffer.from(body)),
+    fetcher: {
+      async fetch(url: string): Promise<FetchResult> {
+        requests.push(url);
+        if (state.down) return { ok: false, reason: { type: 'connect-failed', message: 'refused' } as never };
+        const name = decodeURIComponent(url.slice(BASE.length));
+        const body = files.get(name);
+        return { ok: true, status: body ? 200 : 404, headers: {}, body: body ?? Buffer.alloc(0), url };
+      },
+    },
+  };
+}
+
+describe('a live relay task', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  async function setup(extra: { alternates?: () => string[]; other?: Map<string, Buffer> } = {}) {
+    const root = await mkdtemp(join(tmpdir(), 'relay-task-'));
+    dirs.push(root);
+    const dir = join(root, 'hls', 'u');
+    const origin = fakeOrigin();
+    const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
+    const events: { ready: number; segments: number; mismatches: string[]; end: { reason: RelayEnd; message: string } | null } = { ready: 0, segments: 0, mismatches: [], end: null };
+    let ended: () => void = () => undefined;
+    const endPromise = new Promise<void>((resolve) => (ended = resolve));
+    const task = createRelayTask({
+      uuid: 'u',
+      masterUrl: `${BASE}master.m3u8`,
+      segmentsSha256Url: `${BASE}segments-sha256.json`,
+      dir,
+      fetcher: {
+        async fetch(url: string) {
+          const other = 'https://relay-b.example/static/redundancy/hls/u/';
+          if (url.startsWith(other)) {
+            origin.requests.push(url);
+            const body = extra.other?.get(decodeURIComponent(url.slice(other.length)));
+            return { ok: true, status: body ? 200 : 404, headers: {}, body: body ?? Buffer.alloc(0), url } as FetchResult;
+          }
+          return origin.fetcher.fetch(url);
+        },
+      },
+      ...(extra.alternates ? { alternates: extra.alternates } : {}),
+      clock,
+      logger: createLogger({ level: 'silent' }),
+      unreachableMs: 5000,
+      maxFileBytes: 1024 * 1024,
+      observe: {
+        ready: () => events.ready++,
+        segment: () => events.segments++,
+        mismatch: (name) => events.mismatches.push(name),
+        end: (reason, message) => {
+          events.end = { reason, message };
+          ended();
+        },
+      },
+    });
+    return { dir, origin, clock, events, task, endPromise };
+  }
+
+  const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 200; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('serves verified segments under the origin names, never a segment whose hash differs, and stops at ENDLIST', async () => {
+    const { dir, origin, events, task, endPromise } = await setup();
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    origin.put('0-10.mp4', 'segment 10');
+    origin.put('0-11.mp4', 'segment 11 (corrupted at the origin)');
+    origin.put('0.m3u8', media([10, 11]));
+    origin.put('segments-sha256.json', JSON.stringify({ '0-10.mp4': sha('segment 10'), '0-11.mp4': sha('segment 11') }));
+    task.start();
+    await until('the mismatch seen', () => events.mismatches.includes('0-11.mp4'));
+    // segment 11 does not match: not written, and the playlist listing it is not served yet
+    expect(existsSync(join(dir, '0-11.mp4'))).toBe(false);
+    expect(existsSync(join(dir, '0.m3u8'))).toBe(false);
+    expect(existsSync(join(dir, 'master.m3u8'))).toBe(false);
+    expect(events.ready).toBe(0);
+    expect(await readFile(join(dir, '0-10.mp4'), 'utf8')).toBe('segment 10');
+
+    // the window moves on: 11 leaves the playlist, 12 arrives, but is not in the hash list yet
+    origin.put('0-12.mp4', 'segment 12');
+    origin.put('0.m3u8', media([10, 12]));
+    await until('the hash list fetched again for 12', () => origin.requests.filter((u) => u.endsWith('segments-sha256.json')).length >= 3);
+    expect(existsSync(join(dir, '0-12.mp4'))).toBe(false);
+    origin.put('segments-sha256.json', JSON.stringify({ '0-10.mp4': sha('segment 10'), '0-12.mp4': sha('segment 12') }));
+    await until('the playlist served', () => existsSync(join(dir, '0.m3u8')));
+    expect(await readFile(join(dir, '0.m3u8'), 'utf8')).toBe(media([10, 12]));
+    expect(await readFile(join(dir, 'master.m3u8'), 'utf8')).toBe(MASTER);
+    expect(await readFile(join(dir, '%v-init-1.mp4'), 'utf8')).toBe('init');
+    expect(JSON.parse(await readFile(join(dir, 'segments-sha256.json'), 'utf8'))).toEqual({ '0-10.mp4': sha('segment 10'), '0-12.mp4': sha('segment 12') });
+    await until('announced once', () => events.ready === 1);
+
+    // older segments leave with the window (kept one round more for players that read the previous playlist)
+    origin.put('0-13.mp4', 'segment 13');
+    origin.put('0-14.mp4', 'segment 14');
+    origin.put('segments-sha256.json', JSON.stringify({ '0-13.mp4': sha('segment 13'), '0-14.mp4': sha('segment 14') }));
+    origin.put('0.m3u8', media([13, 14]));
+    await until('the window pruned', async () => !(await readdir(dir)).includes('0-10.mp4'));
+    expect((await readdir(dir)).sort()).toEqual(['%v-init-1.mp4', '0-13.mp4', '0-14.mp4', '0.m3u8', 'master.m3u8', 'segments-sha256.json']);
+
+    origin.put('0.m3u8', media([13, 14], true));
+    await endPromise;
+    expect(events.end?.reason).toBe('ended');
+    await task.stop();
+    expect(events.ready).toBe(1);
+    expect(events.mismatches.every((n) => n === '0-11.mp4')).toBe(true);
+  });
+
+  it('takes a segment the origin fails to serve from another relay, checked against the origin hashes', async () => {
+    const other = new Map<string, Buffer>([['0-20.mp4', Buffer.from('segment 20')], ['0-21.mp4', Buffer.from('forged 21')]]);
+    const { dir, origin, events, task } = await setup({ alternates: () => ['https://relay-b.example/static/redundancy/hls/u'], other });
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    origin.put('0.m3u8', media([20, 21]));
+    origin.put('segments-sha256.json', JSON.stringify({ '0-20.mp4': sha('segment 20'), '0-21.mp4': sha('segment 21') }));
+    // the origin is overloaded for the segments (500s, not in its files map: answered 404 → made 500 below)
+    const fetchOrigin = origin.fetcher.fetch;
+    origin.fetcher.fetch = async (url: string) => (/0-2[01]\.mp4$/.test(url) ? { ok: true, status: 503, headers: {}, body: Buffer.alloc(0), url } : fetchOrigin(url));
+    task.start();
+    await until('segment 20 from the other relay', () => existsSync(join(dir, '0-20.mp4')));
+    await until('the forged 21 refused', () => events.mismatches.includes('0-21.mp4'));
+    expect(await readFile(join(dir, '0-20.mp4'), 'utf8')).toBe('segment 20');
+    expect(existsSync(join(dir, '0-21.mp4'))).toBe(false);
+    expect(existsSync(join(dir, '0.m3u8'))).toBe(false);
+    await task.stop();
+  });
+
+  it('gives up when the origin stays unreachable', async () => {
+    const { origin, clock, events, task, endPromise } = await setup();
+    origin.state.down = true;
+    task.start();
+    await until('a few failed polls', () => origin.requests.length >= 2);
+    expect(events.end).toBeNull();
+    clock.advance(6000);
+    await endPromise;
+    expect(events.end?.reason).toBe('unreachable');
+    await task.stop();
+  });
+
+  it('refuses a live whose playlists point elsewhere', async () => {
+    const { dir, origin, events, task, endPromise } = await setup();
+    origin.put('master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://elsewhere.example/0.m3u8\n');
+    task.start();
+    await endPromise;
+    expect(events.end?.reason).toBe('refused');
+    expect(existsSync(join(dir, 'master.m3u8'))).toBe(false);
+    await task.stop();
+  });
+});
