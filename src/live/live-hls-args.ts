@@ -90,7 +90,9 @@ export function buildLiveHlsArgs(input: LiveHlsArgsInput): string[] {
     '-hls_list_size', String(latency.listSize),
     '-hls_flags', 'delete_segments+independent_segments+temp_file+program_date_time',
     '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', `%v-init-${input.startNumber}.mp4`,
+    // ffmpeg 5.1 expands %v in the init section's name only with two variants or more: one variant's
+    // would be written and listed as a literal `%v-init-…`, a URL no player can fetch
+    '-hls_fmp4_init_filename', renditions.length > 1 ? `%v-init-${input.startNumber}.mp4` : `0-init-${input.startNumber}.mp4`,
     '-hls_segment_filename', `${input.outputDir}/%v-%d.mp4`,
     '-start_number', String(input.startNumber),
     '-master_pl_name', LIVE_MASTER_PLAYLIST,

@@ -90,6 +90,12 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
       const media = await (await fetch(base + variant)).text();
       const segments = media.split('\n').filter((l) => l.endsWith('.mp4'));
       expect(segments.length).toBeGreaterThan(0);
+      // the init section the playlist names is fetchable at that (relative) URL, as a player fetches it
+      const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(media)?.[1];
+      expect(init).toMatch(/^\d+-init-\d+\.mp4$/);
+      const initAnswer = await fetch(new URL(init!, base + variant));
+      expect(initAnswer.status).toBe(200);
+      await initAnswer.arrayBuffer();
       // the hash list is written when a segment lands, before the playlist lists it (bounded wait for the race)
       const hashes = await waitFor('every listed segment in the hash list', async () => {
         const list = (await (await fetch(playlist.segmentsSha256Url)).json()) as Record<string, string>;

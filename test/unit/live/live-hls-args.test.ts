@@ -51,6 +51,9 @@ describe('live ffmpeg argv', () => {
     expect(argAfter(args, '-hls_segment_type')).toBe('fmp4');
     expect(argAfter(args, '-hls_segment_filename')).toBe('/hls/u/%v-%d.mp4');
     expect(argAfter(args, '-hls_fmp4_init_filename')).toBe('%v-init-1765130000.mp4');
+    // one variant: ffmpeg 5.1 would not expand %v in the init section's name
+    const single = buildLiveHlsArgs({ ...base, renditions: [{ height: 240, bitrate: 300_000 }], latency: latencyProfile(LiveLatencyMode.SMALL) });
+    expect(argAfter(single, '-hls_fmp4_init_filename')).toBe('0-init-1765130000.mp4');
     expect(argAfter(args, '-start_number')).toBe('1765130000');
     expect(argAfter(args, '-master_pl_name')).toBe('master.m3u8');
     expect(argAfter(args, '-hls_flags')).toContain('temp_file');
