@@ -55,8 +55,8 @@ export function createVideos(deps: {
    * against a pending move only: a move already running may have listed the older files.
    */
   const scheduleMove = storageMove
-    ? async (videoId: number, tx: Tx) => {
-        await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true }, tx);
+    ? async (videoId: number, tx: Tx, runAt?: Date) => {
+        await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true, ...(runAt ? { runAt } : {}) }, tx);
       }
     : null;
   if (storageMove) {
@@ -76,7 +76,9 @@ export function createVideos(deps: {
         ...transcodeStore,
         recordOutputs: async (videoId, outputs, tx) => {
           await transcodeStore.recordOutputs(videoId, outputs, tx);
-          await scheduleMove(videoId, tx);
+          // the transcoding node moves its outputs right after the commit (moveOutputs below); this
+          // job, due one job lease later, finishes a move that node did not (it crashed meanwhile)
+          await scheduleMove(videoId, tx, new Date(clock.now().getTime() + config.jobs.lease_duration));
         },
       }
     : transcodeStore;
@@ -101,7 +103,14 @@ export function createVideos(deps: {
       observe: (type, seconds) => deps.metrics.transcodeDuration.observe({ type }, seconds),
       store: transcodeRunStore,
       logger: logger.child({ component: 'transcoding' }),
-      ...(storageMove ? { fetchInput: storageMove.fetchInput } : {}),
+      ...(storageMove
+        ? {
+            fetchInput: storageMove.fetchInput,
+            moveOutputs: async (videoId: number) => {
+              await storageMove.toObjectStorage(videoId);
+            },
+          }
+        : {}),
     }),
   );
 
@@ -119,7 +128,7 @@ export function createVideos(deps: {
     options: { transcodingEnabled: transcoding.enabled, maxFileSize: config.uploads.max_file_size },
     privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger, ...(storageMove ? { objects: storageMove } : {}) }),
     admission: deps.admission,
-    ...(storageMove ? { objects: storageMove } : {}),
+    ...(storageMove ? { objects: storageMove, originals: storageMove.originals } : {}),
   });
 
   /** POST /api/v1/videos/:id/transcoding: transcodes a video again */

@@ -271,12 +271,29 @@ export function createStorageMove(deps: StorageMoveDeps) {
     }
   }
 
-  /** An input file of a transcode that lives in object storage, fetched to `to`. */
+  /**
+   * An input file of a transcode that lives in object storage, fetched to `to`. An original put
+   * there at upload is not moved by a privacy change before its transcode: the keys of the other
+   * privacy class are tried too.
+   */
   async function fetchInput(video: { uuid: string; privacy: number }, input: { hlsFilename?: string; webVideo?: string }, to: string): Promise<void> {
     const keys = objectKeysOf(objects, video.privacy);
-    if (input.webVideo) await download('web_videos', keys.webVideo(input.webVideo), to);
-    else await download('streaming_playlists', keys.hls(video.uuid, input.hlsFilename!), to);
+    if (!input.webVideo) return download('streaming_playlists', keys.hls(video.uuid, input.hlsFilename!), to);
+    const other = objectKeysOf(objects, isInPrivateFolder(video.privacy) ? 1 : 3);
+    const key = (await s3.head('web_videos', keys.webVideo(input.webVideo))) || !(await s3.head('web_videos', other.webVideo(input.webVideo))) ? keys.webVideo(input.webVideo) : other.webVideo(input.webVideo);
+    await download('web_videos', key, to);
   }
+
+  /** The original of an upload, put in the bucket before its transcode job is committed (any node may run it). */
+  const originals = {
+    async put(video: { uuid: string; privacy: number }, filename: string, path: string): Promise<void> {
+      const keys = objectKeysOf(objects, video.privacy);
+      await s3.put('web_videos', keys.webVideo(filename), { path }, { acl: keys.acl, contentType: 'video/mp4' });
+    },
+    async remove(video: { uuid: string; privacy: number }, filename: string): Promise<void> {
+      await s3.remove('web_videos', [objectKeysOf(objects, video.privacy).webVideo(filename)]);
+    },
+  };
 
   const handler = (move: (videoId: number) => Promise<JobOutcome>): JobHandler<{ videoId: number }> => ({
     concurrency: 2,
@@ -294,6 +311,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
     relocate,
     removeObjects,
     fetchInput,
+    originals,
     move: (to: StorageTarget, videoId: number, onBytes?: (n: number) => void) => (to === 'object-storage' ? toObjectStorage(videoId, onBytes) : toFilesystem(videoId, onBytes)),
     jobs: { [MOVE_TO_OBJECT_STORAGE_JOB]: handler((id) => toObjectStorage(id)), [MOVE_TO_FILE_SYSTEM_JOB]: handler((id) => toFilesystem(id)) },
   };
