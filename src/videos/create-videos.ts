@@ -55,8 +55,8 @@ export function createVideos(deps: {
    * against a pending move only: a move already running may have listed the older files.
    */
   const scheduleMove = storageMove
-    ? async (videoId: number, tx: Tx, runAt?: Date) => {
-        await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true, ...(runAt ? { runAt } : {}) }, tx);
+    ? async (videoId: number, tx: Tx) => {
+        await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true }, tx);
       }
     : null;
   if (storageMove) {
@@ -76,9 +76,10 @@ export function createVideos(deps: {
         ...transcodeStore,
         recordOutputs: async (videoId, outputs, tx) => {
           await transcodeStore.recordOutputs(videoId, outputs, tx);
-          // the transcoding node moves its outputs right after the commit (moveOutputs below); this
-          // job, due one job lease later, finishes a move that node did not (it crashed meanwhile)
-          await scheduleMove(videoId, tx, new Date(clock.now().getTime() + config.jobs.lease_duration));
+          // the transcoding node moves its outputs right after the commit (moveOutputs below, one
+          // move of a video at a time per node); this job finishes a move that node did not (it
+          // crashed meanwhile); on a node without the files it fails and is retried
+          await scheduleMove(videoId, tx);
         },
       }
     : transcodeStore;

@@ -134,13 +134,14 @@ export function createStorageMove(deps: StorageMoveDeps) {
         await s3.remove('streaming_playlists', stale);
         localPaths.push(dir);
       } else if (!video.inObjectStorage) {
-        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing`);
+        // (on a node that did not transcode it, the transcoding node may still be moving it: retried)
+        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing on this node`);
       }
     }
     for (const f of video.webVideos) {
       const path = placed.webVideo(f.filename);
       if (!(await exists(path))) {
-        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing`);
+        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing on this node`);
         continue;
       }
       const key = keys.webVideo(f.filename);
@@ -153,7 +154,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
     return { keys: written, localPaths };
   }
 
-  async function toObjectStorage(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
+  async function toObjectStorageNow(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
     const video = await store.files(videoId);
     if (!video) return skipped('video deleted');
     if (!video.hls && video.webVideos.length === 0) return skipped('no files');
@@ -188,7 +189,25 @@ export function createStorageMove(deps: StorageMoveDeps) {
     await rename(tmp, to);
   }
 
-  async function toFilesystem(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
+  /**
+   * One move of a video at a time in this process: the transcoding node moves its outputs right
+   * after publishing while the move job written with the publication may be claimed here too; the
+   * second finds them moved. (Another node lacks the files: its attempt fails and is retried.)
+   */
+  const moving = new Map<number, Promise<unknown>>();
+  function oneAtATime<T>(videoId: number, move: () => Promise<T>): Promise<T> {
+    const next = (moving.get(videoId) ?? Promise.resolve()).catch(() => undefined).then(move);
+    moving.set(videoId, next);
+    const forget = () => {
+      if (moving.get(videoId) === next) moving.delete(videoId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+  const toObjectStorage = (videoId: number, onBytes?: (n: number) => void) => oneAtATime(videoId, () => toObjectStorageNow(videoId, onBytes));
+  const toFilesystem = (videoId: number, onBytes?: (n: number) => void) => oneAtATime(videoId, () => toFilesystemNow(videoId, onBytes));
+
+  async function toFilesystemNow(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
     const video = await store.files(videoId);
     if (!video) return skipped('video deleted');
     if (!video.inObjectStorage) return skipped('already on the file system');
