@@ -307,7 +307,8 @@ export function createStorageMove(deps: StorageMoveDeps) {
   const originals = {
     async put(video: { uuid: string; privacy: number }, filename: string, path: string): Promise<void> {
       const keys = objectKeysOf(objects, video.privacy);
-      await s3.put('web_videos', keys.webVideo(filename), { path }, { acl: keys.acl, contentType: 'video/mp4' });
+      // (an original may be another container than MP4: no content type is claimed for it)
+      await s3.put('web_videos', keys.webVideo(filename), { path }, { acl: keys.acl, ...(filename.endsWith('.mp4') ? { contentType: 'video/mp4' } : {}) });
     },
     async remove(video: { uuid: string; privacy: number }, filename: string): Promise<void> {
       await s3.remove('web_videos', [objectKeysOf(objects, video.privacy).webVideo(filename)]);

@@ -214,6 +214,9 @@ export function createVideoService(deps: {
       if (original) {
         await deps.originals!.put(original, filename, stored);
         sentOriginal = { ...original, filename };
+        // the bucket holds it: the local copy goes before the job can be claimed (whichever node
+        // transcodes fetches it; until then our static routes proxy the bucket)
+        await removeAll([stored]);
       }
 
       const now = deps.clock.now();
@@ -263,9 +266,6 @@ export function createVideoService(deps: {
         return created;
       });
       committed = true;
-      // the bucket holds the original: the local copy goes (whichever node transcodes fetches it;
-      // until then our static routes proxy the bucket)
-      if (sentOriginal) await removeAll([stored]).catch((err: unknown) => log.warn({ err, video: uuid }, 'could not remove the local copy of an original sent to object storage'));
       deps.transcoding.wake();
       if (!deps.options.transcodingEnabled) await deps.events.published(video.id);
       if (!deps.options.transcodingEnabled) await deps.seeding?.syncVideo(uuid);
