@@ -108,7 +108,8 @@ export const configSchema = z.strictObject({
   transcoding: z.strictObject({
     enabled: z.boolean(),
     threads: z.number().int().min(0).max(64),
-    concurrency: z.number().int().min(1).max(64),
+    /** 0: this node accepts uploads and schedules their transcodes, other nodes run them */
+    concurrency: z.number().int().min(0).max(64),
     preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']),
     hls_segment_duration: z.number().int().min(1).max(60),
     resolutions,

@@ -76,6 +76,9 @@ export function createVideos(deps: {
         ...transcodeStore,
         recordOutputs: async (videoId, outputs, tx) => {
           await transcodeStore.recordOutputs(videoId, outputs, tx);
+          // the transcoding node moves its outputs right after the commit (moveOutputs below, one
+          // move of a video at a time per node); this job finishes a move that node did not (it
+          // crashed meanwhile); on a node without the files it fails and is retried
           await scheduleMove(videoId, tx);
         },
       }
@@ -101,7 +104,14 @@ export function createVideos(deps: {
       observe: (type, seconds) => deps.metrics.transcodeDuration.observe({ type }, seconds),
       store: transcodeRunStore,
       logger: logger.child({ component: 'transcoding' }),
-      ...(storageMove ? { fetchInput: storageMove.fetchInput } : {}),
+      ...(storageMove
+        ? {
+            fetchInput: storageMove.fetchInput,
+            moveOutputs: async (videoId: number) => {
+              await storageMove.toObjectStorage(videoId);
+            },
+          }
+        : {}),
     }),
   );
 
@@ -119,7 +129,7 @@ export function createVideos(deps: {
     options: { transcodingEnabled: transcoding.enabled, maxFileSize: config.uploads.max_file_size },
     privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger, ...(storageMove ? { objects: storageMove } : {}) }),
     admission: deps.admission,
-    ...(storageMove ? { objects: storageMove } : {}),
+    ...(storageMove ? { objects: storageMove, originals: storageMove.originals } : {}),
   });
 
   /** POST /api/v1/videos/:id/transcoding: transcodes a video again */

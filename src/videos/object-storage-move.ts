@@ -134,13 +134,14 @@ export function createStorageMove(deps: StorageMoveDeps) {
         await s3.remove('streaming_playlists', stale);
         localPaths.push(dir);
       } else if (!video.inObjectStorage) {
-        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing`);
+        // (on a node that did not transcode it, the transcoding node may still be moving it: retried)
+        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing on this node`);
       }
     }
     for (const f of video.webVideos) {
       const path = placed.webVideo(f.filename);
       if (!(await exists(path))) {
-        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing`);
+        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing on this node`);
         continue;
       }
       const key = keys.webVideo(f.filename);
@@ -153,7 +154,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
     return { keys: written, localPaths };
   }
 
-  async function toObjectStorage(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
+  async function toObjectStorageNow(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
     const video = await store.files(videoId);
     if (!video) return skipped('video deleted');
     if (!video.hls && video.webVideos.length === 0) return skipped('no files');
@@ -188,7 +189,25 @@ export function createStorageMove(deps: StorageMoveDeps) {
     await rename(tmp, to);
   }
 
-  async function toFilesystem(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
+  /**
+   * One move of a video at a time in this process: the transcoding node moves its outputs right
+   * after publishing while the move job written with the publication may be claimed here too; the
+   * second finds them moved. (Another node lacks the files: its attempt fails and is retried.)
+   */
+  const moving = new Map<number, Promise<unknown>>();
+  function oneAtATime<T>(videoId: number, move: () => Promise<T>): Promise<T> {
+    const next = (moving.get(videoId) ?? Promise.resolve()).catch(() => undefined).then(move);
+    moving.set(videoId, next);
+    const forget = () => {
+      if (moving.get(videoId) === next) moving.delete(videoId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+  const toObjectStorage = (videoId: number, onBytes?: (n: number) => void) => oneAtATime(videoId, () => toObjectStorageNow(videoId, onBytes));
+  const toFilesystem = (videoId: number, onBytes?: (n: number) => void) => oneAtATime(videoId, () => toFilesystemNow(videoId, onBytes));
+
+  async function toFilesystemNow(videoId: number, onBytes?: (n: number) => void): Promise<JobOutcome> {
     const video = await store.files(videoId);
     if (!video) return skipped('video deleted');
     if (!video.inObjectStorage) return skipped('already on the file system');
@@ -271,12 +290,30 @@ export function createStorageMove(deps: StorageMoveDeps) {
     }
   }
 
-  /** An input file of a transcode that lives in object storage, fetched to `to`. */
+  /**
+   * An input file of a transcode that lives in object storage, fetched to `to`. An original put
+   * there at upload is not moved by a privacy change before its transcode: the keys of the other
+   * privacy class are tried too.
+   */
   async function fetchInput(video: { uuid: string; privacy: number }, input: { hlsFilename?: string; webVideo?: string }, to: string): Promise<void> {
     const keys = objectKeysOf(objects, video.privacy);
-    if (input.webVideo) await download('web_videos', keys.webVideo(input.webVideo), to);
-    else await download('streaming_playlists', keys.hls(video.uuid, input.hlsFilename!), to);
+    if (!input.webVideo) return download('streaming_playlists', keys.hls(video.uuid, input.hlsFilename!), to);
+    const other = objectKeysOf(objects, isInPrivateFolder(video.privacy) ? 1 : 3);
+    const key = (await s3.head('web_videos', keys.webVideo(input.webVideo))) || !(await s3.head('web_videos', other.webVideo(input.webVideo))) ? keys.webVideo(input.webVideo) : other.webVideo(input.webVideo);
+    await download('web_videos', key, to);
   }
+
+  /** The original of an upload, put in the bucket before its transcode job is committed (any node may run it). */
+  const originals = {
+    async put(video: { uuid: string; privacy: number }, filename: string, path: string): Promise<void> {
+      const keys = objectKeysOf(objects, video.privacy);
+      // (an original may be another container than MP4: no content type is claimed for it)
+      await s3.put('web_videos', keys.webVideo(filename), { path }, { acl: keys.acl, ...(filename.endsWith('.mp4') ? { contentType: 'video/mp4' } : {}) });
+    },
+    async remove(video: { uuid: string; privacy: number }, filename: string): Promise<void> {
+      await s3.remove('web_videos', [objectKeysOf(objects, video.privacy).webVideo(filename)]);
+    },
+  };
 
   const handler = (move: (videoId: number) => Promise<JobOutcome>): JobHandler<{ videoId: number }> => ({
     concurrency: 2,
@@ -294,6 +331,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
     relocate,
     removeObjects,
     fetchInput,
+    originals,
     move: (to: StorageTarget, videoId: number, onBytes?: (n: number) => void) => (to === 'object-storage' ? toObjectStorage(videoId, onBytes) : toFilesystem(videoId, onBytes)),
     jobs: { [MOVE_TO_OBJECT_STORAGE_JOB]: handler((id) => toObjectStorage(id)), [MOVE_TO_FILE_SYSTEM_JOB]: handler((id) => toFilesystem(id)) },
   };

@@ -53,6 +53,11 @@ export interface TranscodeJobDeps {
   logger?: { warn(obj: object, msg: string): void };
   /** object storage: fetches an input file that was moved to the bucket (absent: files are local) */
   fetchInput?(video: { uuid: string; privacy: number }, input: { hlsFilename?: string; webVideo?: string }, to: string): Promise<void>;
+  /**
+   * object storage: moves the published outputs to the bucket from this node, the one whose disk
+   * holds them (the move job written with the publication is the crash-safe fallback)
+   */
+  moveOutputs?(videoId: number): Promise<void>;
 }
 
 type Placement = { layout: StorageLayout; urls: InstanceUrls };
@@ -256,6 +261,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps): JobHandler<{ videoId
       };
       const published = await publish(video, outputs, from, planned.probe, ctx);
       if (!published) return skipped('video deleted');
+      await deps.moveOutputs?.(video.id).catch((err: unknown) => ctx.logger.warn({ err, video: video.uuid }, 'could not move the outputs to object storage now: the move job will'));
 
       await deps.events.published(video.id);
       // Seed the new files, and stop seeding the replaced upload before it is removed.

@@ -33,6 +33,12 @@ export interface TranscodeScheduler {
   publishedAsIs?(videoId: number, tx: Tx): Promise<void>;
 }
 
+/** Where the original of an upload goes before its transcode job becomes claimable (object storage). */
+export interface OriginalsPort {
+  put(video: { uuid: string; privacy: number }, filename: string, path: string): Promise<void>;
+  remove(video: { uuid: string; privacy: number }, filename: string): Promise<void>;
+}
+
 /** A new local video with its first file (the upload, stored as a web video). */
 export interface NewVideo extends VideoAttributes {
   uuid: string;
@@ -118,6 +124,11 @@ export function createVideoService(deps: {
   admission: UploadAdmission;
   /** object storage: the objects of a deleted video go too (absent: files are local) */
   objects?: { removeObjects(video: { uuid: string; webVideos: string[] }): Promise<void> };
+  /**
+   * Object storage with transcoding: the original goes to the bucket before the video (and its
+   * transcode job) is committed, so any node can transcode it (it fetches the input it lacks).
+   */
+  originals?: OriginalsPort;
 }) {
   const { store, layout } = deps;
   const log = deps.logger.child({ component: 'videos' });
@@ -161,6 +172,7 @@ export function createVideoService(deps: {
     const written: string[] = [file.path];
     let reservation = reservationId;
     let committed = false;
+    let sentOriginal: { uuid: string; privacy: number; filename: string } | null = null;
     try {
       if (reservation === undefined) {
         const admitted = await deps.admission.admit(userId, metadata.channelId, file.size);
@@ -194,6 +206,17 @@ export function createVideoService(deps: {
       } catch (err) {
         images = false;
         log.warn({ err, video: uuid }, 'could not generate thumbnails');
+      }
+
+      // any node may claim the transcode: the original is in the bucket before the job exists
+      // (a crash after this put leaves an object no row names; a failed commit removes it)
+      const original = deps.options.transcodingEnabled && deps.originals ? { uuid, privacy: metadata.privacy ?? VideoPrivacy.PUBLIC } : null;
+      if (original) {
+        await deps.originals!.put(original, filename, stored);
+        sentOriginal = { ...original, filename };
+        // the bucket holds it: the local copy goes before the job can be claimed (whichever node
+        // transcodes fetches it; until then our static routes proxy the bucket)
+        await removeAll([stored]);
       }
 
       const now = deps.clock.now();
@@ -250,6 +273,10 @@ export function createVideoService(deps: {
       return ok({ id: video.id, uuid, shortUUID: toShortUuid(uuid) });
     } catch (err) {
       await removeAll(written);
+      if (sentOriginal && !committed) {
+        const { filename: name, ...video } = sentOriginal;
+        await deps.originals!.remove(video, name).catch((e: unknown) => log.warn({ err: e, video: video.uuid }, 'could not remove the original of a refused upload from object storage'));
+      }
       throw err;
     } finally {
       await removeAll([file.path]);

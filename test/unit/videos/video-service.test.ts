@@ -42,7 +42,7 @@ const probe: MediaProbe = {
 };
 
 /** Everything the video service reaches, as in-memory fakes over a temporary storage folder. */
-async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: number; quota?: number; dailyQuota?: number; scheduleFails?: boolean } = {}) {
+async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: number; quota?: number; dailyQuota?: number; scheduleFails?: boolean; objectStorage?: boolean; putFails?: boolean } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'video-service-'));
   const folder = (name: string) => join(root, name);
   const layout: StorageLayout = createStorageLayout({
@@ -100,6 +100,18 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
     },
     apply: async (move) => void moves.push(move),
   };
+  /** the bucket's originals (object storage): filename → privacy, and how many transcodes were scheduled at each put */
+  const bucket = new Map<string, number>();
+  const scheduledAtPut: number[] = [];
+  const originals = {
+    async put(video: { uuid: string; privacy: number }, filename: string, path: string) {
+      if (options.putFails) throw new Error('bucket unreachable');
+      if (!existsSync(path)) throw new Error(`no file at ${path}`);
+      scheduledAtPut.push(scheduled.length);
+      bucket.set(filename, video.privacy);
+    },
+    remove: async (_video: { uuid: string; privacy: number }, filename: string) => void bucket.delete(filename),
+  };
   const videos = createVideoService({
     store: db.store,
     clock,
@@ -114,6 +126,7 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
     options: { transcodingEnabled: options.transcodingEnabled ?? true, maxFileSize },
     privacyChange,
     admission: createUploadAdmission({ store: quota.store, clock, owner: 'worker-1', maxFileSize }),
+    ...(options.objectStorage ? { originals } : {}),
   });
 
   let received = 0;
@@ -125,7 +138,7 @@ async function setup(options: { transcodingEnabled?: boolean; maxFileSize?: numb
   }
   const metadata = (extra: Partial<UploadMetadata> = {}): UploadMetadata => ({ name: 'my clip', channelId: CHANNEL, ...extra });
 
-  return { root, layout, db, quota, clock, events, scheduled, publishedAsIs, wakes: () => wakes, seeding, moves, videos, receivedFile, metadata };
+  return { root, layout, db, quota, clock, events, scheduled, publishedAsIs, wakes: () => wakes, seeding, moves, videos, receivedFile, metadata, bucket, scheduledAtPut };
 }
 
 type Setup = Awaited<ReturnType<typeof setup>>;
@@ -196,6 +209,35 @@ describe('video service (in-memory stores)', () => {
         expect((await readdir(dir)).filter((name) => name !== 'private'), dir).toEqual([]);
       }
       expect(existsSync(file.path)).toBe(false);
+    });
+
+    it('object storage: the original is in the bucket before the transcode job is written (any node may run it), then leaves the disk', async () => {
+      await start({ objectStorage: true });
+      const result = await t.videos.acceptUpload(USER, t.metadata({ privacy: VideoPrivacy.PRIVATE }), await t.receivedFile());
+      if (!result.ok) throw new Error(result.reason.message);
+      const filename = `${result.value.uuid}-360.mp4`;
+      expect([...t.bucket]).toEqual([[filename, VideoPrivacy.PRIVATE]]);
+      expect(t.scheduledAtPut).toEqual([0]);
+      expect(t.scheduled).toHaveLength(1);
+      expect(existsSync(layoutForPrivacy(t.layout, VideoPrivacy.PRIVATE).webVideo(filename))).toBe(false);
+      // the torrent and images were made from the local copy before it went
+      expect(existsSync(t.layout.torrent(`${result.value.uuid}-360.torrent`))).toBe(true);
+    });
+
+    it('object storage: an upload whose original cannot reach the bucket, or whose commit fails after it did, leaves nothing anywhere', async () => {
+      for (const options of [{ objectStorage: true, putFails: true }, { objectStorage: true, scheduleFails: true }]) {
+        await start(options);
+        const file = await t.receivedFile();
+        await expect(t.videos.acceptUpload(USER, t.metadata(), file)).rejects.toThrow(options.putFails ? 'bucket unreachable' : 'job table unavailable');
+        expect(t.db.videos.size).toBe(0);
+        expect(t.bucket.size).toBe(0);
+        expect(t.scheduled).toEqual([]);
+        expect(t.quota.reservations.size).toBe(0);
+        for (const dir of [t.layout.storage.web_videos, t.layout.storage.torrents, t.layout.storage.thumbnails]) {
+          expect((await readdir(dir)).filter((name) => name !== 'private'), dir).toEqual([]);
+        }
+        expect(existsSync(file.path)).toBe(false);
+      }
     });
 
     it('goes to the private folders when uploaded private', async () => {
