@@ -125,7 +125,7 @@ describe('Prometheus, promtool and the Grafana dashboards against a running inst
       ...(await alertExpressions()).map((u) => ({ ...u, expr: withBoolComparisons(u.expr) })),
     ];
     expect(uses.length).toBeGreaterThan(40);
-    expect((await alertExpressions()).length).toBe(9);
+    expect((await alertExpressions()).length).toBe(10);
 
     let empty: QueryUse[] = uses;
     try {
