@@ -3,7 +3,6 @@ import { open, stat as statAsync, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
 import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.js';
 import { realpathInside } from './realpath-inside.js';
@@ -11,12 +10,11 @@ import { resolveInside } from './resolve-inside.js';
 import { decodedMount } from './decoded-mount.js';
 import { serveObject } from './serve-object.js';
 import { cacheControlFor, type StaticMount } from './static-router.js';
-import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
+import { EXPOSED_HEADERS, planRangeAnswer } from './range-answer.js';
 
 /** Bodies longer than this are streamed from the file (never held in memory, never cached). */
 const STREAM_ABOVE = 16 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
-const EXPOSED = 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified';
 /** Read buffers of cold ranges, reused once their bytes are handed to the connection (no fresh memory per request). */
 const POOL_CHUNK = 1024 * 1024;
 const POOL_MAX = 32;
@@ -104,40 +102,16 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     }
     const file = cache.file(found.path, found.stat);
 
-    const headers: OutgoingHttpHeaders = {
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': EXPOSED,
-      'Accept-Ranges': 'bytes',
-      ETag: file.etag,
-      'Last-Modified': file.lastModified,
-    };
-    const cacheControl = cacheControlFor(mount, relativePath);
-    if (cacheControl !== undefined) headers['Cache-Control'] = cacheControl;
-
-    const ifNoneMatch = header(req, 'if-none-match');
-    const notModified = ifNoneMatch !== undefined ? ifNoneMatchHits(ifNoneMatch, file.etag) : notModifiedSince(header(req, 'if-modified-since'), file.mtimeMs);
-    if (notModified) {
-      res.writeHead(304, headers);
-      res.end();
-      return 304;
-    }
-    headers['Content-Type'] = contentTypeFor(file.path);
-
-    const size = file.size;
-    const range = ifRangeHolds(header(req, 'if-range'), file.etag, file.lastModified) ? parseRange(header(req, 'range'), size) : ({ type: 'full' } as const);
-    if (range.type === 'unsatisfiable') {
-      headers['Content-Range'] = `bytes */${size}`;
-      headers['Content-Length'] = 0;
-      res.writeHead(416, headers);
-      res.end();
-      return 416;
-    }
-    const start = range.type === 'partial' ? range.start : 0;
-    const end = range.type === 'partial' ? range.end : size - 1;
-    const length = end - start + 1;
-    const status = range.type === 'partial' ? 206 : 200;
-    if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-    headers['Content-Length'] = length;
+    const plan = planRangeAnswer(req, res, {
+      etag: file.etag,
+      lastModified: file.lastModified,
+      mtimeMs: file.mtimeMs,
+      size: file.size,
+      contentType: contentTypeFor(file.path),
+      cacheControl: cacheControlFor(mount, relativePath),
+    });
+    if ('answered' in plan) return plan.answered;
+    const { status, start, end, length, headers } = plan;
 
     if (method === 'HEAD' || length === 0) {
       res.writeHead(status, headers);
@@ -324,16 +298,10 @@ async function readExactly(handle: FileHandle, position: number, length: number,
   return buffer;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  if (value === undefined || value === '') return undefined;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 function notFound(res: ServerResponse): number {
   res.writeHead(404, {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': EXPOSED,
+    'Access-Control-Expose-Headers': EXPOSED_HEADERS,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': 9,
   });

@@ -1,9 +1,8 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseRange } from './byte-range.js';
 import { contentTypeFor } from './content-type.js';
-import { ifNoneMatchHits, ifRangeHolds, notModifiedSince } from './validators.js';
+import { planRangeAnswer } from './range-answer.js';
 
 /**
  * Where a static mount finds a file that is not on disk: an object in a bucket (files moved to
@@ -16,7 +15,6 @@ export interface StaticObjectSource {
   read(relativeKey: string, start: number, end: number): Promise<Readable | null>;
 }
 
-const EXPOSED = 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified';
 
 /**
  * Answers a GET/HEAD from an object (the proxy of our static routes over object storage): the same
@@ -34,41 +32,17 @@ export async function serveObject(
   const head = await source.head(relativeKey);
   if (!head) return null;
   const etag = head.etag.startsWith('"') || head.etag.startsWith('W/') ? head.etag : `"${head.etag}"`;
-  const lastModified = head.lastModified.toUTCString();
-  const headers: OutgoingHttpHeaders = {
-    'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': EXPOSED,
-    'Accept-Ranges': 'bytes',
-    ETag: etag,
-    'Last-Modified': lastModified,
-  };
-  if (options.cacheControl !== undefined) headers['Cache-Control'] = options.cacheControl;
-  const h = (name: string) => {
-    const v = req.headers[name];
-    return v === undefined || v === '' ? undefined : Array.isArray(v) ? v.join(', ') : v;
-  };
-  const ifNoneMatch = h('if-none-match');
-  if (ifNoneMatch !== undefined ? ifNoneMatchHits(ifNoneMatch, etag) : notModifiedSince(h('if-modified-since'), head.lastModified.getTime())) {
-    res.writeHead(304, headers);
-    res.end();
-    return 304;
-  }
-  headers['Content-Type'] = contentTypeFor(relativeKey);
-  const size = head.size;
-  const range = ifRangeHolds(h('if-range'), etag, lastModified) ? parseRange(h('range'), size) : ({ type: 'full' } as const);
-  if (range.type === 'unsatisfiable') {
-    headers['Content-Range'] = `bytes */${size}`;
-    headers['Content-Length'] = 0;
-    res.writeHead(416, headers);
-    res.end();
-    return 416;
-  }
-  const start = range.type === 'partial' ? range.start : 0;
-  const end = range.type === 'partial' ? range.end : size - 1;
-  const status = range.type === 'partial' ? 206 : 200;
-  if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
-  headers['Content-Length'] = end - start + 1;
-  if (req.method === 'HEAD' || size === 0) {
+  const plan = planRangeAnswer(req, res, {
+    etag,
+    lastModified: head.lastModified.toUTCString(),
+    mtimeMs: head.lastModified.getTime(),
+    size: head.size,
+    contentType: contentTypeFor(relativeKey),
+    cacheControl: options.cacheControl,
+  });
+  if ('answered' in plan) return plan.answered;
+  const { status, start, end, headers } = plan;
+  if (req.method === 'HEAD' || plan.length === 0) {
     res.writeHead(status, headers);
     res.end();
     return status;
