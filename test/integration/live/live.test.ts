@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFully, ffprobeJson } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
+import { publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 /**
@@ -13,31 +13,7 @@ import { startTestInstance, type TestInstance } from '../../support/instance.js'
  * permanent live takes a second session; a following instance lists the live as live.
  */
 
-const LIVE = {
-  live: {
-    enabled: true,
-    allow_replay: true,
-    max_user_lives: 5,
-    rtmp: { enabled: true, hostname: '127.0.0.1', port: 0 },
-    transcoding: {
-      enabled: true,
-      threads: 1,
-      resolutions: { '0p': false, '144p': false, '240p': false, '360p': false, '480p': false, '720p': false, '1080p': false, '1440p': false, '2160p': false },
-      always_transcode_original_resolution: true,
-    },
-  },
-};
-
-/** Runs an ffmpeg publisher of `seconds` of generated media; resolves with its exit code. */
-function publish(url: string, seconds: number): { done: Promise<number>; kill(): void } {
-  const child = spawn(
-    'ffmpeg',
-    ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(seconds),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', url],
-    { stdio: ['ignore', 'ignore', 'ignore'] },
-  );
-  return { done: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))), kill: () => child.kill('SIGKILL') };
-}
+const LIVE = { live: { ...TEST_LIVE_CONFIG, allow_replay: true, max_user_lives: 5 } };
 
 interface LiveInfo {
   rtmpUrl?: string;
@@ -143,7 +119,7 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
     expect(anonymous.rtmpUrl).toBeUndefined();
 
     // a bad key is refused (the publisher fails), nothing is created
-    expect(await publish(`${owner.rtmpUrl}/not-a-key`, 2).done).not.toBe(0);
+    expect(await publishTestStream(`${owner.rtmpUrl}/not-a-key`, 2).done).not.toBe(0);
     // garbage on the RTMP port: that connection is closed, the server stays up
     await new Promise<void>((resolve) => {
       const socket = connect(a.instance.live.rtmpPort()!, '127.0.0.1', () => socket.end(Buffer.concat([Buffer.from([3]), Buffer.alloc(1536 * 2, 0xab), Buffer.from('garbage')])));
@@ -152,10 +128,10 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
       socket.on('close', () => resolve());
     });
 
-    const publisher = publish(`${owner.rtmpUrl}/${owner.streamKey}`, 7);
+    const publisher = publishTestStream(`${owner.rtmpUrl}/${owner.streamKey}`, 7);
     await waitState(a, video.uuid, 1);
     // a second publisher on a running key is refused while the first goes on
-    expect(await publish(`${owner.rtmpUrl}/${owner.streamKey}`, 2).done).not.toBe(0);
+    expect(await publishTestStream(`${owner.rtmpUrl}/${owner.streamKey}`, 2).done).not.toBe(0);
     // the follower lists it as live (Update sent on the state change)
     await waitFor('the live listed as live on B', async () => {
       const list = await b.json<{ data: VideoView[] }>('/api/v1/videos?isLocal=false');
@@ -185,7 +161,7 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
     expect(await checkSegments(live)).toBeGreaterThan(1);
     await waitFor('the end on B', async () => ((await stateOf(b, video.uuid)) === 5 ? true : undefined), 60_000);
     // an ended normal live takes no new session
-    expect(await publish(`${owner.rtmpUrl}/${owner.streamKey}`, 2).done).not.toBe(0);
+    expect(await publishTestStream(`${owner.rtmpUrl}/${owner.streamKey}`, 2).done).not.toBe(0);
 
     const sessions = await waitFor('the replay', async () => {
       const s = await a.json<{ total: number; data: { endDate: string | null; replayVideo: { uuid: string } | null; saveReplay: boolean }[] }>(`/api/v1/videos/live/${video.id}/sessions`);
@@ -219,7 +195,7 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
     const { video } = (await created.json()) as { video: { id: number; uuid: string } };
     const { rtmpUrl, streamKey } = await liveOf(video.id);
     for (let round = 1; round <= 2; round++) {
-      expect(await publish(`${rtmpUrl}/${streamKey}`, 4).done).toBe(0);
+      expect(await publishTestStream(`${rtmpUrl}/${streamKey}`, 4).done).toBe(0);
       // back to waiting for its streamer (state 4), the session closed
       await waitFor(`session ${round} closed`, async () => {
         const s = await a.json<{ total: number; data: { endDate: string | null }[] }>(`/api/v1/videos/live/${video.id}/sessions`);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/ports.js';
+import { publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 /**
@@ -15,28 +15,7 @@ import { startTestInstance, type TestInstance } from '../../support/instance.js'
  * the publisher stops, the relay withdraws (Undo received by the origin) and its files are gone.
  */
 
-const LIVE = {
-  live: {
-    enabled: true,
-    rtmp: { enabled: true, hostname: '127.0.0.1', port: 0 },
-    transcoding: {
-      enabled: true,
-      threads: 1,
-      resolutions: { '0p': false, '144p': false, '240p': false, '360p': false, '480p': false, '720p': false, '1080p': false, '1440p': false, '2160p': false },
-      always_transcode_original_resolution: true,
-    },
-  },
-};
-
-function publish(url: string, seconds: number): { done: Promise<number>; kill(): void } {
-  const child = spawn(
-    'ffmpeg',
-    ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(seconds),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', url],
-    { stdio: ['ignore', 'ignore', 'ignore'] },
-  );
-  return { done: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))), kill: () => child.kill('SIGKILL') };
-}
+const LIVE = { live: TEST_LIVE_CONFIG };
 
 interface VideoView {
   id: number;
@@ -53,7 +32,7 @@ describe('live relay by a mirror', () => {
   let origin: TestInstance;
   let relay: TestInstance;
   let viewer: TestInstance;
-  let publisher: ReturnType<typeof publish> | null = null;
+  let publisher: ReturnType<typeof publishTestStream> | null = null;
   const hostOf = (t: TestInstance) => new URL(t.url).host;
 
   beforeAll(async () => {
@@ -88,7 +67,7 @@ describe('live relay by a mirror', () => {
     const { video } = (await created.json()) as { video: { id: number; uuid: string } };
     const owner = await origin.json<{ rtmpUrl: string; streamKey: string }>(`/api/v1/videos/live/${video.id}`);
 
-    publisher = publish(`${owner.rtmpUrl}/${owner.streamKey}`, 12);
+    publisher = publishTestStream(`${owner.rtmpUrl}/${owner.streamKey}`, 12);
     const relayBase = `${relay.url}/static/redundancy/hls/${video.uuid}`;
     const originLive = await waitFor('the live running at the origin', async () => {
       const v = await origin.json<VideoView>(`/api/v1/videos/${video.uuid}`);
