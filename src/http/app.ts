@@ -8,7 +8,7 @@ import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
 import { createFastStaticHandler } from './static/index.js';
 import { createStaticFileCache } from './static/index.js';
-import { errorMiddleware } from './middleware.js';
+import { errorMiddleware, storableInputMiddleware } from './middleware.js';
 
 export interface HttpAppParts {
   logger: Logger;
@@ -154,6 +154,7 @@ export function createHttpApp(parts: HttpAppParts): HttpApp {
 
   const api = new Router({ prefix: '/api/v1' });
   api.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '256kb', encoding: 'utf-8' }));
+  api.use(storableInputMiddleware());
   for (const r of parts.apiRouters) api.use(r.routes(), r.allowedMethods());
   app.use(api.routes());
   app.use(api.allowedMethods());

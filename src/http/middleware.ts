@@ -1,8 +1,8 @@
 import type Koa from 'koa';
 import { z } from 'zod';
 import type { Logger } from '../lib/logger.js';
+import { findUnstorableText, type UnstorableText } from '../lib/unstorable-text.js';
 import { Problem, problemBody } from './problem.js';
-import { findNulCharacter } from './nul-characters.js';
 
 /** Maps thrown Problems (and koa/body-parser HTTP errors) to problem+json; logs real failures. */
 export function errorMiddleware(logger: Logger): Koa.Middleware {
@@ -38,14 +38,41 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
 
 /** Validates `input` with a zod schema, or answers 400 naming the fields that are wrong. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
-  const nul = findNulCharacter(input);
-  if (nul !== null) throw new Problem(400, `invalid ${what}: ${nul}: must not contain NUL characters`, undefined, { invalidParams: [nul] });
+  refuseUnstorable(input, what);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
     throw new Problem(400, `invalid ${what}: ${detail}`, undefined, { invalidParams: parsed.error.issues.map((i) => i.path.join('.')) });
   }
   return parsed.data;
+}
+
+/** A field name for a path of `findUnstorableText` (`$.tags[1]` → `tags[1]`). */
+const fieldOf = (at: UnstorableText): string => at.path.replace(/^\$\.?/, '');
+
+/**
+ * Throws a 400 naming the first string of `input` that PostgreSQL cannot store (a NUL character or
+ * a lone UTF-16 surrogate), so such input is refused at the border and never fails (500) in the
+ * database, whichever handler it reaches.
+ */
+export function refuseUnstorable(input: unknown, what: string): void {
+  const at = findUnstorableText(input);
+  if (!at) return;
+  const field = fieldOf(at) || what;
+  const holds = at.problem === 'nul-character' ? 'NUL characters' : 'lone UTF-16 surrogates';
+  throw new Problem(400, `invalid ${what}: ${field}: must not contain ${holds}`, undefined, { invalidParams: [field] });
+}
+
+/**
+ * Refuses (400) a parsed request body or query string holding text PostgreSQL cannot store, for
+ * every API route at once (handlers that read the body without `validate` included).
+ */
+export function storableInputMiddleware(): Koa.Middleware {
+  return async (ctx, next) => {
+    refuseUnstorable(ctx.query, 'query');
+    refuseUnstorable((ctx.request as { body?: unknown }).body, 'request');
+    await next();
+  };
 }
 
 /** PeerTube's pagination query (start, count, sort). */

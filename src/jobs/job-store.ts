@@ -1,4 +1,5 @@
 import { Prisma, type Job, type PrismaClient } from '../generated/prisma/client.js';
+import { storableJson, storableText } from '../lib/unstorable-text.js';
 import type { ApiJobState } from './api-job-state.js';
 import type { EnqueueResult } from './job-handler.js';
 import type { JobFilter, JobLease, JobStore, StoredJob } from './stored-job.js';
@@ -210,10 +211,11 @@ function toJsonInput(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined) return undefined;
   const text = JSON.stringify(value);
   if (text === undefined) return undefined;
-  const parsed = JSON.parse(text) as Prisma.InputJsonValue | null;
+  const parsed = storableJson(JSON.parse(text) as Prisma.InputJsonValue | null);
   return parsed === null ? undefined : parsed;
 }
 
+/** An error message as the `lastError` column can hold it: bounded, no NUL (it may quote a remote answer). */
 function truncate(text: string): string {
-  return text.length <= ERROR_MAX_CHARS ? text : `${text.slice(0, ERROR_MAX_CHARS)}…`;
+  return storableText(text.length <= ERROR_MAX_CHARS ? text : `${text.slice(0, ERROR_MAX_CHARS)}…`);
 }

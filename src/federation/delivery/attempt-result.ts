@@ -1,3 +1,4 @@
+import { storableText } from '../../lib/unstorable-text.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /**
@@ -45,6 +46,7 @@ function capped(ms: number | undefined, max: number): number | undefined {
 }
 
 function describeStatus(status: number, snippet: string | undefined): string {
-  const text = snippet?.replace(/\s+/g, ' ').trim();
-  return text ? `HTTP ${status}: ${text.slice(0, 300)}` : `HTTP ${status}`;
+  // the remote's words end up in text columns (a host's and a job's last error): nothing PostgreSQL refuses
+  const text = snippet === undefined ? undefined : storableText(snippet.replace(/\s+/g, ' ').trim().slice(0, 300));
+  return text ? `HTTP ${status}: ${text}` : `HTTP ${status}`;
 }

@@ -14,7 +14,7 @@ import { activityDigest } from './activity-digest.js';
 import { createBatchedWriter } from './batched-writer.js';
 import { parseJsonWithDepthLimit } from './json-guard.js';
 import { checkLdContexts, withoutUnsignedTerms, type LdContextRefusal } from './ld-context-guard.js';
-import { findUnstorableText, type UnstorableText } from './unstorable-text.js';
+import { findUnstorableText, type UnstorableText } from '../../lib/unstorable-text.js';
 
 /** An accepted activity as the inbox stores it. */
 export interface InboxRow {

@@ -33,6 +33,28 @@ describe('REST borders (fuzz findings)', () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
+  it('refuses lone UTF-16 surrogates (valid JSON, refused by jsonb) in any body or query, changing nothing', async () => {
+    // found by the fuzz test: a resumable upload's metadata is a JSON column
+    const upload = await t.api('/api/v1/videos/upload-resumable', {
+      ...json('POST', { name: 'fine', channelId: 1, filename: 'clip\ud800.mp4' }),
+      headers: { 'content-type': 'application/json', 'x-upload-content-length': '1000', 'x-upload-content-type': 'video/mp4' },
+    });
+    expect(upload.status).toBe(400);
+    expect(((await upload.json()) as { detail: string }).detail).toMatch(/filename: must not contain lone UTF-16 surrogates/);
+    expect(await t.instance.prisma.uploadSession.count()).toBe(0);
+    // a handler that reads its body without validate(): the redundancy policy is a JSON column too
+    const before = await t.json<Record<string, unknown>>('/api/v1/server/redundancy/policy');
+    const policy = await t.api('/api/v1/server/redundancy/policy', json('PUT', { ...before, ['x\udc00']: 1 }));
+    expect(policy.status).toBe(400);
+    expect(await t.json<Record<string, unknown>>('/api/v1/server/redundancy/policy')).toEqual(before);
+    const form = await t.api('/api/v1/server/redundancy/videos', { method: 'POST', body: new URLSearchParams({ videoId: '1\u0000' }) });
+    expect(form.status).toBe(400);
+    const query = await t.api('/api/v1/search/videos?search=%00', { token: null });
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as { detail: string }).detail).toBe('invalid query: search: must not contain NUL characters');
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers 404, not 500, for video ids beyond PostgreSQL integers', async () => {
     expect((await t.api('/api/v1/videos/9999999999', { token: null })).status).toBe(404);
     const playback = await t.api(

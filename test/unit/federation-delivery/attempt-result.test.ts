@@ -43,6 +43,14 @@ describe('classifyResponse', () => {
     const result = classifyResponse({ status: 403, retryAfter: undefined, bodySnippet: '{"error":\n  "blocked"}' }, NOW, HOUR);
     expect(result).toEqual({ type: 'rejected', status: 403, detail: 'HTTP 403: {"error": "blocked"}' });
   });
+
+  it('keeps nothing of the answer that PostgreSQL cannot store (the detail becomes a last error)', () => {
+    const nul = classifyResponse({ status: 400, retryAfter: undefined, bodySnippet: 'bad\u0000 body' }, NOW, HOUR);
+    expect(nul).toMatchObject({ detail: 'HTTP 400: bad\ufffd body' });
+    // the cut at 300 characters falls inside a surrogate pair
+    const cut = classifyResponse({ status: 400, retryAfter: undefined, bodySnippet: `${'x'.repeat(299)}\ud83d\ude00` }, NOW, HOUR);
+    expect(cut).toMatchObject({ detail: `HTTP 400: ${'x'.repeat(299)}\ufffd` });
+  });
 });
 
 describe('classifyTransportFailure', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { activityDigest } from '../../../src/federation/inbox/activity-digest.js';
 import { createBatchedWriter } from '../../../src/federation/inbox/batched-writer.js';
 import { invalidActivityError, toInboundActivity } from '../../../src/federation/inbox/process-activity.js';
-import { findUnstorableText } from '../../../src/federation/inbox/unstorable-text.js';
+import { findUnstorableText } from '../../../src/lib/unstorable-text.js';
 
 describe('unstorable text', () => {
   it('finds U+0000 and lone surrogates in values and keys, and nothing in well-formed text', () => {
