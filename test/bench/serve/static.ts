@@ -129,7 +129,10 @@ events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
-  tcp_nopush on;
+  # tcp_nopush on (Debian's default) stalls range answers on delayed ACKs over loopback: measured
+  # 914 req/s for 64 KiB ranges against 7,253 with it off, and off was faster at 256 KiB and 1 MiB
+  # too; the baseline is nginx at its best, so it is off
+  tcp_nopush off;
   keepalive_requests 1000000;
   client_body_temp_path ${dir}/nginx-tmp/body;
   proxy_temp_path ${dir}/nginx-tmp/proxy;
