@@ -109,6 +109,8 @@ export function composeHttpApp(parts: {
   const privateGate = (kind: 'hls' | 'web-videos') =>
     privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
   const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});
+  // images and torrents are in buckets only when their (opt-in) kinds are enabled
+  const optionalObjects = (kind: 'thumbnails' | 'torrents', keyPrefix = '') => (parts.objectStorage?.settings[kind].enabled ? objects(kind, keyPrefix) : {});
   return createHttpApp({
     logger,
     metrics,
@@ -210,10 +212,10 @@ export function composeHttpApp(parts: {
       { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos'), ...objects('web_videos', 'private/') },
       // relays of lives (live/relay/) serve live playlists here too: revalidated; segments immutable
       { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy'), cacheControl: parts.live.hlsCacheControl, ...objects('redundancy') },
-      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
-      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
+      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds, ...optionalObjects('torrents') },
+      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds, ...optionalObjects('torrents') },
+      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails'), ...optionalObjects('thumbnails') },
+      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews'), ...optionalObjects('thumbnails', 'previews/') },
     ],
   });
 }
