@@ -116,6 +116,45 @@ describe('object storage: thumbnails, previews, torrents; webseeds at base_url (
     }
   });
 
+  it('PeerTube\'s /download/ routes answer moved files from the bucket (Range, attachment, bytes counted); a private video\'s need a token', async () => {
+    const v = await details(uuid);
+    const web = [...v.files].sort((x, y) => x.size - y.size)[0]!;
+    const resolution = /-(\d+)\.mp4$/.exec(web.fileUrl)![1];
+    const downloadUrl = `${a.url}/download/web-videos/${uuid}-${resolution}.mp4`;
+    const before = JSON.stringify((await a.json<{ total: unknown }>(`/api/v1/server/transfers?videoId=${uuid}`)).total);
+    const whole = await fetch(downloadUrl);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-disposition')).toBe(`attachment; filename="extras-${resolution}p.mp4"`);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(await bytesOf(web.fileUrl))).toBe(true);
+    const tail = await fetch(downloadUrl, { headers: { range: 'bytes=-100' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes ${web.size - 100}-${web.size - 1}/${web.size}`);
+    await tail.arrayBuffer();
+    expect(JSON.stringify((await a.json<{ total: unknown }>(`/api/v1/server/transfers?videoId=${uuid}`)).total)).not.toBe(before);
+    // the HLS file, by short uuid too
+    const hlsFile = v.streamingPlaylists[0]!.files[0]!;
+    const hlsRes = /-(\d+)-fragmented\.mp4$/.exec(hlsFile.fileUrl)![1];
+    const hls = await fetch(`${a.url}/download/streaming-playlists/hls/videos/${uuid}-${hlsRes}-fragmented.mp4`, { headers: { range: 'bytes=0-999' } });
+    expect(hls.status).toBe(206);
+    expect(hls.headers.get('content-disposition')).toBe(`attachment; filename="extras-${hlsRes}p-hls.mp4"`);
+    expect(Buffer.from(await hls.arrayBuffer()).equals(await bytesOf(hlsFile.fileUrl, { headers: { range: 'bytes=0-999' } }))).toBe(true);
+    expect((await fetch(`${a.url}/download/web-videos/${uuid}-4320.mp4`)).status).toBe(404);
+    expect((await fetch(`${a.url}/download/web-videos/00000000-0000-4000-8000-000000000000-${resolution}.mp4`)).status).toBe(404);
+
+    // a private video: its files under private/ in the bucket, downloadable only with a token
+    const res = await a.uploadMultipart(await generatedClip({ seconds: 2 }), { name: 'secret', channelId: '1', privacy: '3' });
+    const secret = ((await res.json()) as { video: { uuid: string } }).video.uuid;
+    await waitFor('the private video moved', async () => ((await s3.keys('a-videos', `private/${secret}-`)).length === 2 && (await names(a.config.storage.thumbnails)).every((n) => !n.startsWith(secret)) ? true : undefined), 90_000);
+    const secretFile = (await s3.keys('a-videos', `private/${secret}-`))[0]!;
+    const secretUrl = `/download/web-videos/${secret}-${/-(\d+)\.mp4$/.exec(secretFile)![1]}.mp4`;
+    expect((await fetch(`${a.url}${secretUrl}`)).status).toBe(401);
+    const allowed = await a.api(secretUrl, { headers: { range: 'bytes=0-99' } });
+    expect(allowed.status).toBe(206);
+    expect(allowed.headers.get('cache-control')).toBe('private, no-store');
+    expect(Buffer.from(await allowed.arrayBuffer()).equals(await bytesOf(`${s3.endpoint}/a-videos/${secretFile}`, { headers: { range: 'bytes=0-99' } }))).toBe(true);
+    expect((await a.api(`/api/v1/videos/${secret}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('storage move back to the file system brings them home (webseeds our /static/ routes), and forth again', async () => {
     const port = a.instance.storageMove!;
     const run = (to: 'filesystem' | 'object-storage') => storageMove({ port, to, out: () => {}, err: () => {} });
@@ -133,6 +172,11 @@ describe('object storage: thumbnails, previews, torrents; webseeds at base_url (
     }
     const ap = (await (await fetch(`${a.url}/videos/watch/${uuid}`, { headers: { accept: 'application/activity+json' } })).json()) as VideoObject;
     expect(ap.icon[0]!.url).toBe(`${a.url}${v.thumbnailPath}`);
+    // the /download/ route answers from disk the same way
+    const web = v.files[0]!;
+    const fromDisk = await fetch(`${a.url}/download/web-videos/${uuid}-${/-(\d+)\.mp4$/.exec(web.fileUrl)![1]}.mp4`, { headers: { range: 'bytes=0-99' } });
+    expect(fromDisk.status).toBe(206);
+    expect(Buffer.from(await fromDisk.arrayBuffer()).equals(await bytesOf(web.fileUrl, { headers: { range: 'bytes=0-99' } }))).toBe(true);
 
     expect(await run('object-storage')).toBe(0);
     expect((await s3.keys('a-torrents', uuid)).length).toBe(4);
