@@ -125,6 +125,10 @@ export function createObjectStorageExtras(deps: { objects: ObjectStorage; layout
           await s3.put('torrents', t.torrentFilename, { path }, { acl: aclOf(v.privacy), contentType: 'application/x-bittorrent' });
           up.push({ kind: 'torrents', key: t.torrentFilename, path });
         }
+        // torrents of an older transcode (a rerun with another ladder): no row names them any more
+        const current = new Set(v.torrents.map((t) => t.torrentFilename));
+        const stale = (await s3.list('torrents', `${v.uuid}-`)).map((o) => o.key).filter((k) => !current.has(k));
+        if (stale.length > 0) await s3.remove('torrents', stale);
       }
       if (images) {
         for (const f of imageFiles(v)) {
