@@ -190,6 +190,27 @@ describe('object storage: thumbnails, previews, torrents; webseeds at base_url (
     }
   });
 
+  it('a privacy change retargets the torrents in the bucket: private → our private routes, no base_url; public again → the base_url', async () => {
+    const setPrivacy = async (privacy: number) => expect((await a.api(`/api/v1/videos/${uuid}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ privacy }) })).status).toBe(204);
+    const torrentOf = async (url: string) => {
+      const t = readTorrentInfo(await bytesOf(url));
+      if (!t.ok) throw new Error(`unreadable torrent ${url}`);
+      return t.value.urlList;
+    };
+    await setPrivacy(3);
+    const hidden = await details(uuid);
+    for (const f of allFiles(hidden)) {
+      expect(f.torrentUrl).toBe(`${a.url}/lazy-static/torrents/${nameOf(f.torrentUrl)}`);
+      expect(f.fileUrl.startsWith(`${a.url}/static/`) && f.fileUrl.includes('/private/')).toBe(true);
+      expect(await torrentOf(f.torrentUrl)).toEqual([f.fileUrl]);
+    }
+    await setPrivacy(1);
+    for (const f of allFiles(await details(uuid))) {
+      expect(f.torrentUrl.startsWith(`${s3.endpoint}/a-torrents/`)).toBe(true);
+      expect(await torrentOf(f.torrentUrl)).toEqual([f.fileUrl]);
+    }
+  });
+
   it('deleting the video removes its images and torrents from the buckets', async () => {
     expect((await a.api(`/api/v1/videos/${uuid}`, { method: 'DELETE' })).status).toBe(204);
     expect(await s3.keys('a-thumbnails')).toEqual([]);
