@@ -28,7 +28,7 @@ import { videoTranscodingRouter } from './http/api/video-transcoding.js';
 import { videosRouter } from './http/api/videos.js';
 import { rateLimitMiddleware } from './http/rate-limit/rate-limit-middleware.js';
 import { staffChecker } from './http/rate-limit/staff-checker.js';
-import { objectSourceFor, privateFilesGate, remoteImagesRoute, torrentWebseedsResponder } from './http/static/index.js';
+import { createDownloadStore, downloadRoutes, objectSourceFor, privateFilesGate, remoteImagesRoute, torrentWebseedsResponder } from './http/static/index.js';
 import type { BucketKind, ObjectStorage } from './storage/index.js';
 import { wellKnownRouter } from './http/well-known/index.js';
 import type { Comments } from './comments/create-comments.js';
@@ -106,9 +106,11 @@ export function composeHttpApp(parts: {
   const videoFileTokens = createVideoFileTokens({ clock });
   // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
   const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs, recentLogs: parts.recentLogs });
-  const privateGate = (kind: 'hls' | 'web-videos') =>
-    privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole: async (id) => (await accounts.getUser(id))?.role ?? null });
+  const userRole = async (id: number) => (await accounts.getUser(id))?.role ?? null;
+  const privateGate = (kind: 'hls' | 'web-videos') => privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole });
   const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});
+  // images and torrents are in buckets only when their (opt-in) kinds are enabled
+  const optionalObjects = (kind: 'thumbnails' | 'torrents', keyPrefix = '') => (parts.objectStorage?.settings[kind].enabled ? objects(kind, keyPrefix) : {});
   return createHttpApp({
     logger,
     metrics,
@@ -201,7 +203,17 @@ export function composeHttpApp(parts: {
       playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
-    beforeStatic: [remoteImagesRoute(parts.remoteImages)],
+    beforeStatic: [
+      remoteImagesRoute(parts.remoteImages),
+      // PeerTube's /download/ routes of video files (from disk or the bucket)
+      downloadRoutes({
+        store: createDownloadStore(prisma),
+        layout,
+        objectStorage: parts.objectStorage,
+        access: { fileTokens: videoFileTokens, auth, userRole },
+        onBytesSent: { webVideos: transfers.onStaticBytes('web-videos'), hls: transfers.onStaticBytes('streaming-playlists') },
+      }),
+    ],
     staticMounts: [
       { urlPrefix: '/static/streaming-playlists/hls/', directory: layout.hlsRoot, onBytesSent: transfers.onStaticBytes('streaming-playlists'), cacheControl: parts.live.hlsCacheControl, ...objects('streaming_playlists') },
       { urlPrefix: '/static/web-videos/', directory: config.storage.web_videos, onBytesSent: transfers.onStaticBytes('web-videos'), ...objects('web_videos') },
@@ -210,10 +222,10 @@ export function composeHttpApp(parts: {
       { urlPrefix: PRIVATE_WEB_VIDEOS_PREFIX, directory: privateFolders(layout).webVideos, cacheControl: 'private, no-store', respond: privateGate('web-videos'), ...objects('web_videos', 'private/') },
       // relays of lives (live/relay/) serve live playlists here too: revalidated; segments immutable
       { urlPrefix: REDUNDANCY_HLS_PATH, directory: join(config.storage.redundancy, 'hls'), onBytesSent: transfers.onStaticBytes('redundancy'), cacheControl: parts.live.hlsCacheControl, ...objects('redundancy') },
-      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds },
-      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails') },
-      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews') },
+      { urlPrefix: '/lazy-static/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds, ...optionalObjects('torrents') },
+      { urlPrefix: '/download/torrents/', directory: config.storage.torrents, onBytesSent: transfers.onStaticBytes('torrents'), respond: torrentWebseeds, ...optionalObjects('torrents') },
+      { urlPrefix: '/lazy-static/thumbnails/', directory: config.storage.thumbnails, onBytesSent: transfers.onStaticBytes('thumbnails'), ...optionalObjects('thumbnails') },
+      { urlPrefix: '/lazy-static/previews/', directory: config.storage.previews, onBytesSent: transfers.onStaticBytes('previews'), ...optionalObjects('thumbnails', 'previews/') },
     ],
   });
 }

@@ -51,7 +51,11 @@ const OBJECT_STORAGE_DEFAULTS = {
   streaming_playlists: { bucket_name: 'streaming-playlists', prefix: '', base_url: '' },
   web_videos: { bucket_name: 'web-videos', prefix: '', base_url: '' },
   redundancy: { bucket_name: 'redundancy', prefix: '', base_url: '' },
+  thumbnails: { enabled: false, bucket_name: 'thumbnails', prefix: '', base_url: '' },
+  torrents: { enabled: false, bucket_name: 'torrents', prefix: '', base_url: '' },
 };
+/** PeerTube's opt-in kinds (its newer `object_storage.thumbnails`, `torrents`…): off, they stay on disk. */
+const optionalBucket = (bucket_name: string) => objectBucket.extend({ enabled: z.boolean() }).default({ enabled: false, bucket_name, prefix: '', base_url: '' });
 /** PeerTube's object_storage keys (plus `redundancy`: the bucket of our mirrored copies). */
 const objectStorage = z
   .strictObject({
@@ -66,13 +70,15 @@ const objectStorage = z
     streaming_playlists: objectBucket,
     web_videos: objectBucket,
     redundancy: objectBucket,
+    thumbnails: optionalBucket('thumbnails'),
+    torrents: optionalBucket('torrents'),
   })
   .superRefine((o, ctx) => {
     if (!o.enabled) return;
     if (o.endpoint === '') ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'object storage is enabled: set its endpoint' });
     // a CacheFile must name a URL on the mirror's own host (origins, PeerTube's included, refuse others): copies are announced at our static route, which proxies the bucket
     if (o.redundancy.base_url !== '') ctx.addIssue({ code: 'custom', path: ['redundancy', 'base_url'], message: 'must stay empty: origins accept a copy only at a URL on our own host (it is served through /static/redundancy/hls/, proxied from the bucket)' });
-    for (const kind of ['streaming_playlists', 'web_videos', 'redundancy'] as const) {
+    for (const kind of ['streaming_playlists', 'web_videos', 'redundancy', ...(['thumbnails', 'torrents'] as const).filter((k) => o[k].enabled)] as const) {
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o[kind].bucket_name)) ctx.addIssue({ code: 'custom', path: [kind, 'bucket_name'], message: 'not a bucket name (3-63 of a-z, 0-9, ".", "-")' });
     }
   });

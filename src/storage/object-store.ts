@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 
-/** The buckets of object storage: PeerTube's `streaming_playlists` and `web_videos`, and ours for mirrored copies. */
-export type BucketKind = 'streaming_playlists' | 'web_videos' | 'redundancy';
+/** The buckets of object storage: PeerTube's `streaming_playlists`, `web_videos`, `thumbnails` and `torrents` (the last two opt-in), and ours for mirrored copies. */
+export type BucketKind = 'streaming_playlists' | 'web_videos' | 'redundancy' | 'thumbnails' | 'torrents';
 export const BUCKET_KINDS: readonly BucketKind[] = ['streaming_playlists', 'web_videos', 'redundancy'];
 
 /** PeerTube's rule: files of public and unlisted videos are public-read; private, internal and password-protected ones are private. */

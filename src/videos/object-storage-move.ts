@@ -11,6 +11,7 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import { p2pMediaLoaderInfohashes } from '../transcoding/index.js';
 import { isInPrivateFolder, layoutForPrivacy, urlsForPrivacy } from './privacy-folders.js';
 import type { MovedUrls, ObjectStorageStore, StoredVideoFiles } from './object-storage-store.js';
+import { createObjectStorageExtras, type VideoExtras } from './object-storage-extras.js';
 import type { StorageLayout } from './storage-layout.js';
 
 /** PeerTube's job names. */
@@ -68,6 +69,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
   const { objects, store, layout } = deps;
   const log = deps.logger.child({ component: 'storage-move' });
   const s3 = objects.store;
+  const extras = createObjectStorageExtras({ objects, layout });
 
   function publicUrls(video: StoredVideoFiles, privacy: number): MovedUrls | null {
     if (isInPrivateFolder(privacy)) return null;
@@ -91,6 +93,17 @@ export function createStorageMove(deps: StorageMoveDeps) {
           : null,
       webVideos,
     };
+  }
+
+  /** the video's torrents and images, each torrent's webseed the URL its file has under `moved` (else our route for the privacy) */
+  function extrasOf(video: StoredVideoFiles, privacy: number, moved: MovedUrls | null): VideoExtras {
+    const links = urlsForPrivacy(deps.urls, privacy);
+    const movedUrl = new Map([...(moved?.webVideos ?? []), ...(moved?.hls?.files ?? [])].map((f) => [f.id, f.fileUrl]));
+    const torrents = [
+      ...video.webVideos.map((f) => ({ f, url: links.webVideo(f.filename) })),
+      ...(video.hls?.files ?? []).map((f) => ({ f, url: links.hlsFile(video.uuid, f.filename) })),
+    ].flatMap(({ f, url }) => (f.torrentFilename ? [{ fileId: f.id, torrentFilename: f.torrentFilename, webseed: movedUrl.get(f.id) ?? url }] : []));
+    return { uuid: video.uuid, privacy, thumbnailFilename: video.thumbnailFilename, previewFilename: video.previewFilename, torrents };
   }
 
   /** PeerTube's swarm ids are derived from the master playlist's URL: the one players load after the move (null: no HLS) */
@@ -160,24 +173,26 @@ export function createStorageMove(deps: StorageMoveDeps) {
     if (!video.hls && video.webVideos.length === 0) return skipped('no files');
     const privacy = video.privacy;
     const { keys, localPaths } = await upload(video, privacy, onBytes);
-    if (keys.length === 0 && video.inObjectStorage) return skipped('already in object storage');
+    // torrents (their webseed now the files' URL) and images, when their kinds are enabled
+    const more = await extras.upload(extrasOf(video, privacy, publicUrls(video, privacy)));
+    if (keys.length + more.keys.length === 0 && video.inObjectStorage) return skipped('already in object storage');
     const committed = await store.underVideoLock(videoId, async (now, tx) => {
       // a privacy change while we uploaded moved the local files: our objects sit at the old keys
       if (isInPrivateFolder(now) !== isInPrivateFolder(privacy)) return false;
       const moved = publicUrls(video, now);
-      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved));
+      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved), extras.urls(extrasOf(video, now, moved)));
       return true;
     });
     if (committed !== true) {
-      for (const k of keys) await s3.remove(k.kind, [k.key]);
+      for (const k of [...keys, ...more.keys]) await s3.remove(k.kind, [k.key]);
       if (committed === null) return skipped('video deleted');
       throw new Error('the privacy changed during the move: moved again');
     }
     // the database says "object storage" now: the local copies go (the seeder read them)
     await deps.seeding?.unseedVideo(video.uuid);
-    for (const p of localPaths) await rm(p, { recursive: true, force: true });
-    log.info({ video: video.uuid, objects: keys.length }, 'files moved to object storage');
-    return completed({ objects: keys.length });
+    for (const p of [...localPaths, ...more.localPaths]) await rm(p, { recursive: true, force: true });
+    log.info({ video: video.uuid, objects: keys.length + more.keys.length }, 'files moved to object storage');
+    return completed({ objects: keys.length + more.keys.length });
   }
 
   async function download(kind: 'streaming_playlists' | 'web_videos', key: string, to: string): Promise<void> {
@@ -237,6 +252,7 @@ export function createStorageMove(deps: StorageMoveDeps) {
       await download('web_videos', keys.webVideo(f.filename), path);
       fetched.push({ kind: 'web_videos', key: keys.webVideo(f.filename) });
     }
+    const fetchedExtras = await extras.download(extrasOf(video, privacy, null));
     const committed = await store.underVideoLock(videoId, async (now, tx) => {
       if (isInPrivateFolder(now) !== isInPrivateFolder(privacy)) return false;
       await store.markOnFilesystem(videoId, tx, swarmIds(video, now, null));
@@ -245,9 +261,9 @@ export function createStorageMove(deps: StorageMoveDeps) {
     if (committed === null) return skipped('video deleted');
     if (!committed) throw new Error('the privacy changed during the move: moved again');
     await deps.seeding?.syncVideo(video.uuid);
-    for (const k of fetched) await s3.remove(k.kind, [k.key]);
-    log.info({ video: video.uuid, objects: fetched.length }, 'files moved back to the file system');
-    return completed({ objects: fetched.length });
+    for (const k of [...fetched, ...fetchedExtras]) await s3.remove(k.kind, [k.key]);
+    log.info({ video: video.uuid, objects: fetched.length + fetchedExtras.length }, 'files moved back to the file system');
+    return completed({ objects: fetched.length + fetchedExtras.length });
   }
 
   /**
@@ -271,16 +287,19 @@ export function createStorageMove(deps: StorageMoveDeps) {
       await s3.copy('web_videos', other.webVideo(f.filename), target.webVideo(f.filename), target.acl);
       moved.push({ kind: 'web_videos', key: other.webVideo(f.filename) });
     }
+    // the torrents name the files' new URLs (and carry the new ACL in the bucket)
+    await extras.retarget(extrasOf(video, video.privacy, publicUrls(video, video.privacy)));
     await store.underVideoLock(videoId, async (now, tx) => {
       const moved = publicUrls(video, now);
-      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved));
+      await store.markInObjectStorage(videoId, moved, tx, swarmIds(video, now, moved), extras.urls(extrasOf(video, now, moved)));
     });
     for (const k of moved) await s3.remove(k.kind, [k.key]);
     if (moved.length > 0) log.info({ video: video.uuid, objects: moved.length, privacy: video.privacy }, 'objects moved for the new privacy');
   }
 
-  /** Every object of a video being deleted (both privacy classes). */
-  async function removeObjects(video: { uuid: string; webVideos: string[] }): Promise<void> {
+  /** Every object of a video being deleted (both privacy classes), its torrents and images too. */
+  async function removeObjects(video: { uuid: string; webVideos: string[]; torrentFilenames?: string[]; thumbnailFilename?: string | null; previewFilename?: string | null }): Promise<void> {
+    await extras.remove({ uuid: video.uuid, torrentFilenames: video.torrentFilenames ?? [], thumbnailFilename: video.thumbnailFilename ?? null, previewFilename: video.previewFilename ?? null });
     for (const privacy of [1, 3]) {
       const keys = objectKeysOf(objects, privacy);
       await s3.removePrefix('streaming_playlists', keys.hlsPrefix(video.uuid));

@@ -8,8 +8,17 @@ export interface StoredVideoFiles {
   privacy: number;
   state: number;
   inObjectStorage: boolean;
-  webVideos: { id: number; filename: string }[];
-  hls: { id: number; playlistFilename: string; segmentsSha256Filename: string | null; files: { id: number; filename: string }[] } | null;
+  thumbnailFilename: string | null;
+  previewFilename: string | null;
+  webVideos: { id: number; filename: string; torrentFilename: string | null }[];
+  hls: { id: number; playlistFilename: string; segmentsSha256Filename: string | null; files: { id: number; filename: string; torrentFilename: string | null }[] } | null;
+}
+
+/** The URLs of a moved video's images and torrents in their buckets (null or absent: our routes). */
+export interface MovedExtrasUrls {
+  thumbnailUrl: string | null;
+  previewUrl: string | null;
+  torrents: { fileId: number; torrentUrl: string }[];
 }
 
 /** The public URLs a moved video's rows carry (base_url set, public video); null: our static routes. */
@@ -26,7 +35,7 @@ export interface ObjectStorageStore {
   /** runs `work` holding the video's row lock with its privacy now (a privacy change waits or committed before); null when gone */
   underVideoLock<T>(videoId: number, work: (privacy: number, tx: Tx) => Promise<T>): Promise<T | null>;
   /** the video's files are in object storage now (with their public URLs, or null ones), and the HLS swarm ids of the master URL players now load */
-  markInObjectStorage(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null): Promise<void>;
+  markInObjectStorage(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null, extras?: MovedExtrasUrls): Promise<void>;
   markOnFilesystem(videoId: number, tx: Tx, swarmIds: string[] | null): Promise<void>;
 }
 
@@ -37,17 +46,18 @@ export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
     OR: [{ files: { some: {} } }, { streamingPlaylists: { some: {} } }],
     objectStorage: to === 'object-storage' ? { is: null } : { isNot: null },
   });
-  async function setUrls(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null) {
+  async function setUrls(videoId: number, urls: MovedUrls | null, tx: Tx, swarmIds: string[] | null, torrents: MovedExtrasUrls['torrents'] = []) {
     const playlist = await tx.videoStreamingPlaylist.findFirst({ where: { videoId }, select: { id: true } });
     if (playlist) {
       await tx.videoStreamingPlaylist.update({
         where: { id: playlist.id },
         data: { playlistUrl: urls?.hls?.playlistUrl ?? null, segmentsSha256Url: urls?.hls?.segmentsSha256Url ?? null, ...(swarmIds ? { p2pMediaLoaderInfohashes: swarmIds } : {}) },
       });
-      await tx.videoFile.updateMany({ where: { streamingPlaylistId: playlist.id }, data: { fileUrl: null } });
+      await tx.videoFile.updateMany({ where: { streamingPlaylistId: playlist.id }, data: { fileUrl: null, torrentUrl: null } });
     }
-    await tx.videoFile.updateMany({ where: { videoId }, data: { fileUrl: null } });
+    await tx.videoFile.updateMany({ where: { videoId }, data: { fileUrl: null, torrentUrl: null } });
     for (const f of [...(urls?.hls?.files ?? []), ...(urls?.webVideos ?? [])]) await tx.videoFile.update({ where: { id: f.id }, data: { fileUrl: f.fileUrl } });
+    for (const t of torrents) await tx.videoFile.update({ where: { id: t.fileId }, data: { torrentUrl: t.torrentUrl } });
   }
   return {
     async files(videoId) {
@@ -63,8 +73,12 @@ export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
         privacy: v.privacy,
         state: v.state,
         inObjectStorage: v.objectStorage !== null,
-        webVideos: v.files.map((f) => ({ id: f.id, filename: f.filename })),
-        hls: p ? { id: p.id, playlistFilename: p.playlistFilename, segmentsSha256Filename: p.segmentsSha256Filename, files: p.files.map((f) => ({ id: f.id, filename: f.filename })) } : null,
+        thumbnailFilename: v.thumbnailFilename,
+        previewFilename: v.previewFilename,
+        webVideos: v.files.map((f) => ({ id: f.id, filename: f.filename, torrentFilename: f.torrentFilename })),
+        hls: p
+          ? { id: p.id, playlistFilename: p.playlistFilename, segmentsSha256Filename: p.segmentsSha256Filename, files: p.files.map((f) => ({ id: f.id, filename: f.filename, torrentFilename: f.torrentFilename })) }
+          : null,
       };
     },
     async toMove(to, afterId, limit) {
@@ -81,9 +95,10 @@ export function createObjectStorageStore(prisma: Prisma): ObjectStorageStore {
         { maxWait: 30_000, timeout: 60_000 },
       );
     },
-    async markInObjectStorage(videoId, urls, tx, swarmIds) {
-      await setUrls(videoId, urls, tx, swarmIds);
-      await tx.videoObjectStorage.upsert({ where: { videoId }, create: { videoId }, update: {} });
+    async markInObjectStorage(videoId, urls, tx, swarmIds, extras) {
+      await setUrls(videoId, urls, tx, swarmIds, extras?.torrents);
+      const images = { thumbnailUrl: extras?.thumbnailUrl ?? null, previewUrl: extras?.previewUrl ?? null };
+      await tx.videoObjectStorage.upsert({ where: { videoId }, create: { videoId, ...images }, update: images });
     },
     async markOnFilesystem(videoId, tx, swarmIds) {
       await setUrls(videoId, null, tx, swarmIds);

@@ -123,7 +123,7 @@ export function createVideoService(deps: {
   /** channel, size and quota checked and reserved in one step (issue 10) */
   admission: UploadAdmission;
   /** object storage: the objects of a deleted video go too (absent: files are local) */
-  objects?: { removeObjects(video: { uuid: string; webVideos: string[] }): Promise<void> };
+  objects?: { removeObjects(video: { uuid: string; webVideos: string[]; torrentFilenames: string[]; thumbnailFilename: string | null; previewFilename: string | null }): Promise<void> };
   /**
    * Object storage with transcoding: the original goes to the bucket before the video (and its
    * transcode job) is committed, so any node can transcode it (it fetches the input it lacks).
@@ -329,7 +329,9 @@ export function createVideoService(deps: {
     await removeAll(paths);
     if (video.isLocal && deps.objects) {
       // the rows are gone: objects a failure leaves here are only reported (they are never served again)
-      await deps.objects.removeObjects({ uuid: video.uuid, webVideos: video.files.filter((f) => f.webVideo).map((f) => f.filename) }).catch((err: unknown) => log.warn({ err, video: video.uuid }, 'could not delete the video\'s objects'));
+      const torrentFilenames = video.files.flatMap((f) => (f.torrentFilename ? [f.torrentFilename] : []));
+      await deps.objects
+        .removeObjects({ uuid: video.uuid, webVideos: video.files.filter((f) => f.webVideo).map((f) => f.filename), torrentFilenames, thumbnailFilename: video.thumbnailFilename, previewFilename: video.previewFilename }).catch((err: unknown) => log.warn({ err, video: video.uuid }, 'could not delete the video\'s objects'));
     }
     log.info({ video: video.uuid }, 'video deleted');
   }

@@ -32,6 +32,8 @@ export interface VideoForActivityPub extends VideoAttributes, VideoCounters {
   updatedAt: Date;
   channel: { id: number; actor: ActorRecord; account: { id: number; actor: ActorRecord } };
   files: VideoFileForActivityPub[];
+  /** when its files are in object storage: the images' URLs there (base_url), null: our /lazy-static/ routes */
+  objectStorage?: { thumbnailUrl: string | null; previewUrl: string | null } | null;
   streamingPlaylists: {
     type: number;
     playlistFilename: string;
@@ -48,6 +50,7 @@ export const videoForActivityPubInclude = {
   files: true,
   streamingPlaylists: { include: { files: true } },
   live: true,
+  objectStorage: true,
 } as const;
 
 /** Builds a magnet URI (the p2p module's buildMagnetUri, injected so this mapping stays pure). */
@@ -114,8 +117,8 @@ export function videoObjectInput(
     description: video.description,
     support: video.support,
     icons: [
-      ...(video.thumbnailFilename ? [{ url: `${urls.base}/lazy-static/thumbnails/${video.thumbnailFilename}`, ...THUMBNAIL_SIZE }] : []),
-      ...(video.previewFilename ? [{ url: `${urls.base}/lazy-static/previews/${video.previewFilename}`, ...PREVIEW_SIZE }] : []),
+      ...(video.thumbnailFilename ? [{ url: video.objectStorage?.thumbnailUrl ?? `${urls.base}/lazy-static/thumbnails/${video.thumbnailFilename}`, ...THUMBNAIL_SIZE }] : []),
+      ...(video.previewFilename ? [{ url: video.objectStorage?.previewUrl ?? `${urls.base}/lazy-static/previews/${video.previewFilename}`, ...PREVIEW_SIZE }] : []),
     ],
     storyboard: null,
     aspectRatio: video.aspectRatio,

@@ -23,3 +23,5 @@ export { createStaticFileCache } from './file-cache.js';
 export { serveObject } from './serve-object.js';
 export type { StaticObjectSource } from './serve-object.js';
 export { objectSourceFor } from './object-source.js';
+export { downloadRoutes } from './download-routes.js';
+export { createDownloadStore } from './download-store.js';

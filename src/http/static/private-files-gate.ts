@@ -19,6 +19,24 @@ import { serveBuffer } from './serve-buffer.js';
  * token → 401; a user who may not see the video → 403. HLS playlists asked with
  * `reinjectVideoFileToken=true` come back with the token added to every URI they name.
  */
+/** The file token (`?videoFileToken=`) or bearer token of a request may see the video's files; else a Problem (401/403). */
+export async function checkVideoFileAccess(ctx: Context, video: AccessVideo, deps: Pick<Parameters<typeof privateFilesGate>[0], 'fileTokens' | 'auth' | 'userRole'>): Promise<void> {
+  const fileToken = typeof ctx.query.videoFileToken === 'string' && ctx.query.videoFileToken !== '' ? ctx.query.videoFileToken : undefined;
+  let viewer: { id: number; role: number } | undefined;
+  if (fileToken) {
+    const granted = deps.fileTokens.check(fileToken, video.uuid);
+    if (!granted) throw new Problem(403, 'Invalid video file token');
+    const role = granted.userId === null ? null : await deps.userRole(granted.userId);
+    viewer = granted.userId === null || role === null ? undefined : { id: granted.userId, role };
+  } else {
+    await deps.auth.optional(ctx, async () => {});
+    viewer = (ctx.state as AuthState).user;
+  }
+  const refusal = videoAccess(viewer, video);
+  if (refusal === 'auth-required') throw new Problem(401, 'Authentication is required to access this file');
+  if (refusal === 'forbidden') throw new Problem(403, 'Cannot fetch information of private/internal/blocked video');
+}
+
 export function privateFilesGate(deps: {
   kind: 'hls' | 'web-videos';
   store: VideoAccessStore;
@@ -36,20 +54,7 @@ export function privateFilesGate(deps: {
     const video: AccessVideo | null =
       deps.kind === 'hls' ? await deps.store.byUuid(relative.split('/')[0] ?? '') : await deps.store.byWebVideoFilename(relative.split('/').pop() ?? '');
     if (!video) throw new Problem(403, 'Cannot access this file');
-
-    let viewer: { id: number; role: number } | undefined;
-    if (fileToken) {
-      const granted = deps.fileTokens.check(fileToken, video.uuid);
-      if (!granted) throw new Problem(403, 'Invalid video file token');
-      const role = granted.userId === null ? null : await deps.userRole(granted.userId);
-      viewer = granted.userId === null || role === null ? undefined : { id: granted.userId, role };
-    } else {
-      await deps.auth.optional(ctx, async () => {});
-      viewer = (ctx.state as AuthState).user;
-    }
-    const refusal = videoAccess(viewer, video);
-    if (refusal === 'auth-required') throw new Problem(401, 'Authentication is required to access this file');
-    if (refusal === 'forbidden') throw new Problem(403, 'Cannot fetch information of private/internal/blocked video');
+    await checkVideoFileAccess(ctx, video, deps);
 
     if (deps.kind === 'hls' && fileToken && relative.endsWith('.m3u8') && ctx.query.reinjectVideoFileToken === 'true') {
       const body = Buffer.from(reinjectVideoFileToken(file.readText ? await file.readText() : await readFile(file.absolutePath, 'utf8'), fileToken));

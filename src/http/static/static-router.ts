@@ -35,6 +35,8 @@ export interface StaticFile {
   onBytesSent?: ((n: number) => void) | undefined;
   /** the file's text, when it is an object rather than a file on disk */
   readText?: () => Promise<string>;
+  /** the file's bytes, when it is an object rather than a file on disk */
+  readBytes?: () => Promise<Buffer>;
 }
 
 export type StaticResponder = (ctx: Context, file: StaticFile) => Promise<boolean>;
@@ -103,15 +105,16 @@ async function serveFromObjects(
 ): Promise<void> {
   const key = servedPath.split(path.sep).join('/');
   if (mount.respond) {
-    const readText = async () => {
+    const readBytes = async () => {
       const head = await objects.head(key);
       const body = head && (await objects.read(key, 0, Math.max(0, head.size - 1)));
       if (!body) throw new Error(`object ${key} went while read`);
       const chunks: Buffer[] = [];
       for await (const chunk of body) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return Buffer.concat(chunks);
     };
-    if (await mount.respond(ctx, { absolutePath: path.join(mount.directory, servedPath), relativePath: servedPath, cacheControl, onBytesSent: countSent, readText })) return;
+    const readText = async () => (await readBytes()).toString('utf8');
+    if (await mount.respond(ctx, { absolutePath: path.join(mount.directory, servedPath), relativePath: servedPath, cacheControl, onBytesSent: countSent, readText, readBytes })) return;
   }
   ctx.respond = false;
   const status = await serveObject(ctx.req, ctx.res, objects, key, { cacheControl, onBytesSent: countSent });

@@ -37,7 +37,8 @@ export function torrentWebseedsResponder(deps: { webseeds: TorrentWebseedsPort; 
     const webseeds = await deps.webseeds.webseedsOf(name);
     if (!webseeds || webseeds.mirrorUrls.length === 0) return false;
 
-    const bytes = await readSmallFile(file.absolutePath);
+    // a torrent in the bucket (object_storage.torrents) is read from there
+    const bytes = file.readBytes ? await file.readBytes().catch(() => null) : await readSmallFile(file.absolutePath);
     if (!bytes) return false;
     const rewritten = addTorrentWebseeds(bytes, [webseeds.fileUrl, ...webseeds.mirrorUrls]);
     if (!rewritten.ok) {

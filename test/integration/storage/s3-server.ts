@@ -13,15 +13,15 @@ export interface TestS3 {
   /** every key of a bucket (under a prefix) */
   keys(bucket: string, prefix?: string): Promise<string[]>;
   put(bucket: string, key: string, body: string): Promise<void>;
-  /** the object_storage config of an instance using buckets `<name>-playlists`, `<name>-videos`, `<name>-copies` */
-  configFor(name: string, options?: { playlistsBaseUrl?: boolean }): Record<string, unknown>;
+  /** the object_storage config of an instance using buckets `<name>-playlists`, `<name>-videos`, `<name>-copies` (and `<name>-thumbnails`, `<name>-torrents` when `extras`) */
+  configFor(name: string, options?: { playlistsBaseUrl?: boolean; webVideosBaseUrl?: boolean; extras?: boolean }): Record<string, unknown>;
   close(): Promise<void>;
 }
 
 /** A real S3 API server (s3rver) on 127.0.0.1, a free port, its files in a temporary folder, with the buckets of the named instances. */
 export async function startTestS3(instances: string[]): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 'mirrortube-s3-'));
-  const buckets = instances.flatMap((n) => [`${n}-playlists`, `${n}-videos`, `${n}-copies`]);
+  const buckets = instances.flatMap((n) => [`${n}-playlists`, `${n}-videos`, `${n}-copies`, `${n}-thumbnails`, `${n}-torrents`]);
   const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
   const address = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${address.port}`;
@@ -53,8 +53,14 @@ export async function startTestS3(instances: string[]): Promise<TestS3> {
         region: 'us-east-1',
         credentials: S3_CREDENTIALS,
         streaming_playlists: { bucket_name: `${name}-playlists`, prefix: '', base_url: options.playlistsBaseUrl ? `${endpoint}/${name}-playlists` : '' },
-        web_videos: { bucket_name: `${name}-videos`, prefix: '', base_url: '' },
+        web_videos: { bucket_name: `${name}-videos`, prefix: '', base_url: options.webVideosBaseUrl ? `${endpoint}/${name}-videos` : '' },
         redundancy: { bucket_name: `${name}-copies`, prefix: '', base_url: '' },
+        ...(options.extras
+          ? {
+              thumbnails: { enabled: true, bucket_name: `${name}-thumbnails`, prefix: '', base_url: `${endpoint}/${name}-thumbnails` },
+              torrents: { enabled: true, bucket_name: `${name}-torrents`, prefix: '', base_url: `${endpoint}/${name}-torrents` },
+            }
+          : {}),
       };
     },
     async close() {

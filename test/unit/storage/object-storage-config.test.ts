@@ -48,6 +48,22 @@ describe('object_storage config (PeerTube keys)', () => {
     expect(cannedAcl(s, 'public')).toBe('public-read');
   });
 
+  it('thumbnails and torrents (PeerTube\'s opt-in kinds): off by default; enabled, their bucket name is checked', () => {
+    const r = loadConfig({ cwd: '/srv/mt' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.object_storage.thumbnails).toEqual({ enabled: false, bucket_name: 'thumbnails', prefix: '', base_url: '' });
+    expect(r.config.object_storage.torrents).toEqual({ enabled: false, bucket_name: 'torrents', prefix: '', base_url: '' });
+    // off, an unusable bucket name does not matter
+    expect(load({ enabled: true, endpoint: 'http://s3', torrents: { enabled: false, bucket_name: '', prefix: '', base_url: '' } }).ok).toBe(true);
+    const bad = load({ enabled: true, endpoint: 'http://s3', thumbnails: { enabled: true, bucket_name: 'X', prefix: '', base_url: '' } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join('\n')).toContain('object_storage.thumbnails.bucket_name');
+    const on = load({ enabled: true, endpoint: 'http://s3', torrents: { enabled: true, bucket_name: 'tor', prefix: 't/', base_url: 'https://cdn.example.com/tor' } });
+    expect(on.ok).toBe(true);
+    if (on.ok) expect(publicObjectUrl(on.config.object_storage, 'torrents', 'u-240.torrent')).toBe('https://cdn.example.com/tor/t/u-240.torrent');
+  });
+
   it('keys: one safe segment per level', () => {
     for (const ok of ['a.mp4', 'private/u/x-240-fragmented.mp4', '_staging/u-0123456789ab/', '']) expect(isSafeKey(ok)).toBe(true);
     for (const bad of ['../a', 'a/../b', '/a', 'a//b', '.hidden', 'a\\b', 'a b']) expect(isSafeKey(bad)).toBe(false);

@@ -86,8 +86,10 @@ describe('storage move (file system ⇄ object storage)', () => {
       privacy: 1,
       state: 1,
       inObjectStorage: false,
-      webVideos: [{ id: 10, filename: 'u1-240.mp4' }],
-      hls: { id: 2, playlistFilename: 'm.m3u8', segmentsSha256Filename: 'u1-segments-sha256.json', files: [{ id: 11, filename: 'u1-240-fragmented.mp4' }] },
+      thumbnailFilename: null,
+      previewFilename: null,
+      webVideos: [{ id: 10, filename: 'u1-240.mp4', torrentFilename: null }],
+      hls: { id: 2, playlistFilename: 'm.m3u8', segmentsSha256Filename: 'u1-segments-sha256.json', files: [{ id: 11, filename: 'u1-240-fragmented.mp4', torrentFilename: null }] },
     };
   });
   afterEach(async () => {
@@ -166,7 +168,7 @@ describe('storage move (file system ⇄ object storage)', () => {
     // the rerun: its outputs are on disk under new names (the upload was a 240p webm), the rows name them
     await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
     await writeFile(join(layout.storage.web_videos, 'u1-144.mp4'), Buffer.alloc(300, 1));
-    video = { ...video, webVideos: [{ id: 20, filename: 'u1-144.mp4' }, { id: 21, filename: 'u1-240.mp4' }] };
+    video = { ...video, webVideos: [{ id: 20, filename: 'u1-144.mp4', torrentFilename: null }, { id: 21, filename: 'u1-240.mp4', torrentFilename: null }] };
     await objects.store.put('web_videos', 'u1-240.webm', { body: Buffer.from('upload') }, { acl: 'public', contentType: 'video/webm' });
     expect((await move.toObjectStorage(1)).type).toBe('completed');
     expect((await objects.store.list('web_videos', '')).map((o) => o.key).sort()).toEqual(['u1-144.mp4', 'u1-240.mp4', 'u2-240.mp4']);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "VideoObjectStorage" ADD COLUMN     "previewUrl" TEXT,
+ADD COLUMN     "thumbnailUrl" TEXT;
