@@ -113,6 +113,7 @@ export function composeHttpApp(parts: {
     logger,
     metrics,
     staticCacheBytes: config.cache.static_files.size,
+    memoryFiles: parts.live.memoryFiles,
     tracker: parts.tracker,
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,

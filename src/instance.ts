@@ -237,7 +237,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     ...lookup,
   });
   // live relay: remote lives of hosts whose rule has `live: true`, pulled, verified, served, announced
-  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry });
+  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry, hot: live.memoryFiles });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)

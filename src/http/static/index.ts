@@ -23,3 +23,5 @@ export { createStaticFileCache } from './file-cache.js';
 export { serveObject } from './serve-object.js';
 export type { StaticObjectSource } from './serve-object.js';
 export { objectSourceFor } from './object-source.js';
+export { createMemoryFiles } from './memory-files.js';
+export type { MemoryFiles, MemoryFile } from './memory-files.js';

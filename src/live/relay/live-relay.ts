@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
 import { compileFilter, type Candidate, type HostRule, type Policy } from '../../redundancy/planner/index.js';
+import type { HotFiles } from '../live-ports.js';
 import type { RelayJournal } from './relay-journal.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
@@ -111,6 +112,8 @@ export function createLiveRelay(deps: {
   /** relays announced and not yet withdrawn (a run that crashed withdraws them at the next start) */
   journal: RelayJournal;
   observe?: LiveRelayObserver;
+  /** viewers of relayed lives are answered from memory (playlists, hot segments) */
+  hot?: HotFiles;
 }) {
   const log = deps.logger.child({ component: 'live-relay' });
   const running = new Map<string, Running>();
@@ -197,6 +200,7 @@ export function createLiveRelay(deps: {
       logger: deps.logger,
       unreachableMs: deps.unreachableMs,
       maxFileBytes: deps.maxFileBytes,
+      ...(deps.hot ? { hot: deps.hot } : {}),
       alternates: () => entry.live.otherRelays.filter((u) => !u.startsWith(deps.urls.redundancyHlsPrefix)),
       observe: {
         ready: () => {
@@ -244,6 +248,8 @@ export function createLiveRelay(deps: {
     tick,
     /** uuids relayed now */
     relayed: (): string[] => [...running.keys()],
+    /** the segments of a relayed live answered from memory now (tests) */
+    hotSegments: (uuid: string): string[] => running.get(uuid)?.task.hot() ?? [],
     /** Withdraws the relays a previous run announced and did not withdraw (it crashed), then starts discovering. */
     async start(): Promise<void> {
       stopped = false;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/ports.js';
-import { publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
+import { expectServedFromMemory, publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 /**
@@ -106,6 +106,23 @@ describe('live relay by a mirror', () => {
       }
       if (checked < 3) await new Promise((r) => setTimeout(r, 500));
     }
+    // viewers are answered from memory, at the origin and at the relay: playlists equal to their files, hot segments with Range
+    await expectServedFromMemory({
+      base: originBase,
+      dir: origin.instance.layout.hlsDir(video.uuid),
+      memory: origin.instance.live.memoryFiles,
+      playlist: variant,
+      hotSegments: () => origin.instance.live.runtime.hotSegments(video.id),
+    });
+    const relayDir = join(relay.instance.config.storage.redundancy, 'hls', video.uuid);
+    await expectServedFromMemory({
+      base: relayBase,
+      dir: relayDir,
+      memory: relay.instance.live.memoryFiles,
+      playlist: variant,
+      hotSegments: () => relay.instance.liveRelay.hotSegments(video.uuid),
+    });
+
     // the init section too, as the origin serves it
     const init = (await (await fetch(`${relayBase}/${variant}`)).text()).match(/#EXT-X-MAP:URI="([^"]+)"/)![1]!;
     // (ffmpeg 5.1 names it `%v-init-<n>.mp4` literally: its URL is percent-encoded)
