@@ -199,7 +199,7 @@ export function composeHttpApp(parts: {
       serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats, rtmpPort: parts.live.rtmpPort }),
       serverNodesRouter({ nodes: parts.nodes, auth }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),
-      playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      playbackMetricsRouter({ videos: videoAccessStore, record: (report, seen) => metrics.playback.record(report, { ...seen, at: clock.now().getTime() }), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [remoteImagesRoute(parts.remoteImages)],

@@ -105,8 +105,13 @@ export function createHotFolder(dir: string, hot: HotFiles) {
         }
       }
     },
+    /** the live runs: its bytes served are counted as an origin's */
+    register(): void {
+      hot.registerFolder(dir, 'origin');
+    },
     /** the live stopped: everything is served from disk again */
     drop(): void {
+      hot.unregisterFolder(dir);
       segments.clear();
       seen.clear();
       inits.clear();

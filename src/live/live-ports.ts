@@ -89,4 +89,7 @@ export interface HotFiles {
   put(path: string, bytes: Buffer, mtimeMs: number, kind: 'pinned' | 'segment'): void;
   delete(path: string): void;
   deleteUnder(dir: string): void;
+  /** a running live's folder: its bytes served are counted by kind (origin: ours, relay: relayed) */
+  registerFolder(dir: string, kind: 'origin' | 'relay'): void;
+  unregisterFolder(dir: string): void;
 }

@@ -219,6 +219,8 @@ export function createLiveRuntime(deps: {
     /** the segments of a running live answered from memory now (tests) */
     hotSegments: (videoId: number) => running.get(videoId)?.muxer.hotSegments() ?? [],
     runningCount: () => running.size,
+    /** the lives being published now */
+    runningLives: () => [...running.values()].map((r) => ({ videoId: r.live.videoId, uuid: r.live.uuid })),
     /** every session's end and replay, awaited (tests) */
     idle: async () => {
       while (settled.size > 0) await Promise.all([...settled]);

@@ -90,6 +90,7 @@ export function createSegmentHashes(deps: { dir: string; logger: Logger; rescanM
   return {
     async start(): Promise<void> {
       hot?.drop();
+      hot?.register();
       await write();
       try {
         watcher = watch(deps.dir, () => void sync());

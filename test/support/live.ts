@@ -50,5 +50,6 @@ export async function expectServedFromMemory(input: { base: string; dir: string;
   expect(range.headers.get('content-range')).toBe(`bytes 100-1123/${disk.length}`);
   expect(range.headers.get('access-control-allow-origin')).toBe('*');
   expect(Buffer.from(await range.arrayBuffer()).equals(disk.subarray(100, 1124))).toBe(true);
-  expect(input.memory.stats().hits).toBe(hits + 1);
+  // (other clients, e.g. a relay polling the origin, may hit the memory files meanwhile)
+  expect(input.memory.stats().hits).toBeGreaterThan(hits);
 }

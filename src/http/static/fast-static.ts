@@ -99,7 +99,17 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     const found = await findFile(mount.directory, lexical.path);
     const onBytesSent = mount.onBytesSent;
     const servedPath = onBytesSent || mount.objects ? path.relative(mount.directory, lexical.path) : '';
-    const count = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    const liveKind = options.memory?.liveKindOf(lexical.path);
+    const memory = options.memory;
+    const count =
+      liveKind && memory
+        ? (n: number) => {
+            onBytesSent?.(n, servedPath);
+            memory.sent(liveKind, 'disk', n);
+          }
+        : onBytesSent
+          ? (n: number) => onBytesSent(n, servedPath)
+          : undefined;
     if (!found) {
       // moved to object storage: proxied from the bucket
       const status = mount.objects && (await serveObject(req, res, mount.objects, servedPath.split(path.sep).join('/'), { cacheControl: cacheControlFor(mount, servedPath), onBytesSent: count }));
@@ -170,13 +180,16 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     }
     const onBytesSent = mount.onBytesSent;
     const bytes = file.bytes.subarray(start, end + 1);
-    if (!onBytesSent) {
+    const liveKind = options.memory?.liveKindOf(absolutePath);
+    if (!onBytesSent && !liveKind) {
       res.end(bytes);
       return status;
     }
-    const servedPath = path.relative(mount.directory, absolutePath);
+    const servedPath = onBytesSent ? path.relative(mount.directory, absolutePath) : '';
     res.write(bytes, (error) => {
-      if (!error) onBytesSent(bytes.length, servedPath);
+      if (error) return;
+      onBytesSent?.(bytes.length, servedPath);
+      if (liveKind) options.memory?.sent(liveKind, 'memory', bytes.length);
     });
     res.end();
     return status;

@@ -1,4 +1,4 @@
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { strongEtag } from './validators.js';
 
 /** A file answered from memory: its bytes and the validators of the file they were read from. */
@@ -27,7 +27,18 @@ export interface MemoryFiles {
   /** every entry below this folder */
   deleteUnder(dir: string): void;
   stats(): { bytes: number; files: number; segments: number; maxBytes: number; hits: number };
+  /** a running live's folder (its bytes served are counted by kind, from memory or disk) */
+  registerFolder(dir: string, kind: LiveKind): void;
+  unregisterFolder(dir: string): void;
+  /** the kind of the live whose folder holds this file (absolute, resolved), if any */
+  liveKindOf(path: string): LiveKind | undefined;
+  /** bytes of a live's file sent to a viewer */
+  sent(kind: LiveKind, from: 'memory' | 'disk', n: number): void;
+  sentTotals(): Array<{ kind: LiveKind; from: 'memory' | 'disk'; bytes: number }>;
 }
+
+/** Our lives (origin) or the lives we relay (relay). */
+export type LiveKind = 'origin' | 'relay';
 
 /**
  * The instance's memory files, bounded by `maxBytes` of segments (config `live.memory_cache.size`;
@@ -42,6 +53,8 @@ export function createMemoryFiles(options: { maxBytes: number }): MemoryFiles {
   let bytes = 0;
   let segmentBytes = 0;
   let hits = 0;
+  const folders = new Map<string, LiveKind>();
+  const totals = new Map<string, number>();
 
   function remove(key: string): void {
     const known = entries.get(key);
@@ -82,5 +95,14 @@ export function createMemoryFiles(options: { maxBytes: number }): MemoryFiles {
       for (const key of [...entries.keys()]) if (key.startsWith(prefix)) remove(key);
     },
     stats: () => ({ bytes, files: entries.size, segments: segments.size, maxBytes, hits }),
+    registerFolder: (dir, kind) => void folders.set(resolve(dir), kind),
+    unregisterFolder: (dir) => void folders.delete(resolve(dir)),
+    liveKindOf: (path) => (folders.size === 0 ? undefined : folders.get(dirname(path))),
+    sent(kind, from, n) {
+      const key = `${kind}:${from}`;
+      totals.set(key, (totals.get(key) ?? 0) + n);
+    },
+    sentTotals: () =>
+      (['origin', 'relay'] as const).flatMap((kind) => (['memory', 'disk'] as const).map((from) => ({ kind, from, bytes: totals.get(`${kind}:${from}`) ?? 0 }))),
   };
 }

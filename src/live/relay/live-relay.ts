@@ -248,6 +248,8 @@ export function createLiveRelay(deps: {
     tick,
     /** uuids relayed now */
     relayed: (): string[] => [...running.keys()],
+    /** the remote lives relayed now (their local video id) */
+    relayedLives: (): Array<{ videoId: number; uuid: string }> => [...running.values()].map((r) => ({ videoId: r.live.videoId, uuid: r.live.uuid })),
     /** the segments of a relayed live answered from memory now (tests) */
     hotSegments: (uuid: string): string[] => running.get(uuid)?.task.hot() ?? [],
     /** Withdraws the relays a previous run announced and did not withdraw (it crashed), then starts discovering. */

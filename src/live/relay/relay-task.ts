@@ -255,6 +255,7 @@ export function createRelayTask(input: RelayTaskInput) {
 
   async function run(): Promise<void> {
     await mkdir(input.dir, { recursive: true });
+    input.hot?.registerFolder(input.dir, 'relay');
     // a folder left by an earlier relay of this live: only its own names are kept track of
     for (const name of await readdir(input.dir).catch(() => [] as string[])) if (!isSafeRelayName(name)) await rm(join(input.dir, name), { force: true });
     while (!stopped) {
@@ -299,6 +300,7 @@ export function createRelayTask(input: RelayTaskInput) {
           // stopped or ended: from disk until the manager removes the files
           hotSegments.clear();
           input.hot?.deleteUnder(input.dir);
+          input.hot?.unregisterFolder(input.dir);
         });
     },
     /** Stops polling (the files stay: the manager removes them after the Undo). */
