@@ -329,6 +329,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     apiCache,
     nodes: cluster.nodes,
     live,
+    liveRelays: () => liveRelay.budgets(),
     playerSwarms,
     policyChanged: () => {
       followPolicyIntervals();

@@ -156,6 +156,9 @@ describe('live relay by a mirror', () => {
     expect(originScrape).toMatch(/^mirrortube_live_viewers\{kind="origin",source="views"\} 1$/m);
     expect(originScrape).toContain(`mirrortube_live_viewers_by_live{video="${video.uuid}",kind="origin",source="views"} 1`);
     expect(Number(/^mirrortube_live_sent_bytes_total\{kind="origin",from="memory"\} (\d+)/m.exec(originScrape)?.[1])).toBeGreaterThan(0);
+    // the operator console's data lists the relay (with the bandwidth it takes: no budget here, so not measured)
+    const consoleData = await relay.json<{ liveRelays: { relayed: { uuid: string; host: string }[]; refused: unknown[] } }>('/api/v1/server/redundancy/console');
+    expect(consoleData.liveRelays).toEqual({ relayed: [expect.objectContaining({ uuid: video.uuid, host: hostOf(origin), bandwidthBytes: 0 })], refused: [] });
     // relay metrics: segments relayed, with their lag observed
     const scrape = await (await relay.api('/metrics', { token: null })).text();
     expect(scrape).toMatch(/^mirrortube_live_viewers\{kind="relay",source="playback"\} 1$/m);
