@@ -112,7 +112,9 @@ describe('memory files on the static fast path', () => {
   });
 
   it('answers a playlist from memory equal to the file, revalidated', async () => {
+    const hits = memory.stats().hits;
     const answer = await get(port, '/static/streaming-playlists/hls/live1/0.m3u8');
+    expect(memory.stats().hits).toBe(hits + 1);
     expect(answer.status).toBe(200);
     expect(answer.body.equals(await readFile(path.join(live, '0.m3u8')))).toBe(true);
     expect(answer.headers['cache-control']).toBe('public, max-age=0, no-cache');
