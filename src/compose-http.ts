@@ -53,6 +53,7 @@ import type { RecentLogs } from './lib/recent-logs.js';
 import type { VideoQueries } from './videos/video-queries.js';
 import type { Views } from './views/create-views.js';
 import type { Live } from './live/create-live.js';
+import type { LiveRelay } from './live/relay/live-relay.js';
 import { createWeb } from './web/create-web.js';
 import type { PlayerSwarms } from './web/player-swarms.js';
 import { readFile } from 'node:fs/promises';
@@ -95,6 +96,8 @@ export function composeHttpApp(parts: {
   policyChanged(): Promise<unknown>;
   /** the last warnings and errors of this process (the operator console lists them) */
   recentLogs: Pick<RecentLogs, 'list'>;
+  /** live relays and the budget refusals, for the operator console */
+  liveRelays?: () => ReturnType<LiveRelay['budgets']>;
 }) {
   const { config, prisma, clock, logger, urls, layout, metrics, auth, accounts, tokens, federation, redundancy, views, ratings, comments, transfers, queries } = parts;
   // our videos' HLS torrents are served with their healthy mirrors as webseeds (same infohash)
@@ -105,7 +108,7 @@ export function composeHttpApp(parts: {
   const redundancyAdminStore = createPrismaRedundancyAdminStore(prisma);
   const videoFileTokens = createVideoFileTokens({ clock });
   // the operator console: /admin pages and the API endpoints they need beyond PeerTube's
-  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs, recentLogs: parts.recentLogs });
+  const adminConsole = createAdminConsole({ config, tokens, accounts, auth, metrics, redundancy, transfers, hosts: federation.delivery, prisma, clock, jobs: parts.jobs, recentLogs: parts.recentLogs, ...(parts.liveRelays ? { liveRelays: parts.liveRelays } : {}) });
   const userRole = async (id: number) => (await accounts.getUser(id))?.role ?? null;
   const privateGate = (kind: 'hls' | 'web-videos') => privateFilesGate({ kind, store: videoAccessStore, fileTokens: videoFileTokens, auth, userRole });
   const objects = (kind: BucketKind, keyPrefix = '') => (parts.objectStorage ? { objects: objectSourceFor(parts.objectStorage.store, kind, keyPrefix) } : {});
@@ -115,6 +118,7 @@ export function composeHttpApp(parts: {
     logger,
     metrics,
     staticCacheBytes: config.cache.static_files.size,
+    memoryFiles: parts.live.memoryFiles,
     tracker: parts.tracker,
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,
@@ -200,7 +204,7 @@ export function composeHttpApp(parts: {
       serverRouter({ config, stats: createPrismaServerStatsStore(prisma), jobs: parts.jobs, auth, redundancyStats: redundancy.stats, rtmpPort: parts.live.rtmpPort }),
       serverNodesRouter({ nodes: parts.nodes, auth }),
       transfersRouter({ transfers, videos: videoAccessStore, auth }),
-      playbackMetricsRouter({ videos: videoAccessStore, record: (report) => metrics.playback.record(report), auth, access: videoAccessStore }),
+      playbackMetricsRouter({ videos: videoAccessStore, record: (report, seen) => metrics.playback.record(report, { ...seen, at: clock.now().getTime() }), auth, access: videoAccessStore }),
       videoTokenRouter({ auth, store: videoAccessStore, fileTokens: videoFileTokens }),
     ],
     beforeStatic: [

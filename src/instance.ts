@@ -29,7 +29,7 @@ import { createPrismaTransferStore, createTransferAccounting } from './transfers
 import { createPrismaAccountStore } from './accounts/index.js';
 import { createPrismaActorStore } from './accounts/index.js';
 import { createPrismaTokenStore } from './accounts/index.js';
-import { defineStorageMetrics } from './metrics/index.js';
+import { defineLiveAudienceMetrics, defineStorageMetrics } from './metrics/index.js';
 import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
 import { trackerAdmission } from './p2p/index.js';
 import { createTrackerInfohashStore } from './p2p/index.js';
@@ -237,7 +237,18 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     ...lookup,
   });
   // live relay: remote lives of hosts whose rule has `live: true`, pulled, verified, served, announced
-  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry });
+  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry, hot: live.memoryFiles });
+  // live viewers (views and player reports) per running live, ours and relayed, and the bytes served of lives
+  defineLiveAudienceMetrics(metrics.registry, {
+    lives: () => [...live.runtime.runningLives().map((l) => ({ ...l, kind: 'origin' as const })), ...liveRelay.relayedLives().map((l) => ({ ...l, kind: 'relay' as const }))],
+    views: (videoId) => views.viewersOf(videoId),
+    players: (videoId) => {
+      const now = clock.now().getTime();
+      metrics.playback.expire(now);
+      return metrics.playback.players(videoId, now);
+    },
+    sent: () => live.memoryFiles.sentTotals(),
+  });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
   // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)
@@ -318,6 +329,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     apiCache,
     nodes: cluster.nodes,
     live,
+    liveRelays: () => liveRelay.budgets(),
     playerSwarms,
     policyChanged: () => {
       followPolicyIntervals();

@@ -144,6 +144,8 @@ export const configSchema = z.strictObject({
     relay: z
       .strictObject({ discover_interval: duration, unreachable_timeout: duration, max_file_size: bytes })
       .default({ discover_interval: 2000, unreachable_timeout: 20_000, max_file_size: 64 * 1024 * 1024 }),
+    /** ours: bytes of live segments (origin and relays) answered from memory while in their window; playlists always are */
+    memory_cache: z.strictObject({ size: bytes }).default({ size: 64 * 1024 * 1024 }),
   }),
   seeding: z.strictObject({
     enabled: z.boolean(),

@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
-import { createFastStaticHandler } from './static/index.js';
+import { createFastStaticHandler, type MemoryFiles } from './static/index.js';
 import { createStaticFileCache } from './static/index.js';
 import { errorMiddleware, storableInputMiddleware } from './middleware.js';
 
@@ -20,6 +20,8 @@ export interface HttpAppParts {
   staticMounts: StaticMount[];
   /** bytes of hot static file blocks kept in memory (`cache.static_files.size`; 0: none); default 128 MB */
   staticCacheBytes?: number;
+  /** files answered from memory by the static fast path (live playlists and hot segments) */
+  memoryFiles?: MemoryFiles;
   /** middleware answering some static URLs before the static folders (remote images) */
   beforeStatic?: Koa.Middleware[];
   tracker: Tracker | null;
@@ -95,6 +97,7 @@ export function createHttpApp(parts: HttpAppParts): HttpApp {
     createFastStaticHandler({
       mounts: parts.staticMounts,
       cache: staticCache,
+      ...(parts.memoryFiles ? { memory: parts.memoryFiles } : {}),
       onAnswered: (method, status, startedAt) => {
         const statusClass = `${Math.floor(status / 100)}xx`;
         parts.metrics.httpDuration.observe({ route: '/static', method, status: statusClass }, (performance.now() - startedAt) / 1000);

@@ -5,6 +5,7 @@ import type { InstanceConfig } from '../config/index.js';
 import { defineLiveMetrics, type LiveMetrics } from '../metrics/index.js';
 import type { Prisma } from '../db/index.js';
 import type { Auth } from '../http/auth.js';
+import { createMemoryFiles } from '../http/static/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
@@ -75,7 +76,10 @@ export function createLive(deps: {
 
   // the runtime reports to metrics that read it back (publishers): defined once it exists
   let metrics: LiveMetrics | null = null;
+  // playlists and hot segments of our lives and of the lives we relay, answered from memory by the static fast path
+  const memoryFiles = createMemoryFiles({ maxBytes: live.memory_cache.size });
   const runtime = createLiveRuntime({
+    hot: memoryFiles,
     observe: {
       refused: (reason) => metrics?.refused(reason),
       sessionEnded: (outcome) => metrics?.sessionEnded(outcome),
@@ -151,6 +155,7 @@ export function createLive(deps: {
   return {
     service,
     runtime,
+    memoryFiles,
     rtmpPort,
     rtmpUrl,
     /** Cache-Control of the files under /static/streaming-playlists/hls/ (live playlists revalidated, segments immutable) */

@@ -7,6 +7,7 @@ import type { Ffmpeg, RunResult } from '../transcoding/index.js';
 import type { LatencyProfile } from './latency.js';
 import { buildLiveHlsArgs, planLiveRenditions } from './live-hls-args.js';
 import { flvHeader, readStreamMetadata, type FlvTag } from './rtmp-server.js';
+import type { HotFiles } from './live-ports.js';
 import { createSegmentHashes } from './segment-hashes.js';
 
 export interface LiveMuxerSettings {
@@ -49,12 +50,14 @@ export async function startLiveMuxer(deps: {
   onFailure?: (message: string) => void;
   /** a segment landed (metrics) */
   onSegment?: () => void;
+  /** viewers are answered from memory (playlists, hot segments) */
+  hot?: HotFiles;
 }) {
   const log = deps.logger;
   // a new session starts from an empty folder (a permanent live's previous session is gone)
   await rm(deps.dir, { recursive: true, force: true });
   await mkdir(deps.dir, { recursive: true });
-  const hashes = createSegmentHashes({ dir: deps.dir, logger: log, ...(deps.onSegment ? { onSegment: () => deps.onSegment!() } : {}) });
+  const hashes = createSegmentHashes({ dir: deps.dir, logger: log, ...(deps.onSegment ? { onSegment: () => deps.onSegment!() } : {}), ...(deps.hot ? { hot: deps.hot } : {}) });
   await hashes.start();
 
   const replay: WriteStream | null = deps.replayPath ? createWriteStream(deps.replayPath) : null;
@@ -182,6 +185,7 @@ export async function startLiveMuxer(deps: {
     },
 
     snapshotHashes: () => hashes.snapshot(),
+    hotSegments: () => hashes.hotSegments(),
   };
 }
 

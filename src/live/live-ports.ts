@@ -80,3 +80,16 @@ export interface LiveStore {
   /** sessions left open by a stopped or crashed process: ended now; their lives' ids */
   closeOpenSessions(endDate: Date): Promise<number[]>;
 }
+
+/**
+ * Where a live's owner (the muxer, a relay) puts the bytes of the files it writes or sees appear,
+ * so the static fast path answers them from memory (http/static's MemoryFiles): by absolute path.
+ */
+export interface HotFiles {
+  put(path: string, bytes: Buffer, mtimeMs: number, kind: 'pinned' | 'segment'): void;
+  delete(path: string): void;
+  deleteUnder(dir: string): void;
+  /** a running live's folder: its bytes served are counted by kind (origin: ours, relay: relayed) */
+  registerFolder(dir: string, kind: 'origin' | 'relay'): void;
+  unregisterFolder(dir: string): void;
+}

@@ -8,7 +8,7 @@ import { VideoState } from '../videos/constants.js';
 import { removeAll } from '../videos/files.js';
 import { effectiveLatencyMode, latencyProfile } from './latency.js';
 import { startLiveMuxer, type LiveMuxer, type LiveMuxerSettings } from './live-muxer.js';
-import type { LiveRecord, LiveStore } from './live-ports.js';
+import type { HotFiles, LiveRecord, LiveStore } from './live-ports.js';
 import type { PublishAuthority, PublishRefusal, PublishRequest, PublishSink } from './rtmp-server.js';
 
 /** PeerTube's LiveVideoError. */
@@ -69,6 +69,8 @@ export function createLiveRuntime(deps: {
   /** the media pipeline of a session (default: ffmpeg HLS muxing; tests pass a stand-in) */
   startMuxer?: typeof startLiveMuxer;
   observe?: LiveObserver;
+  /** viewers are answered from memory (see HotFiles) */
+  hot?: HotFiles;
 }) {
   const log = deps.logger.child({ component: 'live' });
   const running = new Map<number, Running>();
@@ -110,6 +112,7 @@ export function createLiveRuntime(deps: {
           startNumber: Math.floor(startedAt.getTime() / 1000),
           logger: log.child({ video: live.uuid, session: session.id }),
           onSegment: () => deps.observe?.segment(),
+          ...(deps.hot ? { hot: deps.hot } : {}),
           onFailure: () => {
             const current = running.get(live.videoId);
             if (!current || current.sessionId !== session.id) return;
@@ -213,7 +216,11 @@ export function createLiveRuntime(deps: {
     checkDurations,
     /** the live being published for this video, if any */
     isRunning: (videoId: number) => running.has(videoId),
+    /** the segments of a running live answered from memory now (tests) */
+    hotSegments: (videoId: number) => running.get(videoId)?.muxer.hotSegments() ?? [],
     runningCount: () => running.size,
+    /** the lives being published now */
+    runningLives: () => [...running.values()].map((r) => ({ videoId: r.live.videoId, uuid: r.live.uuid })),
     /** every session's end and replay, awaited (tests) */
     idle: async () => {
       while (settled.size > 0) await Promise.all([...settled]);

@@ -39,4 +39,5 @@ export type { PlaybackMetrics } from './playback-metrics.js';
 export { defineStorageMetrics } from './storage-metrics.js';
 export { defineLiveMetrics } from './live-metrics.js';
 export { defineLiveRelayMetrics, type LiveRelayMetrics } from './live-relay-metrics.js';
+export { defineLiveAudienceMetrics, type LiveAudienceSources } from './live-audience-metrics.js';
 export type { LiveMetrics, LiveMetricSources } from './live-metrics.js';

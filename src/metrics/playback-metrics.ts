@@ -1,6 +1,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { resolutionLabel, type PlaybackReport } from './playback-report.js';
 
+/** A player counts as watching for this long after its report (PeerTube's player reports every 15 s). */
+export const PLAYER_REPORT_WINDOW_MS = 60_000;
+/** players remembered at most (beyond, new ones are not tracked) */
+const MAX_PLAYERS = 100_000;
+
 /**
  * What players report through `POST /api/v1/metrics/playback` (PeerTube's player sends one every
  * few seconds with the figures since its previous report). No per-video label: the video only
@@ -41,8 +46,21 @@ export function definePlaybackMetrics(registry: Registry) {
   stalls.inc(0);
   resolutionChanges.inc(0);
 
+  // players reporting now, by video (viewers of lives): reporter → epoch ms of its last report
+  const players = new Map<number, Map<string, number>>();
+  let tracked = 0;
+
   return {
-    record(report: PlaybackReport): void {
+    /** `seen`: which video (its id) and player (an opaque key) reported, and when (epoch ms) */
+    record(report: PlaybackReport, seen?: { videoId: number; reporter: string; at: number }): void {
+      if (seen) {
+        let reporters = players.get(seen.videoId);
+        if (!reporters) players.set(seen.videoId, (reporters = new Map()));
+        if (reporters.has(seen.reporter) || tracked < MAX_PLAYERS) {
+          if (!reporters.has(seen.reporter)) tracked++;
+          reporters.set(seen.reporter, seen.at);
+        }
+      }
       reports.inc({ player_mode: report.playerMode, p2p_enabled: String(report.p2pEnabled), resolution: resolutionLabel(report.resolution) });
       bytes.inc({ direction: 'downloaded', protocol: 'p2p' }, report.downloadedBytesP2P);
       bytes.inc({ direction: 'downloaded', protocol: 'http' }, report.downloadedBytesHTTP);
@@ -51,6 +69,23 @@ export function definePlaybackMetrics(registry: Registry) {
       stalls.inc(report.bufferStalled ?? 0);
       resolutionChanges.inc(report.resolutionChanges);
       if (report.p2pEnabled && report.p2pPeers !== undefined) peers.observe(report.p2pPeers);
+    },
+    /** players of a video that reported within the window before `now` (epoch ms) */
+    players(videoId: number, now: number): number {
+      let count = 0;
+      for (const at of players.get(videoId)?.values() ?? []) if (at > now - PLAYER_REPORT_WINDOW_MS) count++;
+      return count;
+    },
+    /** forgets players silent for the window (called on scrape) */
+    expire(now: number): void {
+      for (const [videoId, reporters] of players) {
+        for (const [reporter, at] of reporters) {
+          if (at > now - PLAYER_REPORT_WINDOW_MS) continue;
+          reporters.delete(reporter);
+          tracked--;
+        }
+        if (reporters.size === 0) players.delete(videoId);
+      }
     },
   };
 }

@@ -1,4 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { MemoryFiles } from '../../src/http/static/index.js';
+import { waitFor } from './ports.js';
 
 /** Lives on, RTMP on a free port of 127.0.0.1, the stream only remuxed to its own resolution. */
 export const TEST_LIVE_CONFIG = {
@@ -21,4 +26,30 @@ export function publishTestStream(url: string, seconds: number): { done: Promise
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
   return { done: new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1))), kill: () => child.kill('SIGKILL') };
+}
+
+/**
+ * A running live's files are answered from memory (the static fast path's memory files), equal to
+ * what is on disk: the media playlist (read again until the file did not change between the two
+ * reads, bounded) and a Range of a segment in memory; each counted as a memory hit.
+ */
+export async function expectServedFromMemory(input: { base: string; dir: string; memory: MemoryFiles; playlist: string; hotSegments: () => string[] }): Promise<void> {
+  const before = input.memory.stats().hits;
+  await waitFor('the playlist from memory equal to its file', async () => {
+    const disk = await readFile(join(input.dir, input.playlist), 'utf8');
+    const served = await fetch(`${input.base}/${input.playlist}`);
+    const text = await served.text();
+    return served.status === 200 && text === disk && text === (await readFile(join(input.dir, input.playlist), 'utf8')) ? true : undefined;
+  }, 10_000, 50);
+  expect(input.memory.stats().hits).toBeGreaterThan(before);
+  const segment = await waitFor('a segment in memory', async () => input.hotSegments().at(-1), 10_000, 50);
+  const hits = input.memory.stats().hits;
+  const range = await fetch(`${input.base}/${segment}`, { headers: { Range: 'bytes=100-1123' } });
+  expect(range.status).toBe(206);
+  const disk = await readFile(join(input.dir, segment));
+  expect(range.headers.get('content-range')).toBe(`bytes 100-1123/${disk.length}`);
+  expect(range.headers.get('access-control-allow-origin')).toBe('*');
+  expect(Buffer.from(await range.arrayBuffer()).equals(disk.subarray(100, 1124))).toBe(true);
+  // (other clients, e.g. a relay polling the origin, may hit the memory files meanwhile)
+  expect(input.memory.stats().hits).toBeGreaterThan(hits);
 }

@@ -19,6 +19,11 @@ export interface ConsolePorts {
   verifyCopy(id: number): Promise<{ ok: true } | { ok: false; status: 404 | 409 | 422; message: string }>;
   /** the origin of a copy does not answer (the failover serves our copy) */
   originDown(host: string): boolean;
+  /** live relays: those running (with the bandwidth they take) and those a `live_bandwidth` budget keeps from starting */
+  liveRelays?(): {
+    relayed: Array<{ uuid: string; host: string; bandwidthBytes: number; since: Date }>;
+    refused: Array<{ uuid: string; host: string; reason: string; since: Date }>;
+  };
 }
 
 /** Delivery's view of remote hosts. */
@@ -64,6 +69,14 @@ export function adminConsoleRouter(deps: {
   const redundancyAdmin = [auth.required, auth.right('MANAGE_VIDEOS_REDUNDANCIES')] as const;
   const followAdmin = [auth.required, auth.right('MANAGE_SERVER_FOLLOW')] as const;
 
+  function liveRelays() {
+    const known = deps.console.liveRelays?.() ?? { relayed: [], refused: [] };
+    return {
+      relayed: known.relayed.map((r) => ({ ...r, since: r.since.toISOString() })),
+      refused: known.refused.map((r) => ({ ...r, since: r.since.toISOString() })),
+    };
+  }
+
   /** What the console shows: every copy with its live progress, budgets, the mirrors of our videos. */
   async function snapshot() {
     const [copies, mirrors, plan] = await Promise.all([deps.console.ourCopies(), deps.console.mirrorsOfOurVideos(), deps.console.currentPlan()]);
@@ -97,6 +110,7 @@ export function adminConsoleRouter(deps: {
       total: plan.total,
       notes: plan.notes,
       mirrorsOfOurVideos: mirrors.map((m) => ({ ...m, expiresOn: iso(m.expiresOn), lastVerifiedAt: iso(m.lastVerifiedAt), createdAt: iso(m.createdAt) })),
+      liveRelays: liveRelays(),
     };
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { parsePlaybackReport, type PlaybackReport } from '../../metrics/index.js';
 import { parseVideoRef } from '../../videos/short-uuid.js';
@@ -16,7 +17,8 @@ import type { VideoAccessStore } from '../../videos/video-access-store.js';
 export function playbackMetricsRouter(deps: {
   /** the reported video, by id, uuid or short uuid */
   videos: Pick<VideoAccessStore, 'byWhere'>;
-  record(report: PlaybackReport): void;
+  /** `seen`: the video's id and an opaque key of the reporting player (its address and user agent, hashed) */
+  record(report: PlaybackReport, seen: { videoId: number; reporter: string }): void;
   /** with both: a video the caller may not see answers as a missing one (404), so its id is not revealed */
   auth?: Auth;
   access?: VideoAccessStore;
@@ -34,7 +36,7 @@ export function playbackMetricsRouter(deps: {
       const seen = await deps.access.byWhere({ id: video.id });
       if (!seen || videoAccess((ctx.state as AuthState).user, seen) !== null) throw new Problem(404, 'Video not found');
     }
-    deps.record(report);
+    deps.record(report, { videoId: video.id, reporter: createHash('sha256').update(`${ctx.ip}\n${ctx.get('user-agent')}`).digest('base64url').slice(0, 22) });
     ctx.status = 204;
   });
   return router;

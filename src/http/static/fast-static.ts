@@ -11,6 +11,7 @@ import { decodedMount } from './decoded-mount.js';
 import { serveObject } from './serve-object.js';
 import { cacheControlFor, type StaticMount } from './static-router.js';
 import { EXPOSED_HEADERS, planRangeAnswer } from './range-answer.js';
+import type { MemoryFile, MemoryFiles } from './memory-files.js';
 
 /** Bodies longer than this are streamed from the file (never held in memory, never cached). */
 const STREAM_ABOVE = 16 * 1024 * 1024;
@@ -31,6 +32,8 @@ interface Part {
 export interface FastStaticOptions {
   mounts: readonly StaticMount[];
   cache: StaticFileCache;
+  /** files whose owner keeps their bytes in memory (live playlists and hot segments): answered without the disk */
+  memory?: MemoryFiles;
   /** every answer, once its headers and body are handed to the connection */
   onAnswered?: (method: string, status: number, startedAt: number) => void;
   /** a failure that became a 500 (or a destroyed connection when the headers were out) */
@@ -91,10 +94,22 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
   async function serve(req: IncomingMessage, res: ServerResponse, method: string, mount: StaticMount, relativePath: string, attempt = 1): Promise<number> {
     const lexical = resolveInside(mount.directory, relativePath);
     if (!lexical.ok) return notFound(res);
+    const hot = options.memory?.get(lexical.path);
+    if (hot) return fromMemory(req, res, method, mount, relativePath, lexical.path, hot);
     const found = await findFile(mount.directory, lexical.path);
     const onBytesSent = mount.onBytesSent;
     const servedPath = onBytesSent || mount.objects ? path.relative(mount.directory, lexical.path) : '';
-    const count = onBytesSent ? (n: number) => onBytesSent(n, servedPath) : undefined;
+    const liveKind = options.memory?.liveKindOf(lexical.path);
+    const memory = options.memory;
+    const count =
+      liveKind && memory
+        ? (n: number) => {
+            onBytesSent?.(n, servedPath);
+            memory.sent(liveKind, 'disk', n);
+          }
+        : onBytesSent
+          ? (n: number) => onBytesSent(n, servedPath)
+          : undefined;
     if (!found) {
       // moved to object storage: proxied from the bucket
       const status = mount.objects && (await serveObject(req, res, mount.objects, servedPath.split(path.sep).join('/'), { cacheControl: cacheControlFor(mount, servedPath), onBytesSent: count }));
@@ -143,6 +158,40 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     }
     res.end();
     res.uncork();
+    return status;
+  }
+
+  /** The answer from a memory file: the same validators, Range, CORS and byte counting as from disk. */
+  function fromMemory(req: IncomingMessage, res: ServerResponse, method: string, mount: StaticMount, relativePath: string, absolutePath: string, file: MemoryFile): number {
+    const plan = planRangeAnswer(req, res, {
+      etag: file.etag,
+      lastModified: file.lastModified,
+      mtimeMs: file.mtimeMs,
+      size: file.bytes.length,
+      contentType: contentTypeFor(absolutePath),
+      cacheControl: cacheControlFor(mount, relativePath),
+    });
+    if ('answered' in plan) return plan.answered;
+    const { status, start, end, length, headers } = plan;
+    res.writeHead(status, headers);
+    if (method === 'HEAD' || length === 0) {
+      res.end();
+      return status;
+    }
+    const onBytesSent = mount.onBytesSent;
+    const bytes = file.bytes.subarray(start, end + 1);
+    const liveKind = options.memory?.liveKindOf(absolutePath);
+    if (!onBytesSent && !liveKind) {
+      res.end(bytes);
+      return status;
+    }
+    const servedPath = onBytesSent ? path.relative(mount.directory, absolutePath) : '';
+    res.write(bytes, (error) => {
+      if (error) return;
+      onBytesSent?.(bytes.length, servedPath);
+      if (liveKind) options.memory?.sent(liveKind, 'memory', bytes.length);
+    });
+    res.end();
     return status;
   }
 

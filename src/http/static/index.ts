@@ -25,3 +25,5 @@ export type { StaticObjectSource } from './serve-object.js';
 export { objectSourceFor } from './object-source.js';
 export { downloadRoutes } from './download-routes.js';
 export { createDownloadStore } from './download-store.js';
+export { createMemoryFiles } from './memory-files.js';
+export type { MemoryFiles, MemoryFile } from './memory-files.js';

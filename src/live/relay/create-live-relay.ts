@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { defineLiveRelayMetrics } from '../../metrics/index.js';
 import type { Policy } from '../../redundancy/planner/index.js';
 import { join } from 'node:path';
+import type { HotFiles } from '../live-ports.js';
 import { createLiveRelay } from './live-relay.js';
 import { fileRelayJournal } from './relay-journal.js';
 import type { RelayFetcher } from './relay-task.js';
@@ -28,6 +29,8 @@ export function createLiveRelayArea(deps: {
   redundancy: { readonly policy: Policy; liveRelayFolders: Set<string> };
   /** the instance's metrics registry (the relay metrics are defined on it) */
   registry: Registry;
+  /** the live area's memory files (relayed playlists and hot segments are answered from them) */
+  hot?: HotFiles;
 }) {
   const relay = deps.config.live.relay;
   return createLiveRelay({
@@ -45,5 +48,6 @@ export function createLiveRelayArea(deps: {
     maxFileBytes: relay.max_file_size,
     journal: fileRelayJournal(join(deps.config.storage.redundancy, 'live-relays.json')),
     observe: defineLiveRelayMetrics(deps.registry),
+    ...(deps.hot ? { hot: deps.hot } : {}),
   });
 }

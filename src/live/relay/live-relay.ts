@@ -6,6 +6,8 @@ import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
 import { compileFilter, type Candidate, type HostRule, type Policy } from '../../redundancy/planner/index.js';
+import type { HotFiles } from '../live-ports.js';
+import { bandwidthRefusal, masterBandwidthBytes } from './relay-budget.js';
 import type { RelayJournal } from './relay-journal.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
@@ -55,6 +57,16 @@ interface Running {
   create: Record<string, unknown> | null;
   announcing: Promise<void> | null;
   stopping: Promise<void> | null;
+  /** bytes per second it pulls (its master's BANDWIDTH), known when its rule has a budget */
+  bandwidth: number;
+}
+
+/** A live the policy relays but a budget does not let start (the console shows them). */
+export interface RefusedRelay {
+  uuid: string;
+  host: string;
+  reason: string;
+  since: Date;
 }
 
 /** Does the policy relay this host's lives? (a host rule with `live: true`) */
@@ -111,11 +123,15 @@ export function createLiveRelay(deps: {
   /** relays announced and not yet withdrawn (a run that crashed withdraws them at the next start) */
   journal: RelayJournal;
   observe?: LiveRelayObserver;
+  /** viewers of relayed lives are answered from memory (playlists, hot segments) */
+  hot?: HotFiles;
 }) {
   const log = deps.logger.child({ component: 'live-relay' });
   const running = new Map<string, Running>();
   /** lives whose relay ended on its own while the origin still lists them as live: not restarted until they leave state 1 */
   const finished = new Set<string>();
+  /** lives a budget keeps from starting, by uuid */
+  const refused = new Map<string, RefusedRelay>();
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   let stopped = false;
@@ -184,9 +200,10 @@ export function createLiveRelay(deps: {
     return entry.stopping;
   }
 
-  function startRelay(live: RelayableLive): void {
+  function startRelay(live: RelayableLive, bandwidth: number): void {
+    refused.delete(live.uuid);
     deps.protectedFolders.add(live.uuid);
-    const entry: Running = { live, startedAt: deps.clock.now(), create: null, announcing: null, stopping: null, task: null as unknown as RelayTask };
+    const entry: Running = { live, startedAt: deps.clock.now(), create: null, announcing: null, stopping: null, bandwidth, task: null as unknown as RelayTask };
     entry.task = createRelayTask({
       uuid: live.uuid,
       masterUrl: live.playlistUrl,
@@ -197,6 +214,7 @@ export function createLiveRelay(deps: {
       logger: deps.logger,
       unreachableMs: deps.unreachableMs,
       maxFileBytes: deps.maxFileBytes,
+      ...(deps.hot ? { hot: deps.hot } : {}),
       alternates: () => entry.live.otherRelays.filter((u) => !u.startsWith(deps.urls.redundancyHlsPrefix)),
       observe: {
         ready: () => {
@@ -223,11 +241,36 @@ export function createLiveRelay(deps: {
     const wanted = new Map(lives.map((l) => [l.uuid, l]));
     for (const uuid of [...finished]) if (!wanted.has(uuid)) finished.delete(uuid);
     for (const uuid of running.keys()) if (!wanted.has(uuid)) void stopRelay(uuid, 'the origin no longer lists it as live (or the policy no longer allows it)');
+    for (const uuid of [...refused.keys()]) if (!wanted.has(uuid)) refused.delete(uuid);
     for (const live of lives) {
       const entry = running.get(live.uuid);
       if (entry) entry.live = live; // the other relays known now
-      else if (!finished.has(live.uuid) && !stopped) startRelay(live);
+      else if (!finished.has(live.uuid) && !stopped) {
+        const bandwidth = await withinBudget(policy, live);
+        if (bandwidth !== null && !stopped && !running.has(live.uuid)) startRelay(live, bandwidth);
+      }
     }
+  }
+
+  /**
+   * The bandwidth a live would take when its rule's `live_bandwidth` budget lets it start (0 when
+   * the rule has none); null when it does not (the reason logged once and kept for the console),
+   * or when its master playlist cannot be read now (next round).
+   */
+  async function withinBudget(policy: Policy, live: RelayableLive): Promise<number | null> {
+    const rule = policy.hosts.find((r) => r.host === live.host.toLowerCase() && r.live === true);
+    if (rule?.liveBandwidthBytes === undefined) return 0;
+    const master = await deps.fetcher.fetch(live.playlistUrl, { maxBytes: 1024 * 1024, timeoutMs: 10_000, bypassNegativeCache: true, maxRedirects: 0 });
+    if (!master.ok || master.status !== 200) return null;
+    const need = masterBandwidthBytes(master.body.toString('utf8'));
+    const used = [...running.values()].filter((e) => e.live.host.toLowerCase() === rule.host).reduce((sum, e) => sum + e.bandwidth, 0);
+    const reason = bandwidthRefusal(rule, need, used);
+    if (reason === null) return need ?? 0;
+    if (refused.get(live.uuid)?.reason !== reason) {
+      log.info({ video: live.uuid, origin: live.host, reason }, 'live relay not started: over the bandwidth budget');
+      refused.set(live.uuid, { uuid: live.uuid, host: live.host, reason, since: refused.get(live.uuid)?.since ?? deps.clock.now() });
+    }
+    return null;
   }
 
   /** One discovery round (the timer's, or a caller's: an Update of a remote live came in). */
@@ -244,6 +287,15 @@ export function createLiveRelay(deps: {
     tick,
     /** uuids relayed now */
     relayed: (): string[] => [...running.keys()],
+    /** the remote lives relayed now (their local video id) */
+    relayedLives: (): Array<{ videoId: number; uuid: string }> => [...running.values()].map((r) => ({ videoId: r.live.videoId, uuid: r.live.uuid })),
+    /** the lives relayed now with their bandwidth, and those a budget keeps from starting (the console) */
+    budgets: () => ({
+      relayed: [...running.values()].map((e) => ({ uuid: e.live.uuid, host: e.live.host, bandwidthBytes: e.bandwidth, since: e.startedAt })),
+      refused: [...refused.values()],
+    }),
+    /** the segments of a relayed live answered from memory now (tests) */
+    hotSegments: (uuid: string): string[] => running.get(uuid)?.task.hot() ?? [],
     /** Withdraws the relays a previous run announced and did not withdraw (it crashed), then starts discovering. */
     async start(): Promise<void> {
       stopped = false;

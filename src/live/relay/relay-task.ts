@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FetchOptions, FetchResult } from '../../federation/remote/index.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { LIVE_SEGMENTS_SHA256 } from '../live-hls-args.js';
+import type { HotFiles } from '../live-ports.js';
 import { filesToPrune, isSafeRelayName, parseRelayPlaylist, relayNameToUrl, relayPollMs } from './relay-playlists.js';
 
 /** The SSRF-safe fetcher (federation's). */
@@ -52,6 +53,8 @@ export interface RelayTaskInput {
    * list all the same; playlists, init sections and hashes come from the origin only
    */
   alternates?(): string[];
+  /** viewers are answered from memory: what the relay writes goes there too (segments while listed) */
+  hot?: HotFiles;
 }
 
 const PLAYLIST_TYPES = ['application/vnd.apple.mpegurl', 'application/x-mpegurl', 'audio/mpegurl', 'text/plain', 'application/octet-stream'];
@@ -108,10 +111,22 @@ export function createRelayTask(input: RelayTaskInput) {
     return first;
   }
 
-  async function writeAtomic(name: string, body: Buffer | string): Promise<void> {
+  /** segments in memory (hot): they leave it as soon as no playlist lists them */
+  const hotSegments = new Set<string>();
+
+  async function writeAtomic(name: string, body: Buffer | string, kind: 'pinned' | 'segment' = 'pinned'): Promise<void> {
     const target = join(input.dir, name);
     const tmp = join(input.dir, `.${name}.tmp`);
     await writeFile(tmp, body);
+    if (input.hot) {
+      // the mtime the file will have (a rename keeps it): the same validators from memory as from disk
+      const { mtimeMs } = await stat(tmp);
+      await rename(tmp, target);
+      if (stopped) return;
+      input.hot.put(target, typeof body === 'string' ? Buffer.from(body) : body, mtimeMs, kind);
+      if (kind === 'segment') hotSegments.add(name);
+      return;
+    }
     await rename(tmp, target);
   }
 
@@ -150,7 +165,7 @@ export function createRelayTask(input: RelayTaskInput) {
         return false;
       }
     }
-    await writeAtomic(name, body);
+    await writeAtomic(name, body, isSegment ? 'segment' : 'pinned');
     stored.add(name);
     if (isSegment) observe.segment(body.length, Math.max(0, input.clock.now().getTime() - (firstSeen.get(name) ?? input.clock.now().getTime())));
     return true;
@@ -217,9 +232,16 @@ export function createRelayTask(input: RelayTaskInput) {
       await writeAtomic(LIVE_SEGMENTS_SHA256, oursText);
       written.set(LIVE_SEGMENTS_SHA256, oursText);
     }
+    for (const name of [...hotSegments]) {
+      if (listed.has(name)) continue;
+      // out of the window: served from disk while the file stays (one more round)
+      hotSegments.delete(name);
+      input.hot?.delete(join(input.dir, name));
+    }
     for (const name of filesToPrune(stored, listed, previousListed)) {
       stored.delete(name);
       firstSeen.delete(name);
+      input.hot?.delete(join(input.dir, name));
       await rm(join(input.dir, name), { force: true });
     }
     previousListed = listed;
@@ -233,6 +255,7 @@ export function createRelayTask(input: RelayTaskInput) {
 
   async function run(): Promise<void> {
     await mkdir(input.dir, { recursive: true });
+    input.hot?.registerFolder(input.dir, 'relay');
     // a folder left by an earlier relay of this live: only its own names are kept track of
     for (const name of await readdir(input.dir).catch(() => [] as string[])) if (!isSafeRelayName(name)) await rm(join(input.dir, name), { force: true });
     while (!stopped) {
@@ -268,10 +291,17 @@ export function createRelayTask(input: RelayTaskInput) {
   return {
     uuid: input.uuid,
     start(): void {
-      loop ??= run().catch((err: unknown) => {
-        log.error({ err }, 'live relay stopped on an error');
-        observe.end('refused', 'the relay failed');
-      });
+      loop ??= run()
+        .catch((err: unknown) => {
+          log.error({ err }, 'live relay stopped on an error');
+          observe.end('refused', 'the relay failed');
+        })
+        .finally(() => {
+          // stopped or ended: from disk until the manager removes the files
+          hotSegments.clear();
+          input.hot?.deleteUnder(input.dir);
+          input.hot?.unregisterFolder(input.dir);
+        });
     },
     /** Stops polling (the files stay: the manager removes them after the Undo). */
     async stop(): Promise<void> {
@@ -281,6 +311,8 @@ export function createRelayTask(input: RelayTaskInput) {
     },
     /** files served now (tests) */
     files: (): string[] => [...stored],
+    /** segments answered from memory now (tests) */
+    hot: (): string[] => [...hotSegments],
   };
 }
 

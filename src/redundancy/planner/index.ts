@@ -22,6 +22,8 @@
  *         min_lifetime: '2 days'
  *         strategies: [ { strategy: trending }, { strategy: recently-added, min_views: 5 } ]
  *         # or: mirror_all: true
+ *         live: true                # ours: relay its lives (live/relay/)
+ *         live_bandwidth: '5MB'     # ours: per second, the rule's live relays together (beyond: not started)
  *         include: { channels: [films@tube.example], tags: [science], languages: [en, fr],
  *                    licences: [1, 2], categories: [15], max_size: '2GB',
  *                    min_duration: '1 minute', max_duration: '2 hours' }

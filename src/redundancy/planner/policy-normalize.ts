@@ -39,6 +39,7 @@ export function toHostRule(r: RawHostRule): HostRule {
     mirrorAll: r.mirror_all === true,
     // absent unless on: stored policies and rules written before the switch read the same
     ...(r.live === true ? { live: true } : {}),
+    ...(r.live_bandwidth !== undefined ? { liveBandwidthBytes: r.live_bandwidth } : {}),
     strategies: (r.strategies ?? []).map((s) => ({ strategy: s.strategy, minViews: s.min_views ?? 0 })),
     include,
     exclude,

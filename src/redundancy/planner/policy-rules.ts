@@ -90,6 +90,8 @@ export function itemSchemas(floorMs: number) {
         mirror_all: z.boolean({ error: 'must be true or false' }).optional(),
         /** ours: relay the host's lives (pulled segment by segment while they run); default false */
         live: z.boolean({ error: 'must be true or false' }).optional(),
+        /** ours: bandwidth the rule's live relays may pull together, per second (their playlists' advertised BANDWIDTH); default no limit */
+        live_bandwidth: positiveSize.optional(),
         strategies: z.array(ruleStrategy, { error: 'must be a list of strategies' }).optional(),
         include: includeSchema.optional(),
         exclude: excludeSchema.optional(),
@@ -108,6 +110,7 @@ export function itemSchemas(floorMs: number) {
         // (a rule with live: true alone relays the host's lives and mirrors none of its videos)
         add('give either mirror_all: true or a non-empty strategies list');
       }
+      if (r.live_bandwidth !== undefined && r.live !== true) add('is a budget of live relays: give live: true with it', ['live_bandwidth']);
       const seen = new Set<string>();
       strategies.forEach((s, j) => {
         if (seen.has(s.strategy)) add(`repeats strategy ${s.strategy}`, ['strategies', j]);

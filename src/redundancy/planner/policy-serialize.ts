@@ -46,6 +46,7 @@ export function serializePolicy(policy: Policy): Record<string, unknown> {
               })),
             }),
         ...(r.live === true ? { live: true } : {}),
+        ...(r.liveBandwidthBytes !== undefined ? { live_bandwidth: sizeForConfig(r.liveBandwidthBytes) } : {}),
         ...(Object.keys(inc).length > 0 ? { include: inc } : {}),
         ...(Object.keys(exc).length > 0 ? { exclude: exc } : {}),
       };

@@ -143,6 +143,12 @@ export interface HostRule {
   readonly mirrorAll: boolean;
   /** Ours: relay the host's lives (live/relay/); absent means false. */
   readonly live?: boolean;
+  /**
+   * Ours: bytes per second the rule's live relays may pull together (each live counted at the sum
+   * of its master playlist's BANDWIDTH attributes); absent: no limit. A relay that would exceed it
+   * is not started.
+   */
+  readonly liveBandwidthBytes?: number;
   /** Rankings sharing the rule's budget (empty when mirrorAll). */
   readonly strategies: readonly RuleStrategy[];
   readonly include: IncludeFilter;

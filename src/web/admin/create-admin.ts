@@ -3,7 +3,7 @@ import type { AccountService, TokenService } from '../../accounts/index.js';
 import { hasRight } from '../../accounts/index.js';
 import type { InstanceConfig } from '../../config/index.js';
 import type { Auth } from '../../http/auth.js';
-import { adminConsoleRouter, type HostHealthPort } from '../../http/api/admin-console.js';
+import { adminConsoleRouter, type ConsolePorts, type HostHealthPort } from '../../http/api/admin-console.js';
 import { createPrismaJobDetailsStore } from '../../http/api/job-details-store.js';
 import { jobsConsoleRouter } from '../../http/api/jobs-console.js';
 import { serverLogsRouter } from '../../http/api/server-logs.js';
@@ -58,6 +58,8 @@ export function createAdminConsole(deps: {
   jobs: { list(query: ListJobsQuery): Promise<ApiJobList>; countsByKind(): Promise<Record<string, Record<ApiJobState, number>>>; isPaused(): boolean };
   /** the last warnings and errors of this process */
   recentLogs: Pick<RecentLogs, 'list'>;
+  /** the live relays and the budget refusals (see ConsolePorts.liveRelays) */
+  liveRelays?: ConsolePorts['liveRelays'];
 }) {
   const { redundancy } = deps;
   const dashboards = readDashboards();
@@ -87,6 +89,7 @@ export function createAdminConsole(deps: {
       dryRun: (body) => redundancy.console.dryRun(body),
       verifyCopy: (id) => redundancy.engine.verifyCopy(id),
       originDown: (host) => redundancy.originHealth.isDown(host),
+      ...(deps.liveRelays ? { liveRelays: deps.liveRelays } : {}),
     },
   });
   const pagesRouter = adminPagesRouter({

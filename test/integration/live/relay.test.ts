@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/ports.js';
-import { publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
+import { expectServedFromMemory, publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
 /**
@@ -106,6 +106,23 @@ describe('live relay by a mirror', () => {
       }
       if (checked < 3) await new Promise((r) => setTimeout(r, 500));
     }
+    // viewers are answered from memory, at the origin and at the relay: playlists equal to their files, hot segments with Range
+    await expectServedFromMemory({
+      base: originBase,
+      dir: origin.instance.layout.hlsDir(video.uuid),
+      memory: origin.instance.live.memoryFiles,
+      playlist: variant,
+      hotSegments: () => origin.instance.live.runtime.hotSegments(video.id),
+    });
+    const relayDir = join(relay.instance.config.storage.redundancy, 'hls', video.uuid);
+    await expectServedFromMemory({
+      base: relayBase,
+      dir: relayDir,
+      memory: relay.instance.live.memoryFiles,
+      playlist: variant,
+      hotSegments: () => relay.instance.liveRelay.hotSegments(video.uuid),
+    });
+
     // the init section too, as the origin serves it
     const init = (await (await fetch(`${relayBase}/${variant}`)).text()).match(/#EXT-X-MAP:URI="([^"]+)"/)![1]!;
     // (ffmpeg 5.1 names it `%v-init-<n>.mp4` literally: its URL is percent-encoded)
@@ -125,8 +142,28 @@ describe('live relay by a mirror', () => {
       const v = await viewer.json<VideoView>(`/api/v1/videos/${video.uuid}`);
       return v.isLive && v.streamingPlaylists[0]?.redundancies.some((r) => r.baseUrl === relayBase) ? true : undefined;
     }, 20_000, 200);
+    // viewers: a view report at the origin, a player's playback report at the relay; bytes served of each kind, from memory
+    const viewed = await origin.api(`/api/v1/videos/${video.uuid}/views`, { method: 'POST', token: null, headers: json, body: JSON.stringify({ currentTime: 1 }) });
+    expect(viewed.status).toBe(204);
+    const played = await relay.api('/api/v1/metrics/playback', {
+      method: 'POST',
+      token: null,
+      headers: json,
+      body: JSON.stringify({ playerMode: 'p2p-media-loader', resolution: 90, p2pEnabled: false, resolutionChanges: 0, errors: 0, downloadedBytesP2P: 0, downloadedBytesHTTP: 1000, uploadedBytesP2P: 0, videoId: video.uuid }),
+    });
+    expect(played.status).toBe(204);
+    const originScrape = await (await origin.api('/metrics', { token: null })).text();
+    expect(originScrape).toMatch(/^mirrortube_live_viewers\{kind="origin",source="views"\} 1$/m);
+    expect(originScrape).toContain(`mirrortube_live_viewers_by_live{video="${video.uuid}",kind="origin",source="views"} 1`);
+    expect(Number(/^mirrortube_live_sent_bytes_total\{kind="origin",from="memory"\} (\d+)/m.exec(originScrape)?.[1])).toBeGreaterThan(0);
+    // the operator console's data lists the relay (with the bandwidth it takes: no budget here, so not measured)
+    const consoleData = await relay.json<{ liveRelays: { relayed: { uuid: string; host: string }[]; refused: unknown[] } }>('/api/v1/server/redundancy/console');
+    expect(consoleData.liveRelays).toEqual({ relayed: [expect.objectContaining({ uuid: video.uuid, host: hostOf(origin), bandwidthBytes: 0 })], refused: [] });
     // relay metrics: segments relayed, with their lag observed
     const scrape = await (await relay.api('/metrics', { token: null })).text();
+    expect(scrape).toMatch(/^mirrortube_live_viewers\{kind="relay",source="playback"\} 1$/m);
+    expect(scrape).toContain(`mirrortube_live_viewers_by_live{video="${video.uuid}",kind="relay",source="playback"} 1`);
+    expect(Number(/^mirrortube_live_sent_bytes_total\{kind="relay",from="memory"\} (\d+)/m.exec(scrape)?.[1])).toBeGreaterThan(0);
     expect(Number(/^mirrortube_live_relay_segments_total (\d+)/m.exec(scrape)?.[1])).toBeGreaterThan(0);
     expect(Number(/^mirrortube_live_relay_lag_seconds_count (\d+)/m.exec(scrape)?.[1])).toBeGreaterThan(0);
     expect(scrape).toMatch(/^mirrortube_live_relays 1$/m);

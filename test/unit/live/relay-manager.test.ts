@@ -19,11 +19,12 @@ const LIVE: RelayableLive = {
   accountUrl: 'https://tube.example/accounts/alice', originInbox: 'https://tube.example/inbox', channelUrl: 'https://tube.example/video-channels/news', channelName: 'news', accountName: 'alice',
   tags: [], language: null, licence: null, category: null, otherRelays: [],
 };
-const policy = (() => {
-  const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true }] });
+const policyOf = (rule: Record<string, unknown> = {}) => {
+  const v = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live: true, ...rule }] });
   if (!v.ok) throw new Error(v.errors.join('; '));
   return v.policy;
-})();
+};
+const policy = policyOf();
 
 describe('the live relay manager', () => {
   const dirs: string[] = [];
@@ -31,11 +32,11 @@ describe('the live relay manager', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  async function setup(journalAtStart: AnnouncedRelay[]) {
+  async function setup(journalAtStart: AnnouncedRelay[], options: { policy?: typeof policy; bandwidth?: number } = {}) {
     const root = await mkdtemp(join(tmpdir(), 'relay-manager-'));
     dirs.push(root);
     const files = new Map<string, string>([
-      ['master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n0.m3u8\n'],
+      ['master.m3u8', `#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=${options.bandwidth ?? 1},RESOLUTION=160x90\n0.m3u8\n`],
       ['0.m3u8', '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MAP:URI="0-init-1.mp4"\n#EXTINF:1.0,\n0-1.mp4\n'],
       ['0-init-1.mp4', 'init'],
       ['0-1.mp4', 'one'],
@@ -49,7 +50,7 @@ describe('the live relay manager', () => {
       store: { ourActor: async () => ({ id: 1, url: 'https://mirror.example/accounts/peertube' }), runningRemoteLives: async () => lives },
       fetcher: {
         async fetch(url: string): Promise<FetchResult> {
-          const body = files.get(decodeURIComponent(url.slice(BASE.length)));
+          const body = files.get(decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)));
           return { ok: true, status: body === undefined ? 404 : 200, headers: {}, body: Buffer.from(body ?? ''), url };
         },
       },
@@ -57,7 +58,7 @@ describe('the live relay manager', () => {
       clock: createManualClock(new Date('2026-01-01T00:00:00Z')),
       logger: createLogger({ level: 'silent' }),
       urls: createInstanceUrls({ https: true, hostname: 'mirror.example', port: 443 }),
-      policy: () => policy,
+      policy: () => options.policy ?? policy,
       redundancyDir: root,
       protectedFolders,
       discoverMs: 60_000,
@@ -107,5 +108,35 @@ describe('the live relay manager', () => {
     expect(existsSync(join(root, 'hls', UUID))).toBe(false);
     expect(journal()).toEqual([]);
     await relay.stop();
+  });
+
+  it('starts no relay beyond its rule\'s live bandwidth budget: the reason is kept for the console until the live fits', async () => {
+    // each live advertises 320 kbit/s (40 kB/s); the rule allows 60 kB/s of live relays
+    const { relay, lives } = await setup([], { policy: policyOf({ live_bandwidth: 60_000 }), bandwidth: 320_000 });
+    await relay.start();
+    const second: RelayableLive = { ...LIVE, videoId: 8, uuid: '0b9e3d7a-2222-4222-8333-944455556666', url: 'https://tube.example/videos/watch/two' };
+    lives.push(LIVE, second);
+    await relay.tick();
+    expect(relay.relayed()).toEqual([UUID]);
+    const budgets = relay.budgets();
+    expect(budgets.relayed).toEqual([expect.objectContaining({ uuid: UUID, host: 'tube.example', bandwidthBytes: 40_000 })]);
+    expect(budgets.refused).toEqual([
+      expect.objectContaining({ uuid: second.uuid, host: 'tube.example', reason: 'it needs 40 kB/s and the rule of tube.example allows 60 kB/s of live relays (40 kB/s relayed now)' }),
+    ]);
+    // the first live ends: the second fits now
+    lives.splice(0, 1);
+    await relay.tick();
+    await until('the first relay gone', () => !relay.relayed().includes(UUID));
+    await relay.tick();
+    expect(relay.relayed()).toEqual([second.uuid]);
+    expect(relay.budgets().refused).toEqual([]);
+    await relay.stop();
+  });
+
+  it('refuses a live_bandwidth without live: true, and writes it back as given', () => {
+    const refused = validatePolicy({ hosts: [{ host: 'tube.example', size: '1GB', min_lifetime: '2 days', mirror_all: true, live_bandwidth: '5MB' }] });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors.join('\n')).toContain('live_bandwidth');
+    expect(policyOf({ live_bandwidth: '5MB' }).hosts[0]!.liveBandwidthBytes).toBe(5 * 1024 * 1024);
   });
 });

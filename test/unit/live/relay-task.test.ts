@@ -8,6 +8,7 @@ import type { FetchResult } from '../../../src/federation/remote/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { createRelayTask, type RelayEnd } from '../../../src/live/relay/relay-task.js';
+import { createMemoryFiles, type MemoryFiles } from '../../../src/http/static/memory-files.js';
 
 const BASE = 'https://origin.example/static/streaming-playlists/hls/u/';
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -43,7 +44,7 @@ describe('a live relay task', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  async function setup(extra: { alternates?: () => string[]; other?: Map<string, Buffer> } = {}) {
+  async function setup(extra: { alternates?: () => string[]; other?: Map<string, Buffer>; hot?: MemoryFiles } = {}) {
     const root = await mkdtemp(join(tmpdir(), 'relay-task-'));
     dirs.push(root);
     const dir = join(root, 'hls', 'u');
@@ -69,6 +70,7 @@ describe('a live relay task', () => {
         },
       },
       ...(extra.alternates ? { alternates: extra.alternates } : {}),
+      ...(extra.hot ? { hot: extra.hot } : {}),
       clock,
       logger: createLogger({ level: 'silent' }),
       unreachableMs: 5000,
@@ -179,5 +181,34 @@ describe('a live relay task', () => {
     expect(events.end?.reason).toBe('refused');
     expect(existsSync(join(dir, 'master.m3u8'))).toBe(false);
     await task.stop();
+  });
+
+  it('keeps what it serves in memory: playlists as written, segments while listed, nothing once stopped', async () => {
+    const hot = createMemoryFiles({ maxBytes: 1024 * 1024 });
+    const { dir, origin, task, endPromise } = await setup({ hot });
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    for (const n of [10, 11, 12]) origin.put(`0-${n}.mp4`, `segment ${n}`);
+    origin.put('segments-sha256.json', JSON.stringify(Object.fromEntries([10, 11, 12].map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)]))));
+    origin.put('0.m3u8', media([10, 11]));
+    task.start();
+    await until('the master served', () => existsSync(join(dir, 'master.m3u8')));
+    for (const name of ['master.m3u8', '0.m3u8', '%v-init-1.mp4', '0-10.mp4', '0-11.mp4', 'segments-sha256.json']) {
+      expect(hot.get(join(dir, name))?.bytes.equals(await readFile(join(dir, name))), name).toBe(true);
+    }
+    expect(task.hot().sort()).toEqual(['0-10.mp4', '0-11.mp4']);
+
+    // the window moves: 10 is no longer listed; it leaves memory at once (on disk one round more)
+    origin.put('0.m3u8', media([11, 12]));
+    // (12 is put in memory as it is written, 10 leaves at the end of that round)
+    await until('12 relayed and 10 out of memory', () => task.hot().includes('0-12.mp4') && !task.hot().includes('0-10.mp4'));
+    expect(hot.has(join(dir, '0-10.mp4'))).toBe(false);
+    expect(task.hot().sort()).toEqual(['0-11.mp4', '0-12.mp4']);
+    expect(hot.get(join(dir, '0.m3u8'))?.bytes.toString()).toBe(media([11, 12]));
+
+    origin.put('0.m3u8', media([11, 12], true));
+    await endPromise;
+    await task.stop();
+    expect(hot.stats()).toMatchObject({ files: 0, bytes: 0 });
   });
 });
