@@ -155,7 +155,8 @@ events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
-  tcp_nopush on;
+  # off: with tcp_nopush, small answers stall on delayed ACKs over loopback (see serve/static.ts)
+  tcp_nopush off;
   keepalive_requests 1000000;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
