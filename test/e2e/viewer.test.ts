@@ -334,7 +334,7 @@ describe('the viewer web in Chromium', () => {
       const stall = fakes.find((f) => f.kind === 'stall')!;
       const droppedStall = after.events.find((e) => e.what.startsWith(`dropped ${label(stall)}`))!;
       console.log(
-        `corrupt mirror: ${of(fakes[0]!).lastError}; stalled mirror: ${of(stall).lastError}, dropped ${droppedStall.at - requests.stall![0]!} ms after its request; ` +
+        `corrupt mirror: ${of(fakes[0]!).lastError}; stalled mirror: ${of(stall).lastError}, dropped ${droppedStall.at - requests.stall!.filter((at) => at <= droppedStall.at).pop()!} ms after the request it stalled; ` +
           `hash failures ${after.hashFailures} of ${after.hashChecked} checked; bytes: ${after.sources.map((x) => `${x.label}=${x.bytes}`).join(', ')}`,
       );
       expect(of(fakes[0]!).lastError).toBe('http-segment-validation-failed');

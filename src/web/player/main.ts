@@ -134,9 +134,11 @@ async function startPlayer(root: HTMLElement) {
       ...playlist.redundancies.map((r) => ({ label: new URL(r.baseUrl).host, kind: 'mirror' as const, base: r.baseUrl })),
     ]);
     state.sources = pool.sources;
-    const hashes = fetch(playlist.segmentsSha256Url)
-      .then((r) => (r.ok ? (r.json() as Promise<SegmentsSha256>) : {}))
-      .catch(() => ({}));
+    const fetchHashes = () =>
+      fetch(playlist.segmentsSha256Url)
+        .then((r) => (r.ok ? (r.json() as Promise<SegmentsSha256>) : {}))
+        .catch(() => ({}));
+    let hashes = fetchHashes();
 
     const trackers = (details.trackerUrls ?? []).filter((t) => t.startsWith('ws'));
     const engine = new Engine(
@@ -146,7 +148,9 @@ async function startPlayer(root: HTMLElement) {
         trackers: trackers.length ? trackers : [`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/tracker/socket`],
         p2pEnabled,
         pool,
-        hashes: () => hashes,
+        // a live's list grows: it is fetched again when a segment is not in it (PeerTube's validator does the same)
+        hashes: (refresh) => (refresh ? (hashes = fetchHashes()) : hashes),
+        isLive: details.isLive,
         sha256Hex,
         sourceTimeoutMs: SOURCE_TIMEOUT_MS,
         hooks: {

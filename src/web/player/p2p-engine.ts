@@ -23,7 +23,9 @@ export interface EngineOptions {
   trackers: string[];
   p2pEnabled: boolean;
   pool: SourcePool;
-  hashes: () => Promise<SegmentsSha256>;
+  /** the hash list; `refresh`: fetched again (a segment was not in it) */
+  hashes: (refresh?: boolean) => Promise<SegmentsSha256>;
+  isLive: boolean;
   sha256Hex: (data: ArrayBuffer) => Promise<string>;
   sourceTimeoutMs: number;
   hooks: EngineHooks;
@@ -36,6 +38,9 @@ function parseRange(range: string | undefined): { start: number; end: number } |
 }
 
 const isPlaylist = (url: string) => new URL(url, location.href).pathname.endsWith('.m3u8');
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** times the hash list is fetched again for a segment it does not hold, 1 s apart (PeerTube's validator: 3) */
+const HASH_LIST_RETRIES = 3;
 
 export function engineSettings(options: EngineOptions): HlsJsEngineSettings {
   const { pool, hooks } = options;
@@ -50,7 +55,11 @@ export function engineSettings(options: EngineOptions): HlsJsEngineSettings {
     const source = method === 'http' ? pool.sourceOf(segment.requestUrl ?? segment.url) : null;
     const range = parseRange(segment.range);
     const name = `${new URL(segment.url).pathname.split('/').pop() ?? ''}${range ? ` ${range.start}-${range.end}` : ''}`;
-    const want = expectedHash(await options.hashes(), segment.url, range);
+    let want = expectedHash(await options.hashes(), segment.url, range);
+    for (let retry = 0; want === null && retry < HASH_LIST_RETRIES; retry++) {
+      await wait(1000);
+      want = expectedHash(await options.hashes(true), segment.url, range);
+    }
     const ok = data !== undefined && want !== null && want === (await options.sha256Hex(data));
     hooks.checked(method, source, ok, data?.byteLength ?? 0, name);
     if (!ok) {
@@ -94,19 +103,24 @@ export function engineSettings(options: EngineOptions): HlsJsEngineSettings {
     });
   };
 
+  // PeerTube's settings for a live and for a video on demand
+  const liveOrVod: Partial<HybridLoaderSettings> = options.isLive
+    ? { requiredSegmentsPriority: 1 }
+    : {
+        requiredSegmentsPriority: 3,
+        cachedSegmentExpiration: 86_400_000,
+        cachedSegmentsCount: 100,
+        httpDownloadMaxPriority: 9,
+        httpDownloadProbability: 0.06,
+        httpDownloadProbabilitySkipIfNoPeers: true,
+        p2pDownloadMaxPriority: 50,
+      };
   const loader: Partial<HybridLoaderSettings> = {
     trackerAnnounce: options.trackers,
     rtcConfig: { iceServers: [] },
     useP2P: options.p2pEnabled,
-    // PeerTube's VOD settings
     simultaneousHttpDownloads: 1,
-    requiredSegmentsPriority: 3,
-    cachedSegmentExpiration: 86_400_000,
-    cachedSegmentsCount: 100,
-    httpDownloadMaxPriority: 9,
-    httpDownloadProbability: 0.06,
-    httpDownloadProbabilitySkipIfNoPeers: true,
-    p2pDownloadMaxPriority: 50,
+    ...liveOrVod,
     // ours: a failed segment is asked again (from the next source) after 100 ms, not PeerTube's
     // 1 s; and every request goes through the builder (PeerTube sends urgent ones to the origin,
     // which does not help when the origin is the source that died)
@@ -119,7 +133,7 @@ export function engineSettings(options: EngineOptions): HlsJsEngineSettings {
     },
     xhrSetup,
   };
-  return { loader, segments: { swarmId: options.swarmId, forwardSegmentCount: 50 } };
+  return { loader, segments: { swarmId: options.swarmId, forwardSegmentCount: liveOrVod.p2pDownloadMaxPriority ?? 20 } };
 }
 
 type LoaderClass = new (config: unknown) => { load(context: { type?: unknown; frag?: unknown }, config: unknown, callbacks: unknown): unknown };
