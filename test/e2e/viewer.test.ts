@@ -20,6 +20,7 @@ interface PlayerState {
   mode: string;
   sources: { label: string; kind: string; bytes: number; failures: number; downUntil: number }[];
   peerBytes: number;
+  peerUploadedBytes: number;
   hashChecked: number;
   hashFailures: number;
   errors: number;
@@ -276,7 +277,8 @@ describe('the viewer web in Chromium', () => {
         return n > 0 ? n : undefined;
       }, 30_000, 250);
       const metrics = await (await a.api('/metrics')).text();
-      console.log(`peer bytes: ${peerBytes} in the players, ${posted} posted; ${metrics.split('\n').filter((l) => l.startsWith('mirrortube_playback_bytes_total')).join('; ')}`);
+      const uploaded = (await Promise.all([playerState(p1), playerState(p2)])).reduce((n, st) => n + (st?.peerUploadedBytes ?? 0), 0);
+      console.log(`peer bytes: ${peerBytes} in the players (${uploaded} counted as uploaded), ${posted} posted; ${metrics.split('\n').filter((l) => l.startsWith('mirrortube_playback_bytes_total')).join('; ')}`);
       expect(metrics).toMatch(/mirrortube_playback_bytes_total\{[^}]*p2p[^}]*\} [1-9]/);
     } finally {
       await second.close();
