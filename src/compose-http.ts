@@ -55,8 +55,6 @@ import type { Views } from './views/create-views.js';
 import type { Live } from './live/create-live.js';
 import type { LiveRelay } from './live/relay/live-relay.js';
 import { createWeb } from './web/create-web.js';
-import type { PlayerSwarms } from './web/player-swarms.js';
-import { readFile } from 'node:fs/promises';
 
 /** The koa app of one instance: its routers over the areas' services, and the static mounts. */
 export function composeHttpApp(parts: {
@@ -90,8 +88,6 @@ export function composeHttpApp(parts: {
   /** object storage (null: disabled): files not on disk are proxied from their bucket by the static mounts */
   objectStorage: ObjectStorage | null;
   live: Live;
-  /** the tracker admits the swarms of our player the pages register */
-  playerSwarms: PlayerSwarms;
   /** the redundancy policy changed through the API: the instance reschedules its ticks, then plans */
   policyChanged(): Promise<unknown>;
   /** the last warnings and errors of this process (the operator console lists them) */
@@ -166,8 +162,6 @@ export function composeHttpApp(parts: {
         instance: config.instance,
         version: SOFTWARE_VERSION,
         logger,
-        swarms: parts.playerSwarms,
-        readMasterPlaylist: (uuid, filename) => readFile(join(layout.hlsRoot, uuid, filename), 'utf8').catch(() => null),
       }).router,
     ],
     apiRouters: [

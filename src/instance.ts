@@ -56,7 +56,6 @@ import { createViews } from './views/create-views.js';
 import { createObjectStorage, loadS3ObjectStore } from './storage/index.js';
 import { createLive } from './live/create-live.js';
 import { createLiveRelayArea } from './live/relay/create-live-relay.js';
-import { createPlayerSwarms } from './web/player-swarms.js';
 
 export interface InstanceOptions {
   clock?: Clock;
@@ -251,12 +250,10 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
-  // our player's p2p-media-loader swarms, registered by the pages that serve it (web/)
-  const playerSwarms = createPlayerSwarms({ clock });
   const tracker: Tracker | null = config.tracker.enabled
     ? createTracker({
         private: config.tracker.private,
-        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) || playerSwarms.admits(infoHash) }),
+        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
         logger: logger.child({ component: 'tracker' }),
         onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
         onRefused: () => metrics.p2p.refused(),
@@ -330,7 +327,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     nodes: cluster.nodes,
     live,
     liveRelays: () => liveRelay.budgets(),
-    playerSwarms,
     policyChanged: () => {
       followPolicyIntervals();
       return redundancy.ticks.plan();

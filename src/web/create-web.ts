@@ -3,7 +3,6 @@ import type { InstanceUrls } from '../lib/instance-urls.js';
 import type { Logger } from '../lib/logger.js';
 import type { VideoQueries } from '../videos/video-queries.js';
 import { createClientBundles, type ClientBundles } from './client-bundles.js';
-import type { PlayerSwarms } from './player-swarms.js';
 import { webRouter, type ActorLookup } from './web-router.js';
 
 export interface Web {
@@ -25,9 +24,6 @@ export function createWeb(deps: {
   version: string;
   logger: Logger;
   bundles?: ClientBundles;
-  swarms: PlayerSwarms;
-  /** a local video's master playlist (null when absent): its variants name the player's swarms */
-  readMasterPlaylist(uuid: string, filename: string): Promise<string | null>;
 }): Web {
   const logger = deps.logger.child({ component: 'web' });
   const bundles = deps.bundles ?? createClientBundles();

@@ -26,7 +26,6 @@ import {
 } from './pages/pages.js';
 import { videoTags } from './pages/video-tags.js';
 import type { ClientBundles } from './client-bundles.js';
-import { playerSwarmInfohashes, type PlayerSwarms } from './player-swarms.js';
 import { html, type SafeHtml } from './shell/html.js';
 import { renderPage, type PageInput } from './shell/page.js';
 
@@ -44,8 +43,6 @@ export interface WebDeps {
   version: string;
   bundles: ClientBundles;
   logger: Logger;
-  swarms: PlayerSwarms;
-  readMasterPlaylist(uuid: string, filename: string): Promise<string | null>;
 }
 
 const PAGE_SIZE = 24;
@@ -109,14 +106,6 @@ export function webRouter(deps: WebDeps): Router {
     return video && hasPublicPage(video) ? video : null;
   }
 
-  /** the private tracker admits the swarms of the player this page starts (a local video's HLS playlist) */
-  async function registerSwarms(video: VideoDetails) {
-    const playlist = video.streamingPlaylists[0];
-    if (!video.isLocal || !playlist) return;
-    const master = await deps.readMasterPlaylist(video.uuid, playlist.playlistFilename);
-    if (master) deps.swarms.register(playerSwarmInfohashes(playlist.playlistUrl ?? urls.hlsFile(video.uuid, playlist.playlistFilename), master));
-  }
-
   const tagInput = (v: VideoSummary) => ({
     base: urls.base,
     siteName: deps.instance.name,
@@ -146,7 +135,6 @@ export function webRouter(deps: WebDeps): Router {
     router.get(path, async (ctx) => {
       const video = await loadVideo(ctx.params.id ?? '');
       if (!video) return notFound(ctx, 'Video');
-      await registerSwarms(video);
       const channel = video.channel;
       send(ctx, {
         title: video.name,
@@ -171,7 +159,6 @@ export function webRouter(deps: WebDeps): Router {
   router.get('/videos/embed/:id', async (ctx) => {
     const video = await loadVideo(ctx.params.id ?? '');
     if (!video) return send(ctx, { title: 'Video not found', bare: true, body: notFoundBody('Video') }, { status: 404, frameable: true });
-    await registerSwarms(video);
     send(
       ctx,
       { title: video.name, bare: true, head: videoTags(tagInput(video), { og: false, twitter: false }), body: playerElement(playerOptions(ctx, video)) },

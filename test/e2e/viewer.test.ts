@@ -20,6 +20,7 @@ interface PlayerState {
   mode: string;
   sources: { label: string; kind: string; bytes: number; failures: number; downUntil: number }[];
   peerBytes: number;
+  peerUploadedBytes: number;
   hashChecked: number;
   hashFailures: number;
   errors: number;
@@ -276,7 +277,8 @@ describe('the viewer web in Chromium', () => {
         return n > 0 ? n : undefined;
       }, 30_000, 250);
       const metrics = await (await a.api('/metrics')).text();
-      console.log(`peer bytes: ${peerBytes} in the players, ${posted} posted; ${metrics.split('\n').filter((l) => l.startsWith('mirrortube_playback_bytes_total')).join('; ')}`);
+      const uploaded = (await Promise.all([playerState(p1), playerState(p2)])).reduce((n, st) => n + (st?.peerUploadedBytes ?? 0), 0);
+      console.log(`peer bytes: ${peerBytes} in the players (${uploaded} counted as uploaded), ${posted} posted; ${metrics.split('\n').filter((l) => l.startsWith('mirrortube_playback_bytes_total')).join('; ')}`);
       expect(metrics).toMatch(/mirrortube_playback_bytes_total\{[^}]*p2p[^}]*\} [1-9]/);
     } finally {
       await second.close();
@@ -334,7 +336,7 @@ describe('the viewer web in Chromium', () => {
       const stall = fakes.find((f) => f.kind === 'stall')!;
       const droppedStall = after.events.find((e) => e.what.startsWith(`dropped ${label(stall)}`))!;
       console.log(
-        `corrupt mirror: ${of(fakes[0]!).lastError}; stalled mirror: ${of(stall).lastError}, dropped ${droppedStall.at - requests.stall![0]!} ms after its request; ` +
+        `corrupt mirror: ${of(fakes[0]!).lastError}; stalled mirror: ${of(stall).lastError}, dropped ${droppedStall.at - requests.stall!.filter((at) => at <= droppedStall.at).pop()!} ms after the request it stalled; ` +
           `hash failures ${after.hashFailures} of ${after.hashChecked} checked; bytes: ${after.sources.map((x) => `${x.label}=${x.bytes}`).join(', ')}`,
       );
       expect(of(fakes[0]!).lastError).toBe('http-segment-validation-failed');

@@ -1,14 +1,17 @@
 /**
- * The player bundle (/client/player.js): hls.js with p2p-media-loader over the instance's
- * WebSocket tracker, HTTP from the origin and every mirror in `redundancies[]` (a failing or slow
+ * The player bundle (/client/player.js): hls.js with PeerTube's p2p-media-loader fork (v1, the
+ * one PeerTube 6.3's player runs: same swarms, same wire protocol) over the instance's WebSocket
+ * tracker, HTTP from the origin and every mirror in `redundancies[]` (a failing or slow
  * source is dropped within a second and the segment fetched again from another), every segment
  * checked against `segments-sha256.json`, bytes counted per source and posted as PeerTube's
  * playback metrics. Without HLS: the web-video MP4.
  */
 import Hls from 'hls.js';
-import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { Events, type Segment } from '@peertube/p2p-media-loader-core';
+import { Engine, initHlsJsPlayer } from '@peertube/p2p-media-loader-hlsjs';
+import { engineSettings, hlsjsLoaderClass } from './p2p-engine.js';
 import { sha256HexSync } from './sha256.js';
-import { expectedHash, folderOf, SourcePool, toHex, type SourceEntry } from './sources.js';
+import { folderOf, SourcePool, toHex, type SegmentsSha256, type SourceEntry } from './sources.js';
 
 interface VideoFileJson {
   fileUrl: string;
@@ -131,78 +134,83 @@ async function startPlayer(root: HTMLElement) {
       ...playlist.redundancies.map((r) => ({ label: new URL(r.baseUrl).host, kind: 'mirror' as const, base: r.baseUrl })),
     ]);
     state.sources = pool.sources;
-    const hashes = fetch(playlist.segmentsSha256Url)
-      .then((r) => (r.ok ? (r.json() as Promise<Record<string, string | Record<string, string>>>) : {}))
-      .catch(() => ({}));
-    /** the source of the HTTP request in flight (one at a time: simultaneousHttpDownloads 1) */
-    let current: SourceEntry | null = null;
-
-    const validate = async (via: 'http' | 'p2p', url: string, range: { start: number; end: number } | undefined, data: ArrayBuffer) => {
-      const want = expectedHash(await hashes, url, range);
-      const got = await sha256Hex(data);
-      const ok = want !== null && want === got;
-      state.hashChecked++;
-      if (!ok) {
-        state.hashFailures++;
-        log(state, `wrong hash from ${via === 'http' ? (current?.label ?? 'http') : 'a peer'} for ${url.split('/').pop()} ${range ? `${range.start}-${range.end}` : ''}`);
-      } else if (via === 'p2p') state.peerBytes += data.byteLength;
-      // bytes are counted once checked: a source that sent wrong bytes served nothing
-      else if (current) pool.addBytes(current, data.byteLength);
-      return ok;
-    };
+    const fetchHashes = () =>
+      fetch(playlist.segmentsSha256Url)
+        .then((r) => (r.ok ? (r.json() as Promise<SegmentsSha256>) : {}))
+        .catch(() => ({}));
+    let hashes = fetchHashes();
 
     const trackers = (details.trackerUrls ?? []).filter((t) => t.startsWith('ws'));
-    const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
-    const hls = new HlsWithP2P({
+    const engine = new Engine(
+      engineSettings({
+        // PeerTube's swarm id: the master playlist's URL (viewers of one video on any instance share it)
+        swarmId: playlist.playlistUrl,
+        trackers: trackers.length ? trackers : [`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/tracker/socket`],
+        p2pEnabled,
+        pool,
+        // a live's list grows: it is fetched again when a segment is not in it (PeerTube's validator does the same)
+        hashes: (refresh) => (refresh ? (hashes = fetchHashes()) : hashes),
+        isLive: details.isLive,
+        sha256Hex,
+        sourceTimeoutMs: SOURCE_TIMEOUT_MS,
+        hooks: {
+          checked(via, source, ok, bytes, what) {
+            state.hashChecked++;
+            if (!ok) {
+              state.hashFailures++;
+              log(state, `wrong hash from ${via === 'http' ? (source?.label ?? 'http') : 'a peer'} for ${what}`);
+            } else if (via === 'p2p') state.peerBytes += bytes;
+            // bytes are counted once checked: a source that sent wrong bytes served nothing
+            else if (source) pool.addBytes(source, bytes);
+          },
+          dropped(source, reason) {
+            log(state, `dropped ${source.label}: ${reason}`);
+          },
+        },
+      }),
+    );
+    // Engine is an EventEmitter (Node's `events` types are not loaded in the browser bundle's check)
+    const emitter = engine as unknown as { on(event: string, listener: (...args: never[]) => void): void };
+    emitter.on(Events.PieceBytesUploaded, (_method: string, _segment: Segment, bytes: number) => {
+      state.peerUploadedBytes += bytes;
+    });
+    emitter.on(Events.SegmentError, () => {
+      state.errors++;
+    });
+    emitter.on(Events.SegmentLoaded, (segment: Segment, peerId?: string) => {
+      if (peerId) log(state, 'segment from a peer');
+      else log(state, `segment from ${pool.sourceOf(segment.requestUrl ?? segment.url)?.label ?? 'http'}`);
+    });
+    emitter.on(Events.PeerConnect, () => {
+      state.peers++;
+    });
+    emitter.on(Events.PeerClose, () => {
+      state.peers = Math.max(0, state.peers - 1);
+    });
+    const hls = new Hls({
       maxBufferLength: 8,
       maxMaxBufferLength: 16,
       ...(start !== null ? { startPosition: start } : {}),
-      p2p: {
-        core: {
-          // PeerTube's swarm id: the master playlist's URL (viewers of one video on any instance share it)
-          swarmId: playlist.playlistUrl,
-          announceTrackers: trackers.length ? trackers : [`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/tracker/socket`],
-          rtcConfig: { iceServers: [] },
-          isP2PDisabled: !p2pEnabled,
-          simultaneousHttpDownloads: 1,
-          httpNotReceivingBytesTimeoutMs: SOURCE_TIMEOUT_MS,
-          httpErrorRetries: pool.sources.length + 2,
-          validateHTTPSegment: (url, range, data) => validate('http', url, range, data),
-          validateP2PSegment: (url, range, data) => validate('p2p', url, range, data),
-          httpRequestSetup: async (segmentUrl, _segmentRange, signal, requestRange) => {
-            const source = pool.pick(Date.now());
-            current = source;
-            const url = source ? SourcePool.urlOn(source, segmentUrl) : segmentUrl;
-            const headers = new Headers();
-            if (requestRange) headers.set('Range', `bytes=${requestRange.start}-${requestRange.end ?? ''}`);
-            return new Request(url, { headers, signal });
-          },
-        },
-        onHlsJsCreated(created) {
-          const engine = created.p2pEngine;
-          engine.addEventListener('onChunkUploaded', (bytes) => {
-            state.peerUploadedBytes += bytes;
-          });
-          engine.addEventListener('onSegmentError', (e) => {
-            state.errors++;
-            if (e.downloadSource === 'http' && current) {
-              log(state, `dropped ${current.label}: ${e.error.type}`);
-              pool.fail(current, Date.now(), e.error.type);
-            }
-          });
-          engine.addEventListener('onSegmentLoaded', (e) => {
-            if (e.downloadSource === 'http' && current) log(state, `segment from ${current.label}`);
-            else if (e.downloadSource === 'p2p') log(state, 'segment from a peer');
-          });
-          engine.addEventListener('onPeerConnect', () => {
-            state.peers++;
-          });
-          engine.addEventListener('onPeerClose', () => {
-            state.peers = Math.max(0, state.peers - 1);
-          });
+      loader: hlsjsLoaderClass(engine) as unknown as typeof Hls.DefaultConfig.loader,
+      // a failed fragment is asked again soon: the engine has already started it on another source
+      fragLoadPolicy: {
+        default: {
+          maxTimeToFirstByteMs: 10_000,
+          maxLoadTimeMs: 120_000,
+          timeoutRetry: { maxNumRetry: 4, retryDelayMs: 0, maxRetryDelayMs: 0 },
+          errorRetry: { maxNumRetry: 20, retryDelayMs: 150, maxRetryDelayMs: 1000 },
         },
       },
     });
+    // the engine follows the playing fragment and seeks (PeerTube's player does the same)
+    initHlsJsPlayer(
+      {
+        media: video,
+        on: (event: string, listener: () => void) => video.addEventListener(event, listener),
+        off: (event: string, listener: () => void) => video.removeEventListener(event, listener),
+      },
+      hls,
+    );
     hls.attachMedia(video);
     hls.loadSource(playlist.playlistUrl);
     let levelSwitches = 0;

@@ -54,6 +54,13 @@ export class SourcePool {
     return `${source.base}/${name}`;
   }
 
+  /** the source a request URL goes to (the longest base it starts with), null when none */
+  sourceOf(url: string): SourceEntry | null {
+    let found: SourceEntry | null = null;
+    for (const s of this.sources) if (url.startsWith(`${s.base}/`) && (!found || s.base.length > found.base.length)) found = s;
+    return found;
+  }
+
   fail(source: SourceEntry, now: number, reason: string): void {
     source.failures++;
     source.lastError = reason;
@@ -74,7 +81,7 @@ export function folderOf(fileUrl: string): string {
   return fileUrl.slice(0, fileUrl.lastIndexOf('/'));
 }
 
-type SegmentsSha256 = Record<string, string | Record<string, string>>;
+export type SegmentsSha256 = Record<string, string | Record<string, string>>;
 
 /**
  * PeerTube's `segments-sha256.json`: per file name, a hash or a hash per byte range

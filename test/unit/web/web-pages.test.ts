@@ -135,6 +135,10 @@ describe('player sources', () => {
     expect(p.healthyCount(1000)).toBe(1);
     expect(p.healthyCount(31_000)).toBe(2);
     expect(SourcePool.urlOn(p.sources[1]!, 'http://a/static/streaming-playlists/hls/u/u-240-fragmented.mp4')).toBe('http://b/static/redundancy/hls/u/u-240-fragmented.mp4');
+    // the source of a request the engine made (the URL its segmentUrlBuilder returned)
+    expect(p.sourceOf('http://b/static/redundancy/hls/u/u-240-fragmented.mp4')!.label).toBe('b');
+    expect(p.sourceOf('http://a/static/streaming-playlists/hls/u/u-240-fragmented.mp4')!.label).toBe('origin');
+    expect(p.sourceOf('http://a/static/streaming-playlists/hls/u2/u-240-fragmented.mp4')).toBeNull();
   });
   it('when every source is dropped, the one back first', () => {
     const p = pool();
