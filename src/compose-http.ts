@@ -10,6 +10,7 @@ import type { Prisma } from './db/index.js';
 import type { Federation } from './federation/create-federation.js';
 import type { RemoteImageService } from './federation/remote-images/index.js';
 import { createHttpApp } from './http/app.js';
+import type { StaticFileCache } from './http/static/index.js';
 import type { Auth } from './http/auth.js';
 import { activityPubGetRouter } from './http/activitypub/index.js';
 import { inboxRouter } from './http/activitypub/index.js';
@@ -67,6 +68,8 @@ export function composeHttpApp(parts: {
   layout: StorageLayout;
   metrics: Metrics;
   metricsOnMainListener: boolean;
+  /** the static file cache shared with the seeder */
+  staticCache?: StaticFileCache;
   isReady(): boolean;
   tracker: Tracker | null;
   accounts: AccountService;
@@ -113,6 +116,7 @@ export function composeHttpApp(parts: {
     logger,
     metrics,
     staticCacheBytes: config.cache.static_files.size,
+    ...(parts.staticCache ? { staticCache: parts.staticCache } : {}),
     tracker: parts.tracker,
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
 import { createFastStaticHandler } from './static/index.js';
-import { createStaticFileCache } from './static/index.js';
+import { createStaticFileCache, type StaticFileCache } from './static/index.js';
 import { errorMiddleware, storableInputMiddleware } from './middleware.js';
 
 export interface HttpAppParts {
@@ -20,6 +20,8 @@ export interface HttpAppParts {
   staticMounts: StaticMount[];
   /** bytes of hot static file blocks kept in memory (`cache.static_files.size`; 0: none); default 128 MB */
   staticCacheBytes?: number;
+  /** the static file cache itself, when it is shared (the seeder reads hot files from it); wins over staticCacheBytes */
+  staticCache?: StaticFileCache;
   /** middleware answering some static URLs before the static folders (remote images) */
   beforeStatic?: Koa.Middleware[];
   tracker: Tracker | null;
@@ -89,7 +91,7 @@ export class HttpApp extends Koa {
 
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
 export function createHttpApp(parts: HttpAppParts): HttpApp {
-  const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
+  const staticCache = parts.staticCache ?? createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
   const httpLog = parts.logger.child({ component: 'http' });
   const app = new HttpApp(
     createFastStaticHandler({

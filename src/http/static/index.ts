@@ -20,6 +20,8 @@ export { privateFilesGate } from './private-files-gate.js';
 export { remoteImagesRoute } from './remote-images-route.js';
 export { createFastStaticHandler } from './fast-static.js';
 export { createStaticFileCache } from './file-cache.js';
+export type { StaticFileCache } from './file-cache.js';
 export { serveObject } from './serve-object.js';
 export type { StaticObjectSource } from './serve-object.js';
 export { objectSourceFor } from './object-source.js';
+export { sharedFileBlocks } from './shared-file-blocks.js';
