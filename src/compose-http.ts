@@ -10,6 +10,7 @@ import type { Prisma } from './db/index.js';
 import type { Federation } from './federation/create-federation.js';
 import type { RemoteImageService } from './federation/remote-images/index.js';
 import { createHttpApp } from './http/app.js';
+import type { StaticFileCache } from './http/static/index.js';
 import type { Auth } from './http/auth.js';
 import { activityPubGetRouter } from './http/activitypub/index.js';
 import { inboxRouter } from './http/activitypub/index.js';
@@ -66,6 +67,8 @@ export function composeHttpApp(parts: {
   layout: StorageLayout;
   metrics: Metrics;
   metricsOnMainListener: boolean;
+  /** the static file cache shared with the seeder */
+  staticCache?: StaticFileCache;
   isReady(): boolean;
   tracker: Tracker | null;
   accounts: AccountService;
@@ -115,6 +118,7 @@ export function composeHttpApp(parts: {
     metrics,
     staticCacheBytes: config.cache.static_files.size,
     memoryFiles: parts.live.memoryFiles,
+    ...(parts.staticCache ? { staticCache: parts.staticCache } : {}),
     tracker: parts.tracker,
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,

@@ -19,6 +19,7 @@ import { createCluster } from './cluster/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
+import { createStaticFileCache, sharedFileBlocks } from './http/static/index.js';
 import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
@@ -151,8 +152,11 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const torrents: TorrentMaker = {
     create: ({ filePath, name, urlList }) => createTorrentFile({ filePath, name, urlList, announceList: buildAnnounceList(trackerUrls) }),
   };
+  // one memory for hot file blocks: the static server's cache, which the seeder reads too
+  const staticCache = createStaticFileCache({ maxBytes: config.cache.static_files.size });
   const seeding = createSeedingService({
     settings: config.seeding,
+    sharedBlocks: sharedFileBlocks(staticCache),
     files: createPrismaSeedableFileStore(prisma),
     paths: { webVideo: layout.webVideo, hlsFile: (uuid, filename) => join(layout.hlsDir(uuid), filename), torrent: layout.torrent },
     ownHost: urls.host,
@@ -299,6 +303,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   let ready = false;
   const app = composeHttpApp({
     config,
+    staticCache,
     prisma,
     clock,
     logger,

@@ -6,8 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Tracker } from '../p2p/index.js';
 import { createStaticRouter, type StaticMount } from './static/index.js';
-import { createFastStaticHandler, type MemoryFiles } from './static/index.js';
-import { createStaticFileCache } from './static/index.js';
+import { createFastStaticHandler, createStaticFileCache, type MemoryFiles, type StaticFileCache } from './static/index.js';
 import { errorMiddleware, storableInputMiddleware } from './middleware.js';
 
 export interface HttpAppParts {
@@ -22,6 +21,8 @@ export interface HttpAppParts {
   staticCacheBytes?: number;
   /** files answered from memory by the static fast path (live playlists and hot segments) */
   memoryFiles?: MemoryFiles;
+  /** the static file cache itself, when it is shared (the seeder reads hot files from it); wins over staticCacheBytes */
+  staticCache?: StaticFileCache;
   /** middleware answering some static URLs before the static folders (remote images) */
   beforeStatic?: Koa.Middleware[];
   tracker: Tracker | null;
@@ -91,7 +92,7 @@ export class HttpApp extends Koa {
 
 /** The koa application: error mapping, metrics, body parsing, API, static files, tracker, health. */
 export function createHttpApp(parts: HttpAppParts): HttpApp {
-  const staticCache = createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
+  const staticCache = parts.staticCache ?? createStaticFileCache({ maxBytes: parts.staticCacheBytes ?? 128 * 1024 * 1024 });
   const httpLog = parts.logger.child({ component: 'http' });
   const app = new HttpApp(
     createFastStaticHandler({

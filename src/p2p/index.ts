@@ -27,6 +27,7 @@ export type { Seeder, SeederConfig, SeederOptions, SeederStats, SeederLogger, Se
 export { seedingProtocolOf } from './wire-protocol.js';
 export type { SeedingProtocol } from './wire-protocol.js';
 export { ReadOnlyFileStore } from './read-only-file-store.js';
+export type { SharedFileBlocks, FileVersion } from './shared-file-blocks.js';
 export { createLocalSeedableFiles } from './seedable-files.js';
 export type { SeedCandidate, SeedableFileSource, LocalFilePaths, LocalSeedableFile, LocalSeedableFileStore } from './seedable-files.js';
 export { createVideoSeeding } from './video-seeding.js';

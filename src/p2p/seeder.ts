@@ -6,7 +6,9 @@ import type { Clock } from '../lib/clock.js';
 import { fail, ok, type Result } from '../lib/result.js';
 import { ReadOnlyFileStore } from './read-only-file-store.js';
 import { readTorrentInfo } from './read-torrent-info.js';
+import { batchWireWrites, type CorkableConnection } from './wire-batching.js';
 import { shortenWebRtcAnswerDelay, webRtcAnswerDelayMs } from './webrtc-answer-delay.js';
+import type { SharedFileBlocks } from './shared-file-blocks.js';
 import { seedingProtocolOf, type SeedingProtocol } from './wire-protocol.js';
 
 /** The seeder's settings (config `seeding.*`). */
@@ -80,11 +82,20 @@ export interface SeederOptions {
   config: SeederConfig;
   logger: SeederLogger;
   clock: Clock;
+  /** Blocks of files kept in memory by the static file server, shared (see ReadOnlyFileStore). */
+  sharedBlocks?: SharedFileBlocks;
   /** Called for every block of piece data sent to a peer. */
   onUpload(infoHash: string, bytes: number, protocol: SeedingProtocol, file: SeededTorrent): void;
 }
 
 export type Seeder = ReturnType<typeof createSeeder>;
+
+/** The socket under a wire (webtorrent keeps its peers, each with its wire and connection, in `_peers`). */
+function connectionOf(torrent: Torrent, wire: Wire): CorkableConnection | undefined {
+  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: CorkableConnection | null }> })._peers;
+  for (const peer of peers?.values() ?? []) if (peer.wire === wire) return peer.conn ?? undefined;
+  return undefined;
+}
 
 interface Entry {
   meta: SeededTorrent;
@@ -125,6 +136,11 @@ export function createSeeder(options: SeederOptions) {
         wire.destroy();
         return;
       }
+      // TCP and uTP are byte streams: what a turn of the event loop answers leaves in one writev
+      if (protocol === 'bittorrent') {
+        const conn = connectionOf(entry.torrent, wire);
+        if (conn) batchWireWrites(wire as unknown as Parameters<typeof batchWireWrites>[0], conn);
+      }
       wire.on('upload', (bytes: number) => {
         uploadedBytes[protocol] += bytes;
         options.onUpload(entry.meta.infoHash, bytes, protocol, entry.meta);
@@ -152,10 +168,11 @@ export function createSeeder(options: SeederOptions) {
     const wt = client;
     if (!wt || stopping) return fail({ type: 'not-running' });
     const filePath = file.path;
+    const sharedBlocks = options.sharedBlocks;
     // webtorrent builds the store itself: bind it to the file we serve, whatever info.name says.
     class FileStore extends ReadOnlyFileStore {
       constructor(chunkLength: number, storeOptions: { length: number }) {
-        super(chunkLength, { path: filePath, length: storeOptions.length });
+        super(chunkLength, { path: filePath, length: storeOptions.length, ...(sharedBlocks ? { blocks: sharedBlocks } : {}) });
       }
     }
 

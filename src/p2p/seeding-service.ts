@@ -1,6 +1,7 @@
 import type { Clock } from '../lib/clock.js';
 import { createLocalSeedableFiles, type LocalFilePaths, type LocalSeedableFileStore, type SeedableFileSource } from './seedable-files.js';
 import { createSeeder, type Seeder, type SeederConfig, type SeederLogger, type SeederOptions } from './seeder.js';
+import type { SharedFileBlocks } from './shared-file-blocks.js';
 import { createVideoSeeding } from './video-seeding.js';
 
 /** `seeding.*` as the configuration file spells it. */
@@ -41,12 +42,14 @@ export function createSeedingService(deps: {
   clock: Clock;
   logger: SeederLogger & { child(bindings: object): SeederLogger };
   onUpload: SeederOptions['onUpload'];
+  /** the static file server's cache of hot file blocks, read by the seeder too */
+  sharedBlocks?: SharedFileBlocks;
   /** other sources of files to seed: the redundancy area's mirrored copies (kind `mirror`) */
   extraSources?: SeedableFileSource[];
 }) {
   const logger = deps.logger.child({ component: 'seeder' });
   const seeder: Seeder | null = deps.settings.enabled
-    ? createSeeder({ config: seederConfigFrom(deps.settings), logger, clock: deps.clock, onUpload: deps.onUpload })
+    ? createSeeder({ config: seederConfigFrom(deps.settings), logger, clock: deps.clock, onUpload: deps.onUpload, ...(deps.sharedBlocks ? { sharedBlocks: deps.sharedBlocks } : {}) })
     : null;
   const seeding = seeder
     ? createVideoSeeding({

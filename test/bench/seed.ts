@@ -3,16 +3,19 @@
 // static file server over plain HTTP, in the same run, and the CPU each side used.
 //
 // The serving side (tracker, static server, seeder) runs in this process; each download runs in a
-// child process, so `process.cpuUsage()` here measures the server alone. The client is TCP only
-// (`utp: false`: uTP on loopback is ~50× slower, see deps.md); the seeder runs with its production
-// defaults (uTP accepted too). MT_BENCH_SEED_MB (default 100) and MT_BENCH_SEED_RUNS (default 3).
+// child process, so `process.cpuUsage()` here measures the server alone, from the child's start line
+// to its report (not the fork of the child nor the removal of its download). The client is TCP
+// only (`utp: false`: uTP on loopback is ~50× slower, see deps.md); the seeder runs with its
+// production defaults (uTP accepted too). MT_BENCH_SEED_MB (default 100), MT_BENCH_SEED_RUNS
+// (default 3), MT_BENCH_SEED_WARMUP (untimed downloads of each first, default 1: the JIT compiles
+// both paths during the first ones), MT_BENCH_SEED_ONLY (bittorrent or http: one side only).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import WebTorrent from 'webtorrent';
 import { createFastStaticHandler } from '../../src/http/static/fast-static.js';
 import { createStaticFileCache } from '../../src/http/static/file-cache.js';
+import { sharedFileBlocks } from '../../src/http/static/shared-file-blocks.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { buildTrackerUrls, createSeeder, createTorrentFile, createTracker } from '../../src/p2p/index.js';
 
@@ -33,11 +37,14 @@ interface ChildReport {
 const MB = 1024 * 1024;
 
 async function child(mode: string, arg: string, dir: string): Promise<void> {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
+  let started = performance.now();
+  let cpu = process.cpuUsage();
   let bytes = 0;
   if (mode === 'bittorrent') {
     const client = new WebTorrent({ utp: false, dht: false, lsd: false, natUpnp: false, natPmp: false, webSeeds: false, tracker: { wrtc: false } });
+    started = performance.now();
+    cpu = process.cpuUsage();
+    report({ start: true });
     await new Promise<void>((resolve, reject) => {
       client.on('error', (err) => reject(err as Error));
       client.add(Buffer.from(arg, 'base64'), { path: dir }, (torrent) => {
@@ -52,6 +59,7 @@ async function child(mode: string, arg: string, dir: string): Promise<void> {
     await new Promise<void>((resolve) => client.destroy(() => resolve()));
     report({ seconds, bytes, cpuSeconds: (used.user + used.system) / 1e6 });
   } else {
+    report({ start: true });
     const res = await fetch(arg);
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
     const counter = async function* (source: AsyncIterable<Uint8Array>) {
@@ -66,21 +74,37 @@ async function child(mode: string, arg: string, dir: string): Promise<void> {
   }
 }
 
-function report(r: ChildReport): void {
+function report(r: ChildReport | { start: true }): void {
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 
-/** Runs one download in a child process; returns its report and the CPU this (serving) process used meanwhile. */
+/**
+ * Runs one download in a child process; returns its report and the CPU this (serving) process
+ * used from the child's start line (its modules loaded, its client made) to its report: the
+ * serving only, not the fork of the child nor the removal of what it downloaded.
+ */
 async function download(mode: 'bittorrent' | 'http', arg: string, dir: string): Promise<ChildReport & { serverCpuSeconds: number }> {
-  const cpu = process.cpuUsage();
-  const out: string[] = [];
+  let cpu: NodeJS.CpuUsage | null = null;
+  let serverCpuSeconds = 0;
+  let pending = '';
+  let last = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', mode, arg, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  proc.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+  proc.stdout.on('data', (d: Buffer) => {
+    pending += d.toString();
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line === '{"start":true}') cpu = process.cpuUsage();
+      else if (line !== '') {
+        const used = process.cpuUsage(cpu ?? undefined);
+        serverCpuSeconds = (used.user + used.system) / 1e6;
+        last = line;
+      }
+    }
+  });
   const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
-  const used = process.cpuUsage(cpu);
-  if (code !== 0) throw new Error(`${mode} download failed (exit ${code})`);
-  const line = out.join('').trim().split('\n').pop() ?? '';
-  return { ...(JSON.parse(line) as ChildReport), serverCpuSeconds: (used.user + used.system) / 1e6 };
+  if (code !== 0 || cpu === null || last === '') throw new Error(`${mode} download failed (exit ${code})`);
+  return { ...(JSON.parse(last) as ChildReport), serverCpuSeconds };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -88,6 +112,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const sizeMb = Number(process.env.MT_BENCH_SEED_MB ?? 100);
   const runs = Number(process.env.MT_BENCH_SEED_RUNS ?? 3);
+  // untimed downloads first: the JIT compiles the hot paths of both sides during the first ones
+  const warmups = Number(process.env.MT_BENCH_SEED_WARMUP ?? 1);
+  const only = process.env.MT_BENCH_SEED_ONLY;
+  const modesOf = (i: number): Array<'bittorrent' | 'http'> =>
+    only === 'bittorrent' || only === 'http' ? [only] : i % 2 === 0 ? ['bittorrent', 'http'] : ['http', 'bittorrent'];
   const dir = await mkdtemp(join(tmpdir(), 'mt-bench-seed-'));
   const filesDir = join(dir, 'web-videos');
   await mkdir(filesDir, { recursive: true });
@@ -99,9 +128,11 @@ async function main(): Promise<void> {
   let seederCounted = 0;
   const tracker = createTracker({ private: false, isAllowedInfoHash: () => true, logger: { debug: () => {}, warn: () => {}, error: () => {} } });
   // the production HTTP path: static files answered by the fast handler before koa
+  // one cache of hot file blocks for both, as in an instance (the seeder reads through it too)
+  const cache = createStaticFileCache({ maxBytes: 256 * MB });
   const staticFiles = createFastStaticHandler({
     mounts: [{ urlPrefix: '/static/web-videos/', directory: filesDir, onBytesSent: (n) => (httpCounted += n) }],
-    cache: createStaticFileCache({ maxBytes: 256 * MB }),
+    cache,
   });
   const server = http.createServer((req, res) => {
     if ((req.url ?? '').startsWith('/tracker/announce')) return tracker.handleHttp(req, res, 'announce');
@@ -120,6 +151,7 @@ async function main(): Promise<void> {
     logger: { debug: () => {}, info: () => {}, warn: () => {} },
     clock: systemClock,
     onUpload: (_h, n) => (seederCounted += n),
+    sharedBlocks: sharedFileBlocks(cache),
   });
   await seeder.start();
   const added = performance.now();
@@ -129,13 +161,14 @@ async function main(): Promise<void> {
 
   const results = { bittorrent: [] as Array<ChildReport & { serverCpuSeconds: number }>, http: [] as Array<ChildReport & { serverCpuSeconds: number }> };
   try {
-    for (let i = 0; i < runs; i++) {
-      for (const mode of i % 2 === 0 ? (['bittorrent', 'http'] as const) : (['http', 'bittorrent'] as const)) {
+    for (let i = -warmups; i < runs; i++) {
+      if (i === 0 && warmups > 0) console.log(`warm-up done (${warmups} download(s) of each)`);
+      for (const mode of modesOf(i)) {
         const target = join(dir, `dl-${mode}-${i}`);
         await mkdir(target);
         const r = await download(mode, mode === 'bittorrent' ? torrent.torrent.toString('base64') : `${base}/static/web-videos/${fileName}`, target);
         if (r.bytes !== sizeMb * MB) throw new Error(`${mode}: got ${r.bytes} bytes`);
-        results[mode].push(r);
+        if (i >= 0) results[mode].push(r);
         await rm(target, { recursive: true, force: true });
       }
     }
@@ -148,24 +181,27 @@ async function main(): Promise<void> {
   }
 
   const line = (name: string, rs: Array<ChildReport & { serverCpuSeconds: number }>) => {
+    if (rs.length === 0) return { name, rate: NaN, serverCpuPerGiB: NaN, text: `${name.padEnd(34)} not run` };
     const seconds = median(rs.map((r) => r.seconds));
+    const perGiB = rs.map((r) => (r.serverCpuSeconds / sizeMb) * 1024);
     const serverCpu = median(rs.map((r) => r.serverCpuSeconds));
     const clientCpu = median(rs.map((r) => r.cpuSeconds));
     const rate = sizeMb / seconds;
     return {
       name,
       rate,
-      serverCpuPerGiB: (serverCpu / sizeMb) * 1024,
-      text: `${name.padEnd(34)} ${rate.toFixed(1).padStart(8)} MiB/s   ${seconds.toFixed(2).padStart(6)} s   server CPU ${serverCpu.toFixed(2).padStart(5)} s (${((serverCpu / sizeMb) * 1024).toFixed(2)} s/GiB)   client CPU ${clientCpu.toFixed(2)} s`,
+      serverCpuPerGiB: median(perGiB),
+      text: `${name.padEnd(34)} ${rate.toFixed(1).padStart(8)} MiB/s   ${seconds.toFixed(2).padStart(6)} s   server CPU ${serverCpu.toFixed(2).padStart(5)} s (${median(perGiB).toFixed(2)} s/GiB, runs ${Math.min(...perGiB).toFixed(2)}–${Math.max(...perGiB).toFixed(2)})   client CPU ${clientCpu.toFixed(2)} s`,
     };
   };
   const bt = line('seeder → WebTorrent client (TCP)', results.bittorrent);
   const ht = line('static server → HTTP GET', results.http);
-  console.log(`seed benchmark: one ${sizeMb} MiB file on 127.0.0.1, ${runs} runs of each (medians); seed() of the existing file took ${addMs.toFixed(0)} ms (no re-hash)`);
+  const total = (mode: 'bittorrent' | 'http') => (only === undefined || only === mode ? runs + warmups : 0) * sizeMb * MB;
+  console.log(`seed benchmark: one ${sizeMb} MiB file on 127.0.0.1, ${runs} runs of each after ${warmups} warm-up(s) (medians); seed() of the existing file took ${addMs.toFixed(0)} ms (no re-hash); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(bt.text);
   console.log(ht.text);
   console.log(`seeder vs HTTP: throughput ${(bt.rate / ht.rate).toFixed(2)}×, server CPU per byte ${(bt.serverCpuPerGiB / ht.serverCpuPerGiB).toFixed(2)}×`);
-  console.log(`bytes counted: seeder ${seederCounted} (= ${runs} × file: ${seederCounted === runs * sizeMb * MB}), HTTP ${httpCounted} (= ${runs} × file: ${httpCounted === runs * sizeMb * MB})`);
+  console.log(`bytes counted: seeder ${seederCounted} (all sent: ${seederCounted === total('bittorrent')}), HTTP ${httpCounted} (all sent: ${httpCounted === total('http')})`);
 }
 
 if (process.argv[2] === 'child') {

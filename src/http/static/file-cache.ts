@@ -22,12 +22,17 @@ export interface CachedFile {
   readonly blocks: Map<number, Buffer>;
 }
 
+/** What identifies a version of a file (fs.Stats has it). */
+export type FileStat = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
+
 export interface StaticFileCache {
   /**
    * The entry of `path` for this stat of it: the cached one when the file is unchanged, else a
    * fresh one (the old one's blocks are dropped at once, so stale bytes are never served).
    */
-  file(path: string, stat: Stats): CachedFile;
+  file(path: string, stat: FileStat): CachedFile;
+  /** The entry of `path` as it is (no stat check, nothing replaced), or undefined. */
+  peek(path: string): CachedFile | undefined;
   /** A cached block (and marks it recently used), or undefined. */
   block(file: CachedFile, index: number): Buffer | undefined;
   /**
@@ -122,6 +127,8 @@ export function createStaticFileCache(options: { maxBytes: number }): StaticFile
       }
       return fresh;
     },
+
+    peek: (path) => files.get(path),
 
     block(file, index) {
       const block = file.blocks.get(index);

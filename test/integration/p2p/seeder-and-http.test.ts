@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastStaticHandler } from '../../../src/http/static/fast-static.js';
 import { createStaticFileCache } from '../../../src/http/static/file-cache.js';
+import { sharedFileBlocks } from '../../../src/http/static/shared-file-blocks.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { buildTrackerUrls, createSeeder, createTorrentFile, createTracker, type Seeder, type Tracker } from '../../../src/p2p/index.js';
 import { leech } from '../../support/seeding.js';
@@ -14,7 +15,8 @@ import { prng as seeded } from '../../support/prng.js';
 
 // The seeder and the static file server share one process and one file: while a WebTorrent client
 // downloads the file from our seeder, HTTP range requests for the same file keep being answered,
-// each with the right bytes, and both sides count exactly what they sent.
+// each with the right bytes, and both sides count exactly what they sent. They share the static file
+// cache as in an instance.
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
 
@@ -25,6 +27,8 @@ describe('seeder and HTTP serving at once', () => {
   let seeder: Seeder;
   let base = '';
   let httpCounted = 0;
+  // one cache of hot blocks for HTTP and the seeder, as in an instance (smaller than the file: both evict and read again)
+  const cache = createStaticFileCache({ maxBytes: 8 * 1024 * 1024 });
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'mirrortube-seed-http-'));
@@ -32,7 +36,7 @@ describe('seeder and HTTP serving at once', () => {
     tracker = createTracker({ private: false, isAllowedInfoHash: () => true, logger: { debug: () => {}, warn: () => {}, error: () => {} } });
     const staticFiles = createFastStaticHandler({
       mounts: [{ urlPrefix: '/static/web-videos/', directory: path.join(tmp, 'web-videos'), onBytesSent: (n) => (httpCounted += n) }],
-      cache: createStaticFileCache({ maxBytes: 8 * 1024 * 1024 }),
+      cache,
     });
     server = http.createServer((req, res) => {
       if ((req.url ?? '').startsWith('/tracker/announce')) return tracker.handleHttp(req, res, 'announce');
@@ -63,6 +67,7 @@ describe('seeder and HTTP serving at once', () => {
       logger: quiet,
       clock: createManualClock(new Date('2026-12-07T12:00:00Z')),
       onUpload: (_h, n) => (seederCounted += n),
+      sharedBlocks: sharedFileBlocks(cache),
     });
     await seeder.start();
     expect((await seeder.seed({ path: filePath, torrentFile: torrent.torrent, infoHash: torrent.infoHash, kind: 'local', originHost: '127.0.0.1', videoUuid: crypto.randomUUID() })).ok).toBe(true);

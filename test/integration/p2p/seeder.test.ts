@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaticFileCache, sharedFileBlocks } from '../../../src/http/static/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import {
   buildTrackerUrls,
@@ -147,6 +148,36 @@ describe('seeder: server-side seeding of existing files', () => {
     await new Promise((resolve) => store.destroy(() => resolve(null)));
     expect(await readFile(f.path)).toEqual(f.content);
     await expect(get(0, null)).rejects.toThrow(/closed/);
+  });
+
+  it('its chunk store answers from the static file cache (the same memory), keeps blocks it admits there, and never mixes in a replaced file', async () => {
+    const MiB = 1024 * 1024;
+    const piece = 256 * 1024;
+    const f = await file('shared', 3 * MiB + 100);
+    const cache = createStaticFileCache({ maxBytes: 16 * MiB });
+    const store = new ReadOnlyFileStore(piece, { path: f.path, length: f.content.length, blocks: sharedFileBlocks(cache) });
+    const get = (index: number, opts: { offset?: number; length?: number } | null) =>
+      new Promise<Buffer>((resolve, reject) => store.get(index, opts, (err, buf) => (err ? reject(err) : resolve(buf!))));
+    // every piece and some 16 KiB blocks, right; a block is kept once a second piece of it is missed
+    for (let i = 0; i * piece < f.content.length; i++) {
+      expect((await get(i, null)).equals(f.content.subarray(i * piece, Math.min(f.content.length, (i + 1) * piece)))).toBe(true);
+      if (i * piece + 32768 <= f.content.length) expect((await get(i, { offset: 16384, length: 16384 })).equals(f.content.subarray(i * piece + 16384, i * piece + 32768))).toBe(true);
+    }
+    const entry = cache.peek(f.path)!;
+    expect([...entry.blocks.keys()].sort()).toEqual([0, 1, 2]); // the last block (100 bytes, one piece) was read alone
+    // a block of a cached piece is a view of the cache's memory, not a copy
+    expect((await get(5, { offset: 0, length: 16384 })).buffer).toBe(entry.blocks.get(1)!.buffer);
+
+    // the file is replaced (a new transcode): HTTP caches the new version; the store keeps reading the file it has open
+    const replacement = randomBytes(f.content.length);
+    await writeFile(`${f.path}.new`, replacement);
+    await rename(`${f.path}.new`, f.path);
+    const fresh = cache.file(f.path, await stat(f.path));
+    cache.store(fresh, 0, replacement.subarray(0, MiB));
+    expect((await get(3, null)).equals(f.content.subarray(3 * piece, 4 * piece))).toBe(true);
+    expect((await get(6, { offset: 0, length: 16384 })).equals(f.content.subarray(6 * piece, 6 * piece + 16384))).toBe(true);
+    expect(cache.peek(f.path)).toBe(fresh); // and it did not drop the new version's entry
+    await new Promise((resolve) => store.destroy(() => resolve(null)));
   });
 
   it('closes peer connections beyond max_connections (all torrents together)', async () => {
