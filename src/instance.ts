@@ -292,6 +292,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const app = composeHttpApp({
     config,
     prisma,
+    db,
     clock,
     logger,
     urls,
