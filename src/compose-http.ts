@@ -6,7 +6,7 @@ import { createPrismaServerStatsStore } from './http/api/server-stats-store.js';
 import { join } from 'node:path';
 import type { AccountService, TokenService } from './accounts/index.js';
 import type { InstanceConfig } from './config/index.js';
-import type { Prisma } from './db/index.js';
+import type { Database, Prisma } from './db/index.js';
 import type { Federation } from './federation/create-federation.js';
 import type { RemoteImageService } from './federation/remote-images/index.js';
 import { createHttpApp } from './http/app.js';
@@ -61,6 +61,8 @@ import { createWeb } from './web/create-web.js';
 export function composeHttpApp(parts: {
   config: InstanceConfig;
   prisma: Prisma;
+  /** the readiness probe pings it */
+  db: Pick<Database, 'ping'>;
   clock: Clock;
   logger: Logger;
   urls: InstanceUrls;
@@ -123,14 +125,7 @@ export function composeHttpApp(parts: {
     metricsOnMainListener: parts.metricsOnMainListener,
     isReady: parts.isReady,
     rateLimit: rateLimitMiddleware({ settings: { rates: config.rates_limit, trustProxy: config.trust_proxy }, clock, isStaff: staffChecker({ tokens, accounts }) }),
-    checkDatabase: async () => {
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    checkDatabase: parts.db.ping,
     rootRouters: [
       inboxRouter({ receiver: federation.receiver, maxBodyBytes: config.federation.max_activity_size }),
       activityPubGetRouter({

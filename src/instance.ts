@@ -1,8 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Socket } from 'node:net';
 import { createAccountService, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
 import { composeHttpApp } from './compose-http.js';
 import { createComments } from './comments/create-comments.js';
@@ -18,7 +16,7 @@ import { measureFolders } from './housekeeping/folder-usage.js';
 import { createCluster } from './cluster/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
-import { applyServerTimeouts } from './http/server-timeouts.js';
+import { createHttpListener } from './http/http-listener.js';
 import { createStaticFileCache, sharedFileBlocks } from './http/static/index.js';
 import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -54,7 +52,6 @@ import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
 import { createViews } from './views/create-views.js';
-import { createObjectStorage, loadS3ObjectStore } from './storage/index.js';
 import { createLive } from './live/create-live.js';
 import { createLiveRelayArea } from './live/relay/create-live-relay.js';
 
@@ -105,8 +102,6 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const urls = createInstanceUrls(config.webserver);
   const layout = createStorageLayout(config.storage);
   for (const dir of layout.all()) await mkdir(dir, { recursive: true });
-  // S3-compatible object storage (object_storage.enabled): transcoded files and mirrored copies go there
-  const objectStorage = config.object_storage.enabled ? createObjectStorage(config.object_storage, await loadS3ObjectStore(config.object_storage)) : null;
   // anonymous API reads (cache.api), dropped on every committed write to what they show
   const apiCache = createApiCache(config.cache.api, clock);
   const db: Database = await openDatabase({
@@ -171,7 +166,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const quotaStore = createQuotaStore(prisma);
   const sessionStore = createUploadSessionStore(prisma);
   const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
-  const videos = createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events, objectStorage });
+  const videos = await createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events });
+  // S3-compatible object storage (null: disabled), opened by the videos area: mirrored copies go there too
+  const { objectStorage } = videos;
   const resumable = createResumableUploads({
     store: sessionStore,
     admission,
@@ -305,6 +302,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     config,
     staticCache,
     prisma,
+    db,
     clock,
     logger,
     urls,
@@ -339,9 +337,15 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     recentLogs,
   });
 
+  // the main listener: the app, and the tracker's WebSocket endpoint
+  const listener = createHttpListener({
+    handler: app.callback(),
+    hostname: config.listen.hostname,
+    port: config.listen.port,
+    upgrades: tracker ? { '/tracker/socket': (req, socket, head) => tracker.handleUpgrade(req, socket, head) } : {},
+  });
+
   // 6. start and stop
-  let server: Server | undefined;
-  const sockets = new Set<Socket>();
 
   return {
     config,
@@ -376,8 +380,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     liveRelay,
     /** the port actually listened on (listen.port may be 0) */
     get port(): number {
-      const address = server?.address();
-      return typeof address === 'object' && address ? address.port : config.listen.port;
+      return listener.port;
     },
 
     async start(): Promise<void> {
@@ -393,24 +396,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       });
       await transfers.start();
       await remoteImages.start();
-      server = createServer(app.callback());
-      applyServerTimeouts(server);
-      server.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      if (tracker) {
-        server.on('upgrade', (req, socket, head) => {
-          if ((req.url ?? '').split('?')[0] === '/tracker/socket') tracker.handleUpgrade(req, socket, head);
-          else socket.destroy();
-        });
-      }
       // listen first: a port in use stops start-up before the root user (and its password, shown
       // once) is created; requests meanwhile see /readyz 503
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(config.listen.port, config.listen.hostname, () => resolve());
-      });
+      await listener.listen();
       await cluster.start(this.port);
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
@@ -440,8 +428,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await liveRelay.stop();
       await seeding.stop();
       await metricsServer?.stop();
-      const closed = server ? new Promise<void>((resolve) => server!.close(() => resolve())) : Promise.resolve();
-      server?.closeIdleConnections();
+      const closed = listener.close();
       await scheduler.stop({ deadlineMs: config.jobs.shutdown_deadline });
       await jobs.stop({ deadlineMs: config.jobs.shutdown_deadline });
       redundancy.close();
@@ -449,7 +436,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await live.stop();
       await ffmpeg.killAll();
       await tracker?.close();
-      for (const socket of sockets) socket.destroy();
+      listener.destroyConnections();
       await closed;
       // handlers whose clients went away still run to their end: they may read the database
       if (!(await app.idle(config.jobs.shutdown_deadline))) logger.warn('requests still being handled at the shutdown deadline');

@@ -1,4 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { testTmpdir } from './support/test-tmpdir.js';
+
+// Test databases, storage folders and clips on a memory file system where there is one with room
+// (test/support/test-tmpdir.ts): set before the global set-up runs and inherited by every test process.
+const tmp = testTmpdir();
+if (tmp) process.env.TMPDIR = tmp;
 
 // Unit tests are pure and fast; integration tests start real instances (ffmpeg, PostgreSQL,
 // HTTP on 127.0.0.1). Both run in one `npm test`. Two cores: at most two test files at once.

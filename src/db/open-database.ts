@@ -14,6 +14,8 @@ export type Prisma = PrismaClient;
 export interface Database {
   prisma: PrismaClient;
   kind: 'postgres' | 'embedded';
+  /** true when the database answers a trivial query (readiness probes), false when it does not */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       prisma,
       kind: 'postgres',
+      ping: () => pingThrough(prisma),
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -68,11 +71,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     prisma,
     kind: 'embedded',
+    ping: () => pingThrough(prisma),
     close: async () => {
       await prisma.$disconnect();
       await lite.close();
     },
   };
+}
+
+async function pingThrough(prisma: PrismaClient): Promise<boolean> {
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function watched<F extends SqlDriverAdapterFactory>(factory: F, watch: WriteWatch | undefined): SqlDriverAdapterFactory {

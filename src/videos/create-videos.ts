@@ -19,15 +19,17 @@ import type { UploadAdmission } from './upload/upload-admission.js';
 import type { VideoEventEmitter } from './video-events.js';
 import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
-import type { ObjectStorage } from '../storage/index.js';
+import { createObjectStorage, loadS3ObjectStore, type ObjectStorage } from '../storage/index.js';
 import { createObjectStorageStore } from './object-storage-store.js';
 import { createStorageMove, MOVE_TO_FILE_SYSTEM_JOB, MOVE_TO_OBJECT_STORAGE_JOB, type StorageMove } from './object-storage-move.js';
 
 /**
  * The videos area: the video service (uploads, lifecycle, privacy) and the transcoding job it
- * schedules, registered on `jobs`. Video changes are emitted on `events`.
+ * schedules, registered on `jobs`. Video changes are emitted on `events`. It also opens the S3-compatible
+ * object storage (object_storage.enabled), where transcoded files and mirrored copies go: the
+ * instance hands it on to the areas that write there and to the static mounts.
  */
-export function createVideos(deps: {
+export async function createVideos(deps: {
   config: InstanceConfig;
   prisma: Prisma;
   clock: Clock;
@@ -41,12 +43,12 @@ export function createVideos(deps: {
   admission: UploadAdmission;
   jobs: JobQueue<VideoJobKinds>;
   events: VideoEventEmitter;
-  /** object storage (object_storage.enabled): transcoded files move there, private ones under `private/` */
-  objectStorage?: ObjectStorage | null;
 }) {
   const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events } = deps;
-  const storageMove: StorageMove | null = deps.objectStorage
-    ? createStorageMove({ objects: deps.objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
+  // object storage (object_storage.enabled): transcoded files move there, private ones under `private/`
+  const objectStorage: ObjectStorage | null = config.object_storage.enabled ? createObjectStorage(config.object_storage, await loadS3ObjectStore(config.object_storage)) : null;
+  const storageMove: StorageMove | null = objectStorage
+    ? createStorageMove({ objects: objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
     : null;
   /**
    * Object storage: a publication (the end of a transcode, an upload published as is) writes the
@@ -142,7 +144,7 @@ export function createVideos(deps: {
     wake: () => jobs.wake(TRANSCODE_JOB),
   });
 
-  return { videos, rerunTranscoding, storageMove };
+  return { videos, rerunTranscoding, storageMove, objectStorage };
 }
 
-export type Videos = ReturnType<typeof createVideos>;
+export type Videos = Awaited<ReturnType<typeof createVideos>>;
