@@ -192,8 +192,10 @@ describe('a live relay task', () => {
     origin.put('segments-sha256.json', JSON.stringify(Object.fromEntries([10, 11, 12].map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)]))));
     origin.put('0.m3u8', media([10, 11]));
     task.start();
-    await until('the master served', () => existsSync(join(dir, 'master.m3u8')));
-    for (const name of ['master.m3u8', '0.m3u8', '%v-init-1.mp4', '0-10.mp4', '0-11.mp4', 'segments-sha256.json']) {
+    const served = ['master.m3u8', '0.m3u8', '%v-init-1.mp4', '0-10.mp4', '0-11.mp4', 'segments-sha256.json'];
+    // the first round writes these one after the other (each renamed into place, then put in memory)
+    await until('the first round in memory', () => served.every((name) => hot.has(join(dir, name))));
+    for (const name of served) {
       expect(hot.get(join(dir, name))?.bytes.equals(await readFile(join(dir, name))), name).toBe(true);
     }
     expect(task.hot().sort()).toEqual(['0-10.mp4', '0-11.mp4']);
