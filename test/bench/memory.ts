@@ -6,7 +6,7 @@
 //     by a remote actor (a local HTTP server serving its key), verified, stored and processed;
 // and the highest RSS of the run (VmHWM), on PostgreSQL (127.0.0.1:5432) and on the embedded
 // database (MT_BENCH_DBS=postgres,embedded; the embedded one starts on a new data folder, as a first
-// start does). 16 requests at a time.
+// start does); then its RSS after a restart on the same storage, idle. 16 requests at a time.
 //
 // Baseline (issue 12; PeerTube cannot run here): PeerTube 6.3 uses about 175 MB after start and
 // about 300 MB while federating (its PostgreSQL and Redis are separate processes).
@@ -103,7 +103,7 @@ async function measure(db: TestDatabaseKind): Promise<string[]> {
     MIRRORTUBE_FEDERATION__ALLOW_PRIVATE_ADDRESSES: 'true',
     ...(database.url ? { MIRRORTUBE_DATABASE__URL: database.url } : {}),
   };
-  const started = await startChildInstance(env, port);
+  let started = await startChildInstance(env, port);
   const pid = started.child.pid!;
   const lines: string[] = [];
   const row = (label: string, rss: number, baseline?: number) =>
@@ -139,6 +139,13 @@ async function measure(db: TestDatabaseKind): Promise<string[]> {
     await sleep(IDLE_SECONDS * 1000); // the processing jobs run
     row(`RSS after ${ACTIVITIES} inbox activities`, (await status(pid)).rss, PEERTUBE.federating);
     row('highest RSS of the run (VmHWM)', (await status(pid)).hwm);
+
+    // a first start also creates the embedded database (initdb): started again on the same storage
+    started.child.kill('SIGTERM');
+    await started.exited;
+    started = await startChildInstance(env, port);
+    await sleep(IDLE_SECONDS * 1000);
+    row(`RSS after a restart (idle ${IDLE_SECONDS} s)`, (await status(started.child.pid!)).rss, PEERTUBE.start);
   } finally {
     started.child.kill('SIGTERM');
     await started.exited;
