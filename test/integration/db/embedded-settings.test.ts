@@ -4,13 +4,13 @@ import { loadConfig } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 
 // The embedded database's page cache lives in our process: it is started with
-// database.embedded_shared_buffers (16MB by default) instead of PostgreSQL's 128MB, and still answers.
+// database.embedded_shared_buffers (32MB by default) instead of PostgreSQL's 128MB, and still answers.
 const logger = createLogger({ level: 'silent' });
 
 describe('embedded database settings', () => {
-  it('defaults to 16MB of shared buffers', () => {
+  it('defaults to 32MB of shared buffers', () => {
     const loaded = loadConfig({ env: {} });
-    expect(loaded.ok && loaded.config.database.embedded_shared_buffers).toBe(16 * 1024 * 1024);
+    expect(loaded.ok && loaded.config.database.embedded_shared_buffers).toBe(32 * 1024 * 1024);
     const refused = loadConfig({ env: { MIRRORTUBE_DATABASE__EMBEDDED_SHARED_BUFFERS: '64kB' } });
     expect(refused.ok).toBe(false);
   });
