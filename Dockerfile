@@ -24,6 +24,8 @@ COPY package.json ./
 COPY prisma ./prisma
 COPY config ./config
 COPY src ./src
+# the sources transpiled once here (src/bin/compiled-sources.js), not at each start of a container
+RUN node -e "import('./src/bin/compiled-sources.js').then((m) => m.compiledMain())"
 VOLUME ["/data"]
 EXPOSE 9000
 USER node

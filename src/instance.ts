@@ -109,6 +109,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     url: config.database.url,
     dataDir: config.storage.database,
     poolSize: config.database.pool_size,
+    embeddedSharedBuffers: config.database.embedded_shared_buffers,
     logger,
   });
   const { prisma } = db;

@@ -92,6 +92,7 @@ export const configSchema = z.strictObject({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .nullable(),
     pool_size: z.number().int().min(1).max(100),
+    embedded_shared_buffers: bytes.refine((n) => n >= 128 * 1024, 'at least 128kB (PostgreSQL\'s minimum)'),
   }),
   storage: z.strictObject({
     root: z.string().min(1),

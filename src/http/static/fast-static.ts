@@ -20,6 +20,17 @@ const STREAM_CHUNK = 1024 * 1024;
 const POOL_CHUNK = 1024 * 1024;
 const POOL_MAX = 32;
 const pool: Buffer[] = [];
+/**
+ * Bytes of cold ranges read into memory for answers still being written, over all connections:
+ * beyond `maxReadInFlight` (default below) a range is streamed from the file instead (the same
+ * answer, with at most one chunk per connection in memory), so slow clients asking for large ranges
+ * do not hold their whole ranges in memory at once. Ranges up to SMALL_READ are always read.
+ */
+const MAX_READ_IN_FLIGHT = 32 * 1024 * 1024;
+const SMALL_READ = 64 * 1024;
+let readInFlight = 0;
+/** bytes of cold ranges read into memory and not yet handed to the connections (tests) */
+export const fastStaticReadInFlight = () => readInFlight;
 const takeBuffer = () => pool.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK);
 const giveBack = (buffer: Buffer) => void (pool.length < POOL_MAX ? pool.push(buffer) : undefined);
 
@@ -38,6 +49,8 @@ export interface FastStaticOptions {
   onAnswered?: (method: string, status: number, startedAt: number) => void;
   /** a failure that became a 500 (or a destroyed connection when the headers were out) */
   onError?: (error: unknown, method: string, urlPath: string) => void;
+  /** bytes of cold ranges held in memory for answers being written, over all of them (32 MiB) */
+  maxReadInFlight?: number;
 }
 
 /**
@@ -60,6 +73,7 @@ export interface FastStaticOptions {
 export function createFastStaticHandler(options: FastStaticOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byLongestPrefix = [...options.mounts].sort((a, b) => b.urlPrefix.length - a.urlPrefix.length);
   const cache = options.cache;
+  const maxReadInFlight = options.maxReadInFlight ?? MAX_READ_IN_FLIGHT;
 
   return function fastStatic(req, res) {
     const method = req.method;
@@ -139,6 +153,10 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
     }
 
     const parts = await blocksOf(file, start, end);
+    if (parts === 'stream') {
+      await streamRange(res, file, start, end, status, headers, count);
+      return status;
+    }
     if (parts === null) {
       // the file changed (or went) between its stat and its read: start again with what is there now
       if (attempt >= 3) throw new Error(`${file.path} keeps changing while read`);
@@ -152,7 +170,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
         continue;
       }
       res.write(bytes, (error) => {
-        if (pooled) giveBack(pooled);
+        if (pooled) release(bytes, pooled);
         if (!error) count?.(bytes.length);
       });
     }
@@ -196,7 +214,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
   }
 
   /** The bytes start..end (inclusive) of the file as a list of buffers (cached blocks where hot); null when the file changed. */
-  async function blocksOf(file: CachedFile, start: number, end: number): Promise<Part[] | null> {
+  async function blocksOf(file: CachedFile, start: number, end: number): Promise<Part[] | null | 'stream'> {
     const first = Math.floor(start / BLOCK_SIZE);
     const last = Math.floor(end / BLOCK_SIZE);
     const parts: Array<Part | undefined> = [];
@@ -219,10 +237,13 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       let stale = false;
       const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
       const readAll = !wanted.includes(true);
+      const pooledBytes = readAll ? end - start + 1 : parts.reduce((sum, part, i) => sum + (part === undefined && !wanted[i] ? blockLength(file, first + i, start, end) : 0), 0);
+      if (pooledBytes > SMALL_READ && readInFlight + pooledBytes > maxReadInFlight) return 'stream';
       await (readAll
         ? // nothing worth keeping: the range in pooled buffers
           readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
-        : Promise.all(
+        : // every read settles before the answer goes on (none lands after its bytes were released)
+          Promise.allSettled(
             parts.map(async (part, i) => {
               if (part !== undefined) return;
               const index = first + i;
@@ -237,13 +258,22 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
                 parts[i] = part;
               }
             }),
-          )
+          ).then((results) => {
+            const failed = results.find((r) => r.status === 'rejected');
+            if (failed) throw failed.reason;
+          })
       ).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== 'ESHORT') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ESHORT') {
+          for (const part of parts) if (part?.pooled) release(part.bytes, part.pooled);
+          throw error;
+        }
         stale = true;
       });
       // replaced or written while we read (or between its stat and our open): never keep or serve a mix
-      if (stale || !sameFile(file, await handle.stat())) return changed(file);
+      if (stale || !sameFile(file, await handle.stat())) {
+        for (const part of parts) if (part?.pooled) release(part.bytes, part.pooled);
+        return changed(file);
+      }
     } finally {
       await handle.close();
     }
@@ -309,6 +339,18 @@ function sameFile(file: CachedFile, stat: Stats): boolean {
   return stat.ino === file.ino && stat.dev === file.dev && stat.size === file.size && stat.mtimeMs === file.mtimeMs && stat.ctimeMs === file.ctimeMs;
 }
 
+/** Bytes of block `index` inside start..end. */
+function blockLength(file: CachedFile, index: number, start: number, end: number): number {
+  const blockStart = index * BLOCK_SIZE;
+  return Math.min(end, Math.min(file.size, blockStart + BLOCK_SIZE) - 1) - Math.max(start, blockStart) + 1;
+}
+
+/** A pooled read handed to the connection (or dropped): its bytes leave the in-flight count, its buffer the pool. */
+function release(bytes: Buffer, pooled: Buffer): void {
+  readInFlight -= bytes.length;
+  giveBack(pooled);
+}
+
 /** The part of block `index` inside start..end. */
 function slice(block: Buffer, index: number, start: number, end: number): Buffer {
   const blockStart = index * BLOCK_SIZE;
@@ -317,23 +359,29 @@ function slice(block: Buffer, index: number, start: number, end: number): Buffer
   return from === 0 && to === block.length ? block : block.subarray(from, to);
 }
 
-/** start..end (inclusive) in pooled buffers of POOL_CHUNK bytes, read in parallel. */
-function readPooled(handle: FileHandle, start: number, end: number): Promise<Part[]> {
+/** start..end (inclusive) in pooled buffers of POOL_CHUNK bytes, read in parallel (counted in flight until released). */
+async function readPooled(handle: FileHandle, start: number, end: number): Promise<Part[]> {
   const reads: Array<Promise<Part>> = [];
   for (let from = start; from <= end; from += POOL_CHUNK) {
     const length = Math.min(POOL_CHUNK, end - from + 1);
     const pooled = takeBuffer();
-    reads.push(
-      readExactly(handle, from, length, pooled).then(
-        (bytes) => ({ bytes, pooled }),
-        (error: unknown) => {
-          giveBack(pooled);
-          throw error;
-        },
-      ),
-    );
+    readInFlight += length;
+    reads.push(readExactly(handle, from, length, pooled).then((bytes) => ({ bytes, pooled })));
   }
-  return Promise.all(reads);
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    // nothing of a failed range is answered: every chunk leaves the count
+    let from = start;
+    for (const r of settled) {
+      const length = Math.min(POOL_CHUNK, end - from + 1);
+      from += POOL_CHUNK;
+      if (r.status === 'fulfilled') release(r.value.bytes, r.value.pooled!);
+      else readInFlight -= length;
+    }
+    throw failed.reason;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<Part>).value);
 }
 
 async function readExactly(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFastStaticHandler } from '../../../src/http/static/fast-static.js';
+import { createFastStaticHandler, fastStaticReadInFlight } from '../../../src/http/static/fast-static.js';
 import { BLOCK_SIZE, createStaticFileCache, type StaticFileCache } from '../../../src/http/static/file-cache.js';
 import { prng as seeded } from '../../support/prng.js';
 
@@ -206,6 +206,49 @@ describe('static file cache', () => {
     for (let i = 0; i < 4; i++) {
       const bytes = (await get(port, `/static/hls/v1/bulk-${i}.mp4`)).body;
       expect(bytes.length).toBe(3 * BLOCK_SIZE);
+    }
+  });
+});
+
+describe('cold ranges beyond the bytes held in memory', () => {
+  it('streams them from the file with the same answers, and every byte read leaves the in-flight count', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'mirrortube-static-budget-'));
+    const bytes = randomBytes(10 * BLOCK_SIZE + 777);
+    await writeFile(path.join(tmp, 'cold.mp4'), bytes);
+    let counted = 0;
+    const errors: unknown[] = [];
+    // no cache, and less room than one 3 MiB range: those stream, small ones are read
+    const handler = createFastStaticHandler({
+      mounts: [{ urlPrefix: '/static/hls/', directory: tmp, onBytesSent: (n) => (counted += n) }],
+      cache: createStaticFileCache({ maxBytes: 0 }),
+      maxReadInFlight: BLOCK_SIZE,
+      onError: (error) => errors.push(error),
+    });
+    const server = http.createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const prng = seeded(7);
+      const ranges = Array.from({ length: 16 }, (_, i) => {
+        const start = Math.floor(prng() * (bytes.length - 3 * BLOCK_SIZE));
+        return { start, end: start + (i % 2 === 0 ? 3 * BLOCK_SIZE : 1000) };
+      });
+      const answers = await Promise.all(ranges.map((r) => get(port, '/static/hls/cold.mp4', { range: `bytes=${r.start}-${r.end}` })));
+      let expected = 0;
+      answers.forEach((answer, i) => {
+        const { start, end } = ranges[i]!;
+        expect(answer.status).toBe(206);
+        expect(answer.headers['content-range']).toBe(`bytes ${start}-${end}/${bytes.length}`);
+        expect(answer.body.equals(bytes.subarray(start, end + 1))).toBe(true);
+        expected += end - start + 1;
+      });
+      expect(counted).toBe(expected);
+      expect(fastStaticReadInFlight()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 });
