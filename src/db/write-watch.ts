@@ -12,12 +12,18 @@ export interface WriteWatch {
 }
 
 const READ_ONLY = /^\s*(select|show|explain|begin|commit|rollback|savepoint|release|set|deallocate)\b/i;
+/** a statement with common table expressions: a read unless one of them (or its end) modifies */
+const READ_ONLY_WITH = /^\s*with\b/i;
+/** data-modifying keywords as words (`"updatedAt"` is not one; a false match only drops the cache once more) */
+const MODIFYING = /\b(insert|update|delete|merge|truncate)\b/i;
 
 /** A matcher for statements that may change one of `tables` (quoted as Prisma and our raw SQL name them). */
 export function writeMatcher(tables: readonly string[]): (sql: string) => boolean {
   const names = new RegExp(`"(${tables.map((t) => t.replace(/[^A-Za-z0-9_]/g, '')).join('|')})"`);
-  // anything but a plain read (INSERT, UPDATE, DELETE, WITH … UPDATE, TRUNCATE, a script) that names a watched table
-  return (sql) => !READ_ONLY.test(sql) && names.test(sql);
+  // anything but a plain read (INSERT, UPDATE, DELETE, WITH … UPDATE, TRUNCATE, a script) that names a watched table;
+  // a WITH … SELECT (the video list's one statement) is a read: counted as a write, every list read
+  // dropped the whole cache (measured: the list answered as fast cached as uncached)
+  return (sql) => !READ_ONLY.test(sql) && !(READ_ONLY_WITH.test(sql) && !MODIFYING.test(sql)) && names.test(sql);
 }
 
 /** Wraps a driver adapter factory so that committed writes to the watched tables are reported. */

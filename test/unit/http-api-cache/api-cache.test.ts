@@ -15,6 +15,10 @@ describe('writeMatcher: which statements drop the API cache', () => {
     ['  update "public"."User" set "blocked" = true', true],
     ['SELECT "public"."Video"."id" FROM "public"."Video" WHERE "id" = $1', false],
     ['select 1', false],
+    // the video list's one statement: a read with a CTE (it used to drop the cache at every list read)
+    ['WITH page AS (SELECT v.id, (count(*) OVER ())::int AS total FROM "Video" v JOIN "VideoChannel" c ON c.id = v."channelId" ORDER BY v."updatedAt" LIMIT $1) SELECT * FROM page', false],
+    ['with recursive t AS (SELECT 1) DELETE FROM "Video" WHERE id IN (SELECT * FROM t)', true],
+    ['WITH x AS (SELECT 1) INSERT INTO "Account" ("id") SELECT * FROM x', true],
     ['UPDATE "public"."Job" SET "state" = $1 WHERE "id" = $2', false],
     ['INSERT INTO "public"."InboxActivity" ("type") VALUES ($1)', false],
     ['INSERT INTO "public"."VideoViewDaily" ("videoId") VALUES ($1)', false],
