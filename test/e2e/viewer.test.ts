@@ -243,7 +243,18 @@ describe('the viewer web in Chromium', () => {
     await page.setInputFiles('#videofile', await generatedClip({ seconds: 2, width: 160, height: 120 }));
     await page.fill('#name', 'Uploaded from the page');
     await page.screenshot({ path: join(ARTIFACTS, 'upload.png'), fullPage: true });
+    // the progress bar, as the page sets it (the value attribute reflects the property), until it leaves
+    const progress: number[] = [];
+    await page.exposeFunction('mtRecordProgress', (value: string | null) => progress.push(Number(value)));
+    await page.evaluate(`(() => {
+      const bar = document.getElementById('upload-progress');
+      new MutationObserver(() => window.mtRecordProgress(bar.getAttribute('value'))).observe(bar, { attributes: true, attributeFilter: ['value'] });
+    })()`);
     await Promise.all([page.waitForURL(/\/w\/[0-9a-f-]{36}$/, { timeout: 60_000 }), page.click('#upload button[type=submit]')]);
+    console.log('upload progress seen:', progress.join(' '));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(100);
+    expect(progress.every((v, i) => i === 0 || v >= progress[i - 1]!)).toBe(true);
     const uploaded = page.url().split('/').pop()!;
     const v = await a.json<{ name: string }>(`/api/v1/videos/${uploaded}`);
     expect(v.name).toBe('Uploaded from the page');
