@@ -86,6 +86,8 @@ export interface VideoDetails extends VideoSummary {
   streamingPlaylists: StreamingPlaylistView[];
   /** healthy mirrored copies of the HLS playlist (expired ones are removed by a periodic tick) */
   redundancies: { fileUrl: string }[];
+  /** remote videos: the origin's trackers (from its Video object); empty for ours */
+  trackerUrls: string[];
 }
 
 export interface VideoListQuery {

@@ -47,7 +47,8 @@ const DETAILS_JSON = `json_build_object(
   'streamingPlaylists', COALESCE((SELECT json_agg(json_build_object('playlist', ${obj('p', PLAYLIST_COLUMNS)}, 'files',
       COALESCE((SELECT json_agg(${obj('pf', FILE_COLUMNS)} ORDER BY pf.id) FROM "VideoFile" pf WHERE pf."streamingPlaylistId" = p.id), '[]'::json))
     ORDER BY p.id) FROM "VideoStreamingPlaylist" p WHERE p."videoId" = v.id), '[]'::json),
-  'redundancies', COALESCE((SELECT json_agg(json_build_object('fileUrl', r."fileUrl") ORDER BY r.id) FROM "VideoRedundancy" r WHERE r."videoId" = v.id AND (r.state = 'active' OR r."remoteState" = 'active')), '[]'::json))`;
+  'redundancies', COALESCE((SELECT json_agg(json_build_object('fileUrl', r."fileUrl") ORDER BY r.id) FROM "VideoRedundancy" r WHERE r."videoId" = v.id AND (r.state = 'active' OR r."remoteState" = 'active')), '[]'::json),
+  'trackerUrls', v."trackerUrls")`;
 
 /** ORDER BY of each sort, the id breaking ties */
 const SORT_SQL: Record<string, string> = {
@@ -117,6 +118,7 @@ function detailsOf(d: Json): VideoDetails {
       files: (x.files as Json[]).map(fileOf),
     })),
     redundancies: d.redundancies as { fileUrl: string }[],
+    trackerUrls: (d.trackerUrls as string[] | null) ?? [],
   };
 }
 

@@ -82,6 +82,7 @@ export function createRemoteVideoStore(deps: { prisma: Prisma; clock: Clock }): 
         waitTranscoding: video.waitTranscoding,
         commentsEnabled: video.commentsEnabled,
         downloadEnabled: video.downloadEnabled,
+        trackerUrls: video.trackerUrls,
         channelId: channel.id,
         publishedAt: new Date(video.published),
         originallyPublishedAt: video.originallyPublishedAt ? new Date(video.originallyPublishedAt) : null,

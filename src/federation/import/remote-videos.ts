@@ -24,6 +24,7 @@ export type RemoteVideoInput = Pick<
   | 'published'
   | 'originallyPublishedAt'
   | 'webVideoFiles'
+  | 'trackerUrls'
 > &
   Partial<Pick<RemoteVideo, 'thumbnailUrl' | 'previewUrl' | 'likesUrl' | 'dislikesUrl'>> & {
   /** the origin's counts (its collections' totalItems); absent: unknown, the stored count is kept */

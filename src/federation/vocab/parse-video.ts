@@ -123,6 +123,19 @@ const intAtLeast = (v: unknown, min: number): number | null => {
   return typeof n === 'number' && Number.isInteger(n) && n >= min ? n : null;
 };
 const relOf = (link: Json): unknown[] => (Array.isArray(link.rel) ? link.rel : []);
+
+/**
+ * The trackers viewers of a remote video announce to (PeerTube's rule): the Video object's links whose
+ * rel has `tracker`, in order, when one of them is a WebSocket tracker; otherwise the origin's own
+ * `/tracker/socket` and `/tracker/announce` (ws/wss after the video URL's scheme).
+ */
+function trackersOf(urls: Json[], videoUrl: string): string[] {
+  const trackers = urls.filter((u) => relOf(u).includes('tracker') && typeof u.href === 'string' && /^(https?|wss?):\/\/[^\s]{1,2000}$/.test(u.href));
+  if (trackers.some((u) => relOf(u).includes('websocket'))) return [...new Set(trackers.map((u) => u.href as string))];
+  const origin = new URL(videoUrl);
+  const ws = origin.protocol === 'http:' ? 'ws:' : 'wss:';
+  return [`${ws}//${origin.host}/tracker/socket`, `${origin.protocol}//${origin.host}/tracker/announce`];
+}
 const mediaTypeOf = (link: Json): unknown => link.mediaType ?? link.mimeType;
 
 /** The file links of a `url[]` or an HLS `tag[]` list, with their torrent, magnet and metadata links. */
@@ -273,8 +286,6 @@ export function parseVideoObject(input: unknown): Result<RemoteVideo, VocabRefus
     cc: v.cc,
     hls: hls.value,
     webVideoFiles: readFiles(urls),
-    trackerUrls: urls
-      .filter((u) => relOf(u).includes('tracker') && typeof u.href === 'string' && /^(https?|wss?):\/\/[^\s]{1,2000}$/.test(u.href))
-      .map((u) => u.href as string),
+    trackerUrls: trackersOf(urls, v.id),
   });
 }

@@ -15,6 +15,7 @@ interface VideoDetails {
   views: number;
   isLocal: boolean;
   streamingPlaylists: { playlistUrl: string; files: { fileUrl: string; resolution: { id: number } }[] }[];
+  trackerUrls: string[];
 }
 
 const FAST = { views: { videos: { local_buffer_update_interval: '100ms' } } };
@@ -69,6 +70,9 @@ describe('federation between three instances: B and C follow A', () => {
       expect(copy.isLocal).toBe(false);
       expect(copy).toMatchObject({ uuid: origin.uuid, name: 'federated video', duration: origin.duration });
       expect(copy.streamingPlaylists[0]!.playlistUrl).toBe(origin.streamingPlaylists[0]!.playlistUrl);
+      // the origin's trackers, not the follower's (PeerTube's rule): viewers everywhere share the origin's swarm
+      expect(copy.trackerUrls).toEqual(origin.trackerUrls);
+      expect(copy.trackerUrls).toContain(`${a.url.replace(/^http/, 'ws')}/tracker/socket`);
       expect(copy.streamingPlaylists[0]!.files.map((f) => f.fileUrl)).toEqual(origin.streamingPlaylists[0]!.files.map((f) => f.fileUrl));
       const local = await follower.json<{ total: number }>('/api/v1/videos?isLocal=true&count=0');
       expect(local.total).toBe(0);

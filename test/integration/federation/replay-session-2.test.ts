@@ -56,6 +56,10 @@ describe.each(['postgres', 'embedded'] as const)('session 2 replayed (%s)', (db)
       `${PEERTUBE_BASE}/static/streaming-playlists/hls/${PEERTUBE_VIDEO_UUID}/780082ee-f023-4fc4-be60-294cd9b9bacd-master.m3u8`,
     );
     expect(video.streamingPlaylists[0]?.files.map((f) => f.resolution.id).sort((a, b) => a - b)).toEqual([240, 360]);
+    // PeerTube's REST gives a remote video the origin's trackers, as its Video object lists them: its viewers join the origin's swarm
+    const listed = (objectOf(18).url as { rel?: string[]; href: string }[]).filter((u) => u.rel?.includes('tracker')).map((u) => u.href);
+    expect(listed).toContain(`${PEERTUBE_BASE.replace(/^http/, 'ws')}/tracker/socket`);
+    expect((await r.instance.json<{ trackerUrls: string[] }>(`/api/v1/videos/${PEERTUBE_VIDEO_UUID}`)).trackerUrls).toEqual(listed);
     expect((await r.inboxRows(idOf(17))).map((row) => row.state)).toEqual(['processed', 'processed']);
     // an exact replay of the older one is dropped: nothing stored, nothing changed
     expect((await r.post(17)).status).toBe(204);

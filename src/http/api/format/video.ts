@@ -158,6 +158,7 @@ export function formatVideoDetails(video: VideoForDetails, publicUrls: InstanceU
     downloadEnabled: video.downloadEnabled,
     waitTranscoding: video.waitTranscoding,
     inputFileUpdatedAt: null,
-    trackerUrls: [urls.trackerAnnounce, urls.trackerSocket],
+    // PeerTube's: ours for our videos, the origin's (from its Video object) for remote ones, so viewers join the origin's swarm
+    trackerUrls: video.isLocal ? [urls.trackerAnnounce, urls.trackerSocket] : video.trackerUrls,
   };
 }

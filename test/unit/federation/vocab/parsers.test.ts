@@ -203,6 +203,38 @@ describe('parseActor', () => {
 describe('parseVideoObject', () => {
   const hls9000 = 'http://localhost:9000/static/streaming-playlists/hls/58338225-4a2b-4f8d-9506-ef418ce1c194';
 
+  describe("trackers (PeerTube: the Video's tracker links when one is a WebSocket tracker, else the origin's own)", () => {
+    type Link = { type: string; rel?: string[]; href: string; mediaType?: string };
+    const withUrls = (edit: (urls: Link[]) => Link[], id?: string) => {
+      const object = real('ap-video-9000.json') as { id: string; url: Link[] };
+      return { ...object, id: id ?? object.id, url: edit(object.url) };
+    };
+    const trackers = (object: unknown) => {
+      const parsed = parseVideoObject(object);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
+      return parsed.value.trackerUrls;
+    };
+    const isTracker = (u: Link) => (u.rel ?? []).includes('tracker');
+
+    it('keeps the listed trackers, in order and once each, when one is a WebSocket tracker', () => {
+      const object = withUrls((urls) => [
+        ...urls.filter((u) => !isTracker(u)),
+        { type: 'Link', rel: ['tracker', 'websocket'], href: 'wss://tracker.example/socket' },
+        { type: 'Link', rel: ['tracker', 'http'], href: 'https://tracker.example/announce' },
+        { type: 'Link', rel: ['tracker', 'websocket'], href: 'wss://tracker.example/socket' },
+        { type: 'Link', rel: ['tracker'], href: 'javascript:alert(1)' },
+      ]);
+      expect(trackers(object)).toEqual(['wss://tracker.example/socket', 'https://tracker.example/announce']);
+    });
+
+    it("falls back to the origin's /tracker/socket and /tracker/announce when no WebSocket tracker is listed", () => {
+      const httpOnly = withUrls((urls) => [...urls.filter((u) => !isTracker(u)), { type: 'Link', rel: ['tracker', 'http'], href: 'http://elsewhere.example/announce' }]);
+      expect(trackers(httpOnly)).toEqual(['ws://localhost:9000/tracker/socket', 'http://localhost:9000/tracker/announce']);
+      const none = withUrls((urls) => urls.filter((u) => !isTracker(u)), 'https://tube.example/videos/watch/58338225-4a2b-4f8d-9506-ef418ce1c194');
+      expect(trackers(none)).toEqual(['wss://tube.example/tracker/socket', 'https://tube.example/tracker/announce']);
+    });
+  });
+
   it('reads ap-video-9000.json', () => {
     const parsed = parseVideoObject(real('ap-video-9000.json'));
     expect(parsed.ok).toBe(true);

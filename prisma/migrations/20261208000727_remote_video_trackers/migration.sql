@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Video" ADD COLUMN     "trackerUrls" TEXT[] DEFAULT ARRAY[]::TEXT[];
