@@ -134,6 +134,17 @@ export const configSchema = z.strictObject({
     max_user_lives: z.number().int().min(-1),
     latency_setting: z.strictObject({ enabled: z.boolean() }),
     rtmp: z.strictObject({ enabled: z.boolean(), hostname: z.string().min(1).nullable(), port, public_hostname: z.string().min(1).nullable() }),
+    /** RTMP inside TLS (PeerTube's keys); the key and certificate are PEM files */
+    rtmps: z
+      .strictObject({
+        enabled: z.boolean(),
+        hostname: z.string().min(1).nullable(),
+        port,
+        key_file: z.string(),
+        cert_file: z.string(),
+        public_hostname: z.string().min(1).nullable(),
+      })
+      .refine((r) => !r.enabled || (r.key_file !== '' && r.cert_file !== ''), { message: 'RTMPS needs key_file and cert_file (absolute paths of PEM files)', path: ['key_file'] }),
     transcoding: z.strictObject({
       enabled: z.boolean(),
       threads: z.number().int().min(0).max(64),

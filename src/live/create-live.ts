@@ -114,11 +114,18 @@ export function createLive(deps: {
   deps.events.on('deleting', (videoId) => runtime.cut(videoId));
 
   const rtmp = live.enabled && live.rtmp.enabled ? createRtmpServer({ hostname: live.rtmp.hostname, port: live.rtmp.port, authority: runtime.authority, logger }) : null;
+  const rtmps =
+    live.enabled && live.rtmps.enabled
+      ? createRtmpServer({ hostname: live.rtmps.hostname, port: live.rtmps.port, authority: runtime.authority, logger, tls: { keyFile: live.rtmps.key_file, certFile: live.rtmps.cert_file } })
+      : null;
   const rtmpPort = () => rtmp?.port() ?? null;
-  const rtmpUrl = () => {
-    const port = rtmpPort();
-    return port === null ? null : `rtmp://${live.rtmp.public_hostname ?? config.webserver.hostname}:${port}/live`;
+  // PeerTube's rtmpUrl / rtmpsUrl: the base the stream key is appended to
+  const ingestUrl = (scheme: string, server: typeof rtmp, publicHostname: string | null) => {
+    const port = server?.port() ?? null;
+    return port === null ? null : `${scheme}://${publicHostname ?? config.webserver.hostname}:${port}/live`;
   };
+  const rtmpUrl = () => ingestUrl('rtmp', rtmp, live.rtmp.public_hostname);
+  const rtmpsUrl = () => ingestUrl('rtmps', rtmps, live.rtmps.public_hostname);
 
   const service = createLiveService({
     store,
@@ -142,6 +149,7 @@ export function createLive(deps: {
       return name;
     },
     rtmpUrl,
+    rtmpsUrl,
     settings: {
       enabled: live.enabled,
       allowReplay: live.allow_replay,
@@ -158,6 +166,9 @@ export function createLive(deps: {
     memoryFiles,
     rtmpPort,
     rtmpUrl,
+    rtmpsUrl,
+    /** the RTMPS port listened on (null when off) */
+    rtmpsPort: () => rtmps?.port() ?? null,
     /** Cache-Control of the files under /static/streaming-playlists/hls/ (live playlists revalidated, segments immutable) */
     hlsCacheControl,
     router: (r: { queries: Pick<VideoQueries, 'findByRef'>; auth: Auth }) => liveRouter({ service, ...r }),
@@ -167,9 +178,10 @@ export function createLive(deps: {
       await mkdir(recordingsDir, { recursive: true });
       await runtime.start();
       await rtmp?.start();
+      await rtmps?.start();
     },
     async stop(): Promise<void> {
-      await rtmp?.stop();
+      await Promise.all([rtmp?.stop(), rtmps?.stop()]);
       await runtime.stop();
     },
   };

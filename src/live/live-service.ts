@@ -74,6 +74,8 @@ export function createLiveService(deps: {
   makeImages(uuid: string): Promise<string | null>;
   /** rtmp://host:port/live, null when RTMP is off */
   rtmpUrl(): string | null;
+  /** rtmps://host:port/live, null when RTMPS is off */
+  rtmpsUrl(): string | null;
   settings: LiveServiceSettings;
   logger: Logger;
 }) {
@@ -122,9 +124,8 @@ export function createLiveService(deps: {
   /** PeerTube's LiveVideo: settings for all, the RTMP URL and stream key for the owner and moderators. */
   function format(live: LiveRecord, viewer: LiveViewer | null) {
     const mayPublish = viewer !== null && (viewer.userId === live.userId || viewer.canManageAny);
-    const rtmpUrl = deps.rtmpUrl();
     return {
-      ...(mayPublish ? { rtmpUrl, rtmpsUrl: null, streamKey: live.streamKey } : {}),
+      ...(mayPublish ? { rtmpUrl: deps.rtmpUrl(), rtmpsUrl: deps.rtmpsUrl(), streamKey: live.streamKey } : {}),
       saveReplay: live.saveReplay,
       replaySettings: live.saveReplay ? { privacy: live.replayPrivacy ?? live.privacy } : null,
       permanentLive: live.permanentLive,

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import RtmpSession from 'node-media-server/src/session/rtmp_session.js';
 import Flv from 'node-media-server/src/protocol/flv.js';
 import { decodeAmf0Data } from 'node-media-server/src/protocol/amf.js';
@@ -51,8 +53,16 @@ const PENDING_MAX_BYTES = 8 * 1024 * 1024;
  * publisher, a dropped one, garbage or truncated data only close that connection: every callback
  * into the parser is guarded, so nothing it throws reaches the process.
  */
-export function createRtmpServer(deps: { hostname: string | null; port: number; authority: PublishAuthority; logger: Logger }) {
-  const log = deps.logger.child({ component: 'rtmp' });
+export function createRtmpServer(deps: {
+  hostname: string | null;
+  port: number;
+  authority: PublishAuthority;
+  logger: Logger;
+  /** RTMPS (PeerTube's `live.rtmps`): the same ingest inside TLS, with this key and certificate (PEM files, read at start) */
+  tls?: { keyFile: string; certFile: string };
+}) {
+  const protocol = deps.tls ? 'RTMPS' : 'RTMP';
+  const log = deps.logger.child({ component: protocol.toLowerCase() });
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   // node-media-server prints every session to the console; our own logs say what matters
@@ -149,7 +159,20 @@ export function createRtmpServer(deps: { hostname: string | null; port: number; 
 
   return {
     async start(): Promise<void> {
-      server = createServer(handle);
+      if (deps.tls) {
+        const { keyFile, certFile } = deps.tls;
+        const read = (file: string, what: string) =>
+          readFile(file).catch((err: unknown) => {
+            throw new Error(`live.rtmps.${what}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        const [key, cert] = await Promise.all([read(keyFile, 'key_file'), read(certFile, 'cert_file')]);
+        const tlsServer = createTlsServer({ key, cert }, handle);
+        // a client that fails the handshake (plain RTMP, a scanner) costs only its own connection
+        tlsServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'RTMPS handshake failed'));
+        server = tlsServer;
+      } else {
+        server = createServer(handle);
+      }
       server.maxConnections = 1000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
@@ -158,8 +181,8 @@ export function createRtmpServer(deps: { hostname: string | null; port: number; 
           resolve();
         });
       });
-      server.on('error', (err) => log.error({ err }, 'RTMP server error'));
-      log.info({ port: this.port() }, 'RTMP server listening');
+      server.on('error', (err) => log.error({ err }, `${protocol} server error`));
+      log.info({ port: this.port() }, `${protocol} server listening`);
     },
     /** the port actually listened on (null before start) */
     port(): number | null {
