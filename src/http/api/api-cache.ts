@@ -25,6 +25,14 @@ export interface ApiCache {
   get<T>(key: string): T | undefined;
   set(key: string, generation: number, value: unknown): void;
   invalidate(): void;
+  /**
+   * The answer of `key`: the cached one, or the one `load` reads (kept when it says so). Misses of
+   * one key share one load, within a generation (a request that comes after a write never joins a
+   * load begun before it). An answer past its ttl with no write since is given once more while a
+   * single load replaces it: the ttl of a busy key ending costs no request a wait (the ttl only
+   * bounds what a write of another process could leave; this process's writes drop answers at once).
+   */
+  through<T>(key: string, load: () => Promise<{ value: T; keep: boolean }>): Promise<T>;
   /** for the database's write watch */
   readonly watch: { tables: readonly string[]; onCommitted(): void };
   readonly enabled: boolean;
@@ -39,10 +47,44 @@ interface Entry {
 export function createApiCache(settings: ApiCacheSettings, clock: Clock): ApiCache {
   let generation = 0;
   const entries = new Map<string, Entry>();
+  /** loads in flight, of the current generation */
+  const loading = new Map<string, Promise<unknown>>();
   const invalidate = () => {
     generation++;
     entries.clear();
+    loading.clear();
   };
+  const set = (key: string, at: number, value: unknown) => {
+    // read before a write that has committed since: not stored
+    if (!settings.enabled || at !== generation) return;
+    if (!entries.has(key) && entries.size >= settings.max_entries) {
+      const oldest = entries.keys().next();
+      if (!oldest.done) entries.delete(oldest.value);
+    }
+    entries.set(key, { generation: at, expires: clock.now().getTime() + settings.ttl, value });
+  };
+  function startLoad<T>(key: string, load: () => Promise<{ value: T; keep: boolean }>): Promise<T> {
+    const at = generation;
+    const forget = () => {
+      if (loading.get(key) === promise) loading.delete(key);
+    };
+    const promise = load().then(
+      ({ value, keep }) => {
+        forget();
+        if (keep) set(key, at, value);
+        // no longer to be kept (made private, say): the answer past its ttl goes too
+        else if (entries.get(key)?.generation === at) entries.delete(key);
+        return value;
+      },
+      (err: unknown) => {
+        forget();
+        if (entries.get(key)?.generation === at) entries.delete(key);
+        throw err;
+      },
+    );
+    loading.set(key, promise);
+    return promise;
+  }
   return {
     enabled: settings.enabled,
     begin: () => generation,
@@ -56,14 +98,18 @@ export function createApiCache(settings: ApiCacheSettings, clock: Clock): ApiCac
       }
       return entry.value as T;
     },
-    set(key, at, value) {
-      // read before a write that has committed since: not stored
-      if (!settings.enabled || at !== generation) return;
-      if (!entries.has(key) && entries.size >= settings.max_entries) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
+    set,
+    async through<T>(key: string, load: () => Promise<{ value: T; keep: boolean }>): Promise<T> {
+      if (!settings.enabled) return (await load()).value;
+      const entry = entries.get(key);
+      if (entry && entry.generation === generation) {
+        if (entry.expires <= clock.now().getTime() && !loading.has(key)) {
+          // refreshed in the background; its failure is the next reader's (the entry is gone by then)
+          startLoad(key, load).catch(() => undefined);
+        }
+        return entry.value as T;
       }
-      entries.set(key, { generation: at, expires: clock.now().getTime() + settings.ttl, value });
+      return (loading.get(key) as Promise<T> | undefined) ?? startLoad(key, load);
     },
     invalidate,
     watch: { tables: API_CACHE_TABLES, onCommitted: invalidate },

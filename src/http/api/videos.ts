@@ -86,13 +86,11 @@ export function videosRouter(deps: {
     // the list is the same for everybody today; a logged-in client still reads it fresh
     const cacheable = cache.enabled && !ctx.get('authorization');
     const key = `list\n${q.start}\n${q.count}\n${q.sort ?? ''}\n${String(q.isLocal)}\n${q.search ?? ''}`;
-    let page = cacheable ? cache.get<ListEntry>(key) : undefined;
-    if (!page) {
-      const generation = cache.begin();
+    const read = async (): Promise<ListEntry> => {
       const result = await queries.list(q);
-      page = { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
-      if (cacheable) cache.set(key, generation, page);
-    }
+      return { total: result.total, data: result.data.map((v) => formatVideo(v, urls)) };
+    };
+    const page = cacheable ? await cache.through(key, async () => ({ value: await read(), keep: true })) : await read();
     // viewers are counted in memory: applied on every answer (the cached text when nobody watches)
     const data = page.data.map((v) => withViewers(v, viewersOf(v.id)));
     if (data.every((v, i) => v === page.data[i])) sendJson(ctx, (page.text ??= JSON.stringify({ total: page.total, data: page.data })));
@@ -122,17 +120,19 @@ export function videosRouter(deps: {
     // anonymous reads of public videos are cached; the failover switch and viewers apply on each answer
     const anonymous = !(ctx.state as AuthState).user;
     const key = `video\n${ctx.params.id ?? ''}`;
-    let entry = anonymous ? cache.get<DetailsEntry>(key) : undefined;
-    if (!entry) {
-      const generation = cache.begin();
+    const read = async (): Promise<DetailsEntry> => {
       const video = await load(ctx);
       const playFrom = deps.playFrom?.(video);
-      entry = { video, playFrom, body: formatVideoDetails(video, urls, deps.magnet, playFrom) };
-      if (anonymous && video.privacy === VideoPrivacy.PUBLIC) cache.set(key, generation, entry);
-    } else {
-      const playFrom = deps.playFrom?.(entry.video);
-      if (playFrom !== entry.playFrom) entry = { video: entry.video, playFrom, body: formatVideoDetails(entry.video, urls, deps.magnet, playFrom) };
-    }
+      return { video, playFrom, body: formatVideoDetails(video, urls, deps.magnet, playFrom) };
+    };
+    let entry = anonymous
+      ? await cache.through(key, async () => {
+          const fresh = await read();
+          return { value: fresh, keep: fresh.video.privacy === VideoPrivacy.PUBLIC };
+        })
+      : await read();
+    const playFrom = deps.playFrom?.(entry.video);
+    if (playFrom !== entry.playFrom) entry = { video: entry.video, playFrom, body: formatVideoDetails(entry.video, urls, deps.magnet, playFrom) };
     await deps.refreshIfStale?.(entry.video);
     const body = withViewers(entry.body, viewersOf(entry.video.id));
     if (body === entry.body) sendJson(ctx, (entry.text ??= JSON.stringify(entry.body)));

@@ -89,6 +89,93 @@ describe('createApiCache', () => {
     expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
   });
 
+  describe('through', () => {
+    /** a load whose answers the test releases, oldest call first */
+    function gate<T>() {
+      const pending: { resolve: (v: { value: T; keep: boolean }) => void; reject: (err: Error) => void }[] = [];
+      const calls: number[] = [];
+      const load = () => {
+        calls.push(calls.length);
+        return new Promise<{ value: T; keep: boolean }>((resolve, reject) => pending.push({ resolve, reject }));
+      };
+      return { load, calls, release: (v: T, keep = true) => pending.shift()!.resolve({ value: v, keep }), refuse: (err: Error) => pending.shift()!.reject(err) };
+    }
+
+    it('concurrent misses of one key share one load; a request after a write does not join a load begun before it', async () => {
+      const cache = createApiCache({ enabled: true, ttl: 1000, max_entries: 10 }, createManualClock());
+      const g = gate<string>();
+      const a = cache.through('k', g.load);
+      const b = cache.through('k', g.load);
+      expect(g.calls).toHaveLength(1);
+      cache.invalidate(); // a write commits while the first load reads
+      const c = cache.through('k', g.load);
+      expect(g.calls).toHaveLength(2);
+      g.release('before the write');
+      g.release('after the write');
+      expect([await a, await b, await c]).toEqual(['before the write', 'before the write', 'after the write']);
+      // only the answer read after the write is kept
+      expect(cache.get('k')).toBe('after the write');
+    });
+
+    it('an answer past its ttl is given once more while one background load replaces it', async () => {
+      const clock = createManualClock(new Date('2026-12-07T12:00:00Z'));
+      const cache = createApiCache({ enabled: true, ttl: 1000, max_entries: 10 }, clock);
+      const first = gate<string>();
+      const p = cache.through('k', first.load);
+      first.release('v1');
+      expect(await p).toBe('v1');
+      clock.advance(1000);
+      const refresh = gate<string>();
+      expect(await cache.through('k', refresh.load)).toBe('v1');
+      expect(await cache.through('k', refresh.load)).toBe('v1');
+      expect(refresh.calls).toHaveLength(1);
+      refresh.release('v2');
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(await cache.through('k', refresh.load)).toBe('v2');
+      expect(refresh.calls).toHaveLength(1);
+    });
+
+    it('a refresh that may not be kept (the video went private) or that fails removes the old answer', async () => {
+      const clock = createManualClock(new Date('2026-12-07T12:00:00Z'));
+      const cache = createApiCache({ enabled: true, ttl: 1000, max_entries: 10 }, clock);
+      for (const end of ['not kept', 'failed'] as const) {
+        const key = `k-${end}`;
+        const first = gate<string>();
+        const p = cache.through(key, first.load);
+        first.release('public');
+        await p;
+        clock.advance(1000);
+        const refresh = gate<string>();
+        expect(await cache.through(key, refresh.load)).toBe('public');
+        if (end === 'not kept') refresh.release('private', false);
+        else refresh.refuse(new Error('gone'));
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+        expect(cache.get(key)).toBeUndefined();
+        const next = gate<string>();
+        const answer = cache.through(key, next.load);
+        expect(next.calls).toHaveLength(1);
+        next.release('read again');
+        expect(await answer).toBe('read again');
+      }
+    });
+
+    it('a failed load fails every request that shared it, and is not kept', async () => {
+      const cache = createApiCache({ enabled: true, ttl: 1000, max_entries: 10 }, createManualClock());
+      const g = gate<string>();
+      const a = cache.through('k', g.load);
+      const b = cache.through('k', g.load);
+      g.refuse(new Error('404'));
+      await expect(a).rejects.toThrow('404');
+      await expect(b).rejects.toThrow('404');
+      const again = gate<string>();
+      const c = cache.through('k', again.load);
+      expect(again.calls).toHaveLength(1);
+      again.release('ok');
+      expect(await c).toBe('ok');
+    });
+  });
+
   it('disabled: keeps nothing', () => {
     const cache = createApiCache({ enabled: false, ttl: 1000, max_entries: 10 }, createManualClock());
     cache.set('a', cache.begin(), 1);
