@@ -1,7 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { createAccountService, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createAccountService, createPrismaAccountStore, createPrismaActorStore, createPrismaTokenStore, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
 import { composeHttpApp } from './compose-http.js';
 import { createComments } from './comments/create-comments.js';
 import type { InstanceConfig } from './config/index.js';
@@ -16,24 +15,19 @@ import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { createHttpListener } from './http/http-listener.js';
 import { createStaticFileCache, sharedFileBlocks } from './http/static/index.js';
-import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js';
+import { createJobQueue, createJobStore, createScheduler, workerIdFor } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createRecentLogs, NOT_IN_RECENT_LOGS } from './lib/recent-logs.js';
-import { createMetrics, createMetricsServer } from './metrics/index.js';
+import { createMetrics, createMetricsServer, defineStorageMetrics } from './metrics/index.js';
 import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
-import { createPrismaAccountStore } from './accounts/index.js';
-import { createPrismaActorStore } from './accounts/index.js';
-import { createPrismaTokenStore } from './accounts/index.js';
-import { defineStorageMetrics } from './metrics/index.js';
 import { buildMagnetUri, createP2p } from './p2p/index.js';
 import { createCopySeedSource } from './redundancy/copy-seed-source.js';
 import { createPrismaActiveCopiesStore } from './redundancy/copy-store.js';
 import { createRatings } from './ratings/create-ratings.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
-import { createFfmpeg } from './transcoding/index.js';
-import { killOrphanChildren } from './transcoding/index.js';
+import { createFfmpeg, killOrphanChildren } from './transcoding/index.js';
 import { createVideos } from './videos/create-videos.js';
 import { createStorageLayout } from './videos/storage-layout.js';
 import type { VideoJobKinds } from './videos/transcode-job.js';
@@ -64,18 +58,6 @@ export interface InstanceOptions {
 
 /** Job kinds of the whole instance: each area declares its own. */
 export type InstanceJobKinds = VideoJobKinds & FederationJobKinds & RedundancyJobKinds;
-
-/** A stable id for this instance's job leases, kept in its storage so a restart reclaims its own jobs. */
-async function workerIdFor(root: string): Promise<string> {
-  const file = join(root, 'worker-id');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const id = `worker-${randomBytes(6).toString('hex')}`;
-    await writeFile(file, id);
-    return id;
-  }
-}
 
 /**
  * The composition root: builds every service of one instance from its configuration. Nothing is
@@ -198,10 +180,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     followerInboxes: (ids) => federation.follows.followerInboxes(ids),
     forwardActivity: (raw, target) => federation.delivery.forwardActivity(raw, target),
     wakeDelivery: () => federation.delivery.wake(),
-    fetchJson: async (url) => {
-      const fetched = await federation.fetcher.fetchJson(url);
-      return fetched.ok ? fetched.json : null;
-    },
+    fetcher: federation.fetcher,
     inbox,
   });
   const redundancy = createRedundancy({
