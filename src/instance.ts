@@ -1,7 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { createAccountService, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createAccountService, createPrismaAccountStore, createPrismaActorStore, createPrismaTokenStore, createTokenService, generatePassword, type ActorKeyPair } from './accounts/index.js';
 import { composeHttpApp } from './compose-http.js';
 import { createComments } from './comments/create-comments.js';
 import type { InstanceConfig } from './config/index.js';
@@ -10,44 +9,28 @@ import { createFederation, type FederationJobKinds } from './federation/create-f
 import { createInboxDispatcher } from './federation/inbox/inbox-dispatcher.js';
 import { createRemoteImageService } from './federation/remote-images/index.js';
 import type { LookupAddresses } from './federation/remote/index.js';
-import { createPruner } from './housekeeping/pruner.js';
-import { createPrunePrismaStore } from './housekeeping/prune-store.js';
-import { measureFolders } from './housekeeping/folder-usage.js';
+import { createHousekeeping } from './housekeeping/create-housekeeping.js';
 import { createCluster } from './cluster/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { createHttpListener } from './http/http-listener.js';
 import { createStaticFileCache, sharedFileBlocks } from './http/static/index.js';
-import { createJobQueue, createJobStore, createScheduler } from './jobs/index.js';
+import { createJobQueue, createJobStore, createScheduler, workerIdFor } from './jobs/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createInstanceUrls } from './lib/instance-urls.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createRecentLogs, NOT_IN_RECENT_LOGS } from './lib/recent-logs.js';
-import { createMetrics, createMetricsServer } from './metrics/index.js';
+import { createMetrics, createMetricsServer, defineStorageMetrics } from './metrics/index.js';
 import { createPrismaTransferStore, createTransferAccounting } from './transfers/index.js';
-import { createPrismaAccountStore } from './accounts/index.js';
-import { createPrismaActorStore } from './accounts/index.js';
-import { createPrismaTokenStore } from './accounts/index.js';
-import { defineLiveAudienceMetrics, defineStorageMetrics } from './metrics/index.js';
-import { buildAnnounceList, buildMagnetUri, buildTrackerUrls, createSeedingService, createTorrentFile, createTracker, type Tracker } from './p2p/index.js';
-import { trackerAdmission } from './p2p/index.js';
-import { createTrackerInfohashStore } from './p2p/index.js';
-import { createPrismaSeedableFileStore } from './p2p/index.js';
+import { buildMagnetUri, createP2p } from './p2p/index.js';
 import { createCopySeedSource } from './redundancy/copy-seed-source.js';
 import { createPrismaActiveCopiesStore } from './redundancy/copy-store.js';
 import { createRatings } from './ratings/create-ratings.js';
 import { createRedundancy, type RedundancyJobKinds } from './redundancy/create-redundancy.js';
-import { createFfmpeg } from './transcoding/index.js';
-import { killOrphanChildren } from './transcoding/index.js';
+import { createFfmpeg, killOrphanChildren } from './transcoding/index.js';
 import { createVideos } from './videos/create-videos.js';
-import type { TorrentMaker } from './videos/ports.js';
-import { sweepAtStartup } from './videos/startup-sweep.js';
 import { createStorageLayout } from './videos/storage-layout.js';
 import type { VideoJobKinds } from './videos/transcode-job.js';
-import { createQuotaStore } from './videos/upload/quota-store.js';
-import { createResumableUploads } from './videos/upload/resumable-uploads.js';
-import { createUploadAdmission } from './videos/upload/upload-admission.js';
-import { createUploadSessionStore } from './videos/upload/upload-session-store.js';
 import { createVideoEvents } from './videos/video-events.js';
 import { createPrismaVideoReadStore } from './videos/video-read-store.js';
 import { createApiCache } from './http/api/api-cache.js';
@@ -75,18 +58,6 @@ export interface InstanceOptions {
 
 /** Job kinds of the whole instance: each area declares its own. */
 export type InstanceJobKinds = VideoJobKinds & FederationJobKinds & RedundancyJobKinds;
-
-/** A stable id for this instance's job leases, kept in its storage so a restart reclaims its own jobs. */
-async function workerIdFor(root: string): Promise<string> {
-  const file = join(root, 'worker-id');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const id = `worker-${randomBytes(6).toString('hex')}`;
-    await writeFile(file, id);
-    return id;
-  }
-}
 
 /**
  * The composition root: builds every service of one instance from its configuration. Nothing is
@@ -144,42 +115,41 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const tokens = createTokenService({ store: createPrismaTokenStore(prisma), clock });
   const auth = createAuth({ tokens, accounts });
 
-  const trackerUrls = buildTrackerUrls(urls.base);
-  const torrents: TorrentMaker = {
-    create: ({ filePath, name, urlList }) => createTorrentFile({ filePath, name, urlList, announceList: buildAnnounceList(trackerUrls) }),
-  };
   // one memory for hot file blocks: the static server's cache, which the seeder reads too
   const staticCache = createStaticFileCache({ maxBytes: config.cache.static_files.size });
-  const seeding = createSeedingService({
-    settings: config.seeding,
-    sharedBlocks: sharedFileBlocks(staticCache),
-    files: createPrismaSeedableFileStore(prisma),
-    paths: { webVideo: layout.webVideo, hlsFile: (uuid, filename) => join(layout.hlsDir(uuid), filename), torrent: layout.torrent },
-    ownHost: urls.host,
+  // torrents of our files, the seeder (our files and mirrored copies), the tracker
+  const { torrents, seeding, tracker } = createP2p({
+    config,
+    prisma,
     clock,
     logger,
-    onUpload: (_infoHash, bytes, protocol, file) => transfers.served(file, protocol, bytes),
-    extraSources: [createCopySeedSource({ store: createPrismaActiveCopiesStore(prisma), redundancyDir: config.storage.redundancy })],
-  });
-  if (seeding.seeder) metrics.p2p.setSeederSource(() => seeding.seeder!.stats());
-
-  // uploads, the video lifecycle and transcoding
-  const quotaStore = createQuotaStore(prisma);
-  const sessionStore = createUploadSessionStore(prisma);
-  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
-  const videos = await createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events });
-  // S3-compatible object storage (null: disabled), opened by the videos area: mirrored copies go there too
-  const { objectStorage } = videos;
-  const resumable = createResumableUploads({
-    store: sessionStore,
-    admission,
-    clock,
+    urls,
     layout,
-    videos: videos.videos,
-    expirationMs: config.uploads.resumable_expiration,
-    owner: workerId,
+    sharedBlocks: sharedFileBlocks(staticCache),
+    extraSources: [createCopySeedSource({ store: createPrismaActiveCopiesStore(prisma), redundancyDir: config.storage.redundancy })],
+    onUpload: (_infoHash, bytes, protocol, file) => transfers.served(file, protocol, bytes),
+    observe: metrics.p2p,
+  });
+
+  // uploads (quotas, resumable sessions), the video lifecycle and transcoding
+  const videos = await createVideos({
+    config,
+    prisma,
+    clock,
+    logger,
+    urls,
+    layout,
+    metrics,
+    ffmpeg,
+    torrents,
+    seeding: seeding.port,
+    jobs,
+    events,
+    workerId,
     nodeOnline: async (node) => (await cluster.nodes.urlOf(node)) !== null,
   });
+  // S3-compatible object storage (null: disabled), opened by the videos area: mirrored copies go there too
+  const { objectStorage, resumable } = videos;
   const queries = createPrismaVideoReadStore(prisma);
   // lives: RTMP in, HLS out, sessions and replays (replays become videos through acceptUpload)
   const live = createLive({ config, prisma, clock, logger, urls, layout, ffmpeg, events, videos: videos.videos, registry: metrics.registry });
@@ -210,10 +180,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     followerInboxes: (ids) => federation.follows.followerInboxes(ids),
     forwardActivity: (raw, target) => federation.delivery.forwardActivity(raw, target),
     wakeDelivery: () => federation.delivery.wake(),
-    fetchJson: async (url) => {
-      const fetched = await federation.fetcher.fetchJson(url);
-      return fetched.ok ? fetched.json : null;
-    },
+    fetcher: federation.fetcher,
     inbox,
   });
   const redundancy = createRedundancy({
@@ -237,44 +204,27 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     objectStorage,
     ...lookup,
   });
-  // live relay: remote lives of hosts whose rule has `live: true`, pulled, verified, served, announced
-  const liveRelay = createLiveRelayArea({ config, prisma, clock, logger, urls, fetcher: federation.fetcher, sender: federation.sender, redundancy, registry: metrics.registry, hot: live.memoryFiles });
-  // live viewers (views and player reports) per running live, ours and relayed, and the bytes served of lives
-  defineLiveAudienceMetrics(metrics.registry, {
-    lives: () => [...live.runtime.runningLives().map((l) => ({ ...l, kind: 'origin' as const })), ...liveRelay.relayedLives().map((l) => ({ ...l, kind: 'relay' as const }))],
-    views: (videoId) => views.viewersOf(videoId),
-    players: (videoId) => {
-      const now = clock.now().getTime();
-      metrics.playback.expire(now);
-      return metrics.playback.players(videoId, now);
-    },
-    sent: () => live.memoryFiles.sentTotals(),
+  // live relay: remote lives of hosts whose rule has `live: true`, pulled, verified, served, announced;
+  // with it, the live audience metrics (viewers of our lives and relayed ones, bytes of live files served)
+  const liveRelay = createLiveRelayArea({
+    config,
+    prisma,
+    clock,
+    logger,
+    urls,
+    fetcher: federation.fetcher,
+    sender: federation.sender,
+    redundancy,
+    registry: metrics.registry,
+    live,
+    audience: { viewersOf: (videoId) => views.viewersOf(videoId), playback: metrics.playback },
   });
   // thumbnails, previews and avatars of remote videos and actors, fetched on first request
   const remoteImages = createRemoteImageService({ config, prisma, fetcher: federation.fetcher, clock, logger });
-  const tracker: Tracker | null = config.tracker.enabled
-    ? createTracker({
-        private: config.tracker.private,
-        isAllowedInfoHash: trackerAdmission({ store: createTrackerInfohashStore(prisma), isSeeding: (infoHash) => seeding.isSeeding(infoHash) }),
-        logger: logger.child({ component: 'tracker' }),
-        onAnnounce: (protocol, event) => metrics.p2p.announce(protocol, event),
-        onRefused: () => metrics.p2p.refused(),
-      })
-    : null;
-  if (tracker) metrics.p2p.setTrackerSource(() => tracker.stats());
-  // finished jobs and handled inbox activities past their retention, in bounded batches
-  const pruner = createPruner({
-    store: createPrunePrismaStore(prisma),
-    clock,
-    logger,
-    settings: {
-      completedJobsMs: config.jobs.completed_retention,
-      failedJobsMs: config.jobs.failed_retention,
-      inboxActivitiesMs: config.federation.inbox_retention,
-      batchSize: config.jobs.prune_batch_size,
-      maxBatches: config.jobs.prune_max_batches,
-    },
-  });
+  // finished jobs and handled inbox activities past their retention, in bounded batches; disk figures
+  // per storage folder (free/total at each scrape, the bytes under each folder by the storage-usage tick)
+  const { root: _root, ...storageFolders } = config.storage;
+  const { pruner, measureStorage } = createHousekeeping({ config, prisma, clock, logger, storageUsage: defineStorageMetrics(metrics.registry, storageFolders) });
 
   // 4. periodic ticks: each runs on one node of the cluster per interval, except those with scope
   // 'node', which every node runs on its own memory or disk (its upload files, viewers, seeder, folders)
@@ -285,10 +235,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('redundancy-origin-health', config.redundancy.origin_check_interval, redundancy.ticks.originHealth);
   // new mirrored copies get seeded, evicted ones stop being seeded
   scheduler.every('seeding-copies', 60_000, () => seeding.syncCopies(), { scope: 'node' });
-  // disk figures per storage folder: free/total at each scrape, the bytes under each folder by this tick
-  const { root: _root, ...storageFolders } = config.storage;
-  const storageMetrics = defineStorageMetrics(metrics.registry, storageFolders);
-  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal), { scope: 'node' });
+  scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureStorage(signal), { scope: 'node' });
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
   // the policy in force (config file, or stored through the API) sets the planning interval
@@ -388,13 +335,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       // What a crash of the previous run left: its ffmpeg children, and files no live job or session owns.
       const orphans = await killOrphanChildren(resolve(config.storage.root));
       if (orphans.length > 0) logger.warn({ pids: orphans }, 'killed ffmpeg processes left running by a previous run');
-      await sweepAtStartup({
-        layout,
-        owner: workerId,
-        sessions: sessionStore,
-        quota: quotaStore,
-        logger,
-      });
+      await videos.sweepAtStartup();
       await transfers.start();
       await remoteImages.start();
       // listen first: a port in use stops start-up before the root user (and its password, shown

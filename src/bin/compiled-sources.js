@@ -15,12 +15,12 @@
 // read-only (the Docker image). Several processes may start at once: each file is written under a
 // name of its own then renamed into place, and every process writes the same bytes.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, readlink, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { mtimeOf, writableDir } from '../lib/folder-checks.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SRC = join(REPO, 'src');
@@ -29,24 +29,6 @@ const LINKED_DIRS = new Set([join(SRC, 'web', 'player')]);
 /** top-level entries of the repository that are not linked into the cache */
 const NOT_LINKED = new Set(['src', '.tmp', '.git']);
 const PARALLEL = 32;
-
-async function writable(dir) {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function mtimeOf(path) {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
 
 /** A symbolic link at `path` to `target`, replacing a different one. */
 async function link(target, path) {
@@ -132,7 +114,7 @@ export async function compiledMain(options = {}) {
   if (!out) {
     const inRepo = join(REPO, '.tmp', 'run');
     // a read-only repository may hold a cache made when it was built (the Docker image): used when current
-    if ((await writable(inRepo)) || (await staleOf(inRepo, plan, stamp)).length === 0) out = inRepo;
+    if ((await writableDir(inRepo)) || (await staleOf(inRepo, plan, stamp)).length === 0) out = inRepo;
     else out = join(tmpdir(), `mirrortube-run-${createHash('sha1').update(REPO).digest('hex').slice(0, 12)}`);
   }
   const stale = await staleOf(out, plan, stamp);

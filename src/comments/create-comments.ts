@@ -1,6 +1,7 @@
 import { createAccountOfActorStore } from '../accounts/index.js';
 import type { ActivitySender, RemoteActorResolver } from '../federation/follows/follows.js';
 import type { InboxDispatcher } from '../federation/inbox/inbox-dispatcher.js';
+import type { SafeFetcher } from '../federation/remote/index.js';
 import type { Auth } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';
 import type { InstanceUrls } from '../lib/instance-urls.js';
@@ -27,8 +28,8 @@ export function createComments(deps: {
   followerInboxes(localActorIds: number[]): Promise<string[]>;
   forwardActivity(rawBody: string, target: { signerActorId: number; inboxes: string[] }): Promise<unknown>;
   wakeDelivery(): void;
-  /** GETs a remote AP object through the SSRF-safe fetcher (a reply's unknown parent) */
-  fetchJson(url: string): Promise<unknown>;
+  /** the SSRF-safe fetcher: GETs a remote AP object (a reply's unknown parent) */
+  fetcher: Pick<SafeFetcher, 'fetchJson'>;
   /** the inbox's table; federation's Delete handler is registered before (comments take the Deletes it skips) */
   inbox: InboxDispatcher;
 }) {
@@ -43,7 +44,8 @@ export function createComments(deps: {
     instance: createPrismaActorStore(deps.prisma),
   });
   const fetchNote = async (url: string) => {
-    const parsed = inboundNote.safeParse(await deps.fetchJson(url));
+    const fetched = await deps.fetcher.fetchJson(url);
+    const parsed = inboundNote.safeParse(fetched.ok ? fetched.json : null);
     return parsed.success ? parsed.data : null;
   };
   const service = createCommentService({ comments: store, federation, clock: deps.clock, logger: deps.logger, commentUrl, fetchNote });

@@ -24,3 +24,4 @@ export type { ApiJob, ApiJobList, ApiJobSort } from './api-job.js';
 export type { JobMetrics, JobAttemptOutcome } from './job-metrics.js';
 export { createScheduler } from './scheduler.js';
 export type { Scheduler, TickContext, TickFn, TickGate, TickOptions, TickOutcome, TickScope } from './scheduler.js';
+export { workerIdFor } from './worker-id.js';

@@ -39,3 +39,5 @@ export { trackerAdmission } from './tracker-admission.js';
 export { createTrackerInfohashStore } from './tracker-infohash-store.js';
 export { createPrismaSeedableFileStore } from './seedable-file-store.js';
 export { replaceTorrentUrlList } from './torrent-url-list.js';
+export { createP2p } from './create-p2p.js';
+export type { P2pObserver } from './create-p2p.js';

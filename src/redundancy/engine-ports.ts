@@ -107,6 +107,12 @@ export interface CatalogueVideo extends MirrorableVideo {
   knownHealthyMirrors: number;
 }
 
+/**
+ * What a host rule's include/exclude filters look at in a remote video, beyond its host and account
+ * URL: the planner's catalogue and the live relay (live/relay/) read the same fields.
+ */
+export type VideoFilterFields = Pick<CatalogueVideo, 'channelUrl' | 'channelName' | 'accountName' | 'tags' | 'language' | 'licence' | 'category'>;
+
 /** What the engine reads besides its copies: the remote catalogue, the hosts it may mirror, our actor. */
 export interface MirrorCatalogue {
   /** our instance actor (it signs the announcements) */

@@ -15,7 +15,11 @@ import type { StorageLayout } from './storage-layout.js';
 import { createTranscodeJob, TRANSCODE_JOB, type VideoJobKinds } from './transcode-job.js';
 import { createTranscodeRerun } from './transcode-rerun.js';
 import { createTranscodeStore } from './transcode-store.js';
-import type { UploadAdmission } from './upload/upload-admission.js';
+import { createQuotaStore } from './upload/quota-store.js';
+import { createResumableUploads } from './upload/resumable-uploads.js';
+import { createUploadAdmission } from './upload/upload-admission.js';
+import { createUploadSessionStore } from './upload/upload-session-store.js';
+import { sweepAtStartup } from './startup-sweep.js';
 import type { VideoEventEmitter } from './video-events.js';
 import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
@@ -27,7 +31,8 @@ import { createStorageMove, MOVE_TO_FILE_SYSTEM_JOB, MOVE_TO_OBJECT_STORAGE_JOB,
  * The videos area: the video service (uploads, lifecycle, privacy) and the transcoding job it
  * schedules, registered on `jobs`. Video changes are emitted on `events`. It also opens the S3-compatible
  * object storage (object_storage.enabled), where transcoded files and mirrored copies go: the
- * instance hands it on to the areas that write there and to the static mounts.
+ * instance hands it on to the areas that write there and to the static mounts. Uploads are admitted
+ * against quotas (reservations owned by this worker); resumable uploads may live on another node.
  */
 export async function createVideos(deps: {
   config: InstanceConfig;
@@ -40,11 +45,18 @@ export async function createVideos(deps: {
   ffmpeg: Ffmpeg;
   torrents: TorrentMaker;
   seeding: SeedingPort;
-  admission: UploadAdmission;
   jobs: JobQueue<VideoJobKinds>;
   events: VideoEventEmitter;
+  /** this instance's worker id: it owns its quota reservations and upload sessions */
+  workerId: string;
+  /** is this cluster node online (a resumable upload begun on another node)? */
+  nodeOnline: (node: string) => Promise<boolean>;
 }) {
-  const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events } = deps;
+  const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events, workerId } = deps;
+  // uploads: quota reservations and resumable sessions
+  const quotaStore = createQuotaStore(prisma);
+  const sessionStore = createUploadSessionStore(prisma);
+  const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   // object storage (object_storage.enabled): transcoded files move there, private ones under `private/`
   const objectStorage: ObjectStorage | null = config.object_storage.enabled ? createObjectStorage(config.object_storage, await loadS3ObjectStore(config.object_storage)) : null;
   const storageMove: StorageMove | null = objectStorage
@@ -130,7 +142,7 @@ export async function createVideos(deps: {
     logger,
     options: { transcodingEnabled: transcoding.enabled, maxFileSize: config.uploads.max_file_size },
     privacyChange: createPrivacyChange({ store: createPrivacyStore(prisma), layout, urls, events, seeding, logger, ...(storageMove ? { objects: storageMove } : {}) }),
-    admission: deps.admission,
+    admission,
     ...(storageMove ? { objects: storageMove, originals: storageMove.originals } : {}),
   });
 
@@ -144,7 +156,26 @@ export async function createVideos(deps: {
     wake: () => jobs.wake(TRANSCODE_JOB),
   });
 
-  return { videos, rerunTranscoding, storageMove, objectStorage };
+  const resumable = createResumableUploads({
+    store: sessionStore,
+    admission,
+    clock,
+    layout,
+    videos,
+    expirationMs: config.uploads.resumable_expiration,
+    owner: workerId,
+    nodeOnline: deps.nodeOnline,
+  });
+
+  return {
+    videos,
+    rerunTranscoding,
+    storageMove,
+    objectStorage,
+    resumable,
+    /** what a crash of the previous run left: files and rows no upload or job of this worker owns */
+    sweepAtStartup: () => sweepAtStartup({ layout, owner: workerId, sessions: sessionStore, quota: quotaStore, logger }),
+  };
 }
 
 export type Videos = Awaited<ReturnType<typeof createVideos>>;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mtimeOf, writableDir } from '../lib/folder-checks.js';
 
 /** The browser scripts: the player (hls.js + p2p-media-loader) and the small page scripts (login, upload). */
 export const CLIENT_ENTRIES = { player: 'main.ts', pages: 'pages.ts' } as const;
@@ -24,16 +24,6 @@ export const DEFAULT_CLIENT_OUT_DIR = join(here, '..', '..', '.tmp', 'client');
 /** when the source tree is read-only (the Docker image runs as `node` over a root-owned /app) */
 const fallbackOutDir = (sourceDir: string) => join(tmpdir(), `mirrortube-client-${createHash('sha1').update(sourceDir).digest('hex').slice(0, 12)}`);
 
-async function writableDir(dir: string): Promise<boolean> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function newestSource(dir: string): Promise<number> {
   let newest = 0;
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -42,14 +32,6 @@ async function newestSource(dir: string): Promise<number> {
     else if (entry.name.endsWith('.ts')) newest = Math.max(newest, (await stat(path)).mtimeMs);
   }
   return newest;
-}
-
-async function mtime(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -69,12 +51,12 @@ export function createClientBundles(options: { outDir?: string; sourceDir?: stri
     // the build settings (this file) count as a source
     if (cached && performance.now() - cached.checkedAt < recheckMs) return { ok: true, files: cached.files, etags: cached.etags, built: false };
     if (!cached && !(await writableDir(outDir))) outDir = fallbackOutDir(sourceDir);
-    const sources = Math.max(await newestSource(sourceDir), (await mtime(fileURLToPath(import.meta.url))) ?? 0);
+    const sources = Math.max(await newestSource(sourceDir), (await mtimeOf(fileURLToPath(import.meta.url))) ?? 0);
     if (cached && cached.builtAt >= sources) {
       cached.checkedAt = performance.now();
       return { ok: true, files: cached.files, etags: cached.etags, built: false };
     }
-    const outputs = await Promise.all((['player.js', 'pages.js'] as const).map((f) => mtime(join(outDir, f))));
+    const outputs = await Promise.all((['player.js', 'pages.js'] as const).map((f) => mtimeOf(join(outDir, f))));
     let built = false;
     if (outputs.some((m) => m === null || m < sources)) {
       const { build } = await import('esbuild');

@@ -43,6 +43,14 @@ export async function startChildInstance(
   return { child, output: () => output, exited };
 }
 
+/** Kills (SIGKILL) the children still running and waits for every one to exit: an afterAll's clean-up. */
+export async function killChildren(children: readonly { child: ChildProcess; exited: Promise<unknown> }[]): Promise<void> {
+  for (const c of children) {
+    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await c.exited;
+  }
+}
+
 /** The environment every child instance of the tests starts from: its storage, port and root password, on 127.0.0.1. */
 export function childInstanceEnv(options: { storage: string; port: number; password: string }): Record<string, string> {
   return {

@@ -1,44 +1,24 @@
-import { createReadStream, lstatSync, type Stats } from 'node:fs';
-import { open, stat as statAsync, type FileHandle } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { contentTypeFor } from './content-type.js';
 import { BLOCK_SIZE, type CachedFile, type StaticFileCache } from './file-cache.js';
-import { realpathInside } from './realpath-inside.js';
+import { findFile, isMissing } from './find-file.js';
 import { resolveInside } from './resolve-inside.js';
 import { decodedMount } from './decoded-mount.js';
 import { serveObject } from './serve-object.js';
 import { cacheControlFor, type StaticMount } from './static-router.js';
 import { EXPOSED_HEADERS, planRangeAnswer } from './range-answer.js';
 import type { MemoryFile, MemoryFiles } from './memory-files.js';
+import { MAX_READ_IN_FLIGHT, overReadBudget, readExactly, readPooled, release, type Part } from './cold-reads.js';
 
 /** Bodies longer than this are streamed from the file (never held in memory, never cached). */
 const STREAM_ABOVE = 16 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
-/** Read buffers of cold ranges, reused once their bytes are handed to the connection (no fresh memory per request). */
-const POOL_CHUNK = 1024 * 1024;
-const POOL_MAX = 32;
-const pool: Buffer[] = [];
-/**
- * Bytes of cold ranges read into memory for answers still being written, over all connections:
- * beyond `maxReadInFlight` (default below) a range is streamed from the file instead (the same
- * answer, with at most one chunk per connection in memory), so slow clients asking for large ranges
- * do not hold their whole ranges in memory at once. Ranges up to SMALL_READ are always read.
- */
-const MAX_READ_IN_FLIGHT = 32 * 1024 * 1024;
-const SMALL_READ = 64 * 1024;
-let readInFlight = 0;
-/** bytes of cold ranges read into memory and not yet handed to the connections (tests) */
-export const fastStaticReadInFlight = () => readInFlight;
-const takeBuffer = () => pool.pop() ?? Buffer.allocUnsafeSlow(POOL_CHUNK);
-const giveBack = (buffer: Buffer) => void (pool.length < POOL_MAX ? pool.push(buffer) : undefined);
 
-/** A part of a body: bytes, and the pooled buffer they live in (given back once written). */
-interface Part {
-  bytes: Buffer;
-  pooled?: Buffer;
-}
+export { fastStaticReadInFlight } from './cold-reads.js';
 
 export interface FastStaticOptions {
   mounts: readonly StaticMount[];
@@ -238,7 +218,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
       const readAll = !wanted.includes(true);
       const pooledBytes = readAll ? end - start + 1 : parts.reduce((sum, part, i) => sum + (part === undefined && !wanted[i] ? blockLength(file, first + i, start, end) : 0), 0);
-      if (pooledBytes > SMALL_READ && readInFlight + pooledBytes > maxReadInFlight) return 'stream';
+      if (overReadBudget(pooledBytes, maxReadInFlight)) return 'stream';
       await (readAll
         ? // nothing worth keeping: the range in pooled buffers
           readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
@@ -307,34 +287,6 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
   }
 }
 
-/** The file named by a lexically checked path, with its stat; null when missing, not a file, or its real path leaves the folder. */
-async function findFile(root: string, candidate: string): Promise<{ path: string; stat: Stats } | null> {
-  const absoluteRoot = path.resolve(root);
-  const relative = path.relative(absoluteRoot, candidate);
-  let current = absoluteRoot;
-  let stat: Stats | undefined;
-  for (const segment of relative.split(path.sep)) {
-    current = `${current}${path.sep}${segment}`;
-    stat = lstatSync(current, { throwIfNoEntry: false });
-    if (stat === undefined) return null;
-    if (stat.isSymbolicLink()) return followSymlinks(root, candidate);
-  }
-  if (!stat?.isFile()) return null;
-  return { path: candidate, stat };
-}
-
-async function followSymlinks(root: string, candidate: string): Promise<{ path: string; stat: Stats } | null> {
-  const real = await realpathInside(root, candidate);
-  if (!real.ok) return null;
-  try {
-    const stat = await statAsync(real.path);
-    return stat.isFile() ? { path: real.path, stat } : null;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
-
 function sameFile(file: CachedFile, stat: Stats): boolean {
   return stat.ino === file.ino && stat.dev === file.dev && stat.size === file.size && stat.mtimeMs === file.mtimeMs && stat.ctimeMs === file.ctimeMs;
 }
@@ -345,54 +297,12 @@ function blockLength(file: CachedFile, index: number, start: number, end: number
   return Math.min(end, Math.min(file.size, blockStart + BLOCK_SIZE) - 1) - Math.max(start, blockStart) + 1;
 }
 
-/** A pooled read handed to the connection (or dropped): its bytes leave the in-flight count, its buffer the pool. */
-function release(bytes: Buffer, pooled: Buffer): void {
-  readInFlight -= bytes.length;
-  giveBack(pooled);
-}
-
 /** The part of block `index` inside start..end. */
 function slice(block: Buffer, index: number, start: number, end: number): Buffer {
   const blockStart = index * BLOCK_SIZE;
   const from = Math.max(0, start - blockStart);
   const to = Math.min(block.length, end - blockStart + 1);
   return from === 0 && to === block.length ? block : block.subarray(from, to);
-}
-
-/** start..end (inclusive) in pooled buffers of POOL_CHUNK bytes, read in parallel (counted in flight until released). */
-async function readPooled(handle: FileHandle, start: number, end: number): Promise<Part[]> {
-  const reads: Array<Promise<Part>> = [];
-  for (let from = start; from <= end; from += POOL_CHUNK) {
-    const length = Math.min(POOL_CHUNK, end - from + 1);
-    const pooled = takeBuffer();
-    readInFlight += length;
-    reads.push(readExactly(handle, from, length, pooled).then((bytes) => ({ bytes, pooled })));
-  }
-  const settled = await Promise.allSettled(reads);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) {
-    // nothing of a failed range is answered: every chunk leaves the count
-    let from = start;
-    for (const r of settled) {
-      const length = Math.min(POOL_CHUNK, end - from + 1);
-      from += POOL_CHUNK;
-      if (r.status === 'fulfilled') release(r.value.bytes, r.value.pooled!);
-      else readInFlight -= length;
-    }
-    throw failed.reason;
-  }
-  return settled.map((r) => (r as PromiseFulfilledResult<Part>).value);
-}
-
-async function readExactly(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
-  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafeSlow(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-    if (bytesRead === 0) throw Object.assign(new Error('file shorter than its stat'), { code: 'ESHORT' });
-    done += bytesRead;
-  }
-  return buffer;
 }
 
 function notFound(res: ServerResponse): number {
@@ -404,9 +314,4 @@ function notFound(res: ServerResponse): number {
   });
   res.end('Not Found');
   return 404;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP';
 }

@@ -5,14 +5,15 @@ import { activityIds, buildCreate, buildHlsCacheFile, buildUndo, directAudience,
 import type { Clock } from '../../lib/clock.js';
 import type { InstanceUrls } from '../../lib/instance-urls.js';
 import type { Logger } from '../../lib/logger.js';
+import type { VideoFilterFields } from '../../redundancy/engine-ports.js';
 import { compileFilter, type Candidate, type HostRule, type Policy } from '../../redundancy/planner/index.js';
 import type { HotFiles } from '../live-ports.js';
 import { bandwidthRefusal, masterBandwidthBytes } from './relay-budget.js';
 import type { RelayJournal } from './relay-journal.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
-/** A remote live being published at a followed, redundancy-allowed origin. */
-export interface RelayableLive {
+/** A remote live being published at a followed, redundancy-allowed origin (with what a host rule's include/exclude filters look at). */
+export interface RelayableLive extends VideoFilterFields {
   videoId: number;
   uuid: string;
   /** the video's object id */
@@ -26,14 +27,6 @@ export interface RelayableLive {
   originInbox: string;
   /** other instances' relays of this live we know of (base URLs): a fallback for segments */
   otherRelays: string[];
-  /** what a host rule's include/exclude filters look at */
-  channelUrl: string;
-  channelName: string;
-  accountName: string;
-  tags: string[];
-  language: string | null;
-  licence: number | null;
-  category: number | null;
 }
 
 export interface RelayStore {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_JOB } from '../../../src/federation/delivery/delivery-payload.js';
 import { INBOX_JOB } from '../../../src/federation/inbox/process-activity.js';
-import { generatedClip } from '../../support/media.js';
+import { followAndWait, uploadSeenByFollower } from '../../support/follow.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
@@ -12,7 +12,6 @@ describe('remote like/dislike counts follow the origin', () => {
   let a: TestInstance;
   let b: TestInstance;
   let uuid = '';
-  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const counts = async (t: TestInstance) => {
     const d = await t.json<{ likes: number; dislikes: number }>(`/api/v1/videos/${uuid}`, { token: null });
     return { likes: d.likes, dislikes: d.dislikes };
@@ -42,11 +41,8 @@ describe('remote like/dislike counts follow the origin', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startTestInstance({ db: 'postgres' }), startTestInstance({ db: 'embedded' })]);
-    await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
-    await waitFor('B following A', async () => ((await b.json<{ data: { state: string }[] }>('/api/v1/server/following')).data[0]?.state === 'accepted' ? true : undefined), 60_000);
-    uuid = ((await (await a.uploadMultipart(await generatedClip(), { name: 'rated at the origin', channelId: '1' })).json()) as { video: { uuid: string } }).video.uuid;
-    await a.waitForPublished(uuid);
-    await waitFor('the video on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    await followAndWait(b, a);
+    uuid = await uploadSeenByFollower(a, b, 'rated at the origin');
     await settled();
   }, 240_000);
   afterAll(async () => {

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,35 +7,19 @@ import { createFastStaticHandler } from '../../../src/http/static/fast-static.js
 import { createStaticFileCache } from '../../../src/http/static/file-cache.js';
 import { createMemoryFiles, type MemoryFiles } from '../../../src/http/static/memory-files.js';
 import { strongEtag } from '../../../src/http/static/validators.js';
+import { listenFastStatic, rawRequest } from '../../support/static-http.js';
 
 // The static fast path answers memory files (live playlists, hot segments) with the same answer as
 // the file on disk: bytes, ETag and Last-Modified, Range (206, 416), conditional requests (304),
 // CORS, Cache-Control, and bytes counted for the mount. The memory files are bounded by their budget
 // (oldest segments first, pinned files never) and a deleted entry is no longer answered from memory.
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function get(port: number, urlPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, urlPath: string, headers: Record<string, string> = {}, method = 'GET') => rawRequest(port, urlPath, { headers, method });
 
 describe('memory files on the static fast path', () => {
   let tmp: string;
   let live: string;
-  let server: http.Server;
+  let server: { port: number; close(): Promise<void> };
   let port: number;
   let memory: MemoryFiles;
   const counted = new Map<string, number>();
@@ -66,17 +48,11 @@ describe('memory files on the static fast path', () => {
       cache: createStaticFileCache({ maxBytes: 0 }),
       memory,
     });
-    server = http.createServer((req, res) => {
-      if (!handler(req, res)) {
-        res.writeHead(418);
-        res.end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await listenFastStatic(handler);
+    port = server.port;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await rm(tmp, { recursive: true, force: true });
   });
 

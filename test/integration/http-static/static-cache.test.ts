@@ -8,35 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastStaticHandler, fastStaticReadInFlight } from '../../../src/http/static/fast-static.js';
 import { BLOCK_SIZE, createStaticFileCache, type StaticFileCache } from '../../../src/http/static/file-cache.js';
 import { prng as seeded } from '../../support/prng.js';
+import { listenFastStatic, rawRequest } from '../../support/static-http.js';
 
 // The fast static handler's block cache never answers stale bytes, wrong ranges or files it should
 // refuse: files replaced under it (rename over, rewritten in place with the same size and mtime,
 // deleted then put back as a re-mirrored copy would be), random ranges compared with the file's
 // bytes, and the byte bound of the cache.
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function get(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, urlPath: string, headers: Record<string, string> = {}) => rawRequest(port, urlPath, { headers });
 
 describe('static file cache', () => {
   let tmp: string;
   let hls: string;
-  let server: http.Server;
+  let server: { port: number; close(): Promise<void> };
   let port: number;
   let cache: StaticFileCache;
   const counted = new Map<string, number>();
@@ -59,18 +43,12 @@ describe('static file cache', () => {
       cache,
       onError: (error) => errors.push(error),
     });
-    server = http.createServer((req, res) => {
-      if (handler(req, res)) return;
-      res.writeHead(418);
-      res.end('not the fast handler');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await listenFastStatic(handler);
+    port = server.port;
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await rm(tmp, { recursive: true, force: true });
     expect(errors).toEqual([]);
   });

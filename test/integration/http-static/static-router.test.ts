@@ -9,37 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaticRouter, type StaticMount } from '../../../src/http/static/index.js';
 import { createFastStaticHandler } from '../../../src/http/static/fast-static.js';
 import { createStaticFileCache } from '../../../src/http/static/file-cache.js';
+import { rawRequest } from '../../support/static-http.js';
 
 // Real HTTP on 127.0.0.1 against a koa app that only has the static router (plus a fallback), and
 // the same answers from the fast handler that runs before koa (with its block cache: small blocks
 // of the cache are exercised by asking for every file twice or more).
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** A raw request: unlike fetch(), it sends the path exactly as written (no `..` normalisation). */
-function raw(
-  port: number,
-  requestPath: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: requestPath, method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A raw request on a connection of its own: unlike fetch(), it sends the path exactly as written (no `..` normalisation). */
+const raw = (port: number, requestPath: string, options: { method?: string; headers?: Record<string, string> } = {}) => rawRequest(port, requestPath, { ...options, agent: false });
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');

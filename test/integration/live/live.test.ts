@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFully, ffprobeJson } from '../../support/media.js';
 import { waitFor } from '../../support/ports.js';
+import { followAndWait } from '../../support/follow.js';
 import { publishTestStream, TEST_LIVE_CONFIG } from '../../support/live.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
@@ -37,9 +38,7 @@ describe('lives: RTMP in, HLS out, sessions, replays', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startTestInstance({ db: 'postgres', overrides: LIVE }), startTestInstance({ db: 'embedded' })]);
-    const res = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
-    expect(res.status).toBe(204);
-    await waitFor('B following A', async () => ((await b.json<{ data: { state: string }[] }>('/api/v1/server/following')).data[0]?.state === 'accepted' ? true : undefined), 60_000);
+    await followAndWait(b, a);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, killChildren, startChildInstance } from '../../support/child-instance.js';
 import { createTestDatabase } from '../../support/database.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { freePort, waitFor } from '../../support/ports.js';
@@ -76,10 +76,7 @@ for (const dbKind of ['embedded', 'postgres'] as const) describe(`a mirror cut o
   const children: { child: ChildProcess; exited: Promise<number | null>; output: () => string }[] = [];
 
   afterAll(async () => {
-    for (const c of children) {
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-      await c.exited;
-    }
+    await killChildren(children);
     await a?.stop();
     await bDatabase?.drop();
     if (bStorage) await rm(bStorage, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedClip } from '../../support/media.js';
+import { followAndWait, hostOf, uploadSeenByFollower } from '../../support/follow.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { PEERTUBE_REAL_DIR } from '../../support/reference.js';
@@ -30,20 +30,14 @@ describe('comments: threads and replies over the API, federated both ways', () =
   let a: TestInstance;
   let b: TestInstance;
   let uuid = '';
-  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const threads = (t: TestInstance) => t.json<Threads>(`/api/v1/videos/${uuid}/comment-threads`, { token: null });
   const post = (t: TestInstance, path: string, text: string, token?: string | null) =>
     t.api(`/api/v1/videos/${uuid}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }), ...(token === undefined ? {} : { token }) });
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startTestInstance({ db: 'postgres' }), startTestInstance({ db: 'embedded' })]);
-    const res = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
-    expect(res.status).toBe(204);
-    await waitFor('B following A', async () => ((await b.json<{ data: { state: string }[] }>('/api/v1/server/following')).data[0]?.state === 'accepted' ? true : undefined), 60_000);
-    const up = await a.uploadMultipart(await generatedClip(), { name: 'commented', channelId: '1' });
-    uuid = ((await up.json()) as { video: { uuid: string } }).video.uuid;
-    await a.waitForPublished(uuid);
-    await waitFor('the video on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    await followAndWait(b, a);
+    uuid = await uploadSeenByFollower(a, b, 'commented');
   }, 240_000);
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((t) => t.stop()));

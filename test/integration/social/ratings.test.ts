@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedClip } from '../../support/media.js';
+import { followAndWait, hostOf, uploadSeenByFollower } from '../../support/follow.js';
 import { waitFor } from '../../support/ports.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 
@@ -15,7 +15,6 @@ describe('ratings: one rate per account, federated to the origin', () => {
   let a: TestInstance;
   let b: TestInstance;
   let uuid = '';
-  const hostOf = (t: TestInstance) => `127.0.0.1:${t.instance.port}`;
   const counts = async (t: TestInstance) => {
     const d = await t.json<Details>(`/api/v1/videos/${uuid}`, { token: null });
     return { likes: d.likes, dislikes: d.dislikes };
@@ -32,13 +31,8 @@ describe('ratings: one rate per account, federated to the origin', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startTestInstance({ db: 'postgres' }), startTestInstance({ db: 'embedded' })]);
-    const res = await b.api('/api/v1/server/following', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hosts: [hostOf(a)] }) });
-    expect(res.status).toBe(204);
-    await waitFor('B following A', async () => ((await b.json<{ data: { state: string }[] }>('/api/v1/server/following')).data[0]?.state === 'accepted' ? true : undefined), 60_000);
-    const up = await a.uploadMultipart(await generatedClip(), { name: 'rated', channelId: '1' });
-    uuid = ((await up.json()) as { video: { uuid: string } }).video.uuid;
-    await a.waitForPublished(uuid);
-    await waitFor('the video on B', () => b.api(`/api/v1/videos/${uuid}`).then((r) => (r.ok ? true : undefined)), 60_000);
+    await followAndWait(b, a);
+    uuid = await uploadSeenByFollower(a, b, 'rated');
   }, 240_000);
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((t) => t.stop()));

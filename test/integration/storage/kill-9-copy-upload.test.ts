@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, killChildren, startChildInstance } from '../../support/child-instance.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
@@ -27,10 +27,7 @@ describe('kill -9 during a copy upload to the bucket', () => {
   const children: Awaited<ReturnType<typeof startChildInstance>>[] = [];
 
   afterAll(async () => {
-    for (const c of children) {
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-      await c.exited;
-    }
+    await killChildren(children);
     await a?.stop();
     await proxy?.close();
     await s3?.close();

@@ -2,7 +2,7 @@ import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, killChildren, startChildInstance } from '../../support/child-instance.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
@@ -34,10 +34,7 @@ describe('kill -9 during the move of a transcoded video to the bucket', () => {
   const children: Awaited<ReturnType<typeof startChildInstance>>[] = [];
 
   afterAll(async () => {
-    for (const c of children) {
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-      await c.exited;
-    }
+    await killChildren(children);
     await proxy?.close();
     await s3?.close();
     if (storage) await rm(storage, { recursive: true, force: true });

@@ -8,37 +8,7 @@ import { ok } from '../../../src/lib/result.js';
 import type { StorageLayout } from '../../../src/videos/storage-layout.js';
 import { createResumableUploads } from '../../../src/videos/upload/resumable-uploads.js';
 import type { UploadAdmission } from '../../../src/videos/upload/upload-admission.js';
-import type { UploadSessionRow, UploadSessionStore } from '../../../src/videos/upload/upload-session-store.js';
-
-/** The shared session table of two nodes (as the database is), recording each session's node. */
-function sharedSessions(): UploadSessionStore & { rows: Map<string, UploadSessionRow> } {
-  const rows = new Map<string, UploadSessionRow>();
-  return {
-    rows,
-    create: async (row, owner) => void rows.set(row.id, { ...row, received: 0, state: 'receiving', result: null, owner }),
-    find: async (userId, id) => {
-      const row = rows.get(id);
-      return row && row.userId === userId ? { ...row } : null;
-    },
-    async setReceived(id, received) {
-      const row = rows.get(id);
-      if (!row || row.state !== 'receiving') return false;
-      row.received = received;
-      return true;
-    },
-    async claimProcessing(id) {
-      const row = rows.get(id);
-      if (!row || row.state !== 'receiving') return false;
-      row.state = 'processing';
-      return true;
-    },
-    markDone: async (id, result) => void Object.assign(rows.get(id) ?? {}, { state: 'done', result }),
-    remove: async (id) => rows.delete(id),
-    expired: async (now) => [...rows.values()].filter((r) => r.expiresAt < now).map((r) => ({ id: r.id, owner: r.owner ?? null })),
-    ownedBy: async () => [],
-    reopen: async () => {},
-  };
-}
+import { createFakeUploadSessionStore } from '../../support/fakes/upload-session-store.js';
 
 const admission = { admit: async () => ok({ reservationId: 'r' }), release: async () => {} } as unknown as UploadAdmission;
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -54,7 +24,7 @@ describe('resumable uploads across nodes', () => {
 
   it('a node refuses to write a chunk of an upload held by another node, naming it, without reading the body; expiry follows the owner', async () => {
     const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
-    const sessions = sharedSessions();
+    const sessions = createFakeUploadSessionStore();
     const online = new Set(['n1', 'n2']);
     const node = async (owner: string) => {
       const resumableTmp = join(dir, owner);

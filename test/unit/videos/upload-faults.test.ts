@@ -10,8 +10,8 @@ import type { QuotaStore, Reservation } from '../../../src/videos/upload/quota-s
 import { writeRange } from '../../../src/videos/upload/range-writer.js';
 import { createResumableUploads } from '../../../src/videos/upload/resumable-uploads.js';
 import { createUploadAdmission } from '../../../src/videos/upload/upload-admission.js';
-import type { UploadSessionRow, UploadSessionStore } from '../../../src/videos/upload/upload-session-store.js';
 import { toolExit } from '../../../src/transcoding/watched-spawn.js';
+import { createFakeUploadSessionStore } from '../../support/fakes/upload-session-store.js';
 
 /** Waits (a bounded number of turns of the event loop, no timer) until `condition` holds. */
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
@@ -38,42 +38,6 @@ function fakeQuotaStore(room: number): QuotaStore & { held: Map<string, Reservat
     release: async (id) => void held.delete(id),
     ownedBy: async () => [],
     videoExists: async () => false,
-  };
-}
-
-/** In-memory sessions; removing one removes its reservation too, as the real store's transaction does. */
-function fakeSessionStore(reservations: Map<string, Reservation>): UploadSessionStore & { rows: Map<string, UploadSessionRow> } {
-  const rows = new Map<string, UploadSessionRow>();
-  return {
-    rows,
-    create: async (row) => void rows.set(row.id, { ...row, received: 0, state: 'receiving', result: null }),
-    find: async (userId, id) => {
-      const row = rows.get(id);
-      return row && row.userId === userId ? { ...row } : null;
-    },
-    async setReceived(id, received) {
-      const row = rows.get(id);
-      if (!row || row.state !== 'receiving') return false;
-      row.received = received;
-      return true;
-    },
-    async claimProcessing(id) {
-      const row = rows.get(id);
-      if (!row || row.state !== 'receiving') return false;
-      row.state = 'processing';
-      return true;
-    },
-    markDone: async (id, result) => {
-      const row = rows.get(id);
-      if (row) Object.assign(row, { state: 'done', result });
-    },
-    remove: async (id) => {
-      reservations.delete(id);
-      return rows.delete(id);
-    },
-    expired: async () => [],
-    ownedBy: async () => [...rows.values()],
-    reopen: async () => {},
   };
 }
 
@@ -141,7 +105,7 @@ describe('resumable uploads (in-memory stores)', () => {
     const folders = ['tmp', 'web_videos', 'streaming_playlists', 'redundancy', 'torrents', 'thumbnails', 'previews', 'database'] as const;
     const layout = createStorageLayout({ root, ...Object.fromEntries(folders.map((f) => [f, join(root, f)])) } as Parameters<typeof createStorageLayout>[0]);
     const quota = fakeQuotaStore(1000);
-    const sessions = fakeSessionStore(quota.held);
+    const sessions = createFakeUploadSessionStore({ reservations: quota.held });
     let made = 0;
     const uploads = createResumableUploads({
       store: sessions,
