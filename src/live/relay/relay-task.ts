@@ -72,7 +72,8 @@ const PLAYLIST_TYPES = ['application/vnd.apple.mpegurl', 'application/x-mpegurl'
  * the origin's window: files no playlist lists any more (nor the previous round's) are deleted.
  * When the origin fails FALLBACK_AFTER_ROUNDS rounds in a row, it pulls everything from another
  * relay of the live (its copies of the origin's files and hash list, checked the same way) while
- * asking the origin in the background each round; back to the origin as soon as it answers. A relay
+ * asking the origin in the background each round; back to the origin as soon as it answers (its
+ * hash list read at once: a segment taken meanwhile that it contradicts is deleted). A relay
  * whose playlists fail or list nothing new for a while is benched and the next one tried.
  * Ends on #EXT-X-ENDLIST in every media playlist, or when neither the origin answers nor any
  * other relay lists anything new for `unreachableMs`.
@@ -111,6 +112,8 @@ export function createRelayTask(input: RelayTaskInput) {
   let sourceAdvancedAt = now();
   let originProbe: Promise<void> | null = null;
   let originBack = false;
+  /** back on the origin after another relay: its hash list is read at once, to check what was taken meanwhile */
+  let recheckHashes = false;
 
   const opts = (maxBytes: number, contentTypes?: readonly string[]): FetchOptions => ({ maxBytes, timeoutMs: 10_000, bypassNegativeCache: true, maxRedirects: 0, ...(contentTypes ? { contentTypes } : {}) });
   const baseOf = (from: string | null) => (from === null ? originBase : `${from}/`);
@@ -140,6 +143,7 @@ export function createRelayTask(input: RelayTaskInput) {
   function switchTo(next: string | null, why: string): void {
     if (next === source) return;
     log.info({ from: source ?? 'origin', to: next ?? 'origin', why }, next === null ? 'live relay pulls from the origin' : 'live relay pulls from another relay');
+    if (next === null) recheckHashes = true;
     source = next;
     sourceAdvancedAt = now();
     originBack = false;
@@ -197,8 +201,19 @@ export function createRelayTask(input: RelayTaskInput) {
       const parsed = JSON.parse(res.body.toString('utf8')) as unknown;
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
       const fresh = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{64}$/.test(e[1])));
-      if (source === null) hashes = fresh;
-      else {
+      if (source === null) {
+        // a segment taken while the origin failed, under another relay's hash the origin now contradicts: no longer served
+        for (const name of [...stored]) {
+          if (hashes[name] === undefined || fresh[name] === undefined || fresh[name] === hashes[name]) continue;
+          observe.mismatch(name);
+          log.warn({ segment: name, expected: fresh[name], got: hashes[name] }, 'a live segment taken from another relay does not match the origin hash list: removed');
+          stored.delete(name);
+          hotSegments.delete(name);
+          input.hot?.delete(join(input.dir, name));
+          await rm(join(input.dir, name), { force: true });
+        }
+        hashes = fresh;
+      } else {
         const kept = Object.fromEntries(Object.entries(hashes).filter(([name]) => stored.has(name) || fresh[name] !== undefined));
         hashes = { ...fresh, ...kept };
       }
@@ -286,6 +301,10 @@ export function createRelayTask(input: RelayTaskInput) {
     if (!master.ok) return refuse(`the master playlist cannot be relayed: ${JSON.stringify(master.reason)}`);
     const listed = new Set<string>();
     const hashesFetched = { done: false };
+    if (from === null && recheckHashes) {
+      hashesFetched.done = true;
+      if (await refreshHashes()) recheckHashes = false;
+    }
     let allEnded = master.value.uris.length > 0;
     let anyReady = false;
     let advanced = false;

@@ -194,19 +194,26 @@ describe('a live relay task', () => {
     // the playlist listing them is not served while they are not
     expect(await readFile(join(dir, '0.m3u8'), 'utf8')).toBe(mediaSeq([30, 31]));
 
-    // B serves the right bytes: the playlist follows B's
+    // B serves the right bytes: the playlist follows B's. 35 is forged by B with its own list agreeing
+    // (the origin never gave a hash for it): taken, B being vouched for by the origin, until the origin says otherwise
     other.set('0-32.mp4', Buffer.from('segment 32'));
     other.set('0-34.mp4', Buffer.from('segment 34'));
-    await until("B's playlist served", async () => existsSync(join(dir, '0.m3u8')) && (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([30, 31, 32, 33, 34]));
+    other.set('0-35.mp4', Buffer.from('forged 35'));
+    other.set('segments-sha256.json', Buffer.from(JSON.stringify({ ...JSON.parse(other.get('segments-sha256.json')!.toString()), '0-35.mp4': sha('forged 35') })));
+    other.set('0.m3u8', Buffer.from(mediaSeq([30, 31, 32, 33, 34, 35])));
+    await until("B's playlist served", async () => existsSync(join(dir, '0.m3u8')) && (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([30, 31, 32, 33, 34, 35]));
     expect(JSON.parse(await readFile(join(dir, 'segments-sha256.json'), 'utf8'))).toMatchObject({ '0-32.mp4': sha('segment 32'), '0-34.mp4': sha('segment 34') });
+    expect(await readFile(join(dir, '0-35.mp4'), 'utf8')).toBe('forged 35');
 
-    // the origin answers again: pulled from it at once
+    // the origin answers again: pulled from it at once, its hash list read at once (the forged 35 replaced by its own)
     origin.put('0-35.mp4', 'segment 35');
     origin.put('segments-sha256.json', JSON.stringify(Object.fromEntries([33, 34, 35].map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)]))));
     origin.put('0.m3u8', mediaSeq([33, 34, 35]));
     origin.state.down = false;
-    await until('back to the origin', async () => existsSync(join(dir, '0-35.mp4')) && (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([33, 34, 35]));
+    await until('back to the origin', async () => (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([33, 34, 35]));
     expect(task.source()).toBeNull();
+    expect(await readFile(join(dir, '0-35.mp4'), 'utf8')).toBe('segment 35');
+    expect(events.mismatches).toContain('0-35.mp4');
     expect(events.sources).toEqual([`relay ${RELAY_B}`, `origin ${BASE}master.m3u8`]);
     expect(events.end).toBeNull();
     await task.stop();
