@@ -21,7 +21,7 @@ export interface ConsolePorts {
   originDown(host: string): boolean;
   /** live relays: those running (with the bandwidth they take) and those a `live_bandwidth` budget keeps from starting */
   liveRelays?(): {
-    relayed: Array<{ uuid: string; host: string; bandwidthBytes: number; since: Date }>;
+    relayed: Array<{ uuid: string; host: string; bandwidthBytes: number; since: Date; source: 'origin' | 'relay' }>;
     refused: Array<{ uuid: string; host: string; reason: string; since: Date }>;
   };
 }

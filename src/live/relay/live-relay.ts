@@ -10,6 +10,7 @@ import { compileFilter, type Candidate, type HostRule, type Policy } from '../..
 import type { HotFiles } from '../live-ports.js';
 import { bandwidthRefusal, masterBandwidthBytes } from './relay-budget.js';
 import type { RelayJournal } from './relay-journal.js';
+import { usableAlternates } from './relay-sources.js';
 import { createRelayTask, type RelayEnd, type RelayFetcher, type RelayTask } from './relay-task.js';
 
 /** A remote live being published at a followed, redundancy-allowed origin (with what a host rule's include/exclude filters look at). */
@@ -25,7 +26,11 @@ export interface RelayableLive extends VideoFilterFields {
   accountUrl: string;
   /** where the announcements go */
   originInbox: string;
-  /** other instances' relays of this live we know of (base URLs): a fallback for segments */
+  /**
+   * other instances' relays of this live (base URLs) the origin listed (their CacheFile forwarded
+   * by the origin): where segments come from when the origin fails to serve one, and everything
+   * when the origin stays unreachable
+   */
   otherRelays: string[];
 }
 
@@ -40,6 +45,8 @@ export interface LiveRelayObserver {
   segment(bytes: number, lagMs: number): void;
   mismatch(): void;
   relays(count: number): void;
+  /** how many relays pull from the origin, and from another relay, now */
+  sources?(counts: { origin: number; relay: number }): void;
 }
 
 interface Running {
@@ -52,6 +59,8 @@ interface Running {
   stopping: Promise<void> | null;
   /** bytes per second it pulls (its master's BANDWIDTH), known when its rule has a budget */
   bandwidth: number;
+  /** where it pulls from now */
+  source: 'origin' | 'relay';
 }
 
 /** A live the policy relays but a budget does not let start (the console shows them). */
@@ -130,6 +139,10 @@ export function createLiveRelay(deps: {
   let stopped = false;
 
   const dirOf = (uuid: string) => join(deps.redundancyDir, 'hls', uuid);
+  const reportSources = () => {
+    const all = [...running.values()];
+    deps.observe?.sources?.({ origin: all.filter((e) => e.source === 'origin').length, relay: all.filter((e) => e.source === 'relay').length });
+  };
 
   // the journal is written one change at a time, from the relays announced now
   let journalWrites: Promise<void> = Promise.resolve();
@@ -188,6 +201,7 @@ export function createLiveRelay(deps: {
       running.delete(uuid);
       if (withdrawn) await saveJournal();
       deps.observe?.relays(running.size);
+      reportSources();
       log.info({ video: uuid, why }, 'live relay stopped');
     })();
     return entry.stopping;
@@ -196,7 +210,7 @@ export function createLiveRelay(deps: {
   function startRelay(live: RelayableLive, bandwidth: number): void {
     refused.delete(live.uuid);
     deps.protectedFolders.add(live.uuid);
-    const entry: Running = { live, startedAt: deps.clock.now(), create: null, announcing: null, stopping: null, bandwidth, task: null as unknown as RelayTask };
+    const entry: Running = { live, startedAt: deps.clock.now(), create: null, announcing: null, stopping: null, bandwidth, source: 'origin', task: null as unknown as RelayTask };
     entry.task = createRelayTask({
       uuid: live.uuid,
       masterUrl: live.playlistUrl,
@@ -208,13 +222,18 @@ export function createLiveRelay(deps: {
       unreachableMs: deps.unreachableMs,
       maxFileBytes: deps.maxFileBytes,
       ...(deps.hot ? { hot: deps.hot } : {}),
-      alternates: () => entry.live.otherRelays.filter((u) => !u.startsWith(deps.urls.redundancyHlsPrefix)),
+      // never itself: its own copy is not a source (and its own URL may be listed by the origin)
+      alternates: () => usableAlternates(entry.live.otherRelays, [deps.urls.redundancyHlsPrefix]),
       observe: {
         ready: () => {
           entry.announcing = announce(entry).catch((err: unknown) => log.warn({ err, video: live.uuid }, 'cannot announce the live relay'));
         },
         segment: (bytes, lagMs) => deps.observe?.segment(bytes, lagMs),
         mismatch: () => deps.observe?.mismatch(),
+        source: (from) => {
+          entry.source = from;
+          reportSources();
+        },
         end: (reason: RelayEnd, message: string) => {
           finished.add(live.uuid);
           log.info({ video: live.uuid, reason, message }, 'live relay ends');
@@ -224,6 +243,7 @@ export function createLiveRelay(deps: {
     });
     running.set(live.uuid, entry);
     deps.observe?.relays(running.size);
+    reportSources();
     log.info({ video: live.uuid, origin: live.host }, 'live relay starts');
     entry.task.start();
   }
@@ -284,7 +304,7 @@ export function createLiveRelay(deps: {
     relayedLives: (): Array<{ videoId: number; uuid: string }> => [...running.values()].map((r) => ({ videoId: r.live.videoId, uuid: r.live.uuid })),
     /** the lives relayed now with their bandwidth, and those a budget keeps from starting (the console) */
     budgets: () => ({
-      relayed: [...running.values()].map((e) => ({ uuid: e.live.uuid, host: e.live.host, bandwidthBytes: e.bandwidth, since: e.startedAt })),
+      relayed: [...running.values()].map((e) => ({ uuid: e.live.uuid, host: e.live.host, bandwidthBytes: e.bandwidth, since: e.startedAt, source: e.source })),
       refused: [...refused.values()],
     }),
     /** the segments of a relayed live answered from memory now (tests) */

@@ -26,6 +26,8 @@ export interface ParsedPlaylist {
   ended: boolean;
   /** #EXT-X-TARGETDURATION in seconds, null when absent (master playlists) */
   targetDuration: number | null;
+  /** #EXT-X-MEDIA-SEQUENCE, null when absent (0 by the HLS rules) */
+  mediaSequence: number | null;
   /** segment → when it ended at the origin (epoch ms: its #EXT-X-PROGRAM-DATE-TIME plus its #EXTINF), when given */
   segmentEnds: Record<string, number>;
 }
@@ -40,6 +42,7 @@ export function parseRelayPlaylist(text: string): { ok: true; value: ParsedPlayl
   const maps: string[] = [];
   let ended = false;
   let targetDuration: number | null = null;
+  let mediaSequence: number | null = null;
   const segmentEnds: Record<string, number> = {};
   let programDate: number | null = null;
   let duration: number | null = null;
@@ -55,6 +58,8 @@ export function parseRelayPlaylist(text: string): { ok: true; value: ParsedPlayl
       if (extinf) duration = Number(extinf[1]);
       const target = /^#EXT-X-TARGETDURATION:(\d+(?:\.\d+)?)$/.exec(line);
       if (target) targetDuration = Number(target[1]);
+      const sequence = /^#EXT-X-MEDIA-SEQUENCE:(\d+)$/.exec(line);
+      if (sequence) mediaSequence = Number(sequence[1]);
       // every URI attribute (EXT-X-MAP, EXT-X-MEDIA, EXT-X-PART, EXT-X-PRELOAD-HINT, ...)
       for (const m of line.matchAll(/URI="([^"]*)"/g)) {
         const uri = m[1]!;
@@ -71,7 +76,7 @@ export function parseRelayPlaylist(text: string): { ok: true; value: ParsedPlayl
     programDate = programDate !== null && duration !== null ? programDate + duration * 1000 : null;
     duration = null;
   }
-  return { ok: true, value: { uris, maps, ended, targetDuration, segmentEnds } };
+  return { ok: true, value: { uris, maps, ended, targetDuration, mediaSequence, segmentEnds } };
 }
 
 /** How often a relay polls a live's playlists: about half a segment, between 250 ms and 3 s. */

@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import { LIVE_SEGMENTS_SHA256 } from '../live-hls-args.js';
 import type { HotFiles } from '../live-ports.js';
 import { filesToPrune, isSafeRelayName, parseRelayPlaylist, relayNameToUrl, relayPollMs } from './relay-playlists.js';
+import { FALLBACK_AFTER_ROUNDS, pickAlternate, playlistEnd, staleAfterMs } from './relay-sources.js';
 
 /** The SSRF-safe fetcher (federation's). */
 export interface RelayFetcher {
@@ -29,6 +30,8 @@ export interface RelayObserver {
   mismatch(name: string): void;
   /** the relay stops on its own (the manager withdraws it) */
   end(reason: RelayEnd, message: string): void;
+  /** it pulls from another place now: the origin, or another relay (its base URL) */
+  source?(from: 'origin' | 'relay', url: string): void;
 }
 
 export interface RelayTaskInput {
@@ -43,14 +46,15 @@ export interface RelayTaskInput {
   clock: Clock;
   logger: Logger;
   observe: RelayObserver;
-  /** the origin may fail this long (no answer, errors) before the relay gives up */
+  /** the origin and the other relays may fail this long (no answer, errors, nothing new) before the relay gives up */
   unreachableMs: number;
   /** largest segment or playlist accepted */
   maxFileBytes: number;
   /**
-   * other relays of this live (base URLs, `<relay>/static/redundancy/hls/<uuid>`): a segment the
-   * origin fails to serve (overloaded) is taken from one of them, checked against the origin's hash
-   * list all the same; playlists, init sections and hashes come from the origin only
+   * other relays of this live the origin listed (base URLs, `<relay>/static/redundancy/hls/<uuid>`,
+   * never this relay's own): a segment the origin fails to serve (overloaded) is taken from one of
+   * them, checked against the hash list all the same; when the origin fails a couple of rounds in
+   * a row, playlists, init sections, hashes and segments all come from one of them (relay-sources.ts)
    */
   alternates?(): string[];
   /** viewers are answered from memory: what the relay writes goes there too (segments while listed) */
@@ -66,30 +70,54 @@ const PLAYLIST_TYPES = ['application/vnd.apple.mpegurl', 'application/x-mpegurl'
  * differ is never written), writes files under their origin names (temporary name, then rename),
  * then the media playlist byte for byte once every file it lists is here, and the master. Keeps
  * the origin's window: files no playlist lists any more (nor the previous round's) are deleted.
- * Ends on #EXT-X-ENDLIST in every media playlist, or when the origin stays unreachable.
+ * When the origin fails FALLBACK_AFTER_ROUNDS rounds in a row, it pulls everything from another
+ * relay of the live (its copies of the origin's files and hash list, checked the same way) while
+ * asking the origin in the background each round; back to the origin as soon as it answers (its
+ * hash list read at once: a segment taken meanwhile that it contradicts is deleted). A relay
+ * whose playlists fail or list nothing new for a while is benched and the next one tried.
+ * Ends on #EXT-X-ENDLIST in every media playlist, or when neither the origin answers nor any
+ * other relay lists anything new for `unreachableMs`.
  */
 export function createRelayTask(input: RelayTaskInput) {
   const { fetcher, observe } = input;
   const log = input.logger.child({ component: 'live-relay', video: input.uuid });
-  const base = input.masterUrl.slice(0, input.masterUrl.lastIndexOf('/') + 1);
-  const masterName = decodeURIComponent(input.masterUrl.slice(base.length));
+  const originBase = input.masterUrl.slice(0, input.masterUrl.lastIndexOf('/') + 1);
+  const masterName = decodeURIComponent(input.masterUrl.slice(originBase.length));
+  const now = () => input.clock.now().getTime();
   const stored = new Set<string>();
-  /** segment name → sha256 hex, from the origin's list */
+  /** segment name → sha256 hex, from the origin's list (or, while the origin fails, another relay's copy of it) */
   let hashes: Record<string, string> = {};
   /** segment name → when a playlist first listed it (lag) */
   const firstSeen = new Map<string, number>();
   /** the text served of each playlist */
   const written = new Map<string, string>();
+  /** media playlist → where the last one read ends (media sequence + segments): the playlists served never go back */
+  const lastEnd = new Map<string, number>();
   let previousListed = new Set<string>();
-  let lastSuccess = input.clock.now().getTime();
+  /** the last time the origin answered, or another relay listed something new */
+  let lastSuccess = now();
   let pollMs = 1000;
+  let targetSeconds: number | null = null;
   let announced = false;
   let stopped = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
   const refusedOnce = new Set<string>();
+  /** where this round pulls from: null, the origin; else another relay's base URL (no trailing slash) */
+  let source: string | null = null;
+  let originFailures = 0;
+  /** other relays that failed or stopped advancing, until when they are left alone */
+  const benched = new Map<string, number>();
+  /** when the relay pulled from listed something new last (or was taken) */
+  let sourceAdvancedAt = now();
+  let originProbe: Promise<void> | null = null;
+  let originBack = false;
+  /** back on the origin after another relay: its hash list is read at once, to check what was taken meanwhile */
+  let recheckHashes = false;
 
   const opts = (maxBytes: number, contentTypes?: readonly string[]): FetchOptions => ({ maxBytes, timeoutMs: 10_000, bypassNegativeCache: true, maxRedirects: 0, ...(contentTypes ? { contentTypes } : {}) });
+  const baseOf = (from: string | null) => (from === null ? originBase : `${from}/`);
+  const alternates = () => (input.alternates?.() ?? []).map((u) => u.replace(/\/+$/, ''));
 
   async function getFrom(from: string, name: string, contentTypes?: readonly string[]): Promise<Buffer | 'missing' | 'failed'> {
     const res = await fetcher.fetch(from + relayNameToUrl(name), opts(input.maxFileBytes, contentTypes));
@@ -98,17 +126,48 @@ export function createRelayTask(input: RelayTaskInput) {
     if (res.status < 200 || res.status >= 300) return 'failed';
     return res.body;
   }
-  const get = (name: string, contentTypes?: readonly string[]) => getFrom(base, name, contentTypes);
+  const get = (name: string, contentTypes?: readonly string[]) => getFrom(baseOf(source), name, contentTypes);
 
-  /** A segment from the origin, or, when the origin fails to serve it, from another relay. */
+  /** A segment from where the relay pulls now, or, when it fails to serve it, from the origin and the other relays. */
   async function getSegment(name: string): Promise<Buffer | 'missing' | 'failed'> {
     const first = await get(name);
     if (first !== 'failed') return first;
-    for (const other of input.alternates?.() ?? []) {
-      const body = await getFrom(`${other.replace(/\/+$/, '')}/`, name);
+    const others = [...(source === null ? [] : [originBase]), ...alternates().filter((a) => a !== source).map(baseOf)];
+    for (const other of others) {
+      const body = await getFrom(other, name);
       if (typeof body !== 'string') return body;
     }
     return first;
+  }
+
+  function switchTo(next: string | null, why: string): void {
+    if (next === source) return;
+    log.info({ from: source ?? 'origin', to: next ?? 'origin', why }, next === null ? 'live relay pulls from the origin' : 'live relay pulls from another relay');
+    if (next === null) recheckHashes = true;
+    source = next;
+    sourceAdvancedAt = now();
+    originBack = false;
+    observe.source?.(next === null ? 'origin' : 'relay', next ?? input.masterUrl);
+  }
+
+  /** The relay pulled from fails (or lists nothing new): left alone a while, the next one taken (the origin when none is left). */
+  function benchSource(why: string): void {
+    if (source === null) return;
+    benched.set(source, now() + staleAfterMs(targetSeconds));
+    switchTo(pickAlternate(alternates(), benched, now(), source), why);
+  }
+
+  /** While pulling from another relay: is the origin back? (one question at a time, not waited for) */
+  function probeOrigin(): void {
+    if (originProbe) return;
+    originProbe = getFrom(originBase, masterName, PLAYLIST_TYPES)
+      .then((body) => {
+        if (typeof body !== 'string') originBack = true;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        originProbe = null;
+      });
   }
 
   /** segments in memory (hot): they leave it as soon as no playlist lists them */
@@ -130,13 +189,34 @@ export function createRelayTask(input: RelayTaskInput) {
     await rename(tmp, target);
   }
 
+  /**
+   * The hash list: the origin's replaces what the relay knew; another relay's copy of it only adds
+   * the segments not known yet (a hash the origin gave is never replaced by another relay's).
+   */
   async function refreshHashes(): Promise<boolean> {
-    const res = await fetcher.fetch(input.segmentsSha256Url, opts(4 * 1024 * 1024));
+    const url = source === null ? input.segmentsSha256Url : `${source}/${LIVE_SEGMENTS_SHA256}`;
+    const res = await fetcher.fetch(url, opts(4 * 1024 * 1024));
     if (!res.ok || res.status !== 200) return false;
     try {
       const parsed = JSON.parse(res.body.toString('utf8')) as unknown;
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
-      hashes = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{64}$/.test(e[1])));
+      const fresh = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{64}$/.test(e[1])));
+      if (source === null) {
+        // a segment taken while the origin failed, under another relay's hash the origin now contradicts: no longer served
+        for (const name of [...stored]) {
+          if (hashes[name] === undefined || fresh[name] === undefined || fresh[name] === hashes[name]) continue;
+          observe.mismatch(name);
+          log.warn({ segment: name, expected: fresh[name], got: hashes[name] }, 'a live segment taken from another relay does not match the origin hash list: removed');
+          stored.delete(name);
+          hotSegments.delete(name);
+          input.hot?.delete(join(input.dir, name));
+          await rm(join(input.dir, name), { force: true });
+        }
+        hashes = fresh;
+      } else {
+        const kept = Object.fromEntries(Object.entries(hashes).filter(([name]) => stored.has(name) || fresh[name] !== undefined));
+        hashes = { ...fresh, ...kept };
+      }
       return true;
     } catch {
       return false;
@@ -151,7 +231,7 @@ export function createRelayTask(input: RelayTaskInput) {
         hashesFetched.done = true;
         await refreshHashes();
       }
-      // not in the origin's list yet: it is hashed before it is listed, so this is a race; next round
+      // not in the hash list yet: it is hashed before it is listed, so this is a race; next round
       if (hashes[name] === undefined) return false;
     }
     const body = isSegment ? await getSegment(name) : await get(name);
@@ -160,34 +240,74 @@ export function createRelayTask(input: RelayTaskInput) {
       const digest = createHash('sha256').update(body).digest('hex');
       if (digest !== hashes[name]) {
         observe.mismatch(name);
-        if (!refusedOnce.has(name)) log.warn({ segment: name, expected: hashes[name], got: digest }, 'a live segment does not match the origin hash list: not served');
+        if (!refusedOnce.has(name)) log.warn({ segment: name, from: current() ?? 'origin', expected: hashes[name], got: digest }, 'a live segment does not match the hash list: not served');
         refusedOnce.add(name);
         return false;
       }
     }
     await writeAtomic(name, body, isSegment ? 'segment' : 'pinned');
     stored.add(name);
-    if (isSegment) observe.segment(body.length, Math.max(0, input.clock.now().getTime() - (firstSeen.get(name) ?? input.clock.now().getTime())));
+    if (isSegment) observe.segment(body.length, Math.max(0, now() - (firstSeen.get(name) ?? now())));
     return true;
   }
 
-  /** One poll; true when the live has ended (every media playlist ends with #EXT-X-ENDLIST). */
+  /** where the relay pulls from now (a function: the narrowing of `source` does not survive the calls that change it) */
+  const current = (): string | null => source;
+  const givenUp = (): 'live' | 'unreachable' => (now() - lastSuccess > input.unreachableMs ? 'unreachable' : 'live');
+
+  /**
+   * This round's master playlist: from the origin, or, once the origin has failed
+   * FALLBACK_AFTER_ROUNDS rounds in a row, from another relay (each tried at most once a round,
+   * a failing one benched); null when none serves it now.
+   */
+  async function readMaster(): Promise<Buffer | null> {
+    if (current() !== null && originBack) switchTo(null, 'the origin answers again');
+    if (current() === null) {
+      const body = await get(masterName, PLAYLIST_TYPES);
+      if (typeof body !== 'string') {
+        originFailures = 0;
+        lastSuccess = now();
+        return body;
+      }
+      originFailures++;
+      if (originFailures < FALLBACK_AFTER_ROUNDS) return null;
+      switchTo(pickAlternate(alternates(), benched, now(), null), `the origin failed ${originFailures} rounds in a row`);
+    }
+    for (let tries = alternates().length; current() !== null && tries > 0; tries--) {
+      probeOrigin();
+      const body = await get(masterName, PLAYLIST_TYPES);
+      if (typeof body !== 'string') return body;
+      benchSource('it does not serve the master playlist');
+    }
+    return null;
+  }
+
+  /** One poll; 'ended' when the live has ended (every media playlist ends with #EXT-X-ENDLIST). */
   async function round(): Promise<'live' | RelayEnd> {
-    const now = () => input.clock.now().getTime();
-    const masterBody = await get(masterName, PLAYLIST_TYPES);
-    if (typeof masterBody === 'string') return now() - lastSuccess > input.unreachableMs ? 'unreachable' : 'live';
+    const masterBody = await readMaster();
+    if (masterBody === null) return givenUp();
+    const from = current();
+    const refuse = (message: string): 'live' | RelayEnd => {
+      // another relay's playlists that cannot be relayed: that relay is left alone, not the live
+      if (from !== null) {
+        benchSource(message);
+        return givenUp();
+      }
+      observe.end('refused', message);
+      return 'refused';
+    };
     const masterText = masterBody.toString('utf8');
     const master = parseRelayPlaylist(masterText);
-    if (!master.ok) {
-      observe.end('refused', `the master playlist cannot be relayed: ${JSON.stringify(master.reason)}`);
-      return 'refused';
-    }
-    lastSuccess = now();
+    if (!master.ok) return refuse(`the master playlist cannot be relayed: ${JSON.stringify(master.reason)}`);
     const listed = new Set<string>();
     const hashesFetched = { done: false };
+    if (from === null && recheckHashes) {
+      hashesFetched.done = true;
+      if (await refreshHashes()) recheckHashes = false;
+    }
     let allEnded = master.value.uris.length > 0;
     let anyReady = false;
-    let target: number | null = null;
+    let advanced = false;
     for (const variant of master.value.uris) {
       listed.add(variant);
       const mediaBody = await get(variant, PLAYLIST_TYPES);
@@ -198,11 +318,19 @@ export function createRelayTask(input: RelayTaskInput) {
       }
       const mediaText = mediaBody.toString('utf8');
       const media = parseRelayPlaylist(mediaText);
-      if (!media.ok) {
-        observe.end('refused', `the media playlist ${variant} cannot be relayed: ${JSON.stringify(media.reason)}`);
-        return 'refused';
+      if (!media.ok) return refuse(`the media playlist ${variant} cannot be relayed: ${JSON.stringify(media.reason)}`);
+      const end = playlistEnd(media.value.mediaSequence, media.value.uris.length);
+      const before = lastEnd.get(variant);
+      if (from === null) lastEnd.set(variant, end);
+      else if (before !== undefined && end < before) {
+        // a relay behind this one: the playlists served here never go back
+        benchSource(`its playlist ${variant} is behind`);
+        return givenUp();
+      } else {
+        if (before === undefined || end > before) advanced = true;
+        lastEnd.set(variant, end);
       }
-      target = media.value.targetDuration ?? target;
+      targetSeconds = media.value.targetDuration ?? targetSeconds;
       if (!media.value.ended) allEnded = false;
       let complete = true;
       for (const map of media.value.maps) {
@@ -220,6 +348,13 @@ export function createRelayTask(input: RelayTaskInput) {
         written.set(variant, mediaText);
       }
       if (written.has(variant)) anyReady = true;
+    }
+    if (from !== null) {
+      // another relay counts as answering only while it lists something new (a relay of a gone origin, or A ← B ← A, does not)
+      if (advanced) {
+        lastSuccess = now();
+        sourceAdvancedAt = now();
+      } else if (now() - sourceAdvancedAt > staleAfterMs(targetSeconds)) benchSource('its playlists list nothing new');
     }
     if (anyReady && written.get('master') !== masterText) {
       await writeAtomic(masterName, masterText);
@@ -245,7 +380,7 @@ export function createRelayTask(input: RelayTaskInput) {
       await rm(join(input.dir, name), { force: true });
     }
     previousListed = listed;
-    pollMs = relayPollMs(target);
+    pollMs = relayPollMs(targetSeconds);
     if (anyReady && !announced) {
       announced = true;
       observe.ready();
@@ -264,7 +399,7 @@ export function createRelayTask(input: RelayTaskInput) {
         outcome = await round();
       } catch (err) {
         log.warn({ err }, 'live relay round failed');
-        outcome = input.clock.now().getTime() - lastSuccess > input.unreachableMs ? 'unreachable' : 'live';
+        outcome = givenUp();
       }
       if (stopped) return;
       if (outcome === 'ended') {
@@ -272,7 +407,7 @@ export function createRelayTask(input: RelayTaskInput) {
         return;
       }
       if (outcome === 'unreachable') {
-        observe.end('unreachable', `the origin did not serve the live for ${Math.round(input.unreachableMs / 1000)} s`);
+        observe.end('unreachable', `neither the origin nor another relay served the live for ${Math.round(input.unreachableMs / 1000)} s`);
         return;
       }
       if (outcome === 'refused') return;
@@ -308,7 +443,10 @@ export function createRelayTask(input: RelayTaskInput) {
       stopped = true;
       wake?.();
       await loop;
+      await originProbe;
     },
+    /** where it pulls from now: null, the origin; else another relay's base URL */
+    source: (): string | null => source,
     /** files served now (tests) */
     files: (): string[] => [...stored],
     /** segments answered from memory now (tests) */

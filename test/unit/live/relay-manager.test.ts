@@ -8,7 +8,9 @@ import type { FetchResult } from '../../../src/federation/remote/index.js';
 import { createManualClock } from '../../../src/lib/clock.js';
 import { createInstanceUrls } from '../../../src/lib/instance-urls.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { createLiveRelay, type RelayableLive } from '../../../src/live/relay/live-relay.js';
+import { Registry } from 'prom-client';
+import { createLiveRelay, type LiveRelayObserver, type RelayableLive } from '../../../src/live/relay/live-relay.js';
+import { defineLiveRelayMetrics } from '../../../src/metrics/index.js';
 import type { AnnouncedRelay } from '../../../src/live/relay/relay-journal.js';
 import { validatePolicy } from '../../../src/redundancy/planner/index.js';
 
@@ -32,7 +34,7 @@ describe('the live relay manager', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  async function setup(journalAtStart: AnnouncedRelay[], options: { policy?: typeof policy; bandwidth?: number } = {}) {
+  async function setup(journalAtStart: AnnouncedRelay[], options: { policy?: typeof policy; bandwidth?: number; originDown?: () => boolean; observe?: LiveRelayObserver } = {}) {
     const root = await mkdtemp(join(tmpdir(), 'relay-manager-'));
     dirs.push(root);
     const files = new Map<string, string>([
@@ -46,10 +48,13 @@ describe('the live relay manager', () => {
     let journal = journalAtStart;
     const lives: RelayableLive[] = [];
     const protectedFolders = new Set<string>();
+    const requested: string[] = [];
     const relay = createLiveRelay({
       store: { ourActor: async () => ({ id: 1, url: 'https://mirror.example/accounts/peertube' }), runningRemoteLives: async () => lives },
       fetcher: {
         async fetch(url: string): Promise<FetchResult> {
+          requested.push(url);
+          if (options.originDown?.() && url.startsWith(BASE)) return { ok: false, reason: { type: 'network', message: 'refused' } as never };
           const body = files.get(decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)));
           return { ok: true, status: body === undefined ? 404 : 200, headers: {}, body: Buffer.from(body ?? ''), url };
         },
@@ -65,8 +70,9 @@ describe('the live relay manager', () => {
       unreachableMs: 10_000,
       maxFileBytes: 1024 * 1024,
       journal: { load: async () => journal, save: async (r) => void (journal = r) },
+      ...(options.observe ? { observe: options.observe } : {}),
     });
-    return { root, relay, sent, lives, protectedFolders, journal: () => journal };
+    return { root, relay, sent, lives, protectedFolders, requested, journal: () => journal };
   }
 
   const until = async (what: string, check: () => boolean) => {
@@ -96,6 +102,27 @@ describe('the live relay manager', () => {
     expect(protectedFolders.size).toBe(0);
     expect(journal()).toEqual([]);
     await relay.stop();
+  });
+
+  it('pulls from another relay the origin listed (never from itself) while the origin is unreachable, counted by source', async () => {
+    const registry = new Registry();
+    let down = false;
+    const { relay, lives, requested } = await setup([], { originDown: () => down, observe: defineLiveRelayMetrics(registry) });
+    const other = `https://relay-b.example/static/redundancy/hls/${UUID}`;
+    const own = `https://mirror.example/static/redundancy/hls/${UUID}`;
+    await relay.start();
+    lives.push({ ...LIVE, otherRelays: [own, other] });
+    await relay.tick();
+    await until('relayed from the origin', () => requested.some((u) => u === `${BASE}0-1.mp4`));
+    const gauge = async () => (await registry.getSingleMetricAsString('mirrortube_live_relay_sources')).split('\n').filter((l) => !l.startsWith('#')).sort();
+    expect(await gauge()).toEqual(['mirrortube_live_relay_sources{source="origin"} 1', 'mirrortube_live_relay_sources{source="relay"} 0']);
+    down = true;
+    await until('the master read from relay B', () => requested.includes(`${other}/master.m3u8`));
+    expect(relay.budgets().relayed).toEqual([expect.objectContaining({ uuid: UUID, source: 'relay' })]);
+    expect(await gauge()).toEqual(['mirrortube_live_relay_sources{source="origin"} 0', 'mirrortube_live_relay_sources{source="relay"} 1']);
+    expect(requested.filter((u) => u.startsWith(own))).toEqual([]);
+    await relay.stop();
+    expect(await gauge()).toEqual(['mirrortube_live_relay_sources{source="origin"} 0', 'mirrortube_live_relay_sources{source="relay"} 0']);
   });
 
   it('withdraws at start what a crashed run left announced', async () => {

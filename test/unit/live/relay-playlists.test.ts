@@ -9,11 +9,11 @@ const MEDIA = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:1', '#EXT-X
 describe('relay playlists', () => {
   it('reads the files a live media playlist refers to, its target duration and its end', () => {
     const parsed = parseRelayPlaylist(MEDIA);
-    expect(parsed).toEqual({ ok: true, value: { uris: ['0-1700000012.mp4', '0-1700000013.mp4'], maps: ['%v-init-1700000000.mp4'], ended: false, targetDuration: 1, segmentEnds: {} } });
+    expect(parsed).toEqual({ ok: true, value: { uris: ['0-1700000012.mp4', '0-1700000013.mp4'], maps: ['%v-init-1700000000.mp4'], ended: false, targetDuration: 1, mediaSequence: 12, segmentEnds: {} } });
     const ended = parseRelayPlaylist(`${MEDIA}#EXT-X-ENDLIST\n`);
     expect(ended.ok && ended.value.ended).toBe(true);
     const master = parseRelayPlaylist('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90\n0.m3u8\n');
-    expect(master).toEqual({ ok: true, value: { uris: ['0.m3u8'], maps: [], ended: false, targetDuration: null, segmentEnds: {} } });
+    expect(master).toEqual({ ok: true, value: { uris: ['0.m3u8'], maps: [], ended: false, targetDuration: null, mediaSequence: null, segmentEnds: {} } });
   });
 
   it('refuses what it cannot serve byte for byte: absolute, rooted or parent URIs, and non-playlists', () => {

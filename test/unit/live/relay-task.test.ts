@@ -13,6 +13,8 @@ import { createMemoryFiles, type MemoryFiles } from '../../../src/http/static/me
 const BASE = 'https://origin.example/static/streaming-playlists/hls/u/';
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000\n0.m3u8\n';
+/** a media playlist with its media sequence (the first segment's number) */
+const mediaSeq = (segments: number[]) => media(segments).replace('#EXT-X-TARGETDURATION:1\n', `#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:${segments[0]}\n`);
 const media = (segments: number[], ended = false) =>
   ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MAP:URI="%v-init-1.mp4"', ...segments.flatMap((n) => ['#EXTINF:1.0,', `0-${n}.mp4`]), ...(ended ? ['#EXT-X-ENDLIST'] : []), ''].join('\n');
 
@@ -50,7 +52,7 @@ describe('a live relay task', () => {
     const dir = join(root, 'hls', 'u');
     const origin = fakeOrigin();
     const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
-    const events: { ready: number; segments: number; mismatches: string[]; end: { reason: RelayEnd; message: string } | null } = { ready: 0, segments: 0, mismatches: [], end: null };
+    const events: { ready: number; segments: number; mismatches: string[]; sources: string[]; end: { reason: RelayEnd; message: string } | null } = { ready: 0, segments: 0, mismatches: [], sources: [], end: null };
     let ended: () => void = () => undefined;
     const endPromise = new Promise<void>((resolve) => (ended = resolve));
     const task = createRelayTask({
@@ -79,6 +81,7 @@ describe('a live relay task', () => {
         ready: () => events.ready++,
         segment: () => events.segments++,
         mismatch: (name) => events.mismatches.push(name),
+        source: (from, url) => events.sources.push(`${from} ${url}`),
         end: (reason, message) => {
           events.end = { reason, message };
           ended();
@@ -158,6 +161,97 @@ describe('a live relay task', () => {
     expect(await readFile(join(dir, '0-20.mp4'), 'utf8')).toBe('segment 20');
     expect(existsSync(join(dir, '0-21.mp4'))).toBe(false);
     expect(existsSync(join(dir, '0.m3u8'))).toBe(false);
+    await task.stop();
+  });
+
+  const RELAY_B = 'https://relay-b.example/static/redundancy/hls/u';
+
+  it('pulls everything from another relay while the origin is unreachable, with the same hash checks, and returns to the origin', async () => {
+    const other = new Map<string, Buffer>();
+    const { dir, origin, events, task } = await setup({ alternates: () => [RELAY_B], other });
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    for (const n of [30, 31]) origin.put(`0-${n}.mp4`, `segment ${n}`);
+    origin.put('0.m3u8', mediaSeq([30, 31]));
+    // the origin hashes a segment before it lists it: 32 is known from the origin
+    origin.put('segments-sha256.json', JSON.stringify(Object.fromEntries([30, 31, 32].map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)]))));
+    task.start();
+    await until('the origin relayed', () => existsSync(join(dir, '0.m3u8')));
+    expect(task.source()).toBeNull();
+
+    // the origin goes away; relay B (the origin listed it) has moved on: 32 forged (B's list agrees with
+    // its bytes, the origin's hash does not), 33 good, 34 tampered (not even B's hash)
+    origin.state.down = true;
+    for (const [name, body] of [['master.m3u8', MASTER], ['%v-init-1.mp4', 'init'], ['0-30.mp4', 'segment 30'], ['0-31.mp4', 'segment 31'], ['0-32.mp4', 'forged 32'], ['0-33.mp4', 'segment 33'], ['0-34.mp4', 'tampered 34'], ['0.m3u8', mediaSeq([30, 31, 32, 33, 34])]] as const) other.set(name, Buffer.from(body));
+    other.set('segments-sha256.json', Buffer.from(JSON.stringify({ '0-30.mp4': sha('segment 30'), '0-31.mp4': sha('segment 31'), '0-32.mp4': sha('forged 32'), '0-33.mp4': sha('segment 33'), '0-34.mp4': sha('segment 34') })));
+    await until('33 taken from relay B', () => existsSync(join(dir, '0-33.mp4')));
+    await until('32 and 34 refused', () => events.mismatches.includes('0-32.mp4') && events.mismatches.includes('0-34.mp4'));
+    expect(task.source()).toBe(RELAY_B);
+    expect(events.sources).toEqual([`relay ${RELAY_B}`]);
+    expect(await readFile(join(dir, '0-33.mp4'), 'utf8')).toBe('segment 33');
+    expect(existsSync(join(dir, '0-32.mp4'))).toBe(false);
+    expect(existsSync(join(dir, '0-34.mp4'))).toBe(false);
+    // the playlist listing them is not served while they are not
+    expect(await readFile(join(dir, '0.m3u8'), 'utf8')).toBe(mediaSeq([30, 31]));
+
+    // B serves the right bytes: the playlist follows B's. 35 is forged by B with its own list agreeing
+    // (the origin never gave a hash for it): taken, B being vouched for by the origin, until the origin says otherwise
+    other.set('0-32.mp4', Buffer.from('segment 32'));
+    other.set('0-34.mp4', Buffer.from('segment 34'));
+    other.set('0-35.mp4', Buffer.from('forged 35'));
+    other.set('segments-sha256.json', Buffer.from(JSON.stringify({ ...JSON.parse(other.get('segments-sha256.json')!.toString()), '0-35.mp4': sha('forged 35') })));
+    other.set('0.m3u8', Buffer.from(mediaSeq([30, 31, 32, 33, 34, 35])));
+    await until("B's playlist served", async () => existsSync(join(dir, '0.m3u8')) && (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([30, 31, 32, 33, 34, 35]));
+    expect(JSON.parse(await readFile(join(dir, 'segments-sha256.json'), 'utf8'))).toMatchObject({ '0-32.mp4': sha('segment 32'), '0-34.mp4': sha('segment 34') });
+    expect(await readFile(join(dir, '0-35.mp4'), 'utf8')).toBe('forged 35');
+
+    // the origin answers again: pulled from it at once, its hash list read at once (the forged 35 replaced by its own)
+    origin.put('0-35.mp4', 'segment 35');
+    origin.put('segments-sha256.json', JSON.stringify(Object.fromEntries([33, 34, 35].map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)]))));
+    origin.put('0.m3u8', mediaSeq([33, 34, 35]));
+    origin.state.down = false;
+    await until('back to the origin', async () => (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq([33, 34, 35]));
+    expect(task.source()).toBeNull();
+    expect(await readFile(join(dir, '0-35.mp4'), 'utf8')).toBe('segment 35');
+    expect(events.mismatches).toContain('0-35.mp4');
+    expect(events.sources).toEqual([`relay ${RELAY_B}`, `origin ${BASE}master.m3u8`]);
+    expect(events.end).toBeNull();
+    await task.stop();
+  });
+
+  it('keeps relaying from another relay while it lists new segments, and gives up once it stops (no A <- B <- A loop)', async () => {
+    const other = new Map<string, Buffer>();
+    const { dir, origin, clock, events, task, endPromise } = await setup({ alternates: () => [RELAY_B], other });
+    const all = (upTo: number) => Array.from({ length: upTo - 39 }, (_, i) => 40 + i);
+    const putOther = (upTo: number) => {
+      for (const n of all(upTo)) other.set(`0-${n}.mp4`, Buffer.from(`segment ${n}`));
+      other.set('segments-sha256.json', Buffer.from(JSON.stringify(Object.fromEntries(all(upTo).map((n) => [`0-${n}.mp4`, sha(`segment ${n}`)])))));
+      other.set('0.m3u8', Buffer.from(mediaSeq(all(upTo))));
+    };
+    origin.put('master.m3u8', MASTER);
+    origin.put('%v-init-1.mp4', 'init');
+    for (const n of [40, 41]) origin.put(`0-${n}.mp4`, `segment ${n}`);
+    origin.put('0.m3u8', mediaSeq([40, 41]));
+    origin.put('segments-sha256.json', JSON.stringify({ '0-40.mp4': sha('segment 40'), '0-41.mp4': sha('segment 41') }));
+    other.set('master.m3u8', Buffer.from(MASTER));
+    other.set('%v-init-1.mp4', Buffer.from('init'));
+    putOther(41);
+    task.start();
+    await until('the origin relayed', () => existsSync(join(dir, '0.m3u8')));
+    origin.state.down = true;
+    await until('on relay B', () => task.source() === RELAY_B);
+    // B lists something new every 2.5 s (under the 3 s it may stay still): 7.5 s without the origin, over unreachableMs (5 s)
+    for (const upTo of [42, 43, 44]) {
+      clock.advance(2500);
+      putOther(upTo);
+      await until(`segment ${upTo} from B`, async () => (await readFile(join(dir, '0.m3u8'), 'utf8')) === mediaSeq(all(upTo)));
+    }
+    expect(events.end).toBeNull();
+    expect(task.source()).toBe(RELAY_B);
+    // B lists nothing new any more (its origin is gone too, or it pulls from us): both fail, the relay gives up
+    clock.advance(6000);
+    await endPromise;
+    expect(events.end?.reason).toBe('unreachable');
     await task.stop();
   });
 
