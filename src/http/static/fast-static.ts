@@ -12,13 +12,12 @@ import { serveObject } from './serve-object.js';
 import { cacheControlFor, type StaticMount } from './static-router.js';
 import { EXPOSED_HEADERS, planRangeAnswer } from './range-answer.js';
 import type { MemoryFile, MemoryFiles } from './memory-files.js';
-import { MAX_READ_IN_FLIGHT, overReadBudget, readExactly, readPooled, release, type Part } from './cold-reads.js';
+import { createColdReads, readExactly, type Part } from './cold-reads.js';
 
 /** Bodies longer than this are streamed from the file (never held in memory, never cached). */
 const STREAM_ABOVE = 16 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
 
-export { fastStaticReadInFlight } from './cold-reads.js';
 
 export interface FastStaticOptions {
   mounts: readonly StaticMount[];
@@ -50,12 +49,17 @@ export interface FastStaticOptions {
  * symbolic link sends the request through `realpathInside` as before. The file is stat'ed on
  * every request and the cache entry checked against it (inode, size, mtime, ctime).
  */
-export function createFastStaticHandler(options: FastStaticOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** The handler (true: answered here; false: koa's), with the bytes of cold ranges it holds for answers being written. */
+export type FastStaticHandler = ((req: IncomingMessage, res: ServerResponse) => boolean) & { readInFlight(): number };
+
+export function createFastStaticHandler(options: FastStaticOptions): FastStaticHandler {
   const byLongestPrefix = [...options.mounts].sort((a, b) => b.urlPrefix.length - a.urlPrefix.length);
   const cache = options.cache;
-  const maxReadInFlight = options.maxReadInFlight ?? MAX_READ_IN_FLIGHT;
+  const cold = createColdReads(options.maxReadInFlight);
 
-  return function fastStatic(req, res) {
+  return Object.assign(fastStatic, { readInFlight: cold.inFlight });
+
+  function fastStatic(req: IncomingMessage, res: ServerResponse): boolean {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
     const url = req.url ?? '';
@@ -83,7 +87,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       },
     );
     return true;
-  };
+  }
 
   async function serve(req: IncomingMessage, res: ServerResponse, method: string, mount: StaticMount, relativePath: string, attempt = 1): Promise<number> {
     const lexical = resolveInside(mount.directory, relativePath);
@@ -150,7 +154,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
         continue;
       }
       res.write(bytes, (error) => {
-        if (pooled) release(bytes, pooled);
+        if (pooled) cold.release(bytes, pooled);
         if (!error) count?.(bytes.length);
       });
     }
@@ -218,10 +222,10 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
       const wanted = parts.map((part, i) => (part === undefined ? cache.admit(file, first + i) : false));
       const readAll = !wanted.includes(true);
       const pooledBytes = readAll ? end - start + 1 : parts.reduce((sum, part, i) => sum + (part === undefined && !wanted[i] ? blockLength(file, first + i, start, end) : 0), 0);
-      if (overReadBudget(pooledBytes, maxReadInFlight)) return 'stream';
+      if (cold.overBudget(pooledBytes)) return 'stream';
       await (readAll
         ? // nothing worth keeping: the range in pooled buffers
-          readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
+          cold.readPooled(handle, start, end).then((read) => void parts.splice(0, parts.length, ...read))
         : // every read settles before the answer goes on (none lands after its bytes were released)
           Promise.allSettled(
             parts.map(async (part, i) => {
@@ -234,7 +238,7 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
                 cache.store(file, index, block);
                 parts[i] = { bytes: slice(block, index, start, end) };
               } else {
-                const [part] = await readPooled(handle, Math.max(start, blockStart), Math.min(end, blockEnd));
+                const [part] = await cold.readPooled(handle, Math.max(start, blockStart), Math.min(end, blockEnd));
                 parts[i] = part;
               }
             }),
@@ -244,14 +248,14 @@ export function createFastStaticHandler(options: FastStaticOptions): (req: Incom
           })
       ).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'ESHORT') {
-          for (const part of parts) if (part?.pooled) release(part.bytes, part.pooled);
+          for (const part of parts) if (part?.pooled) cold.release(part.bytes, part.pooled);
           throw error;
         }
         stale = true;
       });
       // replaced or written while we read (or between its stat and our open): never keep or serve a mix
       if (stale || !sameFile(file, await handle.stat())) {
-        for (const part of parts) if (part?.pooled) release(part.bytes, part.pooled);
+        for (const part of parts) if (part?.pooled) cold.release(part.bytes, part.pooled);
         return changed(file);
       }
     } finally {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFastStaticHandler, fastStaticReadInFlight } from '../../../src/http/static/fast-static.js';
+import { createFastStaticHandler } from '../../../src/http/static/fast-static.js';
 import { BLOCK_SIZE, createStaticFileCache, type StaticFileCache } from '../../../src/http/static/file-cache.js';
 import { prng as seeded } from '../../support/prng.js';
 import { listenFastStatic, rawRequest } from '../../support/static-http.js';
@@ -221,7 +221,7 @@ describe('cold ranges beyond the bytes held in memory', () => {
         expected += end - start + 1;
       });
       expect(counted).toBe(expected);
-      expect(fastStaticReadInFlight()).toBe(0);
+      expect(handler.readInFlight()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       server.closeAllConnections();

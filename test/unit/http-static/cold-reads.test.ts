@@ -3,7 +3,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fastStaticReadInFlight, overReadBudget, POOL_CHUNK, readExactly, readPooled, release, SMALL_READ } from '../../../src/http/static/cold-reads.js';
+import { createColdReads, POOL_CHUNK, readExactly, SMALL_READ, type Part } from '../../../src/http/static/cold-reads.js';
 
 // The cold-range budget of the static fast path: bytes read into pooled buffers count as in flight
 // until released; a range that would pass the budget is streamed instead, small ones never are.
@@ -25,14 +25,15 @@ describe('cold reads of the static fast path', () => {
   it('reads a range in pooled chunks, counted in flight until each is released', async () => {
     const handle = await open(file, 'r');
     try {
+      const cold = createColdReads();
       const start = 100;
       const end = content.length - 7;
-      const parts = await readPooled(handle, start, end);
+      const parts = await cold.readPooled(handle, start, end);
       expect(parts.map((p) => p.bytes.length)).toEqual([POOL_CHUNK, POOL_CHUNK, end - start + 1 - 2 * POOL_CHUNK]);
       expect(Buffer.concat(parts.map((p) => p.bytes)).equals(content.subarray(start, end + 1))).toBe(true);
-      expect(fastStaticReadInFlight()).toBe(end - start + 1);
-      for (const part of parts) release(part.bytes, part.pooled!);
-      expect(fastStaticReadInFlight()).toBe(0);
+      expect(cold.inFlight()).toBe(end - start + 1);
+      for (const part of parts) cold.release(part.bytes, part.pooled!);
+      expect(cold.inFlight()).toBe(0);
     } finally {
       await handle.close();
     }
@@ -41,8 +42,9 @@ describe('cold reads of the static fast path', () => {
   it('a range past the end of the file reads nothing: it throws ESHORT and leaves nothing in flight', async () => {
     const handle = await open(file, 'r');
     try {
-      await expect(readPooled(handle, content.length - 10, content.length + POOL_CHUNK)).rejects.toMatchObject({ code: 'ESHORT' });
-      expect(fastStaticReadInFlight()).toBe(0);
+      const cold = createColdReads();
+      await expect(cold.readPooled(handle, content.length - 10, content.length + POOL_CHUNK)).rejects.toMatchObject({ code: 'ESHORT' });
+      expect(cold.inFlight()).toBe(0);
       await expect(readExactly(handle, content.length - 1, 2)).rejects.toMatchObject({ code: 'ESHORT' });
       expect((await readExactly(handle, 5, 10)).equals(content.subarray(5, 15))).toBe(true);
     } finally {
@@ -51,17 +53,20 @@ describe('cold reads of the static fast path', () => {
   });
 
   it('the budget counts what is in flight; reads up to SMALL_READ always fit', async () => {
-    expect(overReadBudget(SMALL_READ, 0)).toBe(false);
-    expect(overReadBudget(SMALL_READ + 1, SMALL_READ)).toBe(true);
-    expect(overReadBudget(SMALL_READ + 1, SMALL_READ + 1)).toBe(false);
+    expect(createColdReads(0).overBudget(SMALL_READ)).toBe(false);
+    expect(createColdReads(SMALL_READ).overBudget(SMALL_READ + 1)).toBe(true);
+    expect(createColdReads(SMALL_READ + 1).overBudget(SMALL_READ + 1)).toBe(false);
+    const cold = createColdReads(POOL_CHUNK + SMALL_READ + 1);
     const handle = await open(file, 'r');
     try {
-      const held = await readPooled(handle, 0, POOL_CHUNK - 1);
-      expect(overReadBudget(SMALL_READ + 1, POOL_CHUNK + SMALL_READ + 1)).toBe(false);
-      expect(overReadBudget(SMALL_READ + 2, POOL_CHUNK + SMALL_READ + 1)).toBe(true);
-      expect(overReadBudget(SMALL_READ, 0)).toBe(false);
-      for (const part of held) release(part.bytes, part.pooled!);
-      expect(overReadBudget(SMALL_READ + 2, POOL_CHUNK + SMALL_READ + 1)).toBe(false);
+      const held: Part[] = await cold.readPooled(handle, 0, POOL_CHUNK - 1);
+      expect(cold.overBudget(SMALL_READ + 1)).toBe(false);
+      expect(cold.overBudget(SMALL_READ + 2)).toBe(true);
+      expect(cold.overBudget(SMALL_READ)).toBe(false);
+      // another handler's budget is its own
+      expect(createColdReads(POOL_CHUNK + SMALL_READ + 1).overBudget(SMALL_READ + 2)).toBe(false);
+      for (const part of held) cold.release(part.bytes, part.pooled!);
+      expect(cold.overBudget(SMALL_READ + 2)).toBe(false);
     } finally {
       await handle.close();
     }
