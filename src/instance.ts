@@ -14,6 +14,7 @@ import { createPruner } from './housekeeping/pruner.js';
 import { createPrunePrismaStore } from './housekeeping/prune-store.js';
 import { measureFolders } from './housekeeping/folder-usage.js';
 import { createCluster } from './cluster/index.js';
+import { createAbandonedUploadCleanup, createUploadTrackingStore } from './storage/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { createHttpListener } from './http/http-listener.js';
@@ -167,7 +168,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   const quotaStore = createQuotaStore(prisma);
   const sessionStore = createUploadSessionStore(prisma);
   const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
-  const videos = await createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events });
+  const videos = await createVideos({ config, prisma, clock, logger, urls, layout, metrics, ffmpeg, torrents, seeding: seeding.port, admission, jobs, events, workerId });
   // S3-compatible object storage (null: disabled), opened by the videos area: mirrored copies go there too
   const { objectStorage } = videos;
   const resumable = createResumableUploads({
@@ -291,6 +292,18 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureFolders(storageMetrics.folders, storageMetrics.setUsed, signal), { scope: 'node' });
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
+  // multipart uploads that a killed node left in our buckets (parts billed, never listed): aborted once no live node writes them
+  const abandonedUploads = objectStorage?.store.multipart
+    ? createAbandonedUploadCleanup({
+        settings: config.object_storage,
+        multipart: objectStorage.store.multipart,
+        tracking: createUploadTrackingStore(prisma),
+        nodes: async () => (await cluster.nodes.list()).map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) })),
+        clock,
+        logger,
+      })
+    : null;
+  if (abandonedUploads) scheduler.every('object-storage-abandoned-uploads', 3600_000, () => abandonedUploads.run());
   // the policy in force (config file, or stored through the API) sets the planning interval
   const followPolicyIntervals = () => {
     scheduler.reschedule('redundancy-plan', redundancy.policy.checkIntervalMs);
@@ -401,6 +414,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       // once) is created; requests meanwhile see /readyz 503
       await listener.listen();
       await cluster.start(this.port);
+      // this node's uploads of its previous run ended with it (the registry now has its new start)
+      await abandonedUploads?.run().catch((err: unknown) => logger.warn({ err }, 'aborting abandoned multipart uploads failed'));
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
       const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });
