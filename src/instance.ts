@@ -298,7 +298,12 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
         settings: config.object_storage,
         multipart: objectStorage.store.multipart,
         tracking: createUploadTrackingStore(prisma),
-        nodes: async () => (await cluster.nodes.list()).map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) })),
+        nodes: async () => {
+          const nodes = await cluster.nodes.list();
+          // before this node registers, every upload would look abandoned
+          if (!nodes.some((n) => n.self)) throw new Error('this node is not in the node registry yet');
+          return nodes.map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) }));
+        },
         clock,
         logger,
       })
