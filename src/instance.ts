@@ -11,6 +11,7 @@ import { createRemoteImageService } from './federation/remote-images/index.js';
 import type { LookupAddresses } from './federation/remote/index.js';
 import { createHousekeeping } from './housekeeping/create-housekeeping.js';
 import { createCluster } from './cluster/index.js';
+import { createAbandonedUploadCleanup, createUploadTrackingStore } from './storage/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { createHttpListener } from './http/http-listener.js';
@@ -238,6 +239,23 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureStorage(signal), { scope: 'node' });
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
+  // multipart uploads that a killed node left in our buckets (parts billed, never listed): aborted once no live node writes them
+  const abandonedUploads = objectStorage?.store.multipart
+    ? createAbandonedUploadCleanup({
+        settings: config.object_storage,
+        multipart: objectStorage.store.multipart,
+        tracking: createUploadTrackingStore(prisma),
+        nodes: async () => {
+          const nodes = await cluster.nodes.list();
+          // before this node registers, every upload would look abandoned
+          if (!nodes.some((n) => n.self)) throw new Error('this node is not in the node registry yet');
+          return nodes.map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) }));
+        },
+        clock,
+        logger,
+      })
+    : null;
+  if (abandonedUploads) scheduler.every('object-storage-abandoned-uploads', 3600_000, () => abandonedUploads.run());
   // the policy in force (config file, or stored through the API) sets the planning interval
   const followPolicyIntervals = () => {
     scheduler.reschedule('redundancy-plan', redundancy.policy.checkIntervalMs);
@@ -342,6 +360,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       // once) is created; requests meanwhile see /readyz 503
       await listener.listen();
       await cluster.start(this.port);
+      // this node's uploads of its previous run ended with it (the registry now has its new start)
+      await abandonedUploads?.run().catch((err: unknown) => logger.warn({ err }, 'aborting abandoned multipart uploads failed'));
       await accounts.ensureInstanceActor();
       const rootPassword = config.admin.initial_password ?? generatePassword();
       const root = await accounts.ensureRootUser({ password: rootPassword, email: config.admin.email });

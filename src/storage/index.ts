@@ -2,7 +2,10 @@
 import type { ObjectStorageSettings } from './object-storage-settings.js';
 import type { ObjectStore } from './object-store.js';
 
-export type { BucketKind, ObjectAcl, ObjectHead, ObjectInfo, ObjectStore } from './object-store.js';
+export type { BucketKind, MultipartUploads, ObjectAcl, ObjectHead, ObjectInfo, ObjectStore, PendingUpload } from './object-store.js';
+export { abandonedUploads, createAbandonedUploadCleanup, uploadPlaces, UNTRACKED_UPLOAD_GRACE_MS, type UploadingNode } from './abandoned-uploads.js';
+export { trackUploads, type TrackedUpload, type UploadTrackingStore } from './upload-tracking.js';
+export { createUploadTrackingStore } from './upload-tracking-store.js';
 export { BUCKET_KINDS } from './object-store.js';
 export { bucketOf, bucketObjectUrl, cannedAcl, fullKey, isSafeKey, publicObjectUrl, type ObjectStorageSettings } from './object-storage-settings.js';
 export { createFolderObjectStore } from './folder-object-store.js';

@@ -19,6 +19,23 @@ export interface ObjectHead {
   lastModified: Date;
 }
 
+/** A multipart upload begun and neither completed nor aborted (S3's ListMultipartUploads). */
+export interface PendingUpload {
+  bucket: string;
+  /** the full object key (the kind's prefix included) */
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+/** S3 only: the multipart uploads left in progress (a node killed mid-upload leaves its parts, billed and invisible to listings). */
+export interface MultipartUploads {
+  /** every upload in progress in the bucket under the prefix */
+  list(bucket: string, prefix: string): Promise<PendingUpload[]>;
+  /** aborts it (its parts are deleted); an upload already gone is fine */
+  abort(upload: Pick<PendingUpload, 'bucket' | 'key' | 'uploadId'>): Promise<void>;
+}
+
 /**
  * The storage port: one flat key space per bucket kind, keys relative to the kind's configured
  * prefix. Implemented over S3 (`createS3ObjectStore`) and over a folder (`createFolderObjectStore`,
@@ -39,6 +56,8 @@ export interface ObjectStore {
   remove(kind: BucketKind, keys: readonly string[]): Promise<void>;
   /** deletes every object under the prefix; how many went */
   removePrefix(kind: BucketKind, prefix: string): Promise<number>;
+  /** S3 only (absent on a folder): the multipart uploads in progress */
+  readonly multipart?: MultipartUploads;
   /** closes the client's sockets */
   close(): void;
 }

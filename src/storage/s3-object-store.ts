@@ -3,10 +3,12 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectAclCommand,
   S3Client,
@@ -14,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { bucketOf, cannedAcl, fullKey, isSafeKey, type ObjectStorageSettings } from './object-storage-settings.js';
-import type { BucketKind, ObjectHead, ObjectInfo, ObjectStore } from './object-store.js';
+import type { BucketKind, MultipartUploads, ObjectHead, ObjectInfo, ObjectStore, PendingUpload } from './object-store.js';
 
 /** S3 refuses parts below 5 MiB (except the last). */
 const MIN_PART = 5 * 1024 * 1024;
@@ -85,7 +87,34 @@ export function createS3ObjectStore(settings: ObjectStorageSettings): ObjectStor
     }
   }
 
+  const multipart: MultipartUploads = {
+    async list(bucket, prefix) {
+      const found: PendingUpload[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      for (;;) {
+        const out = await client.send(
+          new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}), ...(uploadIdMarker !== undefined ? { UploadIdMarker: uploadIdMarker } : {}) }),
+        );
+        for (const u of out.Uploads ?? []) {
+          if (u.Key && u.UploadId) found.push({ bucket, key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) });
+        }
+        if (!out.IsTruncated || (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === uploadIdMarker)) return found;
+        keyMarker = out.NextKeyMarker;
+        uploadIdMarker = out.NextUploadIdMarker;
+      }
+    },
+    async abort({ bucket, key, uploadId }) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch (err) {
+        if (!isNotFound(err) && (err as { name?: string }).name !== 'NoSuchUpload') throw err;
+      }
+    },
+  };
+
   return {
+    multipart,
     async put(kind, key, source, options) {
       const contentType = options.contentType ? { ContentType: options.contentType } : {};
       const params = { ...where(kind, key), ...acl(options.acl), ...contentType, Body: 'path' in source ? createReadStream(source.path) : source.body };

@@ -23,7 +23,7 @@ import { sweepAtStartup } from './startup-sweep.js';
 import type { VideoEventEmitter } from './video-events.js';
 import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
-import { createObjectStorage, loadS3ObjectStore, type ObjectStorage } from '../storage/index.js';
+import { createObjectStorage, createUploadTrackingStore, loadS3ObjectStore, trackUploads, type ObjectStorage } from '../storage/index.js';
 import { createObjectStorageStore } from './object-storage-store.js';
 import { createStorageMove, MOVE_TO_FILE_SYSTEM_JOB, MOVE_TO_OBJECT_STORAGE_JOB, type StorageMove } from './object-storage-move.js';
 
@@ -47,7 +47,7 @@ export async function createVideos(deps: {
   seeding: SeedingPort;
   jobs: JobQueue<VideoJobKinds>;
   events: VideoEventEmitter;
-  /** this instance's worker id: it owns its quota reservations and upload sessions */
+  /** this instance's worker id: it owns its quota reservations and upload sessions, and its uploads to object storage are recorded under it */
   workerId: string;
   /** is this cluster node online (a resumable upload begun on another node)? */
   nodeOnline: (node: string) => Promise<boolean>;
@@ -58,7 +58,13 @@ export async function createVideos(deps: {
   const sessionStore = createUploadSessionStore(prisma);
   const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   // object storage (object_storage.enabled): transcoded files move there, private ones under `private/`
-  const objectStorage: ObjectStorage | null = config.object_storage.enabled ? createObjectStorage(config.object_storage, await loadS3ObjectStore(config.object_storage)) : null;
+  // every upload recorded while it runs: the multipart uploads a killed node leaves are then told from live ones
+  const objectStorage: ObjectStorage | null = config.object_storage.enabled
+    ? createObjectStorage(
+        config.object_storage,
+        trackUploads(await loadS3ObjectStore(config.object_storage), { settings: config.object_storage, tracking: createUploadTrackingStore(prisma), node: deps.workerId, clock }),
+      )
+    : null;
   const storageMove: StorageMove | null = objectStorage
     ? createStorageMove({ objects: objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
     : null;

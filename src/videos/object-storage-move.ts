@@ -14,6 +14,13 @@ import type { MovedUrls, ObjectStorageStore, StoredVideoFiles } from './object-s
 import { createObjectStorageExtras, type VideoExtras } from './object-storage-extras.js';
 import type { StorageLayout } from './storage-layout.js';
 
+/**
+ * Why a move fails on a node without the files: they are on the disk of the node that transcoded the
+ * video (each node has its own storage.root). The job fails for good after its attempts (minutes);
+ * the files move when that node runs `mirrortube storage move`.
+ */
+const ELSEWHERE = ' (they are on the disk of the node that transcoded it, which may be down: run `mirrortube storage move --to object-storage` on that node once it runs again)';
+
 /** PeerTube's job names. */
 export const MOVE_TO_OBJECT_STORAGE_JOB = 'move-to-object-storage';
 export const MOVE_TO_FILE_SYSTEM_JOB = 'move-to-file-system';
@@ -148,13 +155,13 @@ export function createStorageMove(deps: StorageMoveDeps) {
         localPaths.push(dir);
       } else if (!video.inObjectStorage) {
         // (on a node that did not transcode it, the transcoding node may still be moving it: retried)
-        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing on this node`);
+        throw new Error(`video ${video.uuid}: its HLS folder ${dir} is missing on this node${ELSEWHERE}`);
       }
     }
     for (const f of video.webVideos) {
       const path = placed.webVideo(f.filename);
       if (!(await exists(path))) {
-        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing on this node`);
+        if (!video.inObjectStorage) throw new Error(`video ${video.uuid}: its web video ${path} is missing on this node${ELSEWHERE}`);
         continue;
       }
       const key = keys.webVideo(f.filename);

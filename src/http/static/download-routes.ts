@@ -24,7 +24,9 @@ const HLS_VIDEO = /^\/download\/streaming-playlists\/hls\/videos\/([^/]+)-(\d+)-
  * validators, bytes counted like the static routes; private files not counted, never cached).
  * Files of private, internal and password-protected videos need a video file token or a bearer
  * token that may see the video, as the private static routes. (Torrents: `/download/torrents/`
- * is a static mount.)
+ * is a static mount.) A video's `downloadEnabled: false` is not checked, as in PeerTube (6.3 and
+ * since): its download validator checks only the right to see the files, and its allow filter
+ * refuses only through a plugin; the flag tells clients to hide their download button.
  */
 export function downloadRoutes(deps: {
   store: DownloadStore;

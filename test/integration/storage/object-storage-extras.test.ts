@@ -139,6 +139,18 @@ describe('object storage: thumbnails, previews, torrents; webseeds at base_url (
     expect(hls.headers.get('content-disposition')).toBe(`attachment; filename="extras-${hlsRes}p-hls.mp4"`);
     expect(Buffer.from(await hls.arrayBuffer()).equals(await bytesOf(hlsFile.fileUrl, { headers: { range: 'bytes=0-999' } }))).toBe(true);
     expect((await fetch(`${a.url}/download/web-videos/${uuid}-4320.mp4`)).status).toBe(404);
+    // downloadEnabled: false is a hint to clients (PeerTube's own hides its download button): as in
+    // PeerTube (its videosDownloadValidator checks only the right to see the files, and its allow
+    // filter answers yes unless a plugin says no), the /download/ routes still answer, to anyone
+    const off = await a.api(`/api/v1/videos/${uuid}`, { method: 'PUT', body: JSON.stringify({ downloadEnabled: false }), headers: { 'content-type': 'application/json' } });
+    expect(off.status).toBe(204);
+    expect((await a.json<{ downloadEnabled: boolean }>(`/api/v1/videos/${uuid}`)).downloadEnabled).toBe(false);
+    const stillWeb = await fetch(downloadUrl, { headers: { range: 'bytes=0-99' } });
+    expect(stillWeb.status).toBe(206);
+    expect(Buffer.from(await stillWeb.arrayBuffer()).equals(await bytesOf(web.fileUrl, { headers: { range: 'bytes=0-99' } }))).toBe(true);
+    const stillHls = await fetch(`${a.url}/download/streaming-playlists/hls/videos/${uuid}-${hlsRes}-fragmented.mp4`, { method: 'HEAD' });
+    expect(stillHls.status).toBe(200);
+    expect((await a.api(`/api/v1/videos/${uuid}`, { method: 'PUT', body: JSON.stringify({ downloadEnabled: true }), headers: { 'content-type': 'application/json' } })).status).toBe(204);
     expect((await fetch(`${a.url}/download/web-videos/00000000-0000-4000-8000-000000000000-${resolution}.mp4`)).status).toBe(404);
 
     // a private video: its files under private/ in the bucket, downloadable only with a token

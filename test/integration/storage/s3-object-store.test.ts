@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { loadS3ObjectStore, type ObjectStore } from '../../../src/storage/index.js';
-import { startTestS3, type TestS3 } from './s3-server.js';
+import { S3_CREDENTIALS, startTestS3, type TestS3 } from './s3-server.js';
 
 /** The S3 implementation of the storage port against s3rver: multipart above max_upload_part, ranges, prefixes, copies, absent objects as null. */
 describe('S3 object store (s3rver)', () => {
@@ -57,5 +58,27 @@ describe('S3 object store (s3rver)', () => {
     expect(await store.read('streaming_playlists', 'nothing/here.mp4')).toBeNull();
     expect(await store.list('web_videos', 'x')).toEqual([]);
     await expect(store.head('streaming_playlists', '../escape')).rejects.toThrow(/unsafe object key/);
+  });
+
+  it('lists the multipart uploads in progress under a prefix and aborts them (their parts go)', async () => {
+    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3_CREDENTIALS.access_key_id, secretAccessKey: S3_CREDENTIALS.secret_access_key } });
+    const begin = async (key: string) => {
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 't-playlists', Key: key }));
+      await client.send(new UploadPartCommand({ Bucket: 't-playlists', Key: key, UploadId: UploadId!, PartNumber: 1, Body: Buffer.from('part one') }));
+      return UploadId!;
+    };
+    const before = Date.now();
+    const ours = await begin('hls/u2/a-fragmented.mp4');
+    await begin('elsewhere/b.mp4');
+    const multipart = store.multipart!;
+    const listed = await multipart.list('t-playlists', 'hls/');
+    expect(listed.map((u) => [u.bucket, u.key, u.uploadId])).toEqual([['t-playlists', 'hls/u2/a-fragmented.mp4', ours]]);
+    expect(listed[0]!.initiated.getTime()).toBeGreaterThan(before - 60_000);
+    await multipart.abort(listed[0]!);
+    expect(await multipart.list('t-playlists', 'hls/')).toEqual([]);
+    expect(await s3.pendingUploads('t-playlists')).toEqual(['elsewhere/b.mp4']);
+    // already gone: fine
+    await multipart.abort(listed[0]!);
+    client.destroy();
   });
 });

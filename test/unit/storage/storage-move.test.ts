@@ -182,7 +182,7 @@ describe('storage move (file system ⇄ object storage)', () => {
 
   it('missing local files of a video not in object storage: an error, nothing recorded', async () => {
     const { move } = setup('');
-    await expect(move.toObjectStorage(1)).rejects.toThrow(/missing/);
+    await expect(move.toObjectStorage(1)).rejects.toThrow(/missing on this node \(they are on the disk of the node that transcoded it.*storage move --to object-storage/);
     expect(urls).toBe('unset');
   });
 });
