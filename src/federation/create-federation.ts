@@ -22,13 +22,13 @@ import { createActivityReceiver } from './inbox/receive-activity.js';
 import { createLocalDocuments, type MagnetBuilder } from './local/index.js';
 import { createRemoteActorResolver } from './remote/index.js';
 import { createRemoteVideoStore } from './import/remote-video-store.js';
-import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, type LookupAddresses, type ParseActor, type SignWith } from './remote/index.js';
+import { createPrismaActorStore, createPublicKeyResolver, createSafeFetcher, createWebfingerResolver, parseActorDocument, type LookupAddresses, type SignWith } from './remote/index.js';
 import { createVideoImporter } from './import/video-importer.js';
 import { createRemoteRateCounts } from './import/remote-rate-counts.js';
 import { BACKFILL_JOB, createOutboxBackfill, createPrismaBackfillStore, type BackfillJobKinds } from './backfill/index.js';
 import { createPrismaVideoPublisherStore } from './publish/video-publisher-store.js';
 import { createVideoPublisher, VIEWS_JOB, type VideoPublisherJobKinds } from './publish/video-publisher.js';
-import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseActor, parseVideoObject, withContext } from './vocab/index.js';
+import { buildAccept, buildFollow, buildReject, buildUndo, describeRefusal, parseVideoObject, withContext } from './vocab/index.js';
 
 export const REFRESH_JOB = 'activitypub-refresher';
 /** inbound activity types forwarded to a local video's followers (when LD-signed) */
@@ -37,29 +37,6 @@ const refreshPayload = z.object({ videoId: z.number().int().positive() });
 export type FederationJobKinds = InboxJobKinds & DeliveryJobKinds & VideoPublisherJobKinds & { [REFRESH_JOB]: { videoId: number } } & BackfillJobKinds;
 
 /** The vocab parser in the shape the remote module's resolvers take. */
-const parseActorForRemote: ParseActor = (json) => {
-  const r = parseActor(json);
-  if (!r.ok) return { ok: false, message: describeRefusal(r.reason) };
-  const a = r.value;
-  return {
-    ok: true,
-    actor: {
-      url: a.id,
-      type: a.type,
-      preferredUsername: a.preferredUsername,
-      name: a.name,
-      summary: a.summary,
-      inboxUrl: a.inbox,
-      sharedInboxUrl: a.sharedInbox,
-      outboxUrl: a.outbox,
-      followersUrl: a.followers,
-      followingUrl: a.following,
-      publicKeys: [a.publicKey],
-      avatar: a.avatar,
-    },
-  };
-};
-
 /**
  * Builds the federation side of an instance: remote fetching, key resolution, delivery, follows,
  * the inbox (receive → store → process), and the publishing of our videos. Registers its job
@@ -111,8 +88,8 @@ export function createFederation(deps: {
     }
     return instanceKey;
   };
-  const fetchPublicKey = createPublicKeyResolver({ fetcher, store: actorStore, clock, maxAgeMs: fed.remote_object_max_age, parseActor: parseActorForRemote, webfinger, signWith, minRefreshIntervalMs: 60_000 });
-  const resolver = createRemoteActorResolver({ actors, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorForRemote, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
+  const fetchPublicKey = createPublicKeyResolver({ fetcher, store: actorStore, clock, maxAgeMs: fed.remote_object_max_age, parseActor: parseActorDocument, webfinger, signWith, minRefreshIntervalMs: 60_000 });
+  const resolver = createRemoteActorResolver({ actors, clock, fetcher, webfinger, store: actorStore, parseActor: parseActorDocument, signWith, maxAgeMs: fed.remote_object_max_age, localHost: urls.host });
 
   const queue: DeliveryQueue = {
     enqueue: (kind, payload, options, tx) => jobs.enqueue(kind, payload, options, tx),

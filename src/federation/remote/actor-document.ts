@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { describeRefusal, parseActor } from '../vocab/index.js';
 
-// A deliberately small parse of the actor documents a key resolution needs. The full vocabulary
-// parsers live in ../vocab/; this file is the one place to swap for them.
+// The actor documents a key resolution and the actor store need, read by the vocabulary's actor
+// parser (../vocab/parse-actor.ts: PeerTube's rules), and the key documents some servers publish.
 
 /** A public key as an actor publishes it. */
 export interface PublishedKey {
@@ -33,8 +34,6 @@ export type ParseActorResult = { readonly ok: true; readonly actor: FetchedActor
 /** The port the key resolver parses actors through. */
 export type ParseActor = (json: unknown) => ParseActorResult;
 
-const ACTOR_TYPES = ['Person', 'Group', 'Application', 'Service', 'Organization'] as const;
-
 const httpUrl = z
   .string()
   .max(2048)
@@ -53,28 +52,6 @@ const publicKeySchema = z.object({
   publicKeyPem: z.string().min(1).max(16_384),
 });
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .nullish()
-    .transform((v) => v ?? null);
-const optionalUrl = httpUrl.nullish().transform((v) => v ?? null);
-
-const actorSchema = z.object({
-  id: httpUrl,
-  type: z.enum(ACTOR_TYPES),
-  preferredUsername: z.string().min(1).max(255),
-  name: optionalText(1024),
-  summary: optionalText(65_536),
-  inbox: httpUrl,
-  outbox: optionalUrl,
-  followers: optionalUrl,
-  following: optionalUrl,
-  endpoints: z.object({ sharedInbox: optionalUrl }).partial().nullish(),
-  publicKey: z.union([publicKeySchema, z.array(publicKeySchema).max(16)]).optional(),
-});
-
 const keyDocumentSchema = publicKeySchema.extend({
   type: z.enum(['Key', 'CryptographicKey']).optional(),
 });
@@ -84,12 +61,11 @@ function firstIssue(error: z.ZodError): string {
   return issue === undefined ? 'invalid document' : `${issue.path.join('.') || 'document'}: ${issue.message}`;
 }
 
-/** The actor fields the key resolver and the actor store need, from an actor document. */
+/** The actor fields the key resolver and the actor store need, from an actor document (the vocabulary's parser). */
 export const parseActorDocument: ParseActor = (json) => {
-  const parsed = actorSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, message: firstIssue(parsed.error) };
-  const a = parsed.data;
-  const keys = a.publicKey === undefined ? [] : Array.isArray(a.publicKey) ? a.publicKey : [a.publicKey];
+  const r = parseActor(json);
+  if (!r.ok) return { ok: false, message: describeRefusal(r.reason) };
+  const a = r.value;
   return {
     ok: true,
     actor: {
@@ -99,11 +75,12 @@ export const parseActorDocument: ParseActor = (json) => {
       name: a.name,
       summary: a.summary,
       inboxUrl: a.inbox,
-      sharedInboxUrl: a.endpoints?.sharedInbox ?? null,
+      sharedInboxUrl: a.sharedInbox,
       outboxUrl: a.outbox,
       followersUrl: a.followers,
       followingUrl: a.following,
-      publicKeys: keys,
+      publicKeys: [a.publicKey],
+      avatar: a.avatar,
     },
   };
 };

@@ -140,8 +140,9 @@ describe('createPublicKeyResolver', () => {
     const { store, resolve } = setup([
       [ALICE, { json: actorDocument(ALICE, { id: ALICE_KEY, owner: 'https://a.example/accounts/mallory', publicKeyPem: alice.publicKeyPem }) }],
     ]);
-    expect(await resolve(ALICE_KEY, { refresh: false })).toMatchObject({ ok: false, reason: { type: 'owner-mismatch' } });
-    expect(await resolve(ALICE, { refresh: false })).toMatchObject({ ok: false, reason: { type: 'owner-mismatch' } });
+    // the actor parser (PeerTube's rules) refuses the document itself: its key must be its own
+    expect(await resolve(ALICE_KEY, { refresh: false })).toMatchObject({ ok: false, reason: { type: 'bad-actor' } });
+    expect(await resolve(ALICE, { refresh: false })).toMatchObject({ ok: false, reason: { type: 'bad-actor' } });
     expect(store.saves).toHaveLength(0);
   });
 
@@ -221,7 +222,8 @@ describe('createPublicKeyResolver', () => {
     ]);
     expect(await resolve('https://internal.example/actor#main-key', { refresh: false })).toMatchObject({ ok: false, reason: { type: 'blocked-address' } });
     expect(await resolve('https://a.example/video', { refresh: false })).toMatchObject({ ok: false, reason: { type: 'bad-actor' } });
-    expect(await resolve('https://a.example/accounts/bad', { refresh: false })).toMatchObject({ ok: false, reason: { type: 'unusable-key' } });
+    // a PEM that is no key: refused with the document by the actor parser
+    expect(await resolve('https://a.example/accounts/bad', { refresh: false })).toMatchObject({ ok: false, reason: { type: 'bad-actor' } });
   });
 
   it('keeps using a stale stored key while its host is unreachable, but not on refresh', async () => {
