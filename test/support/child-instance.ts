@@ -7,6 +7,13 @@ const CHILD_START_CAP_MS = 300_000;
 
 const BIN = fileURLToPath(new URL('../../src/bin/mirrortube.js', import.meta.url));
 
+/** A running `mirrortube serve` child: its process, what it printed, and its exit. */
+export interface ChildInstance {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
 /**
  * The `mirrortube` command in a child process (so a test can SIGKILL it), configured by environment
  * and by extra command-line arguments (e.g. `['--config', file]` for settings env cannot carry, like lists).
@@ -15,7 +22,7 @@ export async function startChildInstance(
   env: Record<string, string>,
   port: number,
   args: readonly string[] = [],
-): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+): Promise<ChildInstance> {
   let output = '';
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

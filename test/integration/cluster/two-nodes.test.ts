@@ -8,7 +8,7 @@ import { createNodeRegistry, createNodeStore, createTickGate, createTickLeaseSto
 import { createPrismaActorStore } from '../../../src/accounts/actor-store.js';
 import { createJobStore, createScheduler } from '../../../src/jobs/index.js';
 import { createManualClock, createOffsetClock } from '../../../src/lib/clock.js';
-import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, startChildInstance, type ChildInstance } from '../../support/child-instance.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { ROOT_PASSWORD, startTestInstance, type TestInstance } from '../../support/instance.js';
 import { generatedClip } from '../../support/media.js';
@@ -24,7 +24,7 @@ const DELIVERY_CONCURRENCY = 4;
 describe('two nodes on one PostgreSQL', () => {
   let db: TestDatabase;
   let a: TestInstance;
-  let b: Awaited<ReturnType<typeof startChildInstance>>;
+  let b: ChildInstance;
   let bUrl = '';
   let storageB = '';
   const clock = createOffsetClock();

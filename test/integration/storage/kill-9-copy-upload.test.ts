@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, killChildren, startChildInstance } from '../../support/child-instance.js';
+import { childInstanceEnv, killChildren, startChildInstance, type ChildInstance } from '../../support/child-instance.js';
 import { startTestInstance, type TestInstance } from '../../support/instance.js';
 import { generatedClip } from '../../support/media.js';
 import { freePort, waitFor } from '../../support/ports.js';
@@ -24,7 +24,7 @@ describe('kill -9 during a copy upload to the bucket', () => {
   let a: TestInstance | undefined;
   let storage = '';
   let proxy: Awaited<ReturnType<typeof startStallingProxy>> | undefined;
-  const children: Awaited<ReturnType<typeof startChildInstance>>[] = [];
+  const children: ChildInstance[] = [];
 
   afterAll(async () => {
     await killChildren(children);

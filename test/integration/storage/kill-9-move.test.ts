@@ -1,12 +1,13 @@
-import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, killChildren, startChildInstance } from '../../support/child-instance.js';
+import { killChildren, type ChildInstance } from '../../support/child-instance.js';
 import { generatedClip } from '../../support/media.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 import { startStallingProxy } from './stalling-proxy.js';
+import { startBucketNode } from './bucket-node.js';
 
 const PASSWORD = 'kill-move-password';
 
@@ -31,7 +32,7 @@ describe('kill -9 during the move of a transcoded video to the bucket', () => {
   let s3: TestS3 | undefined;
   let storage = '';
   let proxy: Awaited<ReturnType<typeof startStallingProxy>> | undefined;
-  const children: Awaited<ReturnType<typeof startChildInstance>>[] = [];
+  const children: ChildInstance[] = [];
 
   afterAll(async () => {
     await killChildren(children);
@@ -48,31 +49,10 @@ describe('kill -9 during the move of a transcoded video to the bucket', () => {
     let playlistPuts = 0;
     proxy = await startStallingProxy(s3.endpoint, (req) => req.method === 'PUT' && (req.url ?? '').startsWith('/c-playlists/') && ++playlistPuts === 3);
     storage = await mkdtemp(join(tmpdir(), 'mt-kill-move-'));
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const configFile = join(storage, 'c.yaml');
-    await writeFile(configFile, JSON.stringify({ object_storage: { ...s3.configFor('c', { extras: true }), endpoint: proxy.url }, transcoding: { web_videos: { enabled: true } } }));
-    const env = {
-      ...childInstanceEnv({ storage, port, password: PASSWORD }),
-      MIRRORTUBE_LISTEN__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_WEBSERVER__HTTPS: 'false',
-      MIRRORTUBE_JOBS__LEASE_DURATION: '2 seconds',
-      MIRRORTUBE_JOBS__SHUTDOWN_DEADLINE: '2 seconds',
-    };
-    const first = await startChildInstance(env, port, ['--config', configFile]);
+    const node = await startBucketNode({ storage, password: PASSWORD, config: { object_storage: { ...s3.configFor('c', { extras: true }), endpoint: proxy.url }, transcoding: { web_videos: { enabled: true } } } });
+    const { first, api } = node;
     children.push(first);
-    const client = (await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()) as Record<string, string>;
-    const token = ((await (await fetch(`${base}/api/v1/users/token`, { method: 'POST', body: new URLSearchParams({ ...client, grant_type: 'password', username: 'root', password: PASSWORD }) })).json()) as { access_token: string }).access_token;
-    const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
-
-    const clip = await generatedClip({ seconds: 3 });
-    const form = new FormData();
-    form.append('videofile', new Blob([await readFile(clip)]), basename(clip));
-    form.append('name', 'killed while moved');
-    form.append('channelId', '1');
-    const upload = await api('/api/v1/videos/upload', { method: 'POST', body: form });
-    expect(upload.status).toBe(200);
-    const { uuid } = ((await upload.json()) as { video: { uuid: string } }).video;
+    const uuid = await node.upload(await generatedClip({ seconds: 3 }), 'killed while moved');
 
     // --- the move hangs after two objects of the HLS folder: kill the node there
     await proxy.held;
@@ -85,7 +65,7 @@ describe('kill -9 during the move of a transcoded video to the bucket', () => {
 
     // --- restart: the bucket answers again, the move job is taken over after its lease
     proxy.release();
-    children.push(await startChildInstance(env, port, ['--config', configFile]));
+    children.push(await node.start());
     const hlsDir = join(storage, 'streaming-playlists', 'hls', uuid);
     await waitFor('the move finished', async () => ((await readdir(hlsDir).catch(() => [])).length === 0 && (await s3!.keys('c-thumbnails')).length === 2 ? true : undefined), 120_000);
 

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { childInstanceEnv, startChildInstance } from '../../support/child-instance.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { killChildren, type ChildInstance } from '../../support/child-instance.js';
+import { waitFor } from '../../support/ports.js';
+import { startBucketNode } from './bucket-node.js';
 import { startTestS3, type TestS3 } from './s3-server.js';
 import { startStallingProxy } from './stalling-proxy.js';
 
@@ -22,13 +23,10 @@ describe('kill -9 during a multipart upload to the bucket', () => {
   let s3: TestS3 | undefined;
   let storage = '';
   let proxy: Awaited<ReturnType<typeof startStallingProxy>> | undefined;
-  const children: Awaited<ReturnType<typeof startChildInstance>>[] = [];
+  const children: ChildInstance[] = [];
 
   afterAll(async () => {
-    for (const c of children) {
-      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-      await c.exited;
-    }
+    await killChildren(children);
     await proxy?.close();
     await s3?.close();
     if (storage) await rm(storage, { recursive: true, force: true });
@@ -45,30 +43,10 @@ describe('kill -9 during a multipart upload to the bucket', () => {
     const clip = join(storage, 'noise.mp4');
     await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', '3', '-vf', 'noise=alls=100:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
     expect((await stat(clip)).size).toBeGreaterThan(11 * 1024 * 1024);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const configFile = join(storage, 'm.yaml');
-    await writeFile(configFile, JSON.stringify({ object_storage: { ...s3.configFor('m'), endpoint: proxy.url, max_upload_part: '5MB' }, transcoding: { enabled: false } }));
-    const env = {
-      ...childInstanceEnv({ storage, port, password: PASSWORD }),
-      MIRRORTUBE_LISTEN__HOSTNAME: '127.0.0.1',
-      MIRRORTUBE_WEBSERVER__HTTPS: 'false',
-      MIRRORTUBE_JOBS__LEASE_DURATION: '2 seconds',
-      MIRRORTUBE_JOBS__SHUTDOWN_DEADLINE: '2 seconds',
-    };
-    const first = await startChildInstance(env, port, ['--config', configFile]);
+    const node = await startBucketNode({ storage, password: PASSWORD, config: { object_storage: { ...s3.configFor('m'), endpoint: proxy.url, max_upload_part: '5MB' }, transcoding: { enabled: false } } });
+    const first = node.first;
     children.push(first);
-    const client = (await (await fetch(`${base}/api/v1/oauth-clients/local`)).json()) as Record<string, string>;
-    const token = ((await (await fetch(`${base}/api/v1/users/token`, { method: 'POST', body: new URLSearchParams({ ...client, grant_type: 'password', username: 'root', password: PASSWORD }) })).json()) as { access_token: string }).access_token;
-    const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${token}` } });
-
-    const form = new FormData();
-    form.append('videofile', new Blob([await readFile(clip)]), 'noise.mp4');
-    form.append('name', 'killed mid-part');
-    form.append('channelId', '1');
-    const upload = await api('/api/v1/videos/upload', { method: 'POST', body: form });
-    expect(upload.status).toBe(200);
-    const { uuid } = ((await upload.json()) as { video: { uuid: string } }).video;
+    const uuid = await node.upload(clip, 'killed mid-part');
 
     // --- the second part hangs: kill the node there; the first part stays in the bucket, unlisted
     await proxy.held;
@@ -79,7 +57,7 @@ describe('kill -9 during a multipart upload to the bucket', () => {
 
     // --- restart: the killed upload is aborted, the move made again
     proxy.release();
-    children.push(await startChildInstance(env, port, ['--config', configFile]));
+    children.push(await node.start());
     await waitFor('the web video in the bucket', async () => ((await s3!.keys('m-videos')).length === 1 ? true : undefined), 120_000);
     expect((await s3.keys('m-videos'))[0]).toMatch(new RegExp(`^${uuid}-\\d+\\.mp4$`));
     for (const bucket of ['m-playlists', 'm-videos', 'm-copies']) expect(await s3.pendingUploads(bucket), bucket).toEqual([]);
