@@ -256,6 +256,9 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       })
     : null;
   if (abandonedUploads) scheduler.every('object-storage-abandoned-uploads', 3600_000, () => abandonedUploads.run());
+  // a move to object storage whose job failed for good is queued again by the node holding the files
+  const { resumeMoves } = videos;
+  if (resumeMoves) scheduler.every('object-storage-resume-moves', 10 * 60_000, () => resumeMoves(), { scope: 'node' });
   // the policy in force (config file, or stored through the API) sets the planning interval
   const followPolicyIntervals = () => {
     scheduler.reschedule('redundancy-plan', redundancy.policy.checkIntervalMs);
@@ -378,6 +381,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
       await liveRelay.start();
       await metricsServer?.start();
       await jobs.start();
+      await resumeMoves?.().catch((err: unknown) => logger.warn({ err }, 'queueing the moves to object storage left undone failed'));
       scheduler.start();
       ready = true;
       logger.info({ url: urls.base, listen: `${config.listen.hostname}:${this.port}`, database: db.kind }, 'mirrortube started');

@@ -79,6 +79,22 @@ export async function createVideos(deps: {
         await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}`, dedupePendingOnly: true }, tx);
       }
     : null;
+  /**
+   * Moves left undone whose files are on this node's disk get their job again (at start and every
+   * few minutes): a move that failed for good is tried anew, never forgotten. Deduplicated against a
+   * pending or running move of the video.
+   */
+  const resumeMoves = storageMove
+    ? async (): Promise<number> => {
+        let queued = 0;
+        for (const videoId of await storageMove.pendingHere()) {
+          const r = await jobs.enqueue(MOVE_TO_OBJECT_STORAGE_JOB, { videoId }, { dedupeKey: `move-${videoId}` });
+          if (!r.deduplicated) queued++;
+        }
+        if (queued > 0) logger.info({ queued }, 'moves to object storage left undone queued again');
+        return queued;
+      }
+    : null;
   if (storageMove) {
     jobs.register(MOVE_TO_OBJECT_STORAGE_JOB, storageMove.jobs[MOVE_TO_OBJECT_STORAGE_JOB]);
     jobs.register(MOVE_TO_FILE_SYSTEM_JOB, storageMove.jobs[MOVE_TO_FILE_SYSTEM_JOB]);
@@ -181,6 +197,8 @@ export async function createVideos(deps: {
     resumable,
     /** what a crash of the previous run left: files and rows no upload or job of this worker owns */
     sweepAtStartup: () => sweepAtStartup({ layout, owner: workerId, sessions: sessionStore, quota: quotaStore, logger }),
+    /** object storage on: queues again the moves left undone whose files are on this node (null: off) */
+    resumeMoves,
   };
 }
 

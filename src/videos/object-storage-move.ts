@@ -348,7 +348,35 @@ export function createStorageMove(deps: StorageMoveDeps) {
     run: (payload) => move(payload.videoId),
   });
 
+  /** Does this node's disk hold every file of the video (for its privacy), and is it still to be moved? */
+  async function filesHere(videoId: number): Promise<boolean> {
+    const video = await store.files(videoId);
+    if (!video || video.inObjectStorage) return false;
+    const placed = layoutForPrivacy(layout, video.privacy);
+    if (video.hls && !(await exists(placed.hlsDir(video.uuid)))) return false;
+    for (const f of video.webVideos) if (!(await exists(placed.webVideo(f.filename)))) return false;
+    return true;
+  }
+
+  /**
+   * The videos still to be moved to object storage whose files are on this node's disk: a move whose
+   * job failed for good (the bucket down longer than its retries, or claimed by nodes without the
+   * files) is not lost, it is found here again.
+   */
+  async function pendingHere(): Promise<number[]> {
+    const here: number[] = [];
+    for (let afterId = 0; ; ) {
+      const batch = await store.toMove('object-storage', afterId, 100);
+      if (batch.length === 0) return here;
+      for (const videoId of batch) {
+        afterId = videoId;
+        if (await filesHere(videoId)) here.push(videoId);
+      }
+    }
+  }
+
   return {
+    pendingHere,
     /** local videos whose files are not at `to` yet (a crash half-way leaves the video here: the move runs again) */
     pending: (to: StorageTarget) => store.countToMove(to),
     nextBatch: (to: StorageTarget, afterId: number, limit: number) => store.toMove(to, afterId, limit),

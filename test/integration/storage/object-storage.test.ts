@@ -216,6 +216,21 @@ describe('object storage (s3rver)', () => {
     expect((await details(a, uuid)).streamingPlaylists[0]!.playlistUrl.startsWith(`${s3.endpoint}/a-playlists/${uuid}/`)).toBe(true);
   });
 
+  it('a move left undone (its job failed for good, or never written) is queued again by the node holding the files', async () => {
+    const prisma = a.instance.prisma;
+    const videoId = (await prisma.video.findUniqueOrThrow({ where: { uuid } })).id;
+    // back on the disk, with a move job that failed for good (the bucket was down longer than its retries)
+    expect((await a.instance.storageMove!.move('filesystem', videoId)).type).toBe('completed');
+    await prisma.job.create({ data: { kind: 'move-to-object-storage', payload: { videoId }, dedupeKey: `move-${videoId}`, state: 'failed', attempts: 5, maxAttempts: 5, lastError: 'the bucket was down' } });
+    expect((await localNames(join(a.config.storage.streaming_playlists, 'hls', uuid))).length).toBeGreaterThan(3);
+    expect((await a.instance.scheduler.runNow('object-storage-resume-moves')).status).toBe('completed');
+    await waitMoved(uuid, '');
+    // nothing left to resume: the tick queues nothing more
+    const before = await prisma.job.count({ where: { kind: 'move-to-object-storage', dedupeKey: `move-${videoId}` } });
+    expect((await a.instance.scheduler.runNow('object-storage-resume-moves')).status).toBe('completed');
+    expect(await prisma.job.count({ where: { kind: 'move-to-object-storage', dedupeKey: `move-${videoId}` } })).toBe(before);
+  });
+
   it('transcoding reads its input from the bucket and its outputs go back there (an admin rerun of a video whose files are all in the bucket)', async () => {
     const completed = async (type: string) => (await a.json<{ data: { type: string }[] }>('/api/v1/jobs/completed?count=100')).data.filter((j) => j.type === type).length;
     const completedTranscodes = () => completed('video-transcoding');

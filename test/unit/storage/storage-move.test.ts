@@ -34,6 +34,8 @@ describe('storage move (file system ⇄ object storage)', () => {
   let urls: MovedUrls | null | 'unset';
   let privacyDuringMove: number | null;
   let swarm: string[] | null = null;
+  /** what the store lists as still to move (video 1 is the only one with rows) */
+  let pendingIds: number[] = [];
   const tx = {} as Tx;
 
   const setup = (baseUrl: string) => {
@@ -45,8 +47,8 @@ describe('storage move (file system ⇄ object storage)', () => {
     const layout = createStorageLayout(loaded.config.storage);
     const objects = createObjectStorage(loaded.config.object_storage, recordingStore(createFolderObjectStore(join(root, 'bucket')), acls));
     const store: ObjectStorageStore = {
-      files: async () => video,
-      toMove: async () => [],
+      files: async (id) => (id === video.id ? video : null),
+      toMove: async (_to, afterId, limit) => pendingIds.filter((id) => id > afterId).slice(0, limit),
       countToMove: async () => 0,
       underVideoLock: async (_id, work) => work(privacyDuringMove ?? video.privacy, tx),
       markInObjectStorage: async (_id, u, _tx, ids) => {
@@ -78,6 +80,7 @@ describe('storage move (file system ⇄ object storage)', () => {
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'mt-move-'));
     acls = new Map();
+    pendingIds = [];
     urls = 'unset';
     privacyDuringMove = null;
     video = {
@@ -178,6 +181,18 @@ describe('storage move (file system ⇄ object storage)', () => {
     await move.removeObjects({ uuid: 'u1', webVideos: ['u1-144.mp4'] });
     expect((await objects.store.list('web_videos', '')).map((o) => o.key)).toEqual(['u2-240.mp4']);
     expect(await objects.store.list('streaming_playlists', '')).toEqual([]);
+  });
+
+  it('a move left undone is found again by the node whose disk holds the files, and only there', async () => {
+    const { layout, move } = setup('');
+    pendingIds = [1, 2];
+    // the files are on another node's disk (and video 2 has no rows any more)
+    expect(await move.pendingHere()).toEqual([]);
+    await writeVideo(layout, layout.hlsDir('u1'), layout.storage.web_videos);
+    expect(await move.pendingHere()).toEqual([1]);
+    expect((await move.toObjectStorage(1)).type).toBe('completed');
+    // moved: nothing left to resume, even while the store still lists it
+    expect(await move.pendingHere()).toEqual([]);
   });
 
   it('missing local files of a video not in object storage: an error, nothing recorded', async () => {
