@@ -23,6 +23,9 @@ export type MultipartResult =
   | { ok: true; fields: [string, string][]; file: ReceivedFile }
   | { ok: false; reason: MultipartRefusal };
 
+/** How long a failed upload waits for its file write to settle before removing the partial file anyway. */
+const WRITE_SETTLE_MS = 5_000;
+
 /**
  * Streams a multipart/form-data request to a temporary file (field `fileField`), never holding the
  * video in memory. Stops at `maxFileSize` bytes. On any refusal the partial file is removed.
@@ -44,12 +47,14 @@ export async function receiveMultipart(
   const fields: [string, string][] = [];
   let file: ReceivedFile | undefined;
   let tooLarge = false;
+  /** the request failed: a file part the parser still announces is not written */
+  let abandoned = false;
   const writes: Promise<void>[] = [];
   const tmpPath = join(options.tmpDir, randomUUID());
 
   parser.on('field', (name, value) => fields.push([name, value]));
   parser.on('file', (name, stream, info) => {
-    if (name !== options.fileField || file) {
+    if (name !== options.fileField || file || abandoned) {
       stream.resume();
       return;
     }
@@ -68,10 +73,19 @@ export async function receiveMultipart(
     await pipeline(req, parser);
     await Promise.all(writes);
   } catch (err) {
-    // A client that goes away mid-body ends here: wait until the file write has settled too (its
-    // rejection is handled here, never left unhandled, and no write lands after the removal).
-    await Promise.allSettled(writes);
-    await rm(tmpPath, { force: true });
+    // A client that goes away mid-body ends here. The partial file goes once its write has settled
+    // (its rejection handled here, never left unhandled; no open lands after the removal), and in
+    // any case after WRITE_SETTLE_MS: a write that is slow to settle does not keep it on disk.
+    abandoned = true;
+    const settled = Promise.allSettled(writes).then(() => rm(tmpPath, { force: true }));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, WRITE_SETTLE_MS);
+      timer.unref();
+    });
+    await Promise.race([settled, waited.then(() => rm(tmpPath, { force: true }))]);
+    clearTimeout(timer);
+    settled.catch(() => undefined);
     return { ok: false, reason: { type: 'malformed', message: `could not read the upload: ${(err as Error).message}` } };
   }
   if (tooLarge) {
