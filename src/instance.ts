@@ -11,7 +11,6 @@ import { createRemoteImageService } from './federation/remote-images/index.js';
 import type { LookupAddresses } from './federation/remote/index.js';
 import { createHousekeeping } from './housekeeping/create-housekeeping.js';
 import { createCluster } from './cluster/index.js';
-import { createAbandonedUploadCleanup, createUploadTrackingStore } from './storage/index.js';
 import { createAuth } from './http/auth.js';
 import { SOFTWARE_VERSION } from './http/api/server.js';
 import { createHttpListener } from './http/http-listener.js';
@@ -148,6 +147,7 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
     events,
     workerId,
     nodeOnline: async (node) => (await cluster.nodes.urlOf(node)) !== null,
+    clusterNodes: () => cluster.nodes.list(),
   });
   // S3-compatible object storage (null: disabled), opened by the videos area: mirrored copies go there too
   const { objectStorage, resumable } = videos;
@@ -239,22 +239,8 @@ export async function createInstance(config: InstanceConfig, options: InstanceOp
   scheduler.every('storage-usage', 5 * 60_000, ({ signal }) => measureStorage(signal), { scope: 'node' });
   scheduler.every('prune-old-rows', config.jobs.prune_interval, ({ signal }) => pruner.tick(signal));
   scheduler.every('redundancy-probe', Math.min(config.remote_redundancy.videos.probe_interval, redundancy.policy.checkIntervalMs), redundancy.ticks.probe);
-  // multipart uploads that a killed node left in our buckets (parts billed, never listed): aborted once no live node writes them
-  const abandonedUploads = objectStorage?.store.multipart
-    ? createAbandonedUploadCleanup({
-        settings: config.object_storage,
-        multipart: objectStorage.store.multipart,
-        tracking: createUploadTrackingStore(prisma),
-        nodes: async () => {
-          const nodes = await cluster.nodes.list();
-          // before this node registers, every upload would look abandoned
-          if (!nodes.some((n) => n.self)) throw new Error('this node is not in the node registry yet');
-          return nodes.map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) }));
-        },
-        clock,
-        logger,
-      })
-    : null;
+  // multipart uploads that a killed node left in our buckets: aborted once no live node writes them
+  const { abandonedUploads } = videos;
   if (abandonedUploads) scheduler.every('object-storage-abandoned-uploads', 3600_000, () => abandonedUploads.run());
   // a move to object storage whose job failed for good is queued again by the node holding the files
   const { resumeMoves } = videos;

@@ -23,7 +23,7 @@ import { sweepAtStartup } from './startup-sweep.js';
 import type { VideoEventEmitter } from './video-events.js';
 import { createPrismaVideoStore } from './video-store.js';
 import { createVideoService } from './video-service.js';
-import { createObjectStorage, createUploadTrackingStore, loadS3ObjectStore, trackUploads, type ObjectStorage } from '../storage/index.js';
+import { createAbandonedUploadCleanup, createObjectStorage, createUploadTrackingStore, loadS3ObjectStore, trackUploads, type ObjectStorage } from '../storage/index.js';
 import { createObjectStorageStore } from './object-storage-store.js';
 import { createStorageMove, MOVE_TO_FILE_SYSTEM_JOB, MOVE_TO_OBJECT_STORAGE_JOB, type StorageMove } from './object-storage-move.js';
 
@@ -51,6 +51,8 @@ export async function createVideos(deps: {
   workerId: string;
   /** is this cluster node online (a resumable upload begun on another node)? */
   nodeOnline: (node: string) => Promise<boolean>;
+  /** the cluster's nodes (the node registry's view): whose multipart uploads may still be running */
+  clusterNodes: () => Promise<{ id: string; self: boolean; state: string; startedAt: string }[]>;
 }) {
   const { config, prisma, clock, logger, urls, layout, torrents, seeding, jobs, events, workerId } = deps;
   // uploads: quota reservations and resumable sessions
@@ -59,11 +61,26 @@ export async function createVideos(deps: {
   const admission = createUploadAdmission({ store: quotaStore, clock, owner: workerId, maxFileSize: config.uploads.max_file_size });
   // object storage (object_storage.enabled): transcoded files move there, private ones under `private/`
   // every upload recorded while it runs: the multipart uploads a killed node leaves are then told from live ones
+  const uploadTracking = createUploadTrackingStore(prisma);
   const objectStorage: ObjectStorage | null = config.object_storage.enabled
-    ? createObjectStorage(
-        config.object_storage,
-        trackUploads(await loadS3ObjectStore(config.object_storage), { settings: config.object_storage, tracking: createUploadTrackingStore(prisma), node: deps.workerId, clock }),
-      )
+    ? createObjectStorage(config.object_storage, trackUploads(await loadS3ObjectStore(config.object_storage), { settings: config.object_storage, tracking: uploadTracking, node: deps.workerId, clock }))
+    : null;
+  // multipart uploads that a killed node left in our buckets (parts billed, never listed): aborted once no live node writes them
+  const multipart = objectStorage?.store.multipart;
+  const abandonedUploads = multipart
+    ? createAbandonedUploadCleanup({
+        settings: config.object_storage,
+        multipart,
+        tracking: uploadTracking,
+        nodes: async () => {
+          const nodes = await deps.clusterNodes();
+          // before this node registers, every upload would look abandoned
+          if (!nodes.some((n) => n.self)) throw new Error('this node is not in the node registry yet');
+          return nodes.map((n) => ({ id: n.id, online: n.state === 'online', startedAt: new Date(n.startedAt) }));
+        },
+        clock,
+        logger,
+      })
     : null;
   const storageMove: StorageMove | null = objectStorage
     ? createStorageMove({ objects: objectStorage, store: createObjectStorageStore(prisma), layout, urls, seeding, logger })
@@ -199,6 +216,8 @@ export async function createVideos(deps: {
     sweepAtStartup: () => sweepAtStartup({ layout, owner: workerId, sessions: sessionStore, quota: quotaStore, logger }),
     /** object storage on: queues again the moves left undone whose files are on this node (null: off) */
     resumeMoves,
+    /** object storage on: aborts the multipart uploads no live node writes (null: off, or no multipart support) */
+    abandonedUploads,
   };
 }
 
