@@ -9,7 +9,7 @@ import { validate } from '../http/middleware.js';
 import { Problem } from '../http/problem.js';
 import { loadVisibleVideo } from '../http/api/visible-video.js';
 import { VIDEO_PRIVACIES } from '../videos/constants.js';
-import { collectFormFields, videoAttributesSchema } from '../videos/upload/upload-metadata.js';
+import { collectFormFields, rowId, videoAttributesSchema } from '../videos/upload/upload-metadata.js';
 import type { VideoQueries } from '../videos/video-queries.js';
 import type { LiveRefusal, LiveService, LiveViewer } from './live-service.js';
 
@@ -19,7 +19,7 @@ const latencyMode = intish.refine((m) => m === 1 || m === 2 || m === 3, 'latency
 const replaySettings = z.object({ privacy: intish.refine((p) => p in VIDEO_PRIVACIES && p !== 5, 'unknown privacy') });
 
 const liveCreateSchema = videoAttributesSchema.extend({
-  channelId: intish,
+  channelId: rowId,
   saveReplay: boolish.optional(),
   permanentLive: boolish.optional(),
   latencyMode: latencyMode.optional(),

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { MAX_DB_ID } from '../../lib/db-id.js';
 import { VIDEO_CATEGORIES, VIDEO_LANGUAGES, VIDEO_LICENCES, VIDEO_PRIVACIES } from '../constants.js';
 
 /** Booleans as multipart and JSON send them: true/false, "true"/"false", "1"/"0". */
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
 const intish = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
+/** A row id as multipart and JSON send it, within PostgreSQL's integer range (a larger one names no row and cannot be queried). */
+export const rowId = intish.pipe(z.number().int().positive().max(MAX_DB_ID));
 
 const tags = z
   .union([z.string(), z.array(z.string())])
@@ -28,10 +31,10 @@ export const videoAttributesSchema = z.object({
   originallyPublishedAt: z.string().datetime({ offset: true }).nullable().optional(),
 });
 
-export const uploadMetadataSchema = videoAttributesSchema.extend({ channelId: intish });
+export const uploadMetadataSchema = videoAttributesSchema.extend({ channelId: rowId });
 export type UploadMetadata = z.output<typeof uploadMetadataSchema>;
 
-export const videoUpdateSchema = videoAttributesSchema.partial().extend({ channelId: intish.optional() });
+export const videoUpdateSchema = videoAttributesSchema.partial().extend({ channelId: rowId.optional() });
 export type VideoUpdate = z.output<typeof videoUpdateSchema>;
 
 /** Multipart field names like "tags[]" or "tags[0]" collapse to "tags" (repeated values become a list). */

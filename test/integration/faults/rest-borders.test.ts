@@ -75,6 +75,19 @@ describe('REST borders (fuzz findings)', () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
+  it('refuses channel ids beyond PostgreSQL integers in uploads, updates and lives with a 400, changing nothing', async () => {
+    for (const channelId of [1e308, 9_999_999_999, '99999999999999999999', 0]) {
+      const update = await t.api(`/api/v1/videos/${uuid}`, json('PUT', { channelId, name: 'renamed' }));
+      expect(update.status, `update with channelId ${channelId}`).toBe(400);
+      const live = await t.api('/api/v1/videos/live', json('POST', { channelId, name: 'a live' }));
+      expect(live.status, `live with channelId ${channelId}`).not.toBe(500);
+    }
+    const upload = await t.uploadMultipart(await generatedClip({ seconds: 1 }), { name: 'huge channel', channelId: '99999999999999999999' });
+    expect(upload.status).toBe(400);
+    expect((await t.json<{ name: string }>(`/api/v1/videos/${uuid}`)).name).toBe('target');
+    expect((await t.json<{ total: number }>('/api/v1/videos?count=0')).total).toBe(1);
+  });
+
   it('answers 409 to all but one of concurrent creations of the same user', async () => {
     const statuses = await Promise.all(
       Array.from({ length: 6 }, async () => {
